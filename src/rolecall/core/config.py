@@ -1,0 +1,167 @@
+"""Finding and reading the AWS config and credentials files as botocore does.
+
+``load()`` gives the same ``profiles``, ``sso_sessions`` and ``services`` maps
+that ``botocore.session.Session().full_config`` holds, plus the problems that
+would make botocore refuse a file, each with its file and line.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+
+from rolecall.core.ini import IniDocument, Values, parse, split_section_name
+
+__all__ = [
+    "AwsConfig",
+    "ConfigError",
+    "FileProblem",
+    "config_path",
+    "credentials_path",
+    "load",
+    "read_document",
+]
+
+DEFAULT_CONFIG = "~/.aws/config"
+DEFAULT_CREDENTIALS = "~/.aws/credentials"
+
+
+class ConfigError(Exception):
+    """A file exists but cannot be read (permission denied, I/O error)."""
+
+
+class FileProblem:
+    """A reason the AWS CLI will refuse a file."""
+
+    __slots__ = ("file", "line", "message")
+
+    def __init__(self, file: str, line: int, message: str) -> None:
+        self.file = file
+        self.line = line
+        self.message = message
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.message} (the AWS CLI will refuse this file)"
+
+    def to_json(self) -> dict[str, object]:
+        return {"file": self.file, "line": self.line, "message": self.message}
+
+
+def _expand(path: str) -> str:
+    return os.path.expanduser(os.path.expandvars(path))
+
+
+def config_path(explicit: str | None = None, env: Mapping[str, str] | None = None) -> str:
+    """``--config``, else ``AWS_CONFIG_FILE`` (even when empty), else ``~/.aws/config``."""
+    env = os.environ if env is None else env
+    if explicit is not None:
+        return _expand(explicit)
+    return _expand(env.get("AWS_CONFIG_FILE", DEFAULT_CONFIG))
+
+
+def credentials_path(explicit: str | None = None, env: Mapping[str, str] | None = None) -> str:
+    """``--credentials``, else ``AWS_SHARED_CREDENTIALS_FILE``, else ``~/.aws/credentials``."""
+    env = os.environ if env is None else env
+    if explicit is not None:
+        return _expand(explicit)
+    return _expand(env.get("AWS_SHARED_CREDENTIALS_FILE", DEFAULT_CREDENTIALS))
+
+
+def read_bytes(path: str) -> bytes | None:
+    """The file's bytes, or None when botocore would see no file.
+
+    A missing path, a directory or an empty string counts as no file.
+    A file that exists but cannot be read raises :class:`ConfigError`.
+    """
+    if not path or not os.path.isfile(path):
+        return None
+    try:
+        with open(path, "rb") as fh:
+            return fh.read()
+    except OSError as exc:
+        raise ConfigError(f"cannot read {path}: {exc.strerror or exc}") from None
+
+
+def read_document(path: str) -> IniDocument | None:
+    data = read_bytes(path)
+    return None if data is None else parse(data)
+
+
+class AwsConfig:
+    """Both files, read together the way botocore's ``Session.full_config`` reads them."""
+
+    def __init__(
+        self,
+        config_file: str,
+        credentials_file: str,
+        config_doc: IniDocument | None,
+        credentials_doc: IniDocument | None,
+    ) -> None:
+        self.config_file = config_file
+        self.credentials_file = credentials_file
+        self.config_doc = config_doc
+        self.credentials_doc = credentials_doc
+        self.profiles: dict[str, Values] = {}
+        self.sso_sessions: dict[str, Values] = {}
+        self.services: dict[str, Values] = {}
+        #: profile name -> (file, 1-based line) of the section that defines it
+        self.locations: dict[str, tuple[str, int]] = {}
+        self.problems: list[FileProblem] = []
+        self._build()
+
+    @property
+    def refused(self) -> bool:
+        """True when botocore would raise ``ConfigParseError`` on either file."""
+        return bool(self.problems)
+
+    def _build(self) -> None:
+        profiles = self.profiles
+        if self.config_doc is not None:
+            doc = self.config_doc
+            raw = doc.raw_values()
+            lines = {s.name: s.line for s in doc.sections}
+            for key, values in raw.items():
+                if key.startswith("profile"):
+                    target = profiles
+                elif key.startswith("sso-session"):
+                    target = self.sso_sessions
+                elif key.startswith("services"):
+                    target = self.services
+                elif key == "default":
+                    profiles["default"] = values
+                    self.locations["default"] = (self.config_file, lines[key])
+                    continue
+                else:
+                    continue
+                parts = split_section_name(key)
+                if parts is not None and len(parts) == 2:
+                    target[parts[1]] = values
+                    if target is profiles:
+                        self.locations[parts[1]] = (self.config_file, lines[key])
+            self.problems += [
+                FileProblem(self.config_file, p.line, p.message) for p in doc.problems
+            ]
+        if self.credentials_doc is not None:
+            doc = self.credentials_doc
+            raw = doc.raw_values()
+            lines = {s.name: s.line for s in doc.sections}
+            for name, values in raw.items():
+                if name in profiles:
+                    profiles[name].update(values)
+                else:
+                    profiles[name] = values
+                    self.locations[name] = (self.credentials_file, lines[name])
+            self.problems += [
+                FileProblem(self.credentials_file, p.line, p.message) for p in doc.problems
+            ]
+
+
+def load(
+    config: str | None = None,
+    credentials: str | None = None,
+    env: Mapping[str, str] | None = None,
+) -> AwsConfig:
+    """Read the config and credentials files (explicit paths win over the environment)."""
+    cfg_path = config_path(config, env)
+    cred_path = credentials_path(credentials, env)
+    return AwsConfig(cfg_path, cred_path, read_document(cfg_path), read_document(cred_path))

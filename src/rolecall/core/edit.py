@@ -1,0 +1,298 @@
+"""Lossless edits of the AWS config file: add, replace and remove a profile.
+
+Every byte outside the edited section stays as it was.  An edit is checked
+before anything is written: the new file is parsed again and must give exactly
+the intended profiles, with no new problem on the edited profile.  ``add``
+followed by ``remove`` gives back the original bytes::
+
+    original ............ "[default]\\nregion = x"        (no final newline)
+    add dev ............. "[default]\\nregion = x\\n\\n[profile dev]\\nrole_arn = ..."
+    remove dev .......... "[default]\\nregion = x"
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+from collections.abc import Mapping
+
+from rolecall.core import fsutil
+from rolecall.core.config import AwsConfig, config_path, credentials_path, read_bytes, read_document
+from rolecall.core.ini import IniDocument, RawSection, parse, split_section_name
+from rolecall.core.profiles import (
+    CREDENTIAL_SOURCES,
+    ProfileSet,
+    RoleArn,
+    duration_problem,
+)
+
+__all__ = ["EditError", "add_profile", "remove_profile", "section_header"]
+
+#: The settings ``profile add`` writes, in this order.
+ROLE_KEYS = (
+    "role_arn",
+    "source_profile",
+    "credential_source",
+    "region",
+    "mfa_serial",
+    "external_id",
+    "duration_seconds",
+    "role_session_name",
+)
+
+
+class EditError(Exception):
+    """An edit was refused; the file is as it was."""
+
+
+def section_header(name: str) -> str:
+    """The section name botocore reads back as profile ``name``.
+
+    >>> section_header("dev"), section_header("a b"), section_header("default")
+    ('profile dev', "profile 'a b'", 'default')
+    """
+    if name == "default":
+        return "default"
+    quoted = shlex.quote(name)
+    return f"profile {quoted}"
+
+
+def _check_name(name: str) -> None:
+    if not name or name != name.strip():
+        raise EditError(f"invalid profile name {name!r}: empty or padded with spaces")
+    if any(c in name for c in "\r\n") or "]" in name:
+        raise EditError(f"invalid profile name {name!r}: no line breaks or ']'")
+    parts = split_section_name(section_header(name))
+    if parts is None or len(parts) != 2 or parts[1] != name:
+        raise EditError(f"invalid profile name {name!r}")
+
+
+def _check_value(key: str, value: str) -> None:
+    if value == "" or value != value.strip() or any(c in value for c in "\r\n"):
+        raise EditError(f"invalid {key} {value!r}: empty, padded or multi-line")
+
+
+def validate_role_settings(settings: Mapping[str, str]) -> None:
+    """Refuse settings that can never work, before reading any file."""
+    for key, value in settings.items():
+        _check_value(key, value)
+    arn = settings.get("role_arn")
+    if arn is None:
+        raise EditError("--role-arn is required")
+    if RoleArn.parse(arn) is None:
+        raise EditError(
+            f"malformed role ARN {arn!r}: expected arn:aws:iam::123456789012:role/NAME"
+        )
+    has_src = "source_profile" in settings
+    has_cs = "credential_source" in settings
+    if has_src == has_cs:
+        raise EditError("give exactly one of --source-profile or --credential-source")
+    if has_cs and settings["credential_source"] not in CREDENTIAL_SOURCES:
+        raise EditError(
+            f"unknown credential source {settings['credential_source']!r}: use one of "
+            + ", ".join(CREDENTIAL_SOURCES)
+        )
+    if "duration_seconds" in settings:
+        problem = duration_problem(settings["duration_seconds"])
+        if problem:
+            raise EditError(problem)
+
+
+def _sections_for(doc: IniDocument, name: str) -> list[RawSection]:
+    found = []
+    for sect in doc.sections:
+        if name == "default" and sect.name == "default":
+            found.append(sect)
+            continue
+        if not sect.name.startswith("profile"):
+            continue
+        parts = split_section_name(sect.name)
+        if parts is not None and len(parts) == 2 and parts[1] == name:
+            found.append(sect)
+    return found
+
+
+def _ends_with_eol(line: str) -> bool:
+    return line.endswith(("\n", "\r"))
+
+
+def _section_lines(name: str, settings: Mapping[str, str], eol: str) -> list[str]:
+    lines = [f"[{section_header(name)}]{eol}"]
+    for key in ROLE_KEYS:
+        if key in settings:
+            lines.append(f"{key} = {settings[key]}{eol}")
+    for key, value in settings.items():
+        if key not in ROLE_KEYS:
+            lines.append(f"{key} = {value}{eol}")
+    return lines
+
+
+def append_section(lines: list[str], new: list[str], eol: str) -> list[str]:
+    """Append a section after one blank separator line, keeping the final-newline style."""
+    if not lines:
+        return new
+    out = list(lines)
+    no_eol = not _ends_with_eol(out[-1])
+    if no_eol:
+        out[-1] += eol
+    out.append(eol)
+    out += new
+    if no_eol:
+        out[-1] = out[-1][: -len(eol)]
+    return out
+
+
+def replace_section(lines: list[str], sect: RawSection, new: list[str], eol: str) -> list[str]:
+    out = lines[: sect.start] + new + lines[sect.end :]
+    if sect.end == len(lines) and not _ends_with_eol(lines[-1]):
+        out[sect.start + len(new) - 1] = new[-1][: -len(eol)]
+    return out
+
+
+def cut_section(lines: list[str], sect: RawSection) -> list[str]:
+    """Remove a section and the one blank line before it (the inverse of ``append_section``)."""
+    start, end = sect.start, sect.end
+    if start > 0 and not lines[start - 1].strip():
+        start -= 1
+    out = lines[:start] + lines[end:]
+    if end == len(lines) and not _ends_with_eol(lines[-1]) and out:
+        last = out[-1]
+        out[-1] = last[:-2] if last.endswith("\r\n") else last[:-1]
+    return out
+
+
+class _Editor:
+    """Reads the files once, and writes the config back only when the edit checks out."""
+
+    def __init__(self, config: str | None, credentials: str | None) -> None:
+        self.path = config_path(config)
+        self.cred_path = credentials_path(credentials)
+        if os.path.isdir(self.path):
+            raise EditError(f"{self.path} is a directory")
+        original = read_bytes(self.path)
+        self.exists = original is not None
+        self.original = original or b""
+        self.doc = parse(self.original)
+        if self.doc.problems:
+            p = self.doc.problems[0]
+            raise EditError(
+                f"{self.path}:{p.line}: {p.message}; fix the file first (the AWS CLI refuses it)"
+            )
+        self.cred_doc = read_document(self.cred_path)
+        self.before = AwsConfig(self.path, self.cred_path, self.doc, self.cred_doc)
+        if self.before.refused:
+            p = self.before.problems[0]
+            raise EditError(f"{p.file}:{p.line}: {p.message}; fix the file first")
+
+    def credentials_values(self, name: str) -> dict[str, object]:
+        if self.cred_doc is None:
+            return {}
+        return dict(self.cred_doc.raw_values().get(name, {}))
+
+    def check_and_write(self, lines: list[str], expected: dict[str, object], edited: str) -> None:
+        new_bytes = "".join(lines).encode("utf-8", "surrogateescape")
+        new_doc = parse(new_bytes)
+        after = AwsConfig(self.path, self.cred_path, new_doc, self.cred_doc)
+        if after.refused or after.profiles != expected:
+            raise EditError(f"the edit of profile {edited!r} would not read back as intended")
+        if after.sso_sessions != self.before.sso_sessions or after.services != self.before.services:
+            raise EditError("the edit would change other sections; nothing written")
+        if edited in after.profiles:
+            prof = ProfileSet(after)[edited]
+            if prof.problems:
+                raise EditError(f"profile {edited!r}: {prof.problems[0]}")
+        self.write(new_bytes)
+
+    def write(self, data: bytes) -> None:
+        directory = os.path.dirname(os.path.abspath(self.path))
+        if not os.path.isdir(directory):
+            fsutil.ensure_private_dir(directory)
+        with fsutil.locked_dir(directory):
+            if self.exists:
+                mode = os.stat(self.path).st_mode & 0o7777
+                fsutil.atomic_write(self.path + ".bak", self.original, 0o600)
+            else:
+                mode = 0o600
+            try:
+                fsutil.atomic_write(self.path, data, mode, unchanged=self.original)
+            except fsutil.FileChangedError as exc:
+                raise EditError(str(exc)) from None
+
+
+def add_profile(
+    name: str,
+    settings: Mapping[str, str],
+    *,
+    force: bool = False,
+    config: str | None = None,
+    credentials: str | None = None,
+) -> str:
+    """Add ``[profile NAME]`` with ``settings`` (or replace it with ``force``).
+
+    Returns the path written.  Raises :class:`EditError` with the reason when
+    the edit is refused; the file is then untouched.
+    """
+    _check_name(name)
+    validate_role_settings(settings)
+    ed = _Editor(config, credentials)
+    src = settings.get("source_profile")
+    if src is not None and src not in ed.before.profiles and src != name:
+        raise EditError(f"source profile {src!r} does not exist")
+    existing = _sections_for(ed.doc, name)
+    if name in ed.before.profiles and not force:
+        raise EditError(f"profile {name!r} already exists; use --force to replace it")
+    if name in ed.before.profiles and not existing:
+        raise EditError(
+            f"profile {name!r} is defined in {ed.cred_path}; rolecall only edits the config file"
+        )
+    eol = ed.doc.newline
+    new = _section_lines(name, settings, eol)
+    expected = {k: dict(v) for k, v in ed.before.profiles.items()}
+    values: dict[str, object] = dict(settings)
+    if existing:
+        # Replace the section botocore reads (the last one); drop any earlier twin.
+        target = existing[-1]
+        lines = replace_section(ed.doc.lines, target, new, eol)
+        for twin in reversed(existing[:-1]):
+            lines = cut_section(lines, twin)
+        values.update(ed.credentials_values(name))
+    else:
+        lines = append_section(ed.doc.lines, new, eol)
+    expected[name] = values  # type: ignore[assignment]
+    ed.check_and_write(lines, expected, name)  # type: ignore[arg-type]
+    return ed.path
+
+
+def remove_profile(
+    name: str,
+    *,
+    force: bool = False,
+    config: str | None = None,
+    credentials: str | None = None,
+) -> str:
+    """Remove profile ``name`` from the config file; returns the path written."""
+    ed = _Editor(config, credentials)
+    existing = _sections_for(ed.doc, name)
+    if not existing:
+        if name in ed.before.profiles:
+            raise EditError(
+                f"profile {name!r} is defined in {ed.cred_path}; rolecall only edits the config file"
+            )
+        raise EditError(f"no profile named {name!r} in {ed.path}")
+    users = [
+        p for p, v in ed.before.profiles.items() if p != name and v.get("source_profile") == name
+    ]
+    if users and not force:
+        raise EditError(
+            f"profile {name!r} is the source_profile of {', '.join(users)}; use --force to remove it"
+        )
+    lines = ed.doc.lines
+    for sect in reversed(existing):
+        lines = cut_section(lines, sect)
+    expected = {k: dict(v) for k, v in ed.before.profiles.items() if k != name}
+    if ed.credentials_values(name):
+        raise EditError(
+            f"profile {name!r} also has a section in {ed.cred_path}; remove it there first"
+        )
+    ed.check_and_write(lines, expected, name)  # type: ignore[arg-type]
+    return ed.path

@@ -1,0 +1,303 @@
+"""A lossless INI document that reads values exactly as botocore does.
+
+botocore reads ``~/.aws/config`` with ``configparser.RawConfigParser`` (default
+options) and then post-processes the result (``botocore.configloader``).  This
+module re-implements that reading with a single pass over the lines, and keeps
+every line of the file verbatim so that the document renders back to the exact
+bytes it was parsed from::
+
+    >>> doc = parse(b"[profile dev]\\r\\nregion = eu-west-1 # x\\r\\n")
+    >>> doc.render() == b"[profile dev]\\r\\nregion = eu-west-1 # x\\r\\n"
+    True
+    >>> doc.raw_values()
+    {'profile dev': {'region': 'eu-west-1 # x'}}
+
+Nothing here imports configparser: the rules are written out below, each with
+the configparser or botocore behaviour it mirrors.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+
+__all__ = [
+    "IniDocument",
+    "ParseProblem",
+    "RawSection",
+    "Values",
+    "parse",
+    "parse_nested",
+    "split_section_name",
+]
+
+#: A value is a string, or one nested level of strings (``s3 =`` blocks).
+Value = str | dict[str, str]
+Values = dict[str, Value]
+
+# Lines end at \r\n, \r or \n, as Python's universal newlines split them.
+_LINE_RE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
+_SHLEX_SPECIAL = frozenset("'\"\\")
+_SHLEX_WS_RE = re.compile(r"[ \t\r\n]+")
+
+
+class ParseProblem:
+    """A reason botocore (and so the AWS CLI) would refuse the file."""
+
+    __slots__ = ("line", "message")
+
+    def __init__(self, line: int, message: str) -> None:
+        self.line = line
+        self.message = message
+
+    def __repr__(self) -> str:
+        return f"ParseProblem(line={self.line}, message={self.message!r})"
+
+
+class RawSection:
+    """One ``[header]`` of the document and the lines that belong to it.
+
+    ``start`` is the index of the header line, ``end`` the index one past the
+    last line of its body (comments and blank lines that trail the body, before
+    the next header, are not part of it).
+    """
+
+    __slots__ = ("name", "start", "end", "options")
+
+    def __init__(self, name: str, start: int) -> None:
+        self.name = name
+        self.start = start
+        self.end = start + 1
+        # option name -> list of value lines (joined later, like configparser)
+        self.options: dict[str, list[str]] = {}
+
+    @property
+    def line(self) -> int:
+        """1-based line number of the header."""
+        return self.start + 1
+
+
+class IniDocument:
+    """The lines of a file, verbatim, and what botocore reads from them."""
+
+    def __init__(self, lines: list[str], problems: list[ParseProblem]) -> None:
+        self.lines = lines
+        self.problems = problems
+        self.sections: list[RawSection] = []
+        self.defaults: RawSection | None = None
+
+    # -- rendering ---------------------------------------------------------
+    def render(self) -> bytes:
+        """The exact bytes of the document."""
+        return "".join(self.lines).encode("utf-8", "surrogateescape")
+
+    @property
+    def newline(self) -> str:
+        """The document's own line ending: the first one used, else ``\\n``."""
+        for line in self.lines:
+            if line.endswith("\r\n"):
+                return "\r\n"
+            if line.endswith(("\r", "\n")):
+                return line[-1]
+        return "\n"
+
+    # -- values ------------------------------------------------------------
+    def section(self, name: str) -> RawSection | None:
+        for sect in self.sections:
+            if sect.name == name:
+                return sect
+        return None
+
+    def raw_values(self) -> dict[str, Values]:
+        """Section name -> option -> value, as ``raw_config_parse`` returns.
+
+        ``[DEFAULT]`` is merged into every section and is not listed itself.
+        A value that starts with a newline is parsed as one nested level.
+        Nested lines without ``=`` add a problem (botocore refuses the file).
+        """
+        defaults = _join_options(self.defaults.options) if self.defaults else {}
+        result: dict[str, Values] = {}
+        for sect in self.sections:
+            values: dict[str, Value] = {}
+            joined = _join_options(sect.options)
+            if defaults:
+                for key, val in defaults.items():
+                    joined.setdefault(key, val)
+            for key, text in joined.items():
+                if text[:1] == "\n":
+                    nested = parse_nested(text)
+                    if nested is None:
+                        self.problems.append(
+                            ParseProblem(
+                                sect.line,
+                                f"nested value of {key!r} in [{sect.name}] "
+                                "has a line without '='",
+                            )
+                        )
+                        values[key] = {}
+                    else:
+                        values[key] = nested
+                else:
+                    values[key] = text
+            if sect.name in result:
+                result[sect.name].update(values)
+            else:
+                result[sect.name] = values
+        return result
+
+
+def _join_options(options: dict[str, list[str]]) -> dict[str, str]:
+    # configparser: '\n'.join(lines).rstrip()
+    return {k: "\n".join(v).rstrip() if len(v) > 1 else v[0] for k, v in options.items()}
+
+
+def parse_nested(text: str) -> dict[str, str] | None:
+    """Parse a ``key =`` block the way ``botocore.configloader._parse_nested`` does.
+
+    >>> parse_nested("\\nsignature_version = s3v4\\n Addressing_Style=path")
+    {'signature_version': 's3v4', 'Addressing_Style': 'path'}
+
+    Returns None where botocore raises (a non-blank line without ``=``).
+    """
+    parsed: dict[str, str] = {}
+    for line in text.splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        key, sep, value = line.partition("=")
+        if not sep:
+            return None
+        parsed[key.strip()] = value.strip()
+    return parsed
+
+
+def split_section_name(header: str) -> list[str] | None:
+    """``shlex.split`` of a section name, or None where shlex raises.
+
+    botocore keeps ``[profile x]`` only when this gives exactly two tokens.
+    Names without quotes or backslashes take a fast path with the same result.
+    """
+    if _SHLEX_SPECIAL.isdisjoint(header):
+        return [tok for tok in _SHLEX_WS_RE.split(header) if tok]
+    try:
+        return shlex.split(header)
+    except ValueError:
+        return None
+
+
+def split_lines(text: str) -> list[str]:
+    """Split keeping line endings, on ``\\r\\n``, ``\\r`` and ``\\n`` only."""
+    if "\r" not in text:
+        lines = text.split("\n")
+        last = lines.pop()
+        out = [line + "\n" for line in lines]
+        if last:
+            out.append(last)
+        return out
+    return _LINE_RE.findall(text)
+
+
+def parse(data: bytes) -> IniDocument:
+    """Parse file bytes into a lossless document.
+
+    The reading follows ``configparser.RawConfigParser._read`` with its
+    defaults (strict, ``=`` and ``:`` delimiters, ``#``/``;`` full-line
+    comments, empty lines kept in values, ``DEFAULT`` as the default section).
+    Every way it can fail becomes a :class:`ParseProblem`; parsing goes on so
+    that the document still renders and shows what it can.
+    """
+    problems: list[ParseProblem] = []
+    text = data.decode("utf-8", "surrogateescape")
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = data[: exc.start].decode("utf-8", "surrogateescape")
+        problems.append(ParseProblem(len(split_lines(before + "x")), "invalid UTF-8"))
+    lines = split_lines(text)
+    doc = IniDocument(lines, problems)
+
+    sections = doc.sections
+    seen: dict[str, RawSection] = {}
+    cur: RawSection | None = None
+    opt_lines: list[str] | None = None  # value lines of the current option
+    indent_level = 0
+    orphan_reported = False
+
+    for idx, raw in enumerate(lines):
+        value = raw.strip()
+        if not value:
+            # configparser keeps blank lines inside a value (joined later).
+            if opt_lines is not None:
+                opt_lines.append("")
+            continue
+        first = value[0]
+        if first == "#" or first == ";":
+            continue
+        cur_indent = len(raw) - len(raw.lstrip())
+        if opt_lines is not None and cur_indent > indent_level:
+            # A continuation line: part of the current option's value.
+            opt_lines.append(value)
+            assert cur is not None
+            cur.end = idx + 1
+            continue
+        indent_level = cur_indent
+        if first == "[":
+            close = value.rfind("]")
+            if close >= 2:
+                name = value[1:close]
+                opt_lines = None
+                if name == "DEFAULT":
+                    if doc.defaults is None:
+                        doc.defaults = RawSection(name, idx)
+                    cur = doc.defaults
+                    cur.end = idx + 1
+                    continue
+                prev = seen.get(name)
+                if prev is not None:
+                    problems.append(
+                        ParseProblem(
+                            idx + 1,
+                            f"duplicate section [{name}] at line {idx + 1}, "
+                            f"first defined at line {prev.line}",
+                        )
+                    )
+                cur = RawSection(name, idx)
+                seen.setdefault(name, cur)
+                sections.append(cur)
+                continue
+        if cur is None:
+            if orphan_reported:
+                continue
+            orphan_reported = True
+            if idx == 0 and value[0] == "\ufeff":
+                why = "the file starts with a byte-order mark (BOM)"
+            else:
+                why = f"text before the first section header: {value[:40]!r}"
+            problems.append(ParseProblem(idx + 1, why))
+            continue
+        eq = value.find("=")
+        colon = value.find(":")
+        if eq < 0 or (0 <= colon < eq):
+            eq = colon
+        if eq < 0:
+            problems.append(
+                ParseProblem(idx + 1, f"line {idx + 1} in [{cur.name}] has no '=': {value[:40]!r}")
+            )
+            cur.end = idx + 1
+            continue
+        key = value[:eq].rstrip().lower()
+        if not key:
+            problems.append(ParseProblem(idx + 1, f"line {idx + 1} in [{cur.name}] has no key"))
+        if key in cur.options:
+            problems.append(
+                ParseProblem(
+                    idx + 1,
+                    f"duplicate key {key!r} in [{cur.name}] at line {idx + 1}",
+                )
+            )
+        opt_lines = [value[eq + 1 :].lstrip()]
+        cur.options[key] = opt_lines
+        cur.end = idx + 1
+
+    problems.sort(key=lambda p: p.line)
+    return doc

@@ -1,0 +1,401 @@
+"""The profile model: kinds, role ARNs, chains and the problems botocore would refuse.
+
+Everything here works on the merged maps of :mod:`rolecall.core.config`, with
+no network call.  The chain rules follow ``botocore.credentials.AssumeRoleProvider``:
+
+* a profile with ``role_arn`` (and no ``web_identity_token_file``) assumes a role,
+  sourcing credentials from ``source_profile`` or ``credential_source``, never both;
+* a source profile with static keys is a root, even if it also has ``role_arn``;
+* a source profile with ``role_arn`` and no keys is one more hop;
+* any other source must hold credentials of its own (SSO, process, web identity);
+* a profile may name itself as ``source_profile`` only when it has static keys.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+
+from rolecall.core.config import AwsConfig, FileProblem, load
+from rolecall.core.ini import Value, Values
+
+__all__ = [
+    "CREDENTIAL_SOURCES",
+    "KINDS",
+    "MAX_DURATION",
+    "MIN_DURATION",
+    "Profile",
+    "ProfileSet",
+    "RoleArn",
+    "build",
+    "load_profiles",
+]
+
+KINDS = ("static", "assume-role", "sso", "credential-process", "web-identity", "incomplete")
+CREDENTIAL_SOURCES = ("Environment", "Ec2InstanceMetadata", "EcsContainer")
+MIN_DURATION = 900
+MAX_DURATION = 43200
+CHAINED_MAX_DURATION = 3600
+
+_ARN_RE = re.compile(
+    r"arn:(?P<partition>aws[a-z-]*):iam::(?P<account>\d{12}):role"
+    r"(?P<path>/(?:[!-.0-~]+/)*)(?P<name>[\w+=,.@-]{1,64})",
+    re.ASCII,
+)
+SSO_REQUIRED = ("sso_start_url", "sso_region", "sso_account_id", "sso_role_name")
+
+
+class RoleArn:
+    """``arn:PARTITION:iam::ACCOUNT:role/PATH/NAME``, split into its parts.
+
+    >>> RoleArn.parse("arn:aws:iam::123456789012:role/ops/Admin").path
+    '/ops/'
+    """
+
+    __slots__ = ("arn", "partition", "account_id", "path", "name")
+
+    def __init__(self, arn: str, partition: str, account_id: str, path: str, name: str) -> None:
+        self.arn = arn
+        self.partition = partition
+        self.account_id = account_id
+        self.path = path
+        self.name = name
+
+    @classmethod
+    def parse(cls, arn: str) -> RoleArn | None:
+        m = _ARN_RE.fullmatch(arn)
+        if m is None or len(m["path"]) > 512:
+            return None
+        return cls(arn, m["partition"], m["account"], m["path"], m["name"])
+
+    @classmethod
+    def build(cls, account_id: str, name: str, partition: str = "aws") -> str:
+        return f"arn:{partition}:iam::{account_id}:role/{name}"
+
+
+def parse_duration(raw: str | None) -> int | None:
+    """The int botocore would use for ``duration_seconds`` (``int(value)``), else None."""
+    if raw is None:
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        return None
+
+
+def duration_problem(raw: str) -> str | None:
+    value = parse_duration(raw)
+    if value is None:
+        return f"duration_seconds {raw!r} is not an integer"
+    if not MIN_DURATION <= value <= MAX_DURATION:
+        return f"duration_seconds {value} is outside {MIN_DURATION}..{MAX_DURATION}"
+    return None
+
+
+def _has_static(values: Mapping[str, Value]) -> bool:
+    return "aws_access_key_id" in values or "aws_secret_access_key" in values
+
+
+def _static_problem(values: Mapping[str, Value]) -> str | None:
+    if "aws_access_key_id" not in values:
+        return "aws_secret_access_key is set without aws_access_key_id"
+    if "aws_secret_access_key" not in values:
+        return "aws_access_key_id is set without aws_secret_access_key"
+    return None
+
+
+def _gives_credentials(values: Mapping[str, Value]) -> bool:
+    """Whether a profile without role_arn yields credentials of its own."""
+    return (
+        "sso_account_id" in values
+        or "sso_role_name" in values
+        or "credential_process" in values
+        or "web_identity_token_file" in values
+        or _has_static(values)
+    )
+
+
+def _has_role(values: Mapping[str, Value]) -> bool:
+    return "role_arn" in values and "web_identity_token_file" not in values
+
+
+def classify(values: Mapping[str, Value]) -> str:
+    """The kind of credentials a profile resolves to, in botocore's provider order."""
+    if "role_arn" in values:
+        if "web_identity_token_file" in values:
+            return "web-identity"
+        if "source_profile" in values or "credential_source" in values:
+            return "assume-role"
+        return "incomplete"
+    if "sso_account_id" in values or "sso_role_name" in values or "sso_session" in values:
+        return "sso"
+    if "sso_start_url" in values:
+        return "sso"
+    if _has_static(values):
+        return "static"
+    if "credential_process" in values:
+        return "credential-process"
+    return "incomplete"
+
+
+class Profile:
+    """One profile, with its resolved chain and its problems."""
+
+    __slots__ = (
+        "name",
+        "values",
+        "kind",
+        "file",
+        "line",
+        "problems",
+        "chain",
+        "arn",
+        "root_kind",
+    )
+
+    def __init__(self, name: str, values: Values, file: str | None, line: int | None) -> None:
+        self.name = name
+        self.values = values
+        self.kind = classify(values)
+        self.file = file
+        self.line = line
+        self.problems: list[str] = []
+        #: profile names from this one to the one that holds the root credentials
+        self.chain: list[str] = [name]
+        self.arn: RoleArn | None = None
+        #: what the chain's root is: a kind, or ``credential_source:NAME``
+        self.root_kind: str = self.kind
+
+    def get(self, key: str) -> str | None:
+        """A plain string setting, or None when absent (or a nested block)."""
+        value = self.values.get(key)
+        return value if isinstance(value, str) else None
+
+    # convenient accessors ------------------------------------------------
+    @property
+    def region(self) -> str | None:
+        return self.get("region")
+
+    @property
+    def role_arn(self) -> str | None:
+        return self.get("role_arn")
+
+    @property
+    def source_profile(self) -> str | None:
+        return self.get("source_profile")
+
+    @property
+    def credential_source(self) -> str | None:
+        return self.get("credential_source")
+
+    @property
+    def mfa_serial(self) -> str | None:
+        return self.get("mfa_serial")
+
+    @property
+    def external_id(self) -> str | None:
+        return self.get("external_id")
+
+    @property
+    def role_session_name(self) -> str | None:
+        return self.get("role_session_name")
+
+    @property
+    def duration_seconds(self) -> int | None:
+        return parse_duration(self.get("duration_seconds"))
+
+    @property
+    def account_id(self) -> str | None:
+        if self.arn is not None:
+            return self.arn.account_id
+        return self.get("sso_account_id")
+
+    @property
+    def role_name(self) -> str | None:
+        if self.arn is not None:
+            return self.arn.name
+        return self.get("sso_role_name")
+
+    @property
+    def source(self) -> str | None:
+        """The first hop: the source profile, or the credential source."""
+        return self.source_profile or self.credential_source
+
+    @property
+    def hops(self) -> list[str]:
+        """The profiles of the chain that assume a role, root-most last."""
+        return self.chain[:-1] if len(self.chain) > 1 else []
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "name": self.name,
+            "kind": self.kind,
+            "region": self.region,
+            "role_arn": self.role_arn,
+            "account_id": self.account_id,
+            "role_name": self.role_name,
+            "source_profile": self.source_profile,
+            "credential_source": self.credential_source,
+            "mfa_serial": self.mfa_serial,
+            "external_id": self.external_id,
+            "duration_seconds": self.duration_seconds,
+            "role_session_name": self.role_session_name,
+            "chain": list(self.chain),
+            "problems": list(self.problems),
+            "file": self.file,
+            "line": self.line,
+        }
+
+
+def _own_problems(profile: Profile, sso_sessions: Mapping[str, Values]) -> list[str]:
+    """Problems of a profile taken alone (not following its source)."""
+    values = profile.values
+    out: list[str] = []
+    for key in ("role_arn", "source_profile", "credential_source", "duration_seconds"):
+        if isinstance(values.get(key), dict):
+            out.append(f"{key} is a nested block, not a value")
+    kind = profile.kind
+    if kind in ("assume-role", "web-identity", "incomplete") and profile.role_arn is not None:
+        profile.arn = RoleArn.parse(profile.role_arn)
+        if profile.arn is None:
+            out.append(f"role_arn {profile.role_arn!r} is not a valid IAM role ARN")
+    if kind == "assume-role":
+        if "source_profile" in values and "credential_source" in values:
+            out.append("both source_profile and credential_source are set; use one")
+        elif profile.credential_source is not None:
+            if profile.credential_source not in CREDENTIAL_SOURCES:
+                out.append(
+                    f"credential_source {profile.credential_source!r} is not one of "
+                    + ", ".join(CREDENTIAL_SOURCES)
+                )
+        raw = profile.get("duration_seconds")
+        if raw is not None:
+            problem = duration_problem(raw)
+            if problem:
+                out.append(problem)
+    elif kind == "incomplete" and "role_arn" in values:
+        out.append("role_arn is set without source_profile or credential_source")
+    elif kind == "sso":
+        session = profile.get("sso_session")
+        if session is not None and session not in sso_sessions:
+            out.append(f"sso_session {session!r} does not exist")
+        elif "sso_account_id" in values or "sso_role_name" in values:
+            merged = dict(values)
+            if session is not None:
+                merged.update(sso_sessions[session])
+            missing = [k for k in SSO_REQUIRED if k not in merged]
+            if missing:
+                out.append("SSO profile is missing " + ", ".join(missing))
+    elif kind == "static":
+        missing = _static_problem(values)
+        if missing:
+            out.append(missing)
+    return out
+
+
+class ProfileSet:
+    """Every profile of an :class:`AwsConfig`, in botocore's order."""
+
+    def __init__(self, config: AwsConfig) -> None:
+        self.config = config
+        self.profiles: dict[str, Profile] = {}
+        own: dict[str, list[str]] = {}
+        for name, values in config.profiles.items():
+            file, line = config.locations.get(name, (None, None))
+            prof = Profile(name, values, file, line)
+            self.profiles[name] = prof
+        for prof in self.profiles.values():
+            own[prof.name] = _own_problems(prof, config.sso_sessions)
+        for prof in self.profiles.values():
+            self._resolve(prof, own)
+
+    # mapping-ish API
+    def __getitem__(self, name: str) -> Profile:
+        return self.profiles[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.profiles
+
+    def __iter__(self) -> Iterator[Profile]:
+        return iter(self.profiles.values())
+
+    def __len__(self) -> int:
+        return len(self.profiles)
+
+    def get(self, name: str) -> Profile | None:
+        return self.profiles.get(name)
+
+    @property
+    def problems(self) -> list[FileProblem]:
+        return self.config.problems
+
+    def _resolve(self, prof: Profile, own: Mapping[str, list[str]]) -> None:
+        """Walk the chain from ``prof`` to its root, as botocore would."""
+        profiles = self.profiles
+        problems = list(own[prof.name])
+        chain = [prof.name]
+        prof.root_kind = prof.kind
+        if prof.kind != "assume-role":
+            prof.problems = problems
+            return
+        visited = [prof.name]
+        cur = prof
+        while True:
+            if cur is not prof:
+                problems += [f"{cur.name}: {p}" for p in own[cur.name]]
+            if "source_profile" in cur.values and "credential_source" in cur.values:
+                break
+            if cur.credential_source is not None:
+                prof.root_kind = f"credential_source:{cur.credential_source}"
+                break
+            src_name = cur.source_profile
+            if src_name is None:  # a nested block; already a problem
+                break
+            src = profiles.get(src_name)
+            if src is None:
+                problems.append(f"source_profile {src_name!r} (in {cur.name}) does not exist")
+                break
+            if src_name in visited:
+                if src_name != cur.name:
+                    loop = " -> ".join([*chain, src_name])
+                    problems.append(f"source_profile cycle: {loop}")
+                    break
+                if not _has_static(src.values):
+                    problems.append(
+                        f"{src_name} names itself as source_profile but has no static keys"
+                    )
+                    break
+                chain.append(src_name)
+                prof.root_kind = "static"
+                break
+            visited.append(src_name)
+            chain.append(src_name)
+            if _has_static(src.values):
+                prof.root_kind = "static"
+                missing = _static_problem(src.values)
+                if missing:
+                    problems.append(f"{src_name}: {missing}")
+                break
+            if _has_role(src.values):
+                cur = src
+                continue
+            prof.root_kind = src.kind
+            if not _gives_credentials(src.values) or own[src_name]:
+                problems.append(f"source profile {src_name!r} has no usable credentials")
+                problems += [f"{src_name}: {p}" for p in own[src_name]]
+            break
+        prof.chain = chain
+        prof.problems = problems
+
+
+def build(config: AwsConfig) -> ProfileSet:
+    return ProfileSet(config)
+
+
+def load_profiles(
+    config: str | None = None,
+    credentials: str | None = None,
+    env: Mapping[str, str] | None = None,
+) -> ProfileSet:
+    """Read both files and build every profile."""
+    return ProfileSet(load(config, credentials, env))
