@@ -26,14 +26,21 @@ class CliError(Exception):
         self.code = code
 
 
-def _add_files(p: argparse.ArgumentParser) -> None:
+def _add_files(p: argparse.ArgumentParser, top: bool = False) -> None:
+    """--config and --credentials, on the top parser and on every subcommand.
+
+    Subcommands use SUPPRESS so that ``rolecall --config X list`` keeps X.
+    """
+    default = None if top else argparse.SUPPRESS
     p.add_argument(
         "--config",
+        default=default,
         metavar="FILE",
         help="AWS config file (default: $AWS_CONFIG_FILE or ~/.aws/config)",
     )
     p.add_argument(
         "--credentials",
+        default=default,
         metavar="FILE",
         help="AWS credentials file (default: $AWS_SHARED_CREDENTIALS_FILE or ~/.aws/credentials)",
     )
@@ -168,7 +175,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Run `rolecall` with no command to open the terminal UI.",
     )
     parser.add_argument("--version", action="version", version=f"rolecall {__version__}")
-    _add_files(parser)
+    _add_files(parser, top=True)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("list", help="list profiles, their kinds, chains and problems")
@@ -204,7 +211,27 @@ def build_parser() -> argparse.ArgumentParser:
     )
     r.set_defaults(func=cmd_profile_remove)
 
+    d = sub.add_parser(
+        "demo",
+        help="try rolecall with no AWS account: a local STS and a sample config",
+    )
+    d.add_argument(
+        "--no-tui",
+        action="store_true",
+        help="set up the demo, print its environment and wait, without opening the UI",
+    )
+    d.set_defaults(func=cmd_demo)
     return parser
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    try:
+        from rolecall.demo import run_demo
+    except ImportError as exc:
+        raise CliError(
+            f"the demo needs the 'demo' extra ({exc.name} is missing): pip install 'rolecall[demo]'"
+        ) from None
+    return run_demo(no_tui=args.no_tui)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
