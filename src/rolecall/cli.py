@@ -72,14 +72,16 @@ def cmd_list(args: argparse.Namespace) -> int:
     cfg = profiles.config
     out = sys.stdout
     if args.json:
-        doc = {
-            "config_file": cfg.config_file,
-            "credentials_file": cfg.credentials_file,
-            "profiles": [p.to_json() for p in profiles],
-            "problems": [p.to_json() for p in cfg.problems],
-        }
-        out.write(json.dumps(doc, indent=2, ensure_ascii=False))
-        out.write("\n")
+        from rolecall.core.profiles import profile_json_text
+
+        problems = json.dumps([p.to_json() for p in cfg.problems], ensure_ascii=False)
+        out.write(
+            f'{{"config_file": {json.dumps(cfg.config_file, ensure_ascii=False)}, '
+            f'"credentials_file": {json.dumps(cfg.credentials_file, ensure_ascii=False)}, '
+            f'"profiles": ['
+        )
+        out.write(",\n".join(map(profile_json_text, profiles)))
+        out.write(f"], \"problems\": {problems}}}\n")
     else:
         header = ("NAME", "KIND", "ACCOUNT", "ROLE", "REGION", "SOURCE", "PROBLEMS")
         rows = [

@@ -62,6 +62,8 @@ def _check_name(name: str) -> None:
         raise EditError(f"invalid profile name {name!r}: empty or padded with spaces")
     if any(c in name for c in "\r\n") or "]" in name:
         raise EditError(f"invalid profile name {name!r}: no line breaks or ']'")
+    if name == "default":
+        return
     parts = split_section_name(section_header(name))
     if parts is None or len(parts) != 2 or parts[1] != name:
         raise EditError(f"invalid profile name {name!r}")

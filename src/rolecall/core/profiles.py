@@ -19,6 +19,11 @@ from collections.abc import Iterator, Mapping
 from rolecall.core.config import AwsConfig, FileProblem, load
 from rolecall.core.ini import Value, Values
 
+try:
+    from _json import encode_basestring as _encode_str
+except ImportError:  # pragma: no cover - CPython always has _json
+    from json.encoder import py_encode_basestring as _encode_str
+
 __all__ = [
     "CREDENTIAL_SOURCES",
     "KINDS",
@@ -138,6 +143,10 @@ def classify(values: Mapping[str, Value]) -> str:
     return "incomplete"
 
 
+def _text(value: Value | None) -> str | None:
+    return value if value.__class__ is str else None  # type: ignore[return-value]
+
+
 class Profile:
     """One profile, with its resolved chain and its problems."""
 
@@ -151,6 +160,13 @@ class Profile:
         "chain",
         "arn",
         "root_kind",
+        "region",
+        "role_arn",
+        "source_profile",
+        "credential_source",
+        "mfa_serial",
+        "external_id",
+        "role_session_name",
     )
 
     def __init__(self, name: str, values: Values, file: str | None, line: int | None) -> None:
@@ -165,40 +181,20 @@ class Profile:
         self.arn: RoleArn | None = None
         #: what the chain's root is: a kind, or ``credential_source:NAME``
         self.root_kind: str = self.kind
+        get = values.get
+        # plain string settings (None when absent, or when a nested block)
+        self.region = _text(get("region"))
+        self.role_arn = _text(get("role_arn"))
+        self.source_profile = _text(get("source_profile"))
+        self.credential_source = _text(get("credential_source"))
+        self.mfa_serial = _text(get("mfa_serial"))
+        self.external_id = _text(get("external_id"))
+        self.role_session_name = _text(get("role_session_name"))
 
     def get(self, key: str) -> str | None:
         """A plain string setting, or None when absent (or a nested block)."""
         value = self.values.get(key)
         return value if isinstance(value, str) else None
-
-    # convenient accessors ------------------------------------------------
-    @property
-    def region(self) -> str | None:
-        return self.get("region")
-
-    @property
-    def role_arn(self) -> str | None:
-        return self.get("role_arn")
-
-    @property
-    def source_profile(self) -> str | None:
-        return self.get("source_profile")
-
-    @property
-    def credential_source(self) -> str | None:
-        return self.get("credential_source")
-
-    @property
-    def mfa_serial(self) -> str | None:
-        return self.get("mfa_serial")
-
-    @property
-    def external_id(self) -> str | None:
-        return self.get("external_id")
-
-    @property
-    def role_session_name(self) -> str | None:
-        return self.get("role_session_name")
 
     @property
     def duration_seconds(self) -> int | None:
@@ -386,6 +382,34 @@ class ProfileSet:
             break
         prof.chain = chain
         prof.problems = problems
+
+
+def _json_str(value: str | None) -> str:
+    return "null" if value is None else _encode_str(value)
+
+
+def _json_list(items: list[str]) -> str:
+    return "[" + ", ".join(map(_encode_str, items)) + "]"
+
+
+def profile_json_text(p: Profile) -> str:
+    """``json.dumps(p.to_json())``, written out by hand: ``rolecall list --json``
+    prints ten thousand of these, and this is three times faster."""
+    dur = p.duration_seconds
+    arn = p.arn
+    return (
+        f'{{"name": {_encode_str(p.name)}, "kind": "{p.kind}", '
+        f'"region": {_json_str(p.region)}, "role_arn": {_json_str(p.role_arn)}, '
+        f'"account_id": {_json_str(arn.account_id if arn else p.get("sso_account_id"))}, '
+        f'"role_name": {_json_str(arn.name if arn else p.get("sso_role_name"))}, '
+        f'"source_profile": {_json_str(p.source_profile)}, '
+        f'"credential_source": {_json_str(p.credential_source)}, '
+        f'"mfa_serial": {_json_str(p.mfa_serial)}, "external_id": {_json_str(p.external_id)}, '
+        f'"duration_seconds": {"null" if dur is None else dur}, '
+        f'"role_session_name": {_json_str(p.role_session_name)}, '
+        f'"chain": {_json_list(p.chain)}, "problems": {_json_list(p.problems)}, '
+        f'"file": {_json_str(p.file)}, "line": {"null" if p.line is None else p.line}}}'
+    )
 
 
 def build(config: AwsConfig) -> ProfileSet:

@@ -1,0 +1,122 @@
+#!/usr/bin/env python3
+"""Config-layer benchmark: rolecall against botocore, side by side, in one run.
+
+    python bench/bench_config.py [--sizes 10,100,1000,10000] [--runs 21]
+
+1. In process: parsing both files and building the profile list
+   (``rolecall.core.profiles.load_profiles``) against botocore reading the same
+   two files (``botocore.configloader.load_config`` on the config plus
+   ``raw_config_parse`` on the credentials, what ``Session.full_config`` does).
+2. Whole processes: ``rolecall list --json`` against
+   ``python -c "import boto3; boto3.Session().available_profiles"``.
+
+The runs of the two sides are interleaved, so both see the same machine load.
+Configs come from ../shared/tools/gen_config.py.  Prints a Markdown table of
+medians and ratios.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+GEN = ROOT.parent / "shared" / "tools" / "gen_config.py"
+
+
+def rolecall_cmd() -> list[str]:
+    script = Path(sys.executable).with_name("rolecall")
+    if script.exists():
+        return [str(script)]
+    found = shutil.which("rolecall")
+    return [found] if found else [sys.executable, "-m", "rolecall"]
+
+
+def time_process(argv: list[str], env: dict[str, str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+    return time.perf_counter() - start
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", default="10,100,1000,10000")
+    ap.add_argument("--runs", type=int, default=21, help="runs per side and size")
+    ap.add_argument("--gen", default=str(GEN), help="path to gen_config.py")
+    args = ap.parse_args()
+
+    import botocore.configloader as bc
+
+    from rolecall.core.profiles import load_profiles
+
+    sizes = [int(s) for s in args.sizes.split(",")]
+    tmp = Path(tempfile.mkdtemp(prefix="rolecall-bench-"))
+    rows_parse = []
+    rows_proc = []
+    try:
+        for n in sizes:
+            out = tmp / f"aws-{n}"
+            subprocess.run(
+                [sys.executable, args.gen, "--profiles", str(n), "--out", str(out)],
+                check=True,
+                stdout=subprocess.DEVNULL,
+            )
+            cfg, cred = str(out / "config"), str(out / "credentials")
+            ours, theirs = [], []
+            for _ in range(args.runs):
+                t0 = time.perf_counter()
+                ps = load_profiles(cfg, cred)
+                t1 = time.perf_counter()
+                bc.load_config(cfg)
+                bc.raw_config_parse(cred)
+                t2 = time.perf_counter()
+                ours.append(t1 - t0)
+                theirs.append(t2 - t1)
+            assert len(ps) == n, (len(ps), n)
+            rows_parse.append((n, statistics.median(ours), statistics.median(theirs)))
+
+            env = {
+                k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "ROLECALL_"))
+            }
+            env.update(
+                HOME=str(tmp), AWS_CONFIG_FILE=cfg, AWS_SHARED_CREDENTIALS_FILE=cred
+            )
+            ours_p, theirs_p = [], []
+            ours_argv = [*rolecall_cmd(), "list", "--json"]
+            boto_argv = [
+                sys.executable,
+                "-c",
+                "import boto3; boto3.Session().available_profiles",
+            ]
+            time_process(ours_argv, env)  # warm the page cache
+            time_process(boto_argv, env)
+            for _ in range(args.runs):
+                ours_p.append(time_process(ours_argv, env))
+                theirs_p.append(time_process(boto_argv, env))
+            rows_proc.append((n, statistics.median(ours_p), statistics.median(theirs_p)))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+    print(f"Python {sys.version.split()[0]}, {os.cpu_count()} cores, {args.runs} runs per side\n")
+    print("Parse both files and build the profile list (in process, median):\n")
+    print("| profiles | rolecall | botocore | botocore / rolecall |")
+    print("|---:|---:|---:|---:|")
+    for n, a, b in rows_parse:
+        print(f"| {n:,} | {a * 1000:.1f} ms | {b * 1000:.1f} ms | {b / a:.1f}x |")
+    print("\n`rolecall list --json` against `boto3.Session().available_profiles` (whole process):\n")
+    print("| profiles | rolecall list --json | boto3 listing | boto3 / rolecall |")
+    print("|---:|---:|---:|---:|")
+    for n, a, b in rows_proc:
+        print(f"| {n:,} | {a * 1000:.0f} ms | {b * 1000:.0f} ms | {b / a:.1f}x |")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

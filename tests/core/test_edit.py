@@ -1,0 +1,237 @@
+"""Lossless edits: add, replace, remove, refusals, atomic writes and backups."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import botocore.session
+import pytest
+
+from rolecall.core import edit, fsutil
+from rolecall.core.config import load
+from rolecall.core.edit import EditError, add_profile, remove_profile
+
+ARN = "arn:aws:iam::123456789012:role/Admin"
+CREDS = b"[default]\naws_access_key_id = AKIAEXAMPLE\naws_secret_access_key = s3cr3t\n"
+
+ORIGINALS = [
+    b"",
+    b"\n",
+    b"[default]\nregion = eu-west-1\n",
+    b"[default]\nregion = eu-west-1",
+    b"[default]\r\nregion = eu-west-1\r\n",
+    b"[default]\r\nregion = eu-west-1",
+    b"[default]\rregion = eu-west-1\r",
+    b"# top comment\n\n[default]\nregion = eu-west-1 # not a comment\n\n\n; trailing\n",
+    b"[default]\nregion = x\n\n\n",
+    b"[default]\n\tregion\t=\tx   \n[profile other]\ns3 =\n  addressing_style = path\n",
+    "[default]\nregion = x\n# caf\u00e9 \u2603\n".encode(),
+]
+
+
+def setup(tmp_path: Path, config: bytes) -> tuple[Path, Path]:
+    cfg = tmp_path / "config"
+    cred = tmp_path / "credentials"
+    cfg.write_bytes(config)
+    cred.write_bytes(CREDS)
+    return cfg, cred
+
+
+def botocore_profiles(cfg: Path, cred: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, object]:
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(cfg))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(cred))
+    profiles: dict[str, object] = botocore.session.Session().full_config["profiles"]
+    return profiles
+
+
+@pytest.mark.parametrize("original", ORIGINALS)
+def test_add_then_remove_is_byte_exact(
+    tmp_path: Path, original: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cfg, cred = setup(tmp_path, original)
+    before = botocore_profiles(cfg, cred, monkeypatch)
+    add_profile(
+        "dev",
+        {"role_arn": ARN, "source_profile": "default", "region": "us-east-1"},
+        config=str(cfg),
+        credentials=str(cred),
+    )
+    data = cfg.read_bytes()
+    assert data.startswith(original.rstrip(b"\r\n")) or original == b"\n"
+    after = botocore_profiles(cfg, cred, monkeypatch)
+    assert after["dev"] == {"role_arn": ARN, "source_profile": "default", "region": "us-east-1"}
+    assert {k: v for k, v in after.items() if k != "dev"} == before
+    # the file's own line endings are used
+    if b"\r\n" in original:
+        assert b"\r\n[profile dev]\r\n" in data
+        assert data.count(b"\n") == data.count(b"\r\n")
+    remove_profile("dev", config=str(cfg), credentials=str(cred))
+    assert cfg.read_bytes() == original
+
+
+def test_add_creates_file_0600(tmp_path: Path) -> None:
+    cfg = tmp_path / "aws" / "config"
+    cred = tmp_path / "credentials"
+    cred.write_bytes(CREDS)
+    add_profile(
+        "dev",
+        {"role_arn": ARN, "source_profile": "default"},
+        config=str(cfg),
+        credentials=str(cred),
+    )
+    assert stat.S_IMODE(cfg.stat().st_mode) == 0o600
+    assert stat.S_IMODE(cfg.parent.stat().st_mode) == 0o700
+    assert cfg.read_text() == f"[profile dev]\nrole_arn = {ARN}\nsource_profile = default\n"
+    assert not (tmp_path / "aws" / "config.bak").exists()
+
+
+def test_mode_kept_and_backup(tmp_path: Path) -> None:
+    original = b"[default]\nregion = x\n"
+    cfg, cred = setup(tmp_path, original)
+    os.chmod(cfg, 0o640)
+    add_profile("dev", {"role_arn": ARN, "source_profile": "default"}, config=str(cfg), credentials=str(cred))
+    assert stat.S_IMODE(cfg.stat().st_mode) == 0o640
+    bak = tmp_path / "config.bak"
+    assert bak.read_bytes() == original
+    assert stat.S_IMODE(bak.stat().st_mode) == 0o600
+    # no temporary file is left behind
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["config", "config.bak", "credentials"]
+
+
+def test_force_replaces_in_place(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    original = (
+        b"# head\n[profile dev]\nrole_arn = arn:aws:iam::111111111111:role/Old\n"
+        b"source_profile = default\n# keep me\n\n[profile after]\nregion = x\n"
+    )
+    cfg, cred = setup(tmp_path, original)
+    with pytest.raises(EditError, match="already exists"):
+        add_profile("dev", {"role_arn": ARN, "source_profile": "default"}, config=str(cfg), credentials=str(cred))
+    assert cfg.read_bytes() == original
+    add_profile(
+        "dev",
+        {"role_arn": ARN, "source_profile": "default", "region": "eu-west-2"},
+        force=True,
+        config=str(cfg),
+        credentials=str(cred),
+    )
+    assert cfg.read_bytes() == (
+        b"# head\n[profile dev]\nrole_arn = arn:aws:iam::123456789012:role/Admin\n"
+        b"source_profile = default\nregion = eu-west-2\n# keep me\n\n[profile after]\nregion = x\n"
+    )
+    assert botocore_profiles(cfg, cred, monkeypatch)["after"] == {"region": "x"}
+
+
+def test_remove_middle_section(tmp_path: Path) -> None:
+    cfg, cred = setup(tmp_path, b"[a]\nx=1\n\n[profile b]\ny = 2\n  z\n\n[profile c]\nw=3\n")
+    remove_profile("b", config=str(cfg), credentials=str(cred))
+    assert cfg.read_bytes() == b"[a]\nx=1\n\n[profile c]\nw=3\n"
+
+
+def test_quoted_names(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cfg, cred = setup(tmp_path, b"[default]\nregion = x\n")
+    for name in ("with space", "it's", "caf\u00e9", "[prod] admin"[1:].replace("]", "-")):
+        add_profile(name, {"role_arn": ARN, "source_profile": "default"}, config=str(cfg), credentials=str(cred))
+        assert botocore_profiles(cfg, cred, monkeypatch)[name]["role_arn"] == ARN
+        remove_profile(name, config=str(cfg), credentials=str(cred))
+    assert cfg.read_bytes() == b"[default]\nregion = x\n"
+
+
+@pytest.mark.parametrize(
+    ("name", "settings", "reason"),
+    [
+        ("dev", {"role_arn": "arn:aws:iam::123:role/x", "source_profile": "default"}, "malformed role ARN"),
+        ("dev", {"role_arn": ARN, "source_profile": "default", "duration_seconds": "60"}, "outside 900..43200"),
+        ("dev", {"role_arn": ARN, "source_profile": "default", "duration_seconds": "1h"}, "not an integer"),
+        ("dev", {"role_arn": ARN, "source_profile": "ghost"}, "'ghost' does not exist"),
+        ("dev", {"role_arn": ARN, "credential_source": "Laptop"}, "unknown credential source"),
+        ("dev", {"role_arn": ARN}, "exactly one of"),
+        ("default", {"role_arn": ARN, "source_profile": "default"}, "already exists"),
+        ("", {"role_arn": ARN, "source_profile": "default"}, "invalid profile name"),
+        (" x", {"role_arn": ARN, "source_profile": "default"}, "invalid profile name"),
+        ("a\nb", {"role_arn": ARN, "source_profile": "default"}, "invalid profile name"),
+        ("dev", {"role_arn": ARN, "source_profile": "default", "region": "a\nb"}, "invalid region"),
+        # a cycle the edit would create: loop -> loop2 -> loop
+        ("loop", {"role_arn": ARN, "source_profile": "loop2"}, "cycle"),
+    ],
+)
+def test_refused_edits_change_nothing(
+    tmp_path: Path, name: str, settings: dict[str, str], reason: str
+) -> None:
+    original = b"[default]\nregion = x\n[profile loop2]\nrole_arn = arn:aws:iam::123456789012:role/x\nsource_profile = loop\n"
+    cfg, cred = setup(tmp_path, original)
+    with pytest.raises(EditError, match=reason):
+        add_profile(name, settings, config=str(cfg), credentials=str(cred))
+    assert cfg.read_bytes() == original
+    assert not (tmp_path / "config.bak").exists()
+
+
+def test_refuses_file_with_parse_problem(tmp_path: Path) -> None:
+    original = b"[profile dev]\nregion = x\n[profile dev]\nregion = y\n"
+    cfg, cred = setup(tmp_path, original)
+    with pytest.raises(EditError, match=r"config:3: duplicate section \[profile dev\]"):
+        add_profile("new", {"role_arn": ARN, "source_profile": "default"}, config=str(cfg), credentials=str(cred))
+    with pytest.raises(EditError):
+        remove_profile("dev", config=str(cfg), credentials=str(cred))
+    assert cfg.read_bytes() == original
+
+
+def test_remove_refusals(tmp_path: Path) -> None:
+    original = b"[profile base]\nregion = x\n[profile user]\nrole_arn = " + ARN.encode() + b"\nsource_profile = base\n"
+    cfg, cred = setup(tmp_path, original)
+    with pytest.raises(EditError, match="no profile named 'ghost'"):
+        remove_profile("ghost", config=str(cfg), credentials=str(cred))
+    with pytest.raises(EditError, match="credentials file|rolecall only edits"):
+        remove_profile("default", config=str(cfg), credentials=str(cred))
+    with pytest.raises(EditError, match="source_profile of user"):
+        remove_profile("base", config=str(cfg), credentials=str(cred))
+    assert cfg.read_bytes() == original
+    remove_profile("base", force=True, config=str(cfg), credentials=str(cred))
+    assert b"[profile base]" not in cfg.read_bytes()
+
+
+def test_changed_on_disk_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    original = b"[default]\nregion = x\n"
+    cfg, cred = setup(tmp_path, original)
+
+    def meddle(step: str, path: str) -> None:
+        if step == "fsynced" and path == str(cfg):
+            cfg.write_bytes(b"[default]\nregion = changed-elsewhere\n")
+
+    monkeypatch.setattr(fsutil, "write_hook", meddle)
+    with pytest.raises(EditError, match="changed on disk"):
+        add_profile("dev", {"role_arn": ARN, "source_profile": "default"}, config=str(cfg), credentials=str(cred))
+    assert cfg.read_bytes() == b"[default]\nregion = changed-elsewhere\n"
+    assert [p.name for p in tmp_path.iterdir() if "rolecall-tmp" in p.name] == []
+
+
+def test_every_other_byte_unchanged_in_generated_config(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    gen = Path(__file__).resolve().parents[3] / "shared" / "tools" / "gen_config.py"
+    if not gen.exists():
+        pytest.skip("shared/tools/gen_config.py not available")
+    subprocess.run([sys.executable, str(gen), "--profiles", "200", "--out", str(tmp_path / "g")], check=True)
+    cfg, cred = tmp_path / "g" / "config", tmp_path / "g" / "credentials"
+    original = cfg.read_bytes()
+    before = load(str(cfg), str(cred)).profiles
+    add_profile("zz-new", {"role_arn": ARN, "source_profile": "default"}, config=str(cfg), credentials=str(cred))
+    assert cfg.read_bytes().startswith(original)
+    after = load(str(cfg), str(cred)).profiles
+    assert {k: v for k, v in after.items() if k != "zz-new"} == before
+    remove_profile("zz-new", config=str(cfg), credentials=str(cred))
+    assert cfg.read_bytes() == original
+
+
+def test_section_header_round_trips() -> None:
+    from rolecall.core.ini import split_section_name
+
+    for name in ("a", "a b", "it's", 'say "hi"', "back\\slash", "tab\there", "default"):
+        header = edit.section_header(name)
+        parts = split_section_name(header)
+        if name == "default":
+            assert header == "default"
+        else:
+            assert parts == ["profile", name]

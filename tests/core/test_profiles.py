@@ -1,0 +1,290 @@
+"""The profile model: kinds, ARNs, chains and problems, checked against botocore."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import botocore.exceptions
+import botocore.session
+import pytest
+
+from rolecall.core.profiles import RoleArn, classify, load_profiles
+
+ARN = "arn:aws:iam::123456789012:role/Admin"
+
+
+def write(tmp_path: Path, config: str, credentials: str = "") -> tuple[str, str]:
+    cfg = tmp_path / "config"
+    cred = tmp_path / "credentials"
+    cfg.write_text(config)
+    cred.write_text(credentials)
+    return str(cfg), str(cred)
+
+
+@pytest.mark.parametrize(
+    ("values", "kind"),
+    [
+        ({"aws_access_key_id": "A", "aws_secret_access_key": "B"}, "static"),
+        ({"role_arn": ARN, "source_profile": "x"}, "assume-role"),
+        ({"role_arn": ARN, "credential_source": "Environment"}, "assume-role"),
+        ({"role_arn": ARN, "web_identity_token_file": "/t"}, "web-identity"),
+        ({"role_arn": ARN}, "incomplete"),
+        ({"sso_session": "corp", "sso_account_id": "1", "sso_role_name": "r"}, "sso"),
+        ({"sso_start_url": "u", "sso_region": "r", "sso_account_id": "1"}, "sso"),
+        ({"credential_process": "x"}, "credential-process"),
+        ({"region": "eu-west-1"}, "incomplete"),
+        # top level: role_arn wins over static keys (botocore's provider order)
+        ({"role_arn": ARN, "source_profile": "x", "aws_access_key_id": "A"}, "assume-role"),
+    ],
+)
+def test_classify(values: dict[str, str], kind: str) -> None:
+    assert classify(values) == kind
+
+
+@pytest.mark.parametrize(
+    ("arn", "parts"),
+    [
+        (ARN, ("aws", "123456789012", "/", "Admin")),
+        ("arn:aws:iam::123456789012:role/ops/team/Deploy+x", ("aws", "123456789012", "/ops/team/", "Deploy+x")),
+        ("arn:aws-cn:iam::000000000001:role/r", ("aws-cn", "000000000001", "/", "r")),
+        ("arn:aws-us-gov:iam::123456789012:role/a.b@c=d,e-f", ("aws-us-gov", "123456789012", "/", "a.b@c=d,e-f")),
+    ],
+)
+def test_role_arn_parts(arn: str, parts: tuple[str, str, str, str]) -> None:
+    parsed = RoleArn.parse(arn)
+    assert parsed is not None
+    assert (parsed.partition, parsed.account_id, parsed.path, parsed.name) == parts
+
+
+@pytest.mark.parametrize(
+    "arn",
+    [
+        "arn:aws:iam::12345678901:role/Admin",
+        "arn:aws:iam::123456789012:user/Admin",
+        "arn:aws:sts::123456789012:role/Admin",
+        "arn:aws:iam::123456789012:role/",
+        "arn:aws:iam::123456789012:role/" + "x" * 65,
+        "arn:aws:iam::123456789012:role/bad name",
+        "not-an-arn",
+        "",
+    ],
+)
+def test_invalid_arn(arn: str) -> None:
+    assert RoleArn.parse(arn) is None
+
+
+CHAIN_CONFIG = """\
+[profile base]
+region = eu-west-1
+[profile hop1]
+role_arn = arn:aws:iam::111111111111:role/One
+source_profile = base
+[profile hop2]
+role_arn = arn:aws:iam::222222222222:role/Two
+source_profile = hop1
+mfa_serial = arn:aws:iam::111111111111:mfa/me
+[profile hop3]
+role_arn = arn:aws:iam::333333333333:role/Three
+source_profile = hop2
+duration_seconds = 1800
+[profile env]
+role_arn = arn:aws:iam::444444444444:role/FromEnv
+credential_source = Environment
+[profile selfref]
+role_arn = arn:aws:iam::555555555555:role/Self
+source_profile = selfref
+aws_access_key_id = AKIASELF
+aws_secret_access_key = selfsecret
+[profile static-with-role]
+role_arn = arn:aws:iam::555555555555:role/Ignored
+source_profile = nowhere
+[profile via-static-with-role]
+role_arn = arn:aws:iam::555555555555:role/Via
+source_profile = static-with-role
+[profile sso]
+sso_session = corp
+sso_account_id = 666666666666
+sso_role_name = ReadOnly
+[sso-session corp]
+sso_start_url = https://corp.awsapps.com/start
+sso_region = eu-west-1
+[profile via-sso]
+role_arn = arn:aws:iam::777777777777:role/ViaSso
+source_profile = sso
+"""
+CHAIN_CREDS = """\
+[base]
+aws_access_key_id = AKIABASE
+aws_secret_access_key = basesecret
+[static-with-role]
+aws_access_key_id = AKIASWR
+aws_secret_access_key = swrsecret
+"""
+
+
+def test_chains(tmp_path: Path) -> None:
+    ps = load_profiles(*write(tmp_path, CHAIN_CONFIG, CHAIN_CREDS))
+    assert ps["hop1"].chain == ["hop1", "base"]
+    assert ps["hop3"].chain == ["hop3", "hop2", "hop1", "base"]
+    assert ps["hop3"].hops == ["hop3", "hop2", "hop1"]
+    assert ps["hop3"].duration_seconds == 1800
+    assert ps["env"].chain == ["env"]
+    assert ps["env"].root_kind == "credential_source:Environment"
+    assert ps["selfref"].chain == ["selfref", "selfref"]
+    assert ps["selfref"].problems == []
+    # a source with static keys is a root even if it has role_arn
+    assert ps["via-static-with-role"].chain == ["via-static-with-role", "static-with-role"]
+    assert ps["via-static-with-role"].problems == []
+    assert ps["via-sso"].chain == ["via-sso", "sso"]
+    assert ps["via-sso"].root_kind == "sso"
+    for name in ("base", "hop1", "hop2", "hop3", "env", "sso", "via-sso"):
+        assert ps[name].problems == [], name
+    assert ps["hop3"].account_id == "333333333333"
+    assert ps["hop3"].role_name == "Three"
+    assert ps["sso"].account_id == "666666666666"
+
+
+PROBLEMS_CONFIG = """\
+[profile missing-src]
+role_arn = arn:aws:iam::111111111111:role/A
+source_profile = ghost
+[profile both]
+role_arn = arn:aws:iam::111111111111:role/A
+source_profile = base
+credential_source = Environment
+[profile bad-cs]
+role_arn = arn:aws:iam::111111111111:role/A
+credential_source = Laptop
+[profile cyc-a]
+role_arn = arn:aws:iam::111111111111:role/A
+source_profile = cyc-b
+[profile cyc-b]
+role_arn = arn:aws:iam::111111111111:role/B
+source_profile = cyc-a
+[profile self-nokeys]
+role_arn = arn:aws:iam::111111111111:role/S
+source_profile = self-nokeys
+[profile no-creds-src]
+role_arn = arn:aws:iam::111111111111:role/A
+source_profile = regiononly
+[profile regiononly]
+region = us-east-1
+[profile bad-sso]
+sso_session = nope
+sso_account_id = 1
+sso_role_name = r
+[profile bad-arn]
+role_arn = arn:aws:iam::abc:role/A
+source_profile = base
+[profile dur-text]
+role_arn = arn:aws:iam::111111111111:role/A
+source_profile = base
+duration_seconds = an hour
+[profile dur-low]
+role_arn = arn:aws:iam::111111111111:role/A
+source_profile = base
+duration_seconds = 899
+[profile dur-high]
+role_arn = arn:aws:iam::111111111111:role/A
+source_profile = base
+duration_seconds = 43201
+[profile role-only]
+role_arn = arn:aws:iam::111111111111:role/A
+[profile via-cycle]
+role_arn = arn:aws:iam::111111111111:role/V
+source_profile = cyc-a
+"""
+
+
+def botocore_refuses(cfg: str, cred: str, profile: str, monkeypatch: pytest.MonkeyPatch) -> bool:
+    """Does botocore refuse to build credentials for this profile (without a network call)?"""
+    monkeypatch.setenv("AWS_CONFIG_FILE", cfg)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", cred)
+    session = botocore.session.Session(profile=profile)
+    try:
+        creds = session.get_credentials()
+        if creds is not None:
+            # assume-role credentials are deferred: force the source resolution only
+            provider = session.get_component("credential_provider").get_provider("assume-role")
+            provider._visited_profiles = [profile]
+            cfg_ = provider._get_role_config(profile)
+            provider._resolve_source_credentials(cfg_, profile)
+    except (
+        botocore.exceptions.InvalidConfigError,
+        botocore.exceptions.PartialCredentialsError,
+        botocore.exceptions.InfiniteLoopConfigError,
+        botocore.exceptions.ProfileNotFound,
+    ):
+        return True
+    return False
+
+
+@pytest.mark.parametrize(
+    ("name", "fragment"),
+    [
+        ("missing-src", "'ghost' (in missing-src) does not exist"),
+        ("both", "both source_profile and credential_source"),
+        ("bad-cs", "credential_source 'Laptop'"),
+        ("cyc-a", "cycle"),
+        ("cyc-b", "cycle"),
+        ("via-cycle", "cycle"),
+        ("self-nokeys", "names itself"),
+        ("no-creds-src", "'regiononly' has no usable credentials"),
+        ("bad-sso", "sso_session 'nope' does not exist"),
+        ("role-only", "without source_profile or credential_source"),
+    ],
+)
+def test_problems_match_botocore(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, fragment: str
+) -> None:
+    cfg, cred = write(tmp_path, PROBLEMS_CONFIG, CHAIN_CREDS)
+    ps = load_profiles(cfg, cred)
+    assert any(fragment in p for p in ps[name].problems), ps[name].problems
+    assert botocore_refuses(cfg, cred, name, monkeypatch)
+
+
+def test_healthy_profiles_botocore_accepts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cfg, cred = write(tmp_path, CHAIN_CONFIG, CHAIN_CREDS)
+    ps = load_profiles(cfg, cred)
+    for name in ("hop1", "hop3", "selfref", "via-static-with-role"):
+        assert ps[name].problems == []
+        assert not botocore_refuses(cfg, cred, name, monkeypatch), name
+
+
+@pytest.mark.parametrize(
+    ("name", "fragment", "value"),
+    [
+        ("bad-arn", "not a valid IAM role ARN", None),
+        ("dur-text", "not an integer", None),
+        ("dur-low", "outside 900..43200", 899),
+        ("dur-high", "outside 900..43200", 43201),
+    ],
+)
+def test_value_problems(tmp_path: Path, name: str, fragment: str, value: int | None) -> None:
+    ps = load_profiles(*write(tmp_path, PROBLEMS_CONFIG, CHAIN_CREDS))
+    assert any(fragment in p for p in ps[name].problems), ps[name].problems
+    assert ps[name].duration_seconds == value
+
+
+def test_problem_in_middle_hop_reaches_top(tmp_path: Path) -> None:
+    config = PROBLEMS_CONFIG + "[profile top]\nrole_arn = arn:aws:iam::1:role/x\nsource_profile = dur-low\n"
+    ps = load_profiles(*write(tmp_path, config, CHAIN_CREDS))
+    top = ps["top"]
+    assert top.chain == ["top", "dur-low", "base"]
+    assert any(p.startswith("dur-low: duration_seconds 899") for p in top.problems)
+
+
+def test_order_and_location(tmp_path: Path) -> None:
+    cfg, cred = write(
+        tmp_path,
+        "[profile b]\nregion = x\n\n[default]\nregion = y\n",
+        "[z]\naws_access_key_id = a\naws_secret_access_key = b\n[b]\naws_access_key_id = k\n",
+    )
+    ps = load_profiles(cfg, cred)
+    assert [p.name for p in ps] == ["b", "default", "z"]
+    assert (ps["b"].file, ps["b"].line) == (cfg, 1)
+    assert (ps["default"].file, ps["default"].line) == (cfg, 4)
+    assert (ps["z"].file, ps["z"].line) == (cred, 1)
+    # credentials win key by key, and a missing secret is a problem
+    assert ps["b"].kind == "static"
+    assert ps["b"].problems == ["aws_access_key_id is set without aws_secret_access_key"]
