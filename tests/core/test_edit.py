@@ -235,3 +235,28 @@ def test_section_header_round_trips() -> None:
             assert header == "default"
         else:
             assert parts == ["profile", name]
+
+
+def test_concurrent_adds_both_land(tmp_path: Path) -> None:
+    """Two `rolecall profile add` processes at once: both land, serialised by the lock."""
+    import subprocess
+    import sys
+
+    cfg, cred = setup(tmp_path, b"[default]\nregion = x\n")
+    procs = [
+        subprocess.Popen(
+            [
+                sys.executable, "-m", "rolecall", "profile", "add", f"p{i}",
+                "--role-arn", ARN, "--source-profile", "default",
+                "--config", str(cfg), "--credentials", str(cred),
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        for i in range(6)
+    ]
+    for p in procs:
+        _, err = p.communicate(timeout=60)
+        assert p.returncode == 0, err
+    names = set(load(str(cfg), str(cred)).profiles)
+    assert {f"p{i}" for i in range(6)} <= names

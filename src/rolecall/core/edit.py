@@ -12,9 +12,10 @@ followed by ``remove`` gives back the original bytes::
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shlex
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 
 from rolecall.core import fsutil
 from rolecall.core.config import AwsConfig, config_path, credentials_path, read_bytes, read_document
@@ -209,16 +210,32 @@ class _Editor:
         directory = os.path.dirname(os.path.abspath(self.path))
         if not os.path.isdir(directory):
             fsutil.ensure_private_dir(directory)
+        if self.exists:
+            mode = os.stat(self.path).st_mode & 0o7777
+            fsutil.atomic_write(self.path + ".bak", self.original, 0o600)
+        else:
+            mode = 0o600
+        try:
+            fsutil.atomic_write(self.path, data, mode, unchanged=self.original)
+        except fsutil.FileChangedError as exc:
+            raise EditError(str(exc)) from None
+
+
+@contextlib.contextmanager
+def _editing(config: str | None, credentials: str | None) -> Iterator[_Editor]:
+    """Read, check and write under one lock, so concurrent edits serialise.
+
+    The lock is an ``flock`` on the config file's directory; two ``profile add``
+    runs at once both land, one after the other.  (Before the directory exists
+    there is nothing to race on but its creation, and the final unchanged-bytes
+    check refuses a file that appeared meanwhile.)
+    """
+    directory = os.path.dirname(os.path.abspath(config_path(config)))
+    if os.path.isdir(directory):
         with fsutil.locked_dir(directory):
-            if self.exists:
-                mode = os.stat(self.path).st_mode & 0o7777
-                fsutil.atomic_write(self.path + ".bak", self.original, 0o600)
-            else:
-                mode = 0o600
-            try:
-                fsutil.atomic_write(self.path, data, mode, unchanged=self.original)
-            except fsutil.FileChangedError as exc:
-                raise EditError(str(exc)) from None
+            yield _Editor(config, credentials)
+    else:
+        yield _Editor(config, credentials)
 
 
 def add_profile(
@@ -236,7 +253,11 @@ def add_profile(
     """
     _check_name(name)
     validate_role_settings(settings)
-    ed = _Editor(config, credentials)
+    with _editing(config, credentials) as ed:
+        return _add(ed, name, settings, force)
+
+
+def _add(ed: _Editor, name: str, settings: Mapping[str, str], force: bool) -> str:
     src = settings.get("source_profile")
     if src is not None and src not in ed.before.profiles and src != name:
         raise EditError(f"source profile {src!r} does not exist")
@@ -273,7 +294,11 @@ def remove_profile(
     credentials: str | None = None,
 ) -> str:
     """Remove profile ``name`` from the config file; returns the path written."""
-    ed = _Editor(config, credentials)
+    with _editing(config, credentials) as ed:
+        return _remove(ed, name, force)
+
+
+def _remove(ed: _Editor, name: str, force: bool) -> str:
     existing = _sections_for(ed.doc, name)
     if not existing:
         if name in ed.before.profiles:
