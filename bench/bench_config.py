@@ -82,12 +82,8 @@ def main() -> int:
             assert len(ps) == n, (len(ps), n)
             rows_parse.append((n, statistics.median(ours), statistics.median(theirs)))
 
-            env = {
-                k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "ROLECALL_"))
-            }
-            env.update(
-                HOME=str(tmp), AWS_CONFIG_FILE=cfg, AWS_SHARED_CREDENTIALS_FILE=cred
-            )
+            env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "ROLECALL_"))}
+            env.update(HOME=str(tmp), AWS_CONFIG_FILE=cfg, AWS_SHARED_CREDENTIALS_FILE=cred)
             ours_p, theirs_p = [], []
             ours_argv = [*rolecall_cmd(), "list", "--json"]
             boto_argv = [
@@ -110,7 +106,9 @@ def main() -> int:
     print("|---:|---:|---:|---:|")
     for n, a, b in rows_parse:
         print(f"| {n:,} | {a * 1000:.1f} ms | {b * 1000:.1f} ms | {b / a:.1f}x |")
-    print("\n`rolecall list --json` against `boto3.Session().available_profiles` (whole process):\n")
+    print(
+        "\n`rolecall list --json` against `boto3.Session().available_profiles` (whole process):\n"
+    )
     print("| profiles | rolecall list --json | boto3 listing | boto3 / rolecall |")
     print("|---:|---:|---:|---:|")
     for n, a, b in rows_proc:

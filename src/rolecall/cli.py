@@ -81,7 +81,7 @@ def cmd_list(args: argparse.Namespace) -> int:
             f'"profiles": ['
         )
         out.write(",\n".join(map(profile_json_text, profiles)))
-        out.write(f"], \"problems\": {problems}}}\n")
+        out.write(f'], "problems": {problems}}}\n')
     else:
         header = ("NAME", "KIND", "ACCOUNT", "ROLE", "REGION", "SOURCE", "PROBLEMS")
         rows = [
@@ -173,7 +173,7 @@ def _oneline(exc: BaseException) -> str:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="rolecall",
-        description="AWS profiles and IAM role switching, in a terminal UI and on the command line.",
+        description="AWS profiles and IAM role switching, in a terminal UI and a command line.",
         epilog="Run `rolecall` with no command to open the terminal UI.",
     )
     parser.add_argument("--version", action="version", version=f"rolecall {__version__}")
@@ -264,6 +264,8 @@ def open_tui(args: argparse.Namespace) -> int:
     try:
         from rolecall.tui import run  # noqa: PLC0415
     except ImportError:
-        raise CliError("the terminal UI is not available in this build; try `rolecall list`") from None
+        raise CliError(
+            "the terminal UI is not available in this build; try `rolecall list`"
+        ) from None
     result: int = run(config=args.config, credentials=args.credentials)
     return result

@@ -234,8 +234,17 @@ def test_profile_add_remove_cli(files: tuple[Path, Path]) -> None:
     cfg, _ = files
     original = cfg.read_bytes()
     res = run(
-        "profile", "add", "new", "--role-arn", "arn:aws:iam::123456789012:role/New",
-        "--source-profile", "default", "--region", "eu-central-1", "--duration-seconds", "900",
+        "profile",
+        "add",
+        "new",
+        "--role-arn",
+        "arn:aws:iam::123456789012:role/New",
+        "--source-profile",
+        "default",
+        "--region",
+        "eu-central-1",
+        "--duration-seconds",
+        "900",
     )
     assert res.returncode == 0, res.stderr
     assert "added profile new" in res.stdout

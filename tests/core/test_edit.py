@@ -91,7 +91,12 @@ def test_mode_kept_and_backup(tmp_path: Path) -> None:
     original = b"[default]\nregion = x\n"
     cfg, cred = setup(tmp_path, original)
     os.chmod(cfg, 0o640)
-    add_profile("dev", {"role_arn": ARN, "source_profile": "default"}, config=str(cfg), credentials=str(cred))
+    add_profile(
+        "dev",
+        {"role_arn": ARN, "source_profile": "default"},
+        config=str(cfg),
+        credentials=str(cred),
+    )
     assert stat.S_IMODE(cfg.stat().st_mode) == 0o640
     bak = tmp_path / "config.bak"
     assert bak.read_bytes() == original
@@ -107,7 +112,12 @@ def test_force_replaces_in_place(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     )
     cfg, cred = setup(tmp_path, original)
     with pytest.raises(EditError, match="already exists"):
-        add_profile("dev", {"role_arn": ARN, "source_profile": "default"}, config=str(cfg), credentials=str(cred))
+        add_profile(
+            "dev",
+            {"role_arn": ARN, "source_profile": "default"},
+            config=str(cfg),
+            credentials=str(cred),
+        )
     assert cfg.read_bytes() == original
     add_profile(
         "dev",
@@ -132,7 +142,12 @@ def test_remove_middle_section(tmp_path: Path) -> None:
 def test_quoted_names(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     cfg, cred = setup(tmp_path, b"[default]\nregion = x\n")
     for name in ("with space", "it's", "caf\u00e9", "[prod] admin"[1:].replace("]", "-")):
-        add_profile(name, {"role_arn": ARN, "source_profile": "default"}, config=str(cfg), credentials=str(cred))
+        add_profile(
+            name,
+            {"role_arn": ARN, "source_profile": "default"},
+            config=str(cfg),
+            credentials=str(cred),
+        )
         assert botocore_profiles(cfg, cred, monkeypatch)[name]["role_arn"] == ARN
         remove_profile(name, config=str(cfg), credentials=str(cred))
     assert cfg.read_bytes() == b"[default]\nregion = x\n"
@@ -141,9 +156,21 @@ def test_quoted_names(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.mark.parametrize(
     ("name", "settings", "reason"),
     [
-        ("dev", {"role_arn": "arn:aws:iam::123:role/x", "source_profile": "default"}, "malformed role ARN"),
-        ("dev", {"role_arn": ARN, "source_profile": "default", "duration_seconds": "60"}, "outside 900..43200"),
-        ("dev", {"role_arn": ARN, "source_profile": "default", "duration_seconds": "1h"}, "not an integer"),
+        (
+            "dev",
+            {"role_arn": "arn:aws:iam::123:role/x", "source_profile": "default"},
+            "malformed role ARN",
+        ),
+        (
+            "dev",
+            {"role_arn": ARN, "source_profile": "default", "duration_seconds": "60"},
+            "outside 900..43200",
+        ),
+        (
+            "dev",
+            {"role_arn": ARN, "source_profile": "default", "duration_seconds": "1h"},
+            "not an integer",
+        ),
         ("dev", {"role_arn": ARN, "source_profile": "ghost"}, "'ghost' does not exist"),
         ("dev", {"role_arn": ARN, "credential_source": "Laptop"}, "unknown credential source"),
         ("dev", {"role_arn": ARN}, "exactly one of"),
@@ -159,7 +186,10 @@ def test_quoted_names(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 def test_refused_edits_change_nothing(
     tmp_path: Path, name: str, settings: dict[str, str], reason: str
 ) -> None:
-    original = b"[default]\nregion = x\n[profile loop2]\nrole_arn = arn:aws:iam::123456789012:role/x\nsource_profile = loop\n"
+    original = (
+        b"[default]\nregion = x\n[profile loop2]\n"
+        b"role_arn = arn:aws:iam::123456789012:role/x\nsource_profile = loop\n"
+    )
     cfg, cred = setup(tmp_path, original)
     with pytest.raises(EditError, match=reason):
         add_profile(name, settings, config=str(cfg), credentials=str(cred))
@@ -171,14 +201,23 @@ def test_refuses_file_with_parse_problem(tmp_path: Path) -> None:
     original = b"[profile dev]\nregion = x\n[profile dev]\nregion = y\n"
     cfg, cred = setup(tmp_path, original)
     with pytest.raises(EditError, match=r"config:3: duplicate section \[profile dev\]"):
-        add_profile("new", {"role_arn": ARN, "source_profile": "default"}, config=str(cfg), credentials=str(cred))
+        add_profile(
+            "new",
+            {"role_arn": ARN, "source_profile": "default"},
+            config=str(cfg),
+            credentials=str(cred),
+        )
     with pytest.raises(EditError):
         remove_profile("dev", config=str(cfg), credentials=str(cred))
     assert cfg.read_bytes() == original
 
 
 def test_remove_refusals(tmp_path: Path) -> None:
-    original = b"[profile base]\nregion = x\n[profile user]\nrole_arn = " + ARN.encode() + b"\nsource_profile = base\n"
+    original = (
+        b"[profile base]\nregion = x\n[profile user]\nrole_arn = "
+        + ARN.encode()
+        + b"\nsource_profile = base\n"
+    )
     cfg, cred = setup(tmp_path, original)
     with pytest.raises(EditError, match="no profile named 'ghost'"):
         remove_profile("ghost", config=str(cfg), credentials=str(cred))
@@ -201,7 +240,12 @@ def test_changed_on_disk_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPa
 
     monkeypatch.setattr(fsutil, "write_hook", meddle)
     with pytest.raises(EditError, match="changed on disk"):
-        add_profile("dev", {"role_arn": ARN, "source_profile": "default"}, config=str(cfg), credentials=str(cred))
+        add_profile(
+            "dev",
+            {"role_arn": ARN, "source_profile": "default"},
+            config=str(cfg),
+            credentials=str(cred),
+        )
     assert cfg.read_bytes() == b"[default]\nregion = changed-elsewhere\n"
     assert [p.name for p in tmp_path.iterdir() if "rolecall-tmp" in p.name] == []
 
@@ -213,11 +257,18 @@ def test_every_other_byte_unchanged_in_generated_config(tmp_path: Path) -> None:
     gen = Path(__file__).resolve().parents[3] / "shared" / "tools" / "gen_config.py"
     if not gen.exists():
         pytest.skip("shared/tools/gen_config.py not available")
-    subprocess.run([sys.executable, str(gen), "--profiles", "200", "--out", str(tmp_path / "g")], check=True)
+    subprocess.run(
+        [sys.executable, str(gen), "--profiles", "200", "--out", str(tmp_path / "g")], check=True
+    )
     cfg, cred = tmp_path / "g" / "config", tmp_path / "g" / "credentials"
     original = cfg.read_bytes()
     before = load(str(cfg), str(cred)).profiles
-    add_profile("zz-new", {"role_arn": ARN, "source_profile": "default"}, config=str(cfg), credentials=str(cred))
+    add_profile(
+        "zz-new",
+        {"role_arn": ARN, "source_profile": "default"},
+        config=str(cfg),
+        credentials=str(cred),
+    )
     assert cfg.read_bytes().startswith(original)
     after = load(str(cfg), str(cred)).profiles
     assert {k: v for k, v in after.items() if k != "zz-new"} == before
@@ -246,9 +297,20 @@ def test_concurrent_adds_both_land(tmp_path: Path) -> None:
     procs = [
         subprocess.Popen(
             [
-                sys.executable, "-m", "rolecall", "profile", "add", f"p{i}",
-                "--role-arn", ARN, "--source-profile", "default",
-                "--config", str(cfg), "--credentials", str(cred),
+                sys.executable,
+                "-m",
+                "rolecall",
+                "profile",
+                "add",
+                f"p{i}",
+                "--role-arn",
+                ARN,
+                "--source-profile",
+                "default",
+                "--config",
+                str(cfg),
+                "--credentials",
+                str(cred),
             ],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,

@@ -45,9 +45,15 @@ def test_classify(values: dict[str, str], kind: str) -> None:
     ("arn", "parts"),
     [
         (ARN, ("aws", "123456789012", "/", "Admin")),
-        ("arn:aws:iam::123456789012:role/ops/team/Deploy+x", ("aws", "123456789012", "/ops/team/", "Deploy+x")),
+        (
+            "arn:aws:iam::123456789012:role/ops/team/Deploy+x",
+            ("aws", "123456789012", "/ops/team/", "Deploy+x"),
+        ),
         ("arn:aws-cn:iam::000000000001:role/r", ("aws-cn", "000000000001", "/", "r")),
-        ("arn:aws-us-gov:iam::123456789012:role/a.b@c=d,e-f", ("aws-us-gov", "123456789012", "/", "a.b@c=d,e-f")),
+        (
+            "arn:aws-us-gov:iam::123456789012:role/a.b@c=d,e-f",
+            ("aws-us-gov", "123456789012", "/", "a.b@c=d,e-f"),
+        ),
     ],
 )
 def test_role_arn_parts(arn: str, parts: tuple[str, str, str, str]) -> None:
@@ -267,7 +273,10 @@ def test_value_problems(tmp_path: Path, name: str, fragment: str, value: int | N
 
 
 def test_problem_in_middle_hop_reaches_top(tmp_path: Path) -> None:
-    config = PROBLEMS_CONFIG + "[profile top]\nrole_arn = arn:aws:iam::1:role/x\nsource_profile = dur-low\n"
+    config = (
+        PROBLEMS_CONFIG
+        + "[profile top]\nrole_arn = arn:aws:iam::1:role/x\nsource_profile = dur-low\n"
+    )
     ps = load_profiles(*write(tmp_path, config, CHAIN_CREDS))
     top = ps["top"]
     assert top.chain == ["top", "dur-low", "base"]

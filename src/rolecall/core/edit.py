@@ -83,9 +83,7 @@ def validate_role_settings(settings: Mapping[str, str]) -> None:
     if arn is None:
         raise EditError("--role-arn is required")
     if RoleArn.parse(arn) is None:
-        raise EditError(
-            f"malformed role ARN {arn!r}: expected arn:aws:iam::123456789012:role/NAME"
-        )
+        raise EditError(f"malformed role ARN {arn!r}: expected arn:aws:iam::123456789012:role/NAME")
     has_src = "source_profile" in settings
     has_cs = "credential_source" in settings
     if has_src == has_cs:
@@ -184,8 +182,8 @@ class _Editor:
         self.cred_doc = read_document(self.cred_path)
         self.before = AwsConfig(self.path, self.cred_path, self.doc, self.cred_doc)
         if self.before.refused:
-            p = self.before.problems[0]
-            raise EditError(f"{p.file}:{p.line}: {p.message}; fix the file first")
+            fp = self.before.problems[0]
+            raise EditError(f"{fp.file}:{fp.line}: {fp.message}; fix the file first")
 
     def credentials_values(self, name: str) -> dict[str, object]:
         if self.cred_doc is None:
@@ -303,7 +301,8 @@ def _remove(ed: _Editor, name: str, force: bool) -> str:
     if not existing:
         if name in ed.before.profiles:
             raise EditError(
-                f"profile {name!r} is defined in {ed.cred_path}; rolecall only edits the config file"
+                f"profile {name!r} is defined in {ed.cred_path}; "
+                "rolecall only edits the config file"
             )
         raise EditError(f"no profile named {name!r} in {ed.path}")
     users = [
@@ -311,7 +310,8 @@ def _remove(ed: _Editor, name: str, force: bool) -> str:
     ]
     if users and not force:
         raise EditError(
-            f"profile {name!r} is the source_profile of {', '.join(users)}; use --force to remove it"
+            f"profile {name!r} is the source_profile of {', '.join(users)}; "
+            "use --force to remove it"
         )
     lines = ed.doc.lines
     for sect in reversed(existing):

@@ -258,12 +258,14 @@ def _own_problems(profile: Profile, sso_sessions: Mapping[str, Values]) -> list[
     if kind == "assume-role":
         if "source_profile" in values and "credential_source" in values:
             out.append("both source_profile and credential_source are set; use one")
-        elif profile.credential_source is not None:
-            if profile.credential_source not in CREDENTIAL_SOURCES:
-                out.append(
-                    f"credential_source {profile.credential_source!r} is not one of "
-                    + ", ".join(CREDENTIAL_SOURCES)
-                )
+        elif (
+            profile.credential_source is not None
+            and profile.credential_source not in CREDENTIAL_SOURCES
+        ):
+            out.append(
+                f"credential_source {profile.credential_source!r} is not one of "
+                + ", ".join(CREDENTIAL_SOURCES)
+            )
         raw = profile.get("duration_seconds")
         if raw is not None:
             problem = duration_problem(raw)
@@ -283,9 +285,9 @@ def _own_problems(profile: Profile, sso_sessions: Mapping[str, Values]) -> list[
             if missing:
                 out.append("SSO profile is missing " + ", ".join(missing))
     elif kind == "static":
-        missing = _static_problem(values)
-        if missing:
-            out.append(missing)
+        partial = _static_problem(values)
+        if partial:
+            out.append(partial)
     return out
 
 
