@@ -8,6 +8,9 @@ from pathlib import Path
 
 import pytest
 
+# moto_server, sts_proxy and sts_endpoint: a real STS endpoint (tests/moto_fixtures.py)
+pytest_plugins = ["tests.moto_fixtures"]
+
 
 @pytest.fixture(autouse=True)
 def isolated_env(

@@ -1,0 +1,638 @@
+"""The AWS CLI's role-credential cache, the SSO token cache, and rolecall's MFA sessions.
+
+Nothing here imports boto3 or botocore, and nothing makes a network call: a
+command served from the cache, and the TUI's countdown column, read these
+files only.
+
+The CLI cache (``~/.aws/cli/cache``) is shared with the AWS CLI, with its exact
+key and file format, so that ``aws --profile X ...`` reuses what rolecall
+assumed and the other way round::
+
+    key  = sha1(json.dumps({"RoleArn": ..., ["RoleSessionName"], ["ExternalId"],
+                            ["SerialNumber"], ["DurationSeconds"]}, sort_keys=True))
+    file = ~/.aws/cli/cache/<key>.json   (the whole AssumeRole response)
+
+``RoleSessionName`` and ``DurationSeconds`` are in the key only when the profile
+sets ``role_session_name`` / ``duration_seconds``; ``TokenCode`` and the source
+profile never are.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import stat
+from datetime import UTC, datetime, timedelta
+
+from rolecall.core._record import FrozenRecord
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # pragma: no cover
+    from collections.abc import Iterable, Mapping
+    from typing import Any
+
+    from rolecall.core.profiles import Profile, ProfileSet
+
+try:  # the builtin module: hashlib would load OpenSSL (a few ms) for one sha1
+    from _sha1 import sha1 as _sha1  # type: ignore[import-not-found]
+except ImportError:  # pragma: no cover
+    from hashlib import sha1 as _sha1
+
+
+def _sha1_hex(data: bytes) -> str:
+    return str(_sha1(data).hexdigest())
+
+
+__all__ = [
+    "EXPIRY_WINDOW",
+    "MFA_EXPIRY_WINDOW",
+    "CacheEntry",
+    "Expiry",
+    "cache_fingerprint",
+    "cache_key",
+    "cache_key_for",
+    "cli_cache_dir",
+    "expiries",
+    "format_expiration",
+    "mfa_cache_dir",
+    "mfa_session_key",
+    "parse_expiration",
+    "read_entry",
+    "read_mfa_session",
+    "rolecall_cache_dir",
+    "sso_cache_dir",
+    "sso_token_path",
+    "write_entry",
+    "write_mfa_session",
+]
+
+#: An entry with less than this left is not reused (the AWS CLI's own rule).
+EXPIRY_WINDOW = timedelta(minutes=15)
+#: An MFA session only needs to outlive the AssumeRole call it signs.
+MFA_EXPIRY_WINDOW = timedelta(minutes=1)
+
+_UTC = UTC
+_KEY_RE = re.compile(r"[0-9a-f]{40}")
+
+
+# ---------------------------------------------------------------------------
+# locations
+# ---------------------------------------------------------------------------
+def _home() -> str:
+    return os.path.expanduser("~")
+
+
+def cli_cache_dir() -> str:
+    """``$HOME/.aws/cli/cache``, computed when called (not at import, unlike botocore)."""
+    return os.path.join(_home(), ".aws", "cli", "cache")
+
+
+def sso_cache_dir() -> str:
+    """``$HOME/.aws/sso/cache``, where ``aws sso login`` keeps its tokens."""
+    return os.path.join(_home(), ".aws", "sso", "cache")
+
+
+def rolecall_cache_dir() -> str:
+    """``$ROLECALL_CACHE_DIR``, else ``platformdirs.user_cache_dir("rolecall")``."""
+    explicit = os.environ.get("ROLECALL_CACHE_DIR")
+    if explicit:
+        return os.path.expanduser(explicit)
+    import platformdirs
+
+    return platformdirs.user_cache_dir("rolecall")
+
+
+def mfa_cache_dir() -> str:
+    """Where rolecall keeps its MFA sessions (``GetSessionToken`` results)."""
+    return os.path.join(rolecall_cache_dir(), "mfa")
+
+
+# ---------------------------------------------------------------------------
+# keys
+# ---------------------------------------------------------------------------
+def cache_key(
+    role_arn: str,
+    role_session_name: str | None = None,
+    external_id: str | None = None,
+    mfa_serial: str | None = None,
+    duration_seconds: int | None = None,
+) -> str:
+    """The AWS CLI's cache key for an AssumeRole (botocore's ``_create_cache_key``).
+
+    >>> cache_key("arn:aws:iam::123456789012:role/Admin")
+    '51e7b105b5040ce662656c8dc6ab4de70c4de7ad'
+    """
+    args: dict[str, Any] = {"RoleArn": role_arn}
+    if role_session_name is not None:
+        args["RoleSessionName"] = role_session_name
+    if external_id is not None:
+        args["ExternalId"] = external_id
+    if mfa_serial is not None:
+        args["SerialNumber"] = mfa_serial
+    if duration_seconds is not None:
+        args["DurationSeconds"] = duration_seconds
+    digest = _sha1_hex(json.dumps(args, sort_keys=True).encode("utf-8"))
+    # botocore's _make_file_safe: a hex digest never holds ':' or '/'
+    return digest
+
+
+def cache_key_for(profile: Profile) -> str | None:
+    """The CLI's key for a role profile (``role_arn`` set), from its own settings.
+
+    Returns None for a profile that assumes no role.  ``duration_seconds`` is
+    in the key as botocore reads it (``int(value)``, dropped when not an int).
+    """
+    arn = profile.role_arn
+    if arn is None:
+        return None
+    return cache_key(
+        arn,
+        profile.role_session_name,
+        profile.external_id,
+        profile.mfa_serial,
+        profile.duration_seconds,
+    )
+
+
+def mfa_session_key(profile: str, mfa_serial: str, access_key_id: str) -> str:
+    """The file name (no suffix) of an MFA session of ``profile``'s long-term keys."""
+    args = {"AccessKeyId": access_key_id, "Profile": profile, "SerialNumber": mfa_serial}
+    return _sha1_hex(json.dumps(args, sort_keys=True).encode("utf-8"))
+
+
+def sso_token_path(values: Mapping[str, Any]) -> str | None:
+    """The SSO token file of an SSO profile: ``sha1(sso_session)``, else ``sha1(sso_start_url)``."""
+    session = values.get("sso_session")
+    ident = session if isinstance(session, str) else values.get("sso_start_url")
+    if not isinstance(ident, str):
+        return None
+    digest = _sha1_hex(ident.encode("utf-8"))
+    return os.path.join(sso_cache_dir(), digest + ".json")
+
+
+# ---------------------------------------------------------------------------
+# expiration timestamps
+# ---------------------------------------------------------------------------
+_TRAILING_TZ_RE = re.compile(r"(?:\s*(?:UTC|GMT|Z))$", re.IGNORECASE)
+
+
+def parse_expiration(value: object) -> datetime | None:
+    """A cache ``Expiration`` as a tz-aware UTC datetime, or None when unreadable.
+
+    The three shapes seen in the wild are accepted::
+
+        2026-11-28T05:33:55Z          (also with microseconds)
+        2026-11-28T05:33:55+00:00     (any offset)
+        2026-11-28T04:48:57UTC        (the AWS CLI v1's strftime('%Z'))
+
+    A time without a zone is taken as UTC.
+    """
+    if isinstance(value, datetime):
+        dt = value
+    elif isinstance(value, str):
+        text = value.strip()
+        if not text or len(text) > 64:
+            return None
+        text = _TRAILING_TZ_RE.sub("+00:00", text)
+        text = text.replace(" ", "T", 1) if "T" not in text else text
+        try:
+            dt = datetime.fromisoformat(text)
+        except ValueError:
+            return None
+    else:
+        return None
+    if dt.tzinfo is None:
+        return dt.replace(tzinfo=_UTC)
+    return dt.astimezone(_UTC)
+
+
+def format_expiration(value: datetime) -> str:
+    """``2026-11-28T05:33:55Z``: the shape the CLI v2 and the SDKs write and read."""
+    return value.astimezone(_UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _now(now: datetime | None) -> datetime:
+    return datetime.now(_UTC) if now is None else now.astimezone(_UTC)
+
+
+# ---------------------------------------------------------------------------
+# reading and writing entries
+# ---------------------------------------------------------------------------
+class CacheEntry(FrozenRecord):
+    """A readable cache file: the whole JSON document, and what rolecall needs of it."""
+
+    __slots__ = (
+        "path",
+        "data",
+        "access_key_id",
+        "secret_access_key",
+        "session_token",
+        "expiration",
+    )
+    _fields = __slots__
+
+    path: str
+    data: dict[str, Any]
+    access_key_id: str
+    secret_access_key: str
+    session_token: str
+    expiration: datetime
+
+    def __init__(
+        self,
+        path: str,
+        data: dict[str, Any],
+        access_key_id: str,
+        secret_access_key: str,
+        session_token: str,
+        expiration: datetime,
+    ) -> None:
+        self._set("path", path)
+        self._set("data", data)
+        self._set("access_key_id", access_key_id)
+        self._set("secret_access_key", secret_access_key)
+        self._set("session_token", session_token)
+        self._set("expiration", expiration)
+
+    def __hash__(self) -> int:  # type: ignore[override]  # ``data`` is a dict
+        return hash((self.path, self.access_key_id, self.expiration))
+
+    @property
+    def arn(self) -> str | None:
+        user = self.data.get("AssumedRoleUser")
+        if isinstance(user, dict):
+            arn = user.get("Arn")
+            if isinstance(arn, str):
+                return arn
+        return None
+
+    @property
+    def account_id(self) -> str | None:
+        creds = self.data.get("Credentials")
+        if isinstance(creds, dict) and isinstance(creds.get("AccountId"), str):
+            return str(creds["AccountId"])
+        arn = self.arn
+        if arn is not None:
+            parts = arn.split(":")
+            if len(parts) > 4 and parts[4].isdigit():
+                return parts[4]
+        return None
+
+    def fresh(self, now: datetime | None = None, window: timedelta = EXPIRY_WINDOW) -> bool:
+        """True when at least ``window`` is left (15 minutes, as the CLI requires)."""
+        return self.expiration - _now(now) >= window
+
+    def __repr__(self) -> str:  # never the secret or the token
+        return f"CacheEntry(path={self.path!r}, expiration={self.expiration.isoformat()})"
+
+
+def _load_json(path: str) -> dict[str, Any] | None:
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read(1 << 20)
+        data = json.loads(raw)
+    except (OSError, ValueError, RecursionError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _entry_from(path: str, data: dict[str, Any]) -> CacheEntry | None:
+    creds = data.get("Credentials")
+    if not isinstance(creds, dict):
+        return None
+    akid = creds.get("AccessKeyId")
+    secret = creds.get("SecretAccessKey")
+    token = creds.get("SessionToken")
+    if not (isinstance(akid, str) and akid and isinstance(secret, str) and secret):
+        return None
+    if not isinstance(token, str):
+        return None
+    expiration = parse_expiration(creds.get("Expiration"))
+    if expiration is None:
+        return None
+    return CacheEntry(path, data, akid, secret, token, expiration)
+
+
+def read_entry(key: str, directory: str | None = None) -> CacheEntry | None:
+    """The CLI cache entry for ``key``; None when missing, unreadable or corrupt.
+
+    Expired entries are returned too: callers decide with :meth:`CacheEntry.fresh`.
+    """
+    if not _KEY_RE.fullmatch(key):
+        return None
+    path = os.path.join(directory or cli_cache_dir(), key + ".json")
+    data = _load_json(path)
+    return None if data is None else _entry_from(path, data)
+
+
+def _json_default(value: object) -> object:
+    if isinstance(value, datetime):
+        return format_expiration(value)
+    raise TypeError(f"cannot serialise {type(value).__name__}")
+
+
+def write_entry(key: str, response: Mapping[str, Any], directory: str | None = None) -> str:
+    """Write a whole AssumeRole response as the CLI does: dir 0700, file 0600, atomically.
+
+    Datetimes (``Credentials.Expiration``) are written as ``YYYY-MM-DDTHH:MM:SSZ``.
+    Returns the path written.
+    """
+    if not _KEY_RE.fullmatch(key):
+        raise ValueError("not a cache key")
+    from rolecall.core import fsutil
+
+    directory = directory or cli_cache_dir()
+    fsutil.ensure_private_dir(directory)
+    path = os.path.join(directory, key + ".json")
+    data = json.dumps(response, default=_json_default).encode("utf-8")
+    fsutil.atomic_write(path, data, 0o600)
+    return path
+
+
+def read_mfa_session(key: str) -> CacheEntry | None:
+    """rolecall's cached MFA session (``GetSessionToken``) for ``key``, if readable."""
+    return read_entry(key, mfa_cache_dir())
+
+
+def write_mfa_session(key: str, document: Mapping[str, Any]) -> str:
+    """Store an MFA session 0600 in rolecall's own cache directory (0700)."""
+    from rolecall.core import fsutil
+
+    fsutil.ensure_private_dir(rolecall_cache_dir())
+    return write_entry(key, document, mfa_cache_dir())
+
+
+def remove_entry(path: str) -> None:
+    """Forget one cache file (credentials that STS refused)."""
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
+
+
+# ---------------------------------------------------------------------------
+# expiries for the UI
+# ---------------------------------------------------------------------------
+class Expiry(FrozenRecord):
+    """One live (or past) credential the UI can count down."""
+
+    __slots__ = ("profile", "kind", "expires_at", "source")
+    _fields = __slots__
+
+    profile: str
+    kind: str  # "role" | "sso" | "mfa"
+    expires_at: datetime  # tz-aware UTC
+    source: str  # the cache file it came from
+
+    def __init__(self, profile: str, kind: str, expires_at: datetime, source: str) -> None:
+        self._set("profile", profile)
+        self._set("kind", kind)
+        self._set("expires_at", expires_at)
+        self._set("source", source)
+
+    def remaining(self, now: datetime | None = None) -> timedelta:
+        return self.expires_at - _now(now)
+
+    def expired(self, now: datetime | None = None) -> bool:
+        return self.remaining(now) <= timedelta(0)
+
+    def reusable(self, now: datetime | None = None) -> bool:
+        """Whether an assume would reuse it (the CLI's 15-minute rule for roles)."""
+        window = MFA_EXPIRY_WINDOW if self.kind == "mfa" else EXPIRY_WINDOW
+        if self.kind == "sso":
+            window = timedelta(0)
+        return self.remaining(now) >= window
+
+
+def _listing(directory: str) -> set[str]:
+    try:
+        return set(os.listdir(directory))
+    except OSError:
+        return set()
+
+
+def mfa_root(profiles: ProfileSet, name: str) -> tuple[str, str, str] | None:
+    """``(root profile, mfa_serial, access key id)`` when an assume of ``name`` can use
+    an MFA session: its first hop (or its root) has ``mfa_serial`` and the root holds
+    long-term static keys (no ``aws_session_token``).  The root itself qualifies too.
+    """
+    prof = profiles.get(name)
+    if prof is None:
+        return None
+    chain = prof.chain
+    root = profiles.get(chain[-1])
+    if root is None:
+        return None
+    values = root.values
+    akid = values.get("aws_access_key_id")
+    if not isinstance(akid, str) or "aws_session_token" in values:
+        return None
+    if "aws_secret_access_key" not in values:
+        return None
+    if len(chain) == 1:
+        if prof.kind != "static":
+            return None  # a credential_source role: its root is not these keys
+        serial = root.mfa_serial
+    else:
+        first_hop = profiles.get(chain[-2])
+        serial = (first_hop.mfa_serial if first_hop is not None else None) or root.mfa_serial
+    if serial is None:
+        return None
+    return root.name, serial, akid
+
+
+def expiries(profiles: ProfileSet, now: datetime | None = None) -> dict[str, Expiry]:
+    """For every profile, when its cached credentials expire; no network, no boto3.
+
+    * role profiles: the CLI cache entry under the profile's key;
+    * SSO profiles: the SSO token's ``expiresAt``;
+    * otherwise, profiles whose assume would use an MFA session (see :func:`mfa_root`):
+      that session's expiry.
+
+    Expired entries are included (the UI shows them as expired).  ``now`` is
+    accepted for symmetry with the other functions; nothing is filtered by it.
+    """
+    del now
+    result: dict[str, Expiry] = {}
+    cli_dir = cli_cache_dir()
+    cli_names = _listing(cli_dir)
+    mfa_dir = mfa_cache_dir()
+    mfa_names: set[str] | None = None
+    sso_names: set[str] | None = None
+    sso_seen: dict[str, tuple[datetime, str] | None] = {}
+    for prof in profiles:
+        name = prof.name
+        if prof.role_arn is not None and prof.kind == "assume-role":
+            key = cache_key_for(prof)
+            if key is not None and key + ".json" in cli_names:
+                entry = read_entry(key, cli_dir)
+                if entry is not None:
+                    result[name] = Expiry(name, "role", entry.expiration, entry.path)
+                    continue
+        elif prof.kind == "sso":
+            path = _sso_path(prof)
+            if path is None:
+                continue
+            if sso_names is None:
+                sso_names = _listing(sso_cache_dir())
+            if os.path.basename(path) not in sso_names:
+                continue
+            if path not in sso_seen:
+                sso_seen[path] = _read_sso_expiry(path)
+            got = sso_seen[path]
+            if got is not None:
+                result[name] = Expiry(name, "sso", got[0], got[1])
+            continue
+        mfa = mfa_root(profiles, name) if prof.mfa_serial or len(prof.chain) > 1 else None
+        if mfa is not None:
+            if mfa_names is None:
+                mfa_names = _listing(mfa_dir)
+            key = mfa_session_key(*mfa)
+            if key + ".json" in mfa_names:
+                entry = read_entry(key, mfa_dir)
+                if entry is not None:
+                    result[name] = Expiry(name, "mfa", entry.expiration, entry.path)
+    return result
+
+
+def _sso_path(prof: Profile) -> str | None:
+    return sso_token_path(prof.values)
+
+
+def _read_sso_expiry(path: str) -> tuple[datetime, str] | None:
+    data = _load_json(path)
+    if data is None:
+        return None
+    when = parse_expiration(data.get("expiresAt"))
+    return None if when is None else (when, path)
+
+
+def sso_token_expiry(values: Mapping[str, Any]) -> tuple[datetime, str] | None:
+    """The SSO token expiry of an SSO profile's values, if a token file is readable."""
+    path = sso_token_path(values)
+    return None if path is None else _read_sso_expiry(path)
+
+
+# ---------------------------------------------------------------------------
+# change detection
+# ---------------------------------------------------------------------------
+def _dir_fingerprint(directory: str) -> tuple[Any, ...]:
+    try:
+        st = os.stat(directory)
+    except OSError:
+        return (directory, None)
+    entries: list[tuple[str, int, int]] = []
+    try:
+        with os.scandir(directory) as it:
+            for item in it:
+                if not item.name.endswith(".json"):
+                    continue
+                try:
+                    ist = item.stat(follow_symlinks=False)
+                except OSError:
+                    continue
+                entries.append((item.name, ist.st_mtime_ns, ist.st_size))
+    except OSError:
+        pass
+    entries.sort()
+    return (directory, st.st_mtime_ns, tuple(entries))
+
+
+def cache_fingerprint() -> tuple[Any, ...]:
+    """A cheap stat-based fingerprint (names, mtimes, sizes) of the cache directories.
+
+    The TUI polls it and re-reads :func:`expiries` only when it changes.
+    """
+    return tuple(_dir_fingerprint(d) for d in (cli_cache_dir(), sso_cache_dir(), mfa_cache_dir()))
+
+
+# ---------------------------------------------------------------------------
+# permissions (doctor)
+# ---------------------------------------------------------------------------
+def permission_problems(directories: Iterable[str] | None = None) -> list[tuple[str, str, str]]:
+    """``(path, problem, hint)`` for cache directories and files others can read or write.
+
+    A missing directory is fine.  A directory others can write to, or one owned
+    by another user, lets them plant credentials; files readable by others leak
+    them.  A directory others can only list (the AWS CLI creates it 0755) is not
+    reported: its file names are hashes.
+    """
+    out: list[tuple[str, str, str]] = []
+    dirs = (
+        list(directories)
+        if directories is not None
+        else [cli_cache_dir(), sso_cache_dir(), rolecall_cache_dir(), mfa_cache_dir()]
+    )
+    uid = os.getuid()
+    for directory in dirs:
+        try:
+            st = os.stat(directory)
+        except OSError:
+            continue
+        if not stat.S_ISDIR(st.st_mode):
+            out.append((directory, "is not a directory", f"remove it: rm {directory}"))
+            continue
+        mode = stat.S_IMODE(st.st_mode)
+        if st.st_uid != uid:
+            out.append(
+                (directory, f"is owned by uid {st.st_uid}, not you", f"chown $USER {directory}")
+            )
+        if mode & 0o022:
+            out.append(
+                (directory, f"is writable by others (mode {mode:04o})", f"chmod 700 {directory}")
+            )
+        try:
+            names = os.listdir(directory)
+        except OSError:
+            continue
+        loose = []
+        for nm in names:
+            if not nm.endswith(".json"):
+                continue
+            try:
+                fst = os.stat(os.path.join(directory, nm), follow_symlinks=False)
+            except OSError:
+                continue
+            if stat.S_IMODE(fst.st_mode) & 0o077:
+                loose.append(nm)
+        if loose:
+            out.append(
+                (
+                    directory,
+                    f"{len(loose)} credential file(s) readable by others",
+                    f"chmod 600 {directory}/*.json",
+                )
+            )
+    return out
+
+
+def entries_mode_ok(path: str) -> bool:
+    """True when ``path`` is a regular file owned by the user with mode 0600 or stricter."""
+    try:
+        st = os.stat(path, follow_symlinks=False)
+    except OSError:
+        return False
+    return (
+        stat.S_ISREG(st.st_mode)
+        and st.st_uid == os.getuid()
+        and not (stat.S_IMODE(st.st_mode) & 0o077)
+    )
+
+
+def now_utc() -> datetime:
+    return datetime.now(_UTC)
+
+
+def humanize(delta: timedelta) -> str:
+    """``59m``, ``1h02m``, ``45s``; negative deltas as ``expired 3m ago``."""
+    seconds = int(delta.total_seconds())
+    if seconds < 0:
+        return f"expired {humanize(timedelta(seconds=-seconds))} ago"
+    if seconds < 60:
+        return f"{seconds}s"
+    minutes, _ = divmod(seconds, 60)
+    hours, minutes = divmod(minutes, 60)
+    if hours:
+        return f"{hours}h{minutes:02d}m"
+    return f"{minutes}m"

@@ -1,0 +1,235 @@
+"""``rolecall doctor``: what is wrong with the environment, the config and the files.
+
+Every check gives :class:`Finding` lines; none makes a network call or prints
+a secret (key ids are masked, secret keys and tokens never read out).
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from rolecall.core import cache
+from rolecall.core.config import ConfigError
+from rolecall.core.profiles import ProfileSet, load_profiles
+
+__all__ = ["Finding", "run_checks"]
+
+OK = "ok"
+WARN = "warn"
+PROBLEM = "problem"
+
+
+@dataclass(frozen=True)
+class Finding:
+    level: str  # ok | warn | problem
+    message: str
+    hint: str | None = None
+
+    def line(self) -> str:
+        text = f"{self.level:<8} {self.message}"
+        if self.hint:
+            text += f"; {self.hint}"
+        return text
+
+
+def _mask(key: str) -> str:
+    return f"{key[:4]}…{key[-4:]}" if len(key) > 12 else key[:4] + "…"
+
+
+def check_environment(
+    env: Mapping[str, str], profiles: ProfileSet | None, now: datetime
+) -> list[Finding]:
+    out: list[Finding] = []
+    akid = env.get("AWS_ACCESS_KEY_ID", "")
+    secret = env.get("AWS_SECRET_ACCESS_KEY", "")
+    token = env.get("AWS_SESSION_TOKEN") or env.get("AWS_SECURITY_TOKEN") or ""
+    if akid and not secret:
+        out.append(
+            Finding(
+                PROBLEM,
+                f"AWS_ACCESS_KEY_ID ({_mask(akid)}) is set without AWS_SECRET_ACCESS_KEY",
+                "set both, or unset AWS_ACCESS_KEY_ID",
+            )
+        )
+    elif secret and not akid:
+        out.append(
+            Finding(
+                PROBLEM,
+                "AWS_SECRET_ACCESS_KEY is set without AWS_ACCESS_KEY_ID",
+                "set both, or unset AWS_SECRET_ACCESS_KEY",
+            )
+        )
+    if akid.startswith("ASIA") and not token:
+        out.append(
+            Finding(
+                PROBLEM,
+                f"AWS_ACCESS_KEY_ID ({_mask(akid)}) is a temporary key but "
+                "AWS_SESSION_TOKEN is not set",
+                "temporary (ASIA) keys only work with their session token: export it, "
+                "or unset the keys",
+            )
+        )
+    raw_exp = env.get("AWS_CREDENTIAL_EXPIRATION")
+    if raw_exp:
+        when = cache.parse_expiration(raw_exp)
+        if when is None:
+            out.append(
+                Finding(
+                    PROBLEM,
+                    f"AWS_CREDENTIAL_EXPIRATION {raw_exp[:40]!r} is not a timestamp",
+                    "use ISO 8601, like 2026-01-31T12:00:00Z",
+                )
+            )
+        elif when <= now:
+            out.append(
+                Finding(
+                    PROBLEM,
+                    "the environment credentials expired at "
+                    f"{cache.format_expiration(when)} ({cache.humanize(when - now)})",
+                    'run `eval "$(rolecall env PROFILE)"` again, or unset AWS_ACCESS_KEY_ID '
+                    "AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_CREDENTIAL_EXPIRATION",
+                )
+            )
+        elif when - now < timedelta(minutes=15):
+            out.append(
+                Finding(
+                    WARN,
+                    f"the environment credentials expire in {cache.humanize(when - now)}",
+                    "refresh them soon",
+                )
+            )
+        else:
+            out.append(
+                Finding(
+                    OK,
+                    f"the environment credentials are valid for {cache.humanize(when - now)}",
+                )
+            )
+    for var in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE"):
+        name = env.get(var)
+        if not name:
+            continue
+        if akid:
+            out.append(
+                Finding(
+                    PROBLEM,
+                    f"{var}={name} is set together with AWS_ACCESS_KEY_ID: the keys win, "
+                    "silently, and the profile is ignored",
+                    f"unset {var}, or unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY "
+                    "AWS_SESSION_TOKEN",
+                )
+            )
+        if profiles is not None and name not in profiles:
+            out.append(
+                Finding(
+                    PROBLEM,
+                    f"{var}={name} names a profile that does not exist",
+                    f"fix {var} or add the profile; `rolecall list` shows them",
+                )
+            )
+    inside = env.get("ROLECALL_SHELL")
+    if inside:
+        out.append(Finding(OK, f"inside a rolecall shell for profile {inside}"))
+    if not any(f.level != OK for f in out) and not raw_exp:
+        if akid:
+            out.append(Finding(OK, f"environment keys are set ({_mask(akid)})"))
+        else:
+            out.append(Finding(OK, "no AWS keys in the environment"))
+    return out
+
+
+def check_config(profiles: ProfileSet) -> list[Finding]:
+    cfg = profiles.config
+    out: list[Finding] = []
+    for problem in cfg.problems:
+        out.append(Finding(PROBLEM, str(problem), "fix the file; `rolecall list` shows the same"))
+    bad = [p for p in profiles if p.problems]
+    for prof in bad:
+        where = f" ({prof.file}:{prof.line})" if prof.file else ""
+        out.append(Finding(PROBLEM, f"profile {prof.name}{where}: {prof.problems[0]}"))
+    if cfg.config_doc is None and cfg.credentials_doc is None:
+        out.append(
+            Finding(
+                WARN,
+                f"no config file ({cfg.config_file}) and no credentials file "
+                f"({cfg.credentials_file})",
+                "run `aws configure` or `rolecall profile add`",
+            )
+        )
+    elif not out:
+        out.append(Finding(OK, f"{len(profiles)} profiles, no problems in the config"))
+    return out
+
+
+def _file_mode_findings(path: str, what: str, secret: bool) -> list[Finding]:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return []
+    mode = stat.S_IMODE(st.st_mode)
+    out: list[Finding] = []
+    if secret and mode & 0o044:
+        out.append(
+            Finding(
+                PROBLEM,
+                f"the {what} {path} is readable by others (mode {mode:04o})",
+                f"chmod 600 {path}",
+            )
+        )
+    if mode & 0o022:
+        out.append(
+            Finding(
+                PROBLEM,
+                f"the {what} {path} is writable by others (mode {mode:04o})",
+                f"chmod 600 {path}",
+            )
+        )
+    if st.st_uid != os.getuid():
+        out.append(Finding(WARN, f"the {what} {path} is owned by uid {st.st_uid}, not you"))
+    return out
+
+
+def check_files(profiles: ProfileSet) -> list[Finding]:
+    cfg = profiles.config
+    out: list[Finding] = []
+    out += _file_mode_findings(cfg.credentials_file, "credentials file", True)
+    doc = cfg.config_doc
+    config_has_keys = doc is not None and any(
+        "aws_secret_access_key" in sect.options or "aws_session_token" in sect.options
+        for sect in doc.sections
+    )
+    out += _file_mode_findings(cfg.config_file, "config file", config_has_keys)
+    for path, problem, hint in cache.permission_problems():
+        out.append(Finding(PROBLEM, f"the cache directory {path} {problem}", hint))
+    if not out:
+        out.append(Finding(OK, "file and cache permissions are private"))
+    return out
+
+
+def run_checks(
+    env: Mapping[str, str] | None = None,
+    config: str | None = None,
+    credentials: str | None = None,
+    now: datetime | None = None,
+) -> list[Finding]:
+    """Every check, in order: environment, config, files and cache directories."""
+    env = os.environ if env is None else env
+    when = now or datetime.now(UTC)
+    try:
+        profiles: ProfileSet | None = load_profiles(config, credentials, env)
+    except ConfigError as exc:
+        profiles = None
+        config_findings = [Finding(PROBLEM, str(exc), "check the file's permissions")]
+    else:
+        config_findings = []
+    out = check_environment(env, profiles, when)
+    if profiles is not None:
+        out += check_config(profiles)
+        out += check_files(profiles)
+    else:
+        out += config_findings
+    return out
