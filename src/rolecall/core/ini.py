@@ -112,8 +112,9 @@ class IniDocument:
         """Section name -> option -> value, as ``raw_config_parse`` returns.
 
         ``[DEFAULT]`` is merged into every section and is not listed itself.
-        A value that starts with a newline is parsed as one nested level.
-        Nested lines without ``=`` add a problem (botocore refuses the file).
+        A value that starts with a newline is parsed as one nested level
+        (one with a line without ``=`` is already in :attr:`problems`, and reads
+        as ``{}`` here).
         """
         defaults = _join_options(self.defaults.options) if self.defaults else {}
         result: dict[str, Values] = {}
@@ -125,18 +126,8 @@ class IniDocument:
                     joined.setdefault(key, val)
             for key, text in joined.items():
                 if text[:1] == "\n":
-                    nested = parse_nested(text)
-                    if nested is None:
-                        self.problems.append(
-                            ParseProblem(
-                                sect.line,
-                                f"nested value of {key!r} in [{sect.name}] "
-                                "has a line without '='",
-                            )
-                        )
-                        values[key] = {}
-                    else:
-                        values[key] = nested
+                    # parse() has already reported a nested line without '='.
+                    values[key] = parse_nested(text) or {}
                 else:
                     values[key] = text
             if sect.name in result:
@@ -169,6 +160,50 @@ def parse_nested(text: str) -> dict[str, str] | None:
             return None
         parsed[key.strip()] = value.strip()
     return parsed
+
+
+#: An option whose value starts on the next line: (section, key, value lines, line index).
+_NestedCandidate = tuple[RawSection, str, list[str], int]
+
+
+def _check_nested(doc: IniDocument, candidates: list[_NestedCandidate]) -> None:
+    """Report nested values with a line without ``=``, as botocore would raise.
+
+    ``candidates`` are the options whose first line is empty (``s3 =``).
+    botocore parses values only in the sections it lists, so a ``[DEFAULT]``
+    value counts only when some section inherits it (does not set that key).
+    """
+    for sect, key, opt, idx in candidates:
+        if len(opt) < 2 or sect.options.get(key) is not opt:
+            continue  # a single line, or replaced by a duplicate key (reported)
+        text = "\n".join(opt).rstrip()
+        if text[:1] != "\n" or parse_nested(text) is not None:
+            continue
+        if sect is doc.defaults:
+            heir = next((s for s in doc.sections if key not in s.options), None)
+            if heir is None:
+                continue
+            where = f"[DEFAULT] (inherited by [{heir.name}])"
+        else:
+            where = f"[{sect.name}]"
+        line = _bad_nested_line(doc.lines, idx)
+        doc.problems.append(
+            ParseProblem(line, f"line {line} in the nested value of {key!r} in {where} has no '='")
+        )
+
+
+def _bad_nested_line(lines: list[str], idx: int) -> int:
+    """1-based number of the first line after ``idx`` that breaks a nested value."""
+    for n in range(idx + 1, len(lines)):
+        text = lines[n].strip()
+        if not text or text[0] == "#" or text[0] == ";":
+            continue
+        # botocore splits the joined value with str.splitlines(): \x0b, \x85...
+        for piece in text.splitlines():
+            piece = piece.strip()
+            if piece and "=" not in piece:
+                return n + 1
+    return idx + 1
 
 
 def split_section_name(header: str) -> list[str] | None:
@@ -222,6 +257,8 @@ def parse(data: bytes) -> IniDocument:
     opt_lines: list[str] | None = None  # value lines of the current option
     indent_level = 0
     orphan_reported = False
+    # options whose value starts on the next line: botocore reads them as nested
+    maybe_nested: list[_NestedCandidate] = []
 
     for idx, raw in enumerate(lines):
         value = raw.strip()
@@ -295,9 +332,14 @@ def parse(data: bytes) -> IniDocument:
                     f"duplicate key {key!r} in [{cur.name}] at line {idx + 1}",
                 )
             )
-        opt_lines = [value[eq + 1 :].lstrip()]
+        first_value = value[eq + 1 :].lstrip()
+        opt_lines = [first_value]
         cur.options[key] = opt_lines
+        if not first_value:
+            maybe_nested.append((cur, key, opt_lines, idx))
         cur.end = idx + 1
 
+    if maybe_nested:
+        _check_nested(doc, maybe_nested)
     problems.sort(key=lambda p: p.line)
     return doc
