@@ -259,3 +259,13 @@ def test_problem_names_the_offending_line(
     cfg = check_files(tmp_path, monkeypatch, data, None)
     assert cfg.refused
     assert line in [p.line for p in cfg.problems], [str(p) for p in cfg.problems]
+
+
+def test_whitespace_table_matches_isspace() -> None:
+    """The parser's fast path decides 'indented' with a table: it must be str.isspace()."""
+    import sys
+
+    from rolecall.core.ini import _WHITESPACE
+
+    every = frozenset(c for c in map(chr, range(sys.maxunicode + 1)) if c.isspace())
+    assert every == _WHITESPACE

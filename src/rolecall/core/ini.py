@@ -38,6 +38,12 @@ Values = dict[str, Value]
 # Lines end at \r\n, \r or \n, as Python's universal newlines split them.
 _LINE_RE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
 _SHLEX_SPECIAL = frozenset("'\"\\")
+#: Every character for which ``str.isspace()`` is true (what ``strip()`` and
+#: configparser's ``\S`` treat as whitespace); a test checks the list.
+_WHITESPACE = frozenset(
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004"
+    "\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
 _SHLEX_WS_RE = re.compile(r"[ \t\r\n]+")
 
 
@@ -62,7 +68,7 @@ class RawSection:
     the next header, are not part of it).
     """
 
-    __slots__ = ("name", "start", "end", "options")
+    __slots__ = ("name", "start", "end", "options", "multiline")
 
     def __init__(self, name: str, start: int) -> None:
         self.name = name
@@ -70,6 +76,8 @@ class RawSection:
         self.end = start + 1
         # option name -> list of value lines (joined later, like configparser)
         self.options: dict[str, list[str]] = {}
+        #: whether some option has continuation lines (else every list has one item)
+        self.multiline = False
 
     @property
     def line(self) -> int:
@@ -80,11 +88,19 @@ class RawSection:
 class IniDocument:
     """The lines of a file, verbatim, and what botocore reads from them."""
 
-    def __init__(self, lines: list[str], problems: list[ParseProblem]) -> None:
-        self.lines = lines
+    def __init__(self, text: str, problems: list[ParseProblem]) -> None:
+        self.text = text
+        self._lines: list[str] | None = None
         self.problems = problems
         self.sections: list[RawSection] = []
         self.defaults: RawSection | None = None
+
+    @property
+    def lines(self) -> list[str]:
+        """Every line with its own ending (``\r\n``, ``\r`` or ``\n``), verbatim."""
+        if self._lines is None:
+            self._lines = split_lines(self.text)
+        return self._lines
 
     # -- rendering ---------------------------------------------------------
     def render(self) -> bytes:
@@ -119,6 +135,10 @@ class IniDocument:
         defaults = _join_options(self.defaults.options) if self.defaults else {}
         result: dict[str, Values] = {}
         for sect in self.sections:
+            if not (sect.multiline or defaults or sect.name in result):
+                # the common case: one line per value, so no value starts with "\n"
+                result[sect.name] = {k: v[0] for k, v in sect.options.items()}
+                continue
             values: dict[str, Value] = {}
             joined = _join_options(sect.options)
             if defaults:
@@ -213,6 +233,9 @@ def split_section_name(header: str) -> list[str] | None:
     Names without quotes or backslashes take a fast path with the same result.
     """
     if _SHLEX_SPECIAL.isdisjoint(header):
+        parts = header.split(" ")
+        if len(parts) == 2 and parts[0] and parts[1] and "\t" not in header:
+            return parts  # "profile name": the usual shape
         return [tok for tok in _SHLEX_WS_RE.split(header) if tok]
     try:
         return shlex.split(header)
@@ -248,8 +271,14 @@ def parse(data: bytes) -> IniDocument:
     except UnicodeDecodeError as exc:
         before = data[: exc.start].decode("utf-8", "surrogateescape")
         problems.append(ParseProblem(len(split_lines(before + "x")), "invalid UTF-8"))
-    lines = split_lines(text)
-    doc = IniDocument(lines, problems)
+    doc = IniDocument(text, problems)
+    # Universal newlines: \r\n and \r end a line like \n, so the line numbers
+    # of the normalised text are those configparser counts.
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    content = text.split("\n")
+    if not content[-1]:
+        content.pop()
 
     sections = doc.sections
     seen: dict[str, RawSection] = {}
@@ -259,25 +288,40 @@ def parse(data: bytes) -> IniDocument:
     orphan_reported = False
     # options whose value starts on the next line: botocore reads them as nested
     maybe_nested: list[_NestedCandidate] = []
+    ws = _WHITESPACE
 
-    for idx, raw in enumerate(lines):
-        value = raw.strip()
-        if not value:
+    for idx, line in enumerate(content):
+        if not line:
             # configparser keeps blank lines inside a value (joined later).
             if opt_lines is not None:
                 opt_lines.append("")
             continue
-        first = value[0]
-        if first == "#" or first == ";":
-            continue
-        cur_indent = len(raw) - len(raw.lstrip())
-        if opt_lines is not None and cur_indent > indent_level:
-            # A continuation line: part of the current option's value.
-            opt_lines.append(value)
-            assert cur is not None
-            cur.end = idx + 1
-            continue
-        indent_level = cur_indent
+        first = line[0]
+        if first in ws:
+            # Indented, or a line of whitespace: the general (slower) path.
+            value = line.strip()
+            if not value:
+                if opt_lines is not None:
+                    opt_lines.append("")
+                continue
+            first = value[0]
+            if first == "#" or first == ";":
+                continue
+            cur_indent = len(line) - len(line.lstrip())
+            if opt_lines is not None and cur_indent > indent_level:
+                # A continuation line: part of the current option's value.
+                opt_lines.append(value)
+                assert cur is not None
+                cur.multiline = True
+                cur.end = idx + 1
+                continue
+            indent_level = cur_indent
+        else:
+            # Not indented (the common case): never a continuation line.
+            if first == "#" or first == ";":
+                continue
+            value = line.rstrip()
+            indent_level = 0
         if first == "[":
             close = value.rfind("]")
             if close >= 2:
@@ -298,15 +342,18 @@ def parse(data: bytes) -> IniDocument:
                             f"first defined at line {prev.line}",
                         )
                     )
+                else:
+                    seen[name] = cur = RawSection(name, idx)
+                    sections.append(cur)
+                    continue
                 cur = RawSection(name, idx)
-                seen.setdefault(name, cur)
                 sections.append(cur)
                 continue
         if cur is None:
             if orphan_reported:
                 continue
             orphan_reported = True
-            if idx == 0 and value[0] == "\ufeff":
+            if idx == 0 and first == "\ufeff":
                 why = "the file starts with a byte-order mark (BOM)"
             else:
                 why = f"text before the first section header: {value[:40]!r}"
@@ -323,18 +370,18 @@ def parse(data: bytes) -> IniDocument:
             cur.end = idx + 1
             continue
         key = value[:eq].rstrip().lower()
-        if not key:
-            problems.append(ParseProblem(idx + 1, f"line {idx + 1} in [{cur.name}] has no key"))
-        if key in cur.options:
+        options = cur.options
+        if not key or key in options:
             problems.append(
                 ParseProblem(
                     idx + 1,
-                    f"duplicate key {key!r} in [{cur.name}] at line {idx + 1}",
+                    f"duplicate key {key!r} in [{cur.name}] at line {idx + 1}"
+                    if key
+                    else f"line {idx + 1} in [{cur.name}] has no key",
                 )
             )
         first_value = value[eq + 1 :].lstrip()
-        opt_lines = [first_value]
-        cur.options[key] = opt_lines
+        options[key] = opt_lines = [first_value]
         if not first_value:
             maybe_nested.append((cur, key, opt_lines, idx))
         cur.end = idx + 1

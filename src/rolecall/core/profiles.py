@@ -143,10 +143,6 @@ def classify(values: Mapping[str, Value]) -> str:
     return "incomplete"
 
 
-def _text(value: Value | None) -> str | None:
-    return value if value.__class__ is str else None  # type: ignore[return-value]
-
-
 class Profile:
     """One profile, with its resolved chain and its problems."""
 
@@ -181,15 +177,15 @@ class Profile:
         self.arn: RoleArn | None = None
         #: what the chain's root is: a kind, or ``credential_source:NAME``
         self.root_kind: str = self.kind
-        get = values.get
         # plain string settings (None when absent, or when a nested block)
-        self.region = _text(get("region"))
-        self.role_arn = _text(get("role_arn"))
-        self.source_profile = _text(get("source_profile"))
-        self.credential_source = _text(get("credential_source"))
-        self.mfa_serial = _text(get("mfa_serial"))
-        self.external_id = _text(get("external_id"))
-        self.role_session_name = _text(get("role_session_name"))
+        get = self.get if dict in set(map(type, values.values())) else values.get
+        self.region = get("region")  # type: ignore[assignment]
+        self.role_arn = get("role_arn")  # type: ignore[assignment]
+        self.source_profile = get("source_profile")  # type: ignore[assignment]
+        self.credential_source = get("credential_source")  # type: ignore[assignment]
+        self.mfa_serial = get("mfa_serial")  # type: ignore[assignment]
+        self.external_id = get("external_id")  # type: ignore[assignment]
+        self.role_session_name = get("role_session_name")  # type: ignore[assignment]
 
     def get(self, key: str) -> str | None:
         """A plain string setting, or None when absent (or a nested block)."""
@@ -247,10 +243,13 @@ def _own_problems(profile: Profile, sso_sessions: Mapping[str, Values]) -> list[
     """Problems of a profile taken alone (not following its source)."""
     values = profile.values
     out: list[str] = []
-    for key in ("role_arn", "source_profile", "credential_source", "duration_seconds"):
-        if isinstance(values.get(key), dict):
-            out.append(f"{key} is a nested block, not a value")
     kind = profile.kind
+    if kind == "static" or kind == "sso":
+        pass  # no role settings to check
+    else:
+        for key in ("role_arn", "source_profile", "credential_source", "duration_seconds"):
+            if values.get(key).__class__ is dict:
+                out.append(f"{key} is a nested block, not a value")
     if kind in ("assume-role", "web-identity", "incomplete") and profile.role_arn is not None:
         profile.arn = RoleArn.parse(profile.role_arn)
         if profile.arn is None:
