@@ -14,7 +14,7 @@ no network call.  The chain rules follow ``botocore.credentials.AssumeRoleProvid
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 
 from rolecall.core.config import AwsConfig, FileProblem, load
 from rolecall.core.ini import Value, Values
@@ -164,6 +164,13 @@ class Profile:
         "external_id",
         "role_session_name",
     )
+    region: str | None
+    role_arn: str | None
+    source_profile: str | None
+    credential_source: str | None
+    mfa_serial: str | None
+    external_id: str | None
+    role_session_name: str | None
 
     def __init__(self, name: str, values: Values, file: str | None, line: int | None) -> None:
         self.name = name
@@ -178,14 +185,16 @@ class Profile:
         #: what the chain's root is: a kind, or ``credential_source:NAME``
         self.root_kind: str = self.kind
         # plain string settings (None when absent, or when a nested block)
-        get = self.get if dict in set(map(type, values.values())) else values.get
-        self.region = get("region")  # type: ignore[assignment]
-        self.role_arn = get("role_arn")  # type: ignore[assignment]
-        self.source_profile = get("source_profile")  # type: ignore[assignment]
-        self.credential_source = get("credential_source")  # type: ignore[assignment]
-        self.mfa_serial = get("mfa_serial")  # type: ignore[assignment]
-        self.external_id = get("external_id")  # type: ignore[assignment]
-        self.role_session_name = get("role_session_name")  # type: ignore[assignment]
+        get: Callable[[str], str | None] = (
+            self.get if dict in set(map(type, values.values())) else values.get  # type: ignore[assignment]
+        )
+        self.region = get("region")
+        self.role_arn = get("role_arn")
+        self.source_profile = get("source_profile")
+        self.credential_source = get("credential_source")
+        self.mfa_serial = get("mfa_serial")
+        self.external_id = get("external_id")
+        self.role_session_name = get("role_session_name")
 
     def get(self, key: str) -> str | None:
         """A plain string setting, or None when absent (or a nested block)."""
