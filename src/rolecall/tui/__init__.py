@@ -1,0 +1,23 @@
+"""rolecall's terminal UI (Textual).
+
+``rolecall`` with no command calls :func:`run`; nothing here is imported by
+``rolecall list`` or by ``rolecall.core``.
+"""
+
+from __future__ import annotations
+
+__all__ = ["run"]
+
+
+def run(config: str | None = None, credentials: str | None = None) -> int:
+    """Open the app on the user's AWS files; returns the exit code."""
+    import gc
+
+    # No GC passes while start-up allocates (10,000 profiles are ~1M objects);
+    # the app freezes them and turns the GC back on after its first frame.
+    gc.disable()
+    from rolecall.tui.app import RolecallApp
+
+    app = RolecallApp(config, credentials, tune_gc=True)
+    result = app.run()
+    return int(result or 0)

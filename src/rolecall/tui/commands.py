@@ -1,0 +1,81 @@
+"""Command palette entries: "Assume X" and "Shell in X" for every profile."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import TYPE_CHECKING
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.content import Content
+from textual.fuzzy import Matcher
+
+from rolecall.tui.model import compile_query
+
+if TYPE_CHECKING:
+    from rolecall.tui.app import RolecallApp
+
+__all__ = ["ProfileCommands"]
+
+VERBS = (("Assume", "assume"), ("Shell in", "shell"))
+#: The palette shows at most this many profile commands for one query.
+MAX_HITS = 100
+
+
+def highlight(matcher: Matcher, candidate: str) -> Content:
+    """The candidate as plain content (never markup: ``[prod] admin`` stays literal)."""
+    content = Content(candidate)
+    score, offsets = matcher.fuzzy_search.match(matcher.query, candidate)
+    if score:
+        for offset in offsets:
+            if not candidate[offset].isspace():
+                content = content.stylize(matcher.match_style, offset, offset + 1)
+    return content
+
+
+class ProfileCommands(Provider):
+    """One command per profile and verb; cheap at 10,000 profiles (pre-filtered by regex)."""
+
+    def _app(self) -> RolecallApp | None:
+        from rolecall.tui.app import RolecallApp
+
+        app = self.app
+        return app if isinstance(app, RolecallApp) else None
+
+    async def search(self, query: str) -> Hits:
+        app = self._app()
+        if app is None:
+            return
+        matcher = self.matcher(query)
+        patterns = compile_query(query)
+        found = 0
+        for verb, purpose in VERBS:
+            for name, label in app.profile_labels():
+                candidate = f"{verb} {label}"
+                lowered = candidate.lower()
+                if not all(p.search(lowered) for p in patterns):
+                    continue
+                score = matcher.match(candidate)
+                if score <= 0:
+                    continue
+                yield Hit(
+                    score,
+                    highlight(matcher, candidate),
+                    partial(app.request, name, purpose),
+                    text=candidate,
+                    help=f"{verb} profile {name}" if label != name else None,
+                )
+                found += 1
+                if found >= MAX_HITS:
+                    return
+
+    async def discover(self) -> Hits:
+        app = self._app()
+        if app is None:
+            return
+        for name, label in app.profile_labels(favorites_first=True)[:10]:
+            for verb, purpose in VERBS:
+                yield DiscoveryHit(
+                    Content(f"{verb} {label}"),
+                    partial(app.request, name, purpose),
+                    text=f"{verb} {label}",
+                )

@@ -1,0 +1,150 @@
+"""The words of the status panel and the notifications (pure functions, no Textual).
+
+None of them ever reads a secret: results and events are read through their
+ARN, account, expiry and message attributes only.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from rolecall.tui.model import format_countdown
+
+__all__ = [
+    "error_lines",
+    "expiry_warning",
+    "identity_lines",
+    "one_line",
+    "progress_line",
+    "result_line",
+    "tilde",
+    "usable",
+]
+
+#: An in-memory session is reused for the shell and whoami while it has this much left.
+MIN_LEFT = 60.0
+
+
+def tilde(path: str) -> str:
+    """``path`` with the home directory shown as ``~``.
+
+    >>> import os; tilde(os.path.expanduser("~/.aws/config"))
+    '~/.aws/config'
+    """
+    home = os.path.expanduser("~")
+    if home not in ("", "/") and (path == home or path.startswith(home + os.sep)):
+        return "~" + path[len(home) :]
+    return path
+
+
+def one_line(exc: BaseException | None) -> str:
+    """An exception as one line: its message, else its type.
+
+    >>> one_line(ValueError("a\\n  b"))
+    'a b'
+    """
+    if exc is None:
+        return "unknown error"
+    message = getattr(exc, "message", None)
+    text = message if isinstance(message, str) and message else str(exc)
+    return " ".join(text.split()) or type(exc).__name__
+
+
+def error_lines(exc: BaseException | None) -> tuple[str, str | None]:
+    """(message, hint) of a failed assume: an ``AssumeError`` has both."""
+    hint = getattr(exc, "hint", None)
+    return one_line(exc), (" ".join(hint.split()) if isinstance(hint, str) and hint else None)
+
+
+def usable(session: Any, now: datetime) -> bool:
+    """Whether an AssumeResult from this session can still be used as is."""
+    expiration = getattr(session, "expiration", None)
+    if session is None:
+        return False
+    if not isinstance(expiration, datetime):
+        return True
+    return (expiration - now).total_seconds() > MIN_LEFT
+
+
+def _when(expiration: Any, now: datetime | None) -> str:
+    if not isinstance(expiration, datetime):
+        return ""
+    if now is None:
+        return f"expires {expiration:%H:%M:%S}"
+    return f"expires in {format_countdown((expiration - now).total_seconds())}"
+
+
+def progress_line(
+    event: Any, chain: Sequence[str]
+) -> tuple[str, str, tuple[str, str, datetime] | None]:
+    """The status line of a ``ProgressEvent``, its level, and a hop's new expiry if any.
+
+    Events name the requested profile; ``step`` of ``total`` counts the chain's
+    hops from the root, so step ``s`` is ``chain[total - s]``.
+    """
+    kind = getattr(event, "kind", "")
+    message = " ".join(str(getattr(event, "message", "") or "").split())
+    step, total = getattr(event, "step", 0) or 0, getattr(event, "total", 0) or 0
+    arn = getattr(event, "arn", None)
+    expiration = getattr(event, "expiration", None)
+    if arn and arn not in message:
+        message = f"{message} {arn}".strip()
+    level = {
+        "root": "step",
+        "assume": "step",
+        "cache-hit": "step",
+        "warning": "warn",
+        "done": "ok",
+        "failed": "error",
+    }.get(kind, "info")
+    if kind in ("done", "failed"):
+        # the app logs the result (AssumeDone) and the error (the worker's state) itself
+        return "", level, None
+    hop: tuple[str, str, datetime] | None = None
+    index = total - step
+    if kind in ("assume", "cache-hit") and isinstance(expiration, datetime):
+        hop = (chain[index], "role", expiration) if total and 0 <= index < len(chain) else None
+    hint = getattr(event, "hint", None)
+    line = str(message or kind)
+    if hint:
+        line += f" (hint: {hint})"
+    return line, level, hop
+
+
+def result_line(result: Any, now: datetime) -> str:
+    """``→ arn:...  account 123…  expires in 0:59:59  (from cache)``"""
+    parts = []
+    arn = getattr(result, "arn", None)
+    if arn:
+        parts.append(f"→ {arn}")
+    account = getattr(result, "account_id", None)
+    if account:
+        parts.append(f"account {account}")
+    when = _when(getattr(result, "expiration", None), now)
+    if when:
+        parts.append(when)
+    if getattr(result, "from_cache", False):
+        parts.append("(from cache)")
+    return "  ".join(parts) or "credentials ready"
+
+
+def identity_lines(identity: Mapping[str, Any]) -> list[str]:
+    """``get-caller-identity`` as status lines (Account, Arn, UserId)."""
+    lines = []
+    for key in ("Account", "Arn", "UserId"):
+        if identity.get(key):
+            lines.append(f"whoami {key}: {identity[key]}")
+    return lines or ["whoami: no identity returned"]
+
+
+def expiry_warning(due: Sequence[tuple[str, datetime]], now: datetime) -> str:
+    """One notification for every session that entered the warning window."""
+    shown = [
+        f"{name} expires in {format_countdown((at - now).total_seconds())}" for name, at in due[:5]
+    ]
+    if len(due) > 5:
+        shown.append(f"and {len(due) - 5} more")
+    return "\n".join(shown)

@@ -1,0 +1,94 @@
+"""Messages between the widgets, the screens and the workers.
+
+Workers run in threads and only ever ``post_message`` (which is thread-safe):
+they never touch a widget.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from textual.message import Message
+
+if TYPE_CHECKING:
+    from rolecall.core.profiles import ProfileSet
+    from rolecall.tui.model import ExpiryLike
+
+__all__ = [
+    "AssumeDone",
+    "CursorMoved",
+    "HeaderClicked",
+    "ProfilesLoaded",
+    "Progress",
+    "RowActivated",
+    "WhoamiDone",
+]
+
+
+class CursorMoved(Message):
+    """The table's cursor is on another profile (or on none)."""
+
+    def __init__(self, name: str | None) -> None:
+        super().__init__()
+        self.name = name
+
+
+class RowActivated(Message):
+    """A row was double-clicked."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.name = name
+
+
+class HeaderClicked(Message):
+    """A column header was clicked."""
+
+    def __init__(self, column: str) -> None:
+        super().__init__()
+        self.column = column
+
+
+class Progress(Message):
+    """One step of an assume (a ``rolecall.core.sts.ProgressEvent``)."""
+
+    def __init__(self, request: str, event: Any) -> None:
+        super().__init__()
+        self.request = request
+        self.event = event
+
+
+class AssumeDone(Message):
+    """An assume succeeded; ``purpose`` says what to do next (``shell`` opens one)."""
+
+    def __init__(self, name: str, result: Any, purpose: str) -> None:
+        super().__init__()
+        self.name = name
+        self.result = result
+        self.purpose = purpose
+
+
+class WhoamiDone(Message):
+    """``get-caller-identity`` answered for a profile."""
+
+    def __init__(self, name: str, identity: dict[str, Any]) -> None:
+        super().__init__()
+        self.name = name
+        self.identity = identity
+
+
+class ProfilesLoaded(Message):
+    """A reload finished: new profiles (None when only the cache changed) and expiries."""
+
+    def __init__(
+        self,
+        profiles: ProfileSet | None,
+        expiries: dict[str, ExpiryLike] | None,
+        stamp: tuple[Any, ...],
+        error: str | None = None,
+    ) -> None:
+        super().__init__()
+        self.profiles = profiles
+        self.expiries = expiries
+        self.stamp = stamp
+        self.error = error

@@ -1,0 +1,256 @@
+"""The main screen: the profile table, the filter, the detail panel and the status log.
+
+It owns what is shown (a :class:`~rolecall.tui.state.TableState`) and the keys
+that act on the highlighted profile; the app owns the workers and the timers,
+and calls :meth:`MainScreen.tick` once a second.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input
+
+from rolecall.tui.messages import CursorMoved, HeaderClicked, RowActivated
+from rolecall.tui.model import SORTS
+from rolecall.tui.state import TableState
+from rolecall.tui.widgets.detail import DetailPanel, describe
+from rolecall.tui.widgets.profile_table import ProfileTable
+from rolecall.tui.widgets.status import StatusLog
+
+if TYPE_CHECKING:
+    from rolecall.core.profiles import ProfileSet
+    from rolecall.settings import Settings
+    from rolecall.tui.app import RolecallApp
+
+__all__ = ["MainScreen"]
+
+
+class MainScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "assume", "Assume"),
+        Binding("r", "reassume", "Re-assume"),
+        Binding("i", "whoami", "Whoami"),
+        Binding("s", "shell", "Shell"),
+        Binding("n", "switch_role", "Switch role"),
+        Binding("slash", "filter", "Filter"),
+        Binding("o", "sort", "Sort"),
+        Binding("f", "favorite", "Fav"),
+        Binding("escape", "clear_filter", "Clear filter", show=False),
+    ]
+
+    def __init__(self, clock: Callable[[], datetime]) -> None:
+        super().__init__()
+        self.clock = clock
+        self.state = TableState()
+        self._detail_live = False
+        self._detail_for: str | None = None
+        self.table: ProfileTable
+        self.status: StatusLog
+        self.detail: DetailPanel
+
+    @property
+    def rc(self) -> RolecallApp:
+        from rolecall.tui.app import RolecallApp
+
+        app = self.app
+        assert isinstance(app, RolecallApp)
+        return app
+
+    def compose(self) -> ComposeResult:
+        yield Header(icon="⇄")
+        with Vertical(id="table-box"):
+            yield Input(
+                placeholder="filter: name, account, role, region (Enter: keep, Esc: clear)",
+                id="filter",
+                compact=True,
+            )
+            yield ProfileTable(self.clock, id="profiles")
+        with Horizontal(id="bottom"):
+            yield DetailPanel(id="detail")
+            yield StatusLog(id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.table = self.query_one("#profiles", ProfileTable)
+        self.table.open_filter = self.action_filter
+        self.status = self.query_one("#status", StatusLog)
+        self.detail = self.query_one("#detail", DetailPanel)
+        self.detail.border_title = "Profile"
+        self.status.border_title = "Status"
+        filt = self.query_one("#filter", Input)
+        filt.display = False
+        filt.cursor_blink = not self.app.is_headless
+        self.table.focus()
+        self.rc.start()
+
+    # -- handles ------------------------------------------------------------
+    @property
+    def highlighted(self) -> str | None:
+        return self.table.cursor_name
+
+    # -- data in ------------------------------------------------------------
+    def load(self, profiles: ProfileSet, settings: Settings, keep: str | None = None) -> None:
+        """New profiles (first load, reload, a profile added)."""
+        self.state.set_profiles(
+            profiles, settings.display_names, settings.colors, settings.favorites
+        )
+        table = self.table
+        table.warn_seconds = settings.warn_seconds
+        table.critical_seconds = settings.critical_seconds
+        table.measure(self.state.all_rows())
+        self._show(keep)
+
+    def set_expiries(self, expiries: dict[str, Any]) -> None:
+        self.state.set_cache_expiries(expiries)
+        if self.state.sort == "expires":
+            self._show()
+        else:
+            self.table.refresh()
+        self._update_detail(force=True)
+
+    def session_expiry(self, name: str, kind: str, expires_at: datetime) -> None:
+        self.state.set_session_expiry(name, kind, expires_at)
+        self.table.refresh_row(name)
+        self._update_detail(force=True)
+
+    def set_busy(self, name: str, busy: bool) -> None:
+        table = self.table
+        if busy:
+            table.busy.add(name)
+        else:
+            table.busy.discard(name)
+        table.refresh_row(name)
+
+    def note(self, profile: str | None, message: str, level: str = "info") -> None:
+        self.status.add(self.clock(), profile, message, level)
+
+    def tick(self) -> None:
+        self.table.refresh_countdowns()
+        if self._detail_live:
+            self._update_detail(force=True)
+
+    # -- showing ------------------------------------------------------------
+    def _show(self, keep: str | None = None) -> None:
+        table = self.table
+        rows = self.state.visible(self.clock())
+        table.sort_column = self.state.sort
+        table.set_rows(rows, keep=keep)
+        self._update_title()
+        self._update_detail(force=True)
+
+    def _update_title(self) -> None:
+        total = len(self.state.rows)
+        shown = self.table.row_count
+        parts = [f"Profiles {shown:,}" if shown == total else f"Profiles {shown:,} of {total:,}"]
+        parts.append(f"sorted by {'time left' if self.state.sort == 'expires' else 'name'}")
+        if self.state.query:
+            parts.append(f"filter “{self.state.query}”")
+        self.query_one("#table-box").border_title = " · ".join(parts)
+
+    def _update_detail(self, force: bool = False) -> None:
+        name = self.highlighted
+        if not force and name == self._detail_for:
+            return
+        self._detail_for = name
+        panel = self.detail
+        profile = self.state.profile(name) if name else None
+        if profile is None:
+            self._detail_live = False
+            from rich.text import Text
+
+            panel.show(Text("No profile selected.", style="dim"))
+            return
+        settings = self.rc.settings
+        self._detail_live = any(self.state.expiry(hop) is not None for hop in profile.chain)
+        panel.show(
+            describe(
+                profile,
+                self.state.profiles,
+                self.state.expiry,
+                self.clock(),
+                display_name=settings.display_names.get(profile.name),
+                warn=settings.warn_seconds,
+                critical=settings.critical_seconds,
+            )
+        )
+
+    # -- events -------------------------------------------------------------
+    def on_cursor_moved(self, message: CursorMoved) -> None:
+        self._update_detail()
+
+    def on_row_activated(self, message: RowActivated) -> None:
+        self.rc.request(message.name, "assume")
+
+    def on_header_clicked(self, message: HeaderClicked) -> None:
+        self.set_sort(message.column)
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self.state.query = event.value
+        self._show()
+
+    @on(Input.Submitted, "#filter")
+    def _filter_submitted(self, event: Input.Submitted) -> None:
+        if not event.value:
+            event.input.display = False
+        self.set_focus(self.table)
+
+    # -- actions ------------------------------------------------------------
+    def action_assume(self) -> None:
+        if self.highlighted:
+            self.rc.request(self.highlighted, "assume")
+
+    def action_reassume(self) -> None:
+        if self.highlighted:
+            self.rc.request(self.highlighted, "reassume")
+
+    def action_whoami(self) -> None:
+        if self.highlighted:
+            self.rc.request(self.highlighted, "whoami")
+
+    def action_shell(self) -> None:
+        if self.highlighted:
+            self.rc.request(self.highlighted, "shell")
+
+    def action_switch_role(self) -> None:
+        self.rc.open_switch_role(self.highlighted)
+
+    def action_filter(self) -> None:
+        filt = self.query_one("#filter", Input)
+        filt.display = True
+        # now, not after the keys already queued: "/sta" typed fast must all land here
+        self.set_focus(filt)
+
+    def action_clear_filter(self) -> None:
+        filt = self.query_one("#filter", Input)
+        if filt.value:
+            filt.value = ""
+            self.state.query = ""
+            self._show()
+        filt.display = False
+        self.set_focus(self.table)
+
+    def action_sort(self) -> None:
+        index = SORTS.index(self.state.sort)
+        self.set_sort(SORTS[(index + 1) % len(SORTS)])
+
+    def set_sort(self, sort: str) -> None:
+        self.state.sort = sort
+        self._show()
+
+    def action_favorite(self) -> None:
+        name = self.highlighted
+        if name:
+            self.rc.toggle_favorite(name)
+
+    def favorites_changed(self, favorites: list[str]) -> None:
+        self.state.set_favorites(favorites)
+        self._show()

@@ -1,0 +1,196 @@
+"""What the app gets from outside: a clock, STS, the credential cache and a shell launcher.
+
+Tests replace any of them: a frozen clock, a fake ``assume``, a launcher that
+records its arguments (``App.suspend()`` cannot run headless).  The defaults
+import ``rolecall.core.sts`` (and so boto3) only when an assume really runs.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from types import FrameType
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from textual.app import App
+
+    from rolecall.core.profiles import ProfileSet
+    from rolecall.tui.model import ExpiryLike
+
+__all__ = ["Launcher", "Services", "suspend_launcher", "utc_now"]
+
+#: ``launcher(app, argv, env) -> exit code``: runs the user's shell.
+Launcher = Callable[["App[Any]", Sequence[str], Mapping[str, str]], int]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _ignore_sigint(signum: int, frame: FrameType | None) -> None:
+    """A Python-level SIGINT handler that does nothing.
+
+    Not ``SIG_IGN``: an ignored signal stays ignored in the child after exec,
+    so Ctrl+C would stop working in the subshell.  A handled one is reset to the
+    default in the child, and here it only keeps ``KeyboardInterrupt`` out of
+    the app.
+    """
+
+
+def suspend_launcher(app: App[Any], argv: Sequence[str], env: Mapping[str, str]) -> int:
+    """Suspend the TUI, run ``argv`` in the terminal with ``env``, and resume."""
+    with app.suspend():
+        previous = signal.signal(signal.SIGINT, _ignore_sigint)
+        try:
+            from rolecall.core.shell import run_subshell
+
+            return run_subshell(list(argv), dict(env))
+        finally:
+            signal.signal(signal.SIGINT, previous)
+
+
+class _SerialFactory:
+    """A client factory whose calls (client creation, not the clients' calls) take turns."""
+
+    def __init__(self, inner: Callable[..., Any]) -> None:
+        self.inner = inner
+        self.lock = threading.Lock()
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        with self.lock:
+            return self.inner(*args, **kwargs)
+
+
+@dataclass
+class Services:
+    """The app's outside world; every field may be replaced by a test."""
+
+    clock: Callable[[], datetime] = utc_now
+    #: ``rolecall.core.sts.assume``-compatible
+    assume: Callable[..., Any] | None = None
+    #: ``rolecall.core.sts.mfa_needed``-compatible
+    mfa_needed: Callable[..., str | None] | None = None
+    #: ``rolecall.core.sts.whoami``-compatible
+    whoami: Callable[..., dict[str, Any]] | None = None
+    #: passed to assume/whoami as ``client_factory`` (a moto endpoint in tests)
+    client_factory: Any = None
+    launcher: Launcher = suspend_launcher
+    #: ``rolecall.core.cache.expiries``-compatible
+    expiries: Callable[..., Mapping[str, ExpiryLike]] | None = None
+    #: ``rolecall.core.cache.cache_fingerprint``-compatible
+    cache_fingerprint: Callable[[], tuple[Any, ...]] | None = None
+    build_env: Callable[..., dict[str, str]] | None = None
+    user_shell: Callable[[Mapping[str, str]], list[str]] | None = None
+    environ: Mapping[str, str] | None = None
+
+    def __post_init__(self) -> None:
+        self._lock = threading.Lock()
+
+    # -- STS ----------------------------------------------------------------
+    def factory(self) -> Any:
+        """One client factory for the app's life, shared by every worker.
+
+        A boto3 session loads and parses botocore's data files (endpoints,
+        the STS model) once; a new session per assume would parse them again
+        in every worker, holding the GIL long enough to stall the UI when
+        twenty run at once.  Client creation is serialised (a boto3 Session is
+        not thread-safe); the STS calls themselves run in parallel.
+        """
+        with self._lock:
+            if self.client_factory is None:
+                from rolecall.core import sts
+
+                self.client_factory = _SerialFactory(sts.BotoClientFactory())
+            return self.client_factory
+
+    def warm(self) -> None:
+        """Load boto3 and botocore's data files now, in a worker, while the app is idle.
+
+        The first client costs ~0.15 s of CPU (imports, endpoints, the STS
+        model); paid during a burst of assumes it would stall the event loop.
+        Skipped when STS is injected (tests).
+        """
+        if self.assume is None:
+            self.factory()("sts", region="us-east-1")
+
+    def do_assume(self, profiles: ProfileSet, name: str, **kwargs: Any) -> Any:
+        fn = self.assume
+        if fn is None:
+            from rolecall.core import sts
+
+            fn = sts.assume
+            kwargs.setdefault("client_factory", self.factory())
+        elif self.client_factory is not None:
+            kwargs.setdefault("client_factory", self.client_factory)
+        return fn(profiles, name, **kwargs)
+
+    def do_mfa_needed(
+        self, profiles: ProfileSet, name: str, *, use_cache: bool, now: datetime
+    ) -> str | None:
+        fn = self.mfa_needed
+        if fn is None:
+            from rolecall.core import sts
+
+            fn = sts.mfa_needed
+        return fn(profiles, name, use_cache=use_cache, now=now)
+
+    def do_whoami(self, result: Any, region: str | None) -> dict[str, Any]:
+        fn = self.whoami
+        kwargs: dict[str, Any] = {}
+        if fn is None:
+            from rolecall.core import sts
+
+            fn = sts.whoami
+            kwargs["client_factory"] = self.factory()
+        elif self.client_factory is not None:
+            kwargs["client_factory"] = self.client_factory
+        return fn(result, region=region, **kwargs)
+
+    # -- cache --------------------------------------------------------------
+    def do_expiries(self, profiles: ProfileSet, now: datetime) -> dict[str, ExpiryLike]:
+        fn = self.expiries
+        if fn is None:
+            from rolecall.core import cache
+
+            fn = cache.expiries
+        return dict(fn(profiles, now=now))
+
+    def do_cache_fingerprint(self) -> tuple[Any, ...]:
+        fn = self.cache_fingerprint
+        if fn is None:
+            from rolecall.core import cache
+
+            fn = cache.cache_fingerprint
+        return tuple(fn())
+
+    def do_cache_dirs_stamp(self) -> tuple[Any, ...]:
+        """The mtimes of the cache directories (three stats); () when the cache is faked."""
+        if self.cache_fingerprint is not None:
+            return ()
+        from rolecall.core import cache
+
+        out: list[int | None] = []
+        for directory in (cache.cli_cache_dir(), cache.sso_cache_dir(), cache.mfa_cache_dir()):
+            try:
+                out.append(os.stat(directory).st_mtime_ns)
+            except OSError:
+                out.append(None)
+        return tuple(out)
+
+    # -- shell --------------------------------------------------------------
+    def shell_command(self, result: Any, profile: str) -> tuple[list[str], dict[str, str]]:
+        base = os.environ if self.environ is None else self.environ
+        build = self.build_env
+        user = self.user_shell
+        if build is None or user is None:
+            from rolecall.core import shell
+
+            build = build or shell.build_env
+            user = user or shell.user_shell
+        env = build(result, base, profile)
+        return user(env), env

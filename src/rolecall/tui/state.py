@@ -1,0 +1,152 @@
+"""What the main screen shows, kept apart from the widgets: profiles, expiries, favourites.
+
+Pure Python.  The screen asks it for the visible rows (filtered, then ordered) and
+for each profile's expiry, and tells it what changed (a reload, an assume).
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from rolecall.tui.model import ExpiryLike, Row, SessionExpiry, clean, filter_rows, order_rows
+
+if TYPE_CHECKING:
+    from rolecall.core.profiles import Profile, ProfileSet
+
+__all__ = ["ExpiryWatch", "TableState"]
+
+
+def _row(profile: Profile, label: str | None, color: str | None, favorite: bool) -> Row:
+    return Row(
+        name=profile.name,
+        label=clean(label or profile.name),
+        color=color,
+        kind=profile.kind,
+        account=clean(profile.account_id or ""),
+        role=clean(profile.role_name or ""),
+        region=clean(profile.region or ""),
+        source=clean(profile.source or ""),
+        problems=len(profile.problems),
+        favorite=favorite,
+    )
+
+
+class TableState:
+    """Profiles, their expiries and the current filter and sort."""
+
+    def __init__(self) -> None:
+        self.profiles: ProfileSet | None = None
+        self.rows: dict[str, Row] = {}
+        self.cache_expiries: dict[str, ExpiryLike] = {}
+        self.session_expiries: dict[str, ExpiryLike] = {}
+        self.favorites: list[str] = []
+        self.display_names: dict[str, str] = {}
+        self.colors: dict[str, str] = {}
+        self.query = ""
+        self.sort = "name"
+
+    # -- inputs -------------------------------------------------------------
+    def set_profiles(
+        self,
+        profiles: ProfileSet,
+        display_names: Mapping[str, str],
+        colors: Mapping[str, str],
+        favorites: Sequence[str],
+    ) -> None:
+        self.profiles = profiles
+        self.display_names = dict(display_names)
+        self.colors = dict(colors)
+        self.favorites = list(favorites)
+        favs = set(self.favorites)
+        self.rows = {
+            p.name: _row(p, display_names.get(p.name), colors.get(p.name), p.name in favs)
+            for p in profiles
+        }
+        self._apply_expiries(self.rows.values())
+
+    def set_cache_expiries(self, expiries: Mapping[str, ExpiryLike]) -> None:
+        self.cache_expiries = dict(expiries)
+        self._apply_expiries(self.rows.values())
+
+    def set_session_expiry(self, name: str, kind: str, expires_at: datetime) -> None:
+        self.session_expiries[name] = SessionExpiry(name, kind, expires_at)
+        row = self.rows.get(name)
+        if row is not None:
+            self._apply_expiries([row])
+
+    def set_favorites(self, favorites: Sequence[str]) -> None:
+        self.favorites = list(favorites)
+        favs = set(favorites)
+        for row in self.rows.values():
+            row.favorite = row.name in favs
+
+    # -- outputs ------------------------------------------------------------
+    def expiry(self, name: str) -> ExpiryLike | None:
+        """The later of the cache's expiry and the one from an assume in this session."""
+        cached = self.cache_expiries.get(name)
+        session = self.session_expiries.get(name)
+        if cached is None:
+            return session
+        if session is None or cached.expires_at >= session.expires_at:
+            return cached
+        return session
+
+    def visible(self, now: datetime) -> list[Row]:
+        return order_rows(filter_rows(self.rows.values(), self.query), self.sort, now)
+
+    def all_rows(self) -> list[Row]:
+        return list(self.rows.values())
+
+    def profile(self, name: str) -> Profile | None:
+        return None if self.profiles is None else self.profiles.get(name)
+
+    def _apply_expiries(self, rows: Iterable[Row]) -> None:
+        for row in rows:
+            exp = self.expiry(row.name)
+            row.expires_at = None if exp is None else exp.expires_at
+
+
+class ExpiryWatch:
+    """Finds the sessions that enter the warning window, each (profile, expiry) once.
+
+    ``update`` is given every expiry; ``due`` pops the ones that now expire within
+    ``ahead`` seconds, and are not over yet.  Both are cheap at 10,000 rows: the
+    pending list is sorted, and a tick only looks at its head.
+    """
+
+    def __init__(self) -> None:
+        self.warned: set[tuple[str, datetime]] = set()
+        self._pending: list[tuple[datetime, str]] = []
+
+    def update(self, expiries: Mapping[str, datetime | None], now: datetime) -> None:
+        pending = [
+            (at, name)
+            for name, at in expiries.items()
+            if at is not None and at > now and (name, at) not in self.warned
+        ]
+        pending.sort()
+        self._pending = pending
+
+    def add(self, name: str, at: datetime) -> None:
+        """A new expiry for one profile (an assume): it replaces the old one."""
+        self._pending = [item for item in self._pending if item[1] != name]
+        if (name, at) not in self.warned:
+            bisect.insort(self._pending, (at, name))
+
+    def due(self, now: datetime, ahead: float) -> list[tuple[str, datetime]]:
+        out: list[tuple[str, datetime]] = []
+        pending = self._pending
+        i = 0
+        while i < len(pending) and (pending[i][0] - now).total_seconds() <= ahead:
+            at, name = pending[i]
+            i += 1
+            if (name, at) in self.warned:
+                continue
+            self.warned.add((name, at))
+            if at > now:
+                out.append((name, at))
+        del pending[:i]
+        return out

@@ -1,0 +1,1 @@
+"""The app's widgets: the virtualised profile table, the detail panel, the status log."""

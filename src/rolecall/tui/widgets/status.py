@@ -1,0 +1,123 @@
+"""The status panel: a log of what the workers did, one line per step.
+
+Lines are Rich ``Text`` (never markup), and go through :func:`redact` first, so
+a secret that slipped into an error message is still never shown.  It is a
+small line-API widget (wrapped lines are rendered once, per width), lighter to
+import and to draw than ``RichLog``.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from rich.text import Text
+from textual.geometry import Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from rolecall.tui.model import clean
+
+__all__ = ["StatusLog", "redact"]
+
+# Secret access keys are 40 characters of base64; session tokens are much longer.
+_SECRET_RE = re.compile(r"(?<![A-Za-z0-9/+=])[A-Za-z0-9/+=]{40,}(?![A-Za-z0-9/+=])")
+
+LEVELS = {
+    "info": "",
+    "step": "dim",
+    "ok": "green",
+    "warn": "yellow",
+    "error": "bold red",
+    "hint": "italic yellow",
+}
+MAX_LINES = 1000
+
+
+def redact(text: str) -> str:
+    """Hide anything shaped like a secret key or a session token.
+
+    >>> redact("key wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY leaked")
+    'key •••••••• leaked'
+    """
+    return _SECRET_RE.sub("••••••••", text)
+
+
+class StatusLog(ScrollView, can_focus=False):
+    """Timestamped, per-profile lines; follows the end unless scrolled up."""
+
+    DEFAULT_CSS = """
+    StatusLog { height: 1fr; background: $surface; overflow-x: hidden; }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002
+        super().__init__(id=id)
+        self.lines: list[Text] = []
+        #: the plain text of every line (for tests)
+        self.lines_text: list[str] = []
+        self._strips: list[Strip] = []
+        self._width = 0
+
+    def add(self, now: datetime, profile: str | None, message: str, level: str = "info") -> None:
+        stamp = now.astimezone().strftime("%H:%M:%S") if now.tzinfo else now.strftime("%H:%M:%S")
+        line = Text(no_wrap=False)
+        line.append(stamp + " ", style="dim")
+        if profile:
+            line.append(clean(profile), style="bold")
+            line.append(" ")
+        line.append(clean(redact(message)), style=LEVELS.get(level, ""))
+        self.lines.append(line)
+        self.lines_text.append(line.plain)
+        if len(self.lines) > MAX_LINES:
+            del self.lines[: MAX_LINES // 2]
+            del self.lines_text[: MAX_LINES // 2]
+            self._width = 0  # rewrap all
+        follow = self.scroll_y >= self.max_scroll_y
+        if self._width and self._width == self._wrap_width():
+            self._strips.extend(self._wrap(line, self._width))
+            self._resize()
+        else:
+            self._rewrap()
+        if follow:
+            self.scroll_end(animate=False, immediate=True, x_axis=False)
+        self.refresh()
+
+    def _wrap_width(self) -> int:
+        return max(10, self.scrollable_content_region.width)
+
+    def _wrap(self, line: Text, width: int) -> list[Strip]:
+        console = self.app.console
+        style = self.rich_style
+        out = []
+        for part in line.wrap(console, width, no_wrap=False):
+            part.stylize_before(style)
+            out.append(Strip(part.render(console), part.cell_len))
+        return out
+
+    def _rewrap(self) -> None:
+        if not self.is_mounted or not self.size.width:
+            return
+        width = self._wrap_width()
+        self._width = width
+        self._strips = [strip for line in self.lines for strip in self._wrap(line, width)]
+        self._resize()
+
+    def _resize(self) -> None:
+        self.virtual_size = Size(self._width, len(self._strips))
+
+    def on_resize(self) -> None:
+        if self._wrap_width() != self._width:
+            self._rewrap()
+            self.scroll_end(animate=False, immediate=True, x_axis=False)
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._width = 0
+        self._rewrap()
+
+    def render_line(self, y: int) -> Strip:
+        index = round(self.scroll_y) + y
+        width = self.scrollable_content_region.width
+        if index >= len(self._strips):
+            return Strip.blank(width, self.rich_style)
+        return self._strips[index].crop_extend(0, width, self.rich_style)

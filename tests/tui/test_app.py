@@ -1,0 +1,568 @@
+"""Pilot tests of the app with injected fakes (a frozen clock, a fake STS, a fake launcher)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from tests.tui.fakes import FakeAssumeError, FakeClock, FakeLauncher, FakeSts
+from textual.pilot import Pilot
+from textual.widgets import Input, Label, Select
+
+from rolecall.tui.app import RolecallApp
+from rolecall.tui.screens.help import HelpScreen
+from rolecall.tui.screens.mfa import MfaScreen
+from rolecall.tui.screens.switch_role import SwitchRoleScreen
+
+SIZE = (140, 40)
+SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+
+
+def names(app: RolecallApp) -> list[str]:
+    return [row.name for row in app.main.table.rows]
+
+
+def row_of(app: RolecallApp, name: str) -> str:
+    table = app.main.table
+    return table.row_text(names(app).index(name))
+
+
+async def goto(pilot: Pilot[Any], app: RolecallApp, name: str) -> None:
+    assert app.main.table.move_cursor_to(name)
+    await pilot.pause()
+
+
+async def settle(pilot: Pilot[Any], app: RolecallApp) -> None:
+    await pilot.pause()  # a modal's callback (which starts the worker) runs first
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    await pilot.pause()
+
+
+async def ready(pilot: Pilot[Any], app: RolecallApp) -> None:
+    """Wait for start-up: the profiles, then the cache read by the first reload worker."""
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def status(app: RolecallApp) -> str:
+    return "\n".join(app.main.status.lines_text)
+
+
+async def test_table_lists_every_profile(make_app: Callable[..., RolecallApp]) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot, app)
+        assert sorted(names(app)) == sorted(
+            [
+                "default",
+                "dev",
+                "prod-admin",
+                "audit",
+                "audit-deep",
+                "sso-readonly",
+                "broken-arn",
+                "loop-a",
+                "loop-b",
+            ]
+        )
+        # favourites first, display names literal (never markup)
+        assert names(app)[0] == "dev"
+        assert "[prod] admin" in row_of(app, "prod-admin")
+        assert row_of(app, "dev").startswith("★")
+        assert row_of(app, "broken-arn").lstrip().startswith("!")
+        assert "expired" in row_of(app, "audit-deep")
+        assert row_of(app, "default").rstrip().endswith("eu-west-1")  # blank Expires
+
+
+async def test_countdown_follows_the_clock(
+    make_app: Callable[..., RolecallApp], clock: FakeClock
+) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot, app)
+        assert row_of(app, "dev").endswith("42:10")
+        assert row_of(app, "sso-readonly").endswith("7:03:00")
+        clock.advance(70)
+        app.tick()
+        await pilot.pause()
+        assert row_of(app, "dev").endswith("41:00")
+        assert row_of(app, "sso-readonly").endswith("7:01:50")
+        clock.advance(41 * 60)
+        app.tick()
+        await pilot.pause()
+        assert row_of(app, "dev").endswith("expired")
+        # the drawn screen shows it too (not only the model)
+        assert "6:20:50" in app.export_screenshot()
+
+
+async def test_filter_keeps_the_cursor(make_app: Callable[..., RolecallApp]) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot, app)
+        await goto(pilot, app, "audit")
+        await pilot.press("slash", "a", "u", "d")
+        await pilot.pause()
+        assert names(app) == ["audit", "audit-deep"]
+        assert app.main.highlighted == "audit"
+        # fuzzy: letters in order within one field; account and region count too
+        app.main.query_one("#filter", Input).value = "333"
+        await pilot.pause()
+        assert names(app) == ["audit", "audit-deep"]
+        app.main.query_one("#filter", Input).value = "apse2"
+        await pilot.pause()
+        assert names(app) == ["audit-deep"]
+        app.main.query_one("#filter", Input).value = "aud"
+        await pilot.pause()
+        await pilot.press("enter")  # back to the table, filter kept
+        assert app.main.table.has_focus
+        await pilot.press("down")
+        assert app.main.highlighted == "audit-deep"
+        await pilot.press("escape")  # clear
+        await pilot.pause()
+        assert len(names(app)) == 9
+        assert app.main.highlighted == "audit-deep"
+
+
+async def test_sort_by_time_left_keeps_the_cursor(make_app: Callable[..., RolecallApp]) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot, app)
+        await goto(pilot, app, "audit")
+        await pilot.press("o")
+        await pilot.pause()
+        # favourite first, then soonest expiry, then expired, then no credentials
+        assert names(app)[:6] == [
+            "dev",
+            "prod-admin",
+            "audit",
+            "sso-readonly",
+            "audit-deep",
+            "broken-arn",
+        ]
+        assert app.main.highlighted == "audit"
+        await pilot.press("o")
+        await pilot.pause()
+        # by label: "[prod] admin" sorts before the letters
+        assert names(app)[:3] == ["dev", "prod-admin", "audit"]
+        assert app.main.highlighted == "audit"
+
+
+async def test_favourite_is_pinned_and_saved(
+    make_app: Callable[..., RolecallApp], settings_file: str
+) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot, app)
+        await goto(pilot, app, "loop-b")
+        await pilot.press("f")
+        await pilot.pause()
+        assert names(app)[:2] == ["dev", "loop-b"]
+        assert app.main.highlighted == "loop-b"
+        assert '"loop-b"' in Path(settings_file).read_text()
+        await pilot.press("f")
+        await pilot.pause()
+        assert names(app).index("loop-b") == names(app).index("loop-a") + 1
+        assert "loop-b" not in Path(settings_file).read_text()
+
+
+async def test_assume_fills_the_row_and_the_status_panel(
+    make_app: Callable[..., RolecallApp], fake_sts: FakeSts
+) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot, app)
+        await goto(pilot, app, "audit")
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert [c["name"] for c in fake_sts.calls] == ["audit"]
+        assert fake_sts.calls[0]["use_cache"] is True
+        assert row_of(app, "audit").endswith("1:00:00")  # the countdown starts at once
+        text = status(app)
+        assert "root credentials: default" in text
+        assert "assuming 1/2 arn:aws:iam::111111111111:role/Developer" in text
+        assert "→ arn:aws:sts::333333333333:assumed-role/Auditor/rolecall" in text
+        # a hop's expiry from a progress event lands on the hop's own row
+        assert row_of(app, "dev").endswith("1:05:00")
+        screen = app.export_screenshot()
+        assert "S3CRET" not in screen and "T0KEN" not in screen and "S3CRET" not in text
+
+
+async def test_second_enter_while_running_does_nothing(
+    make_app: Callable[..., RolecallApp], fake_sts: FakeSts, clock: FakeClock
+) -> None:
+    fake_sts.gate = threading.Event()
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot, app)
+        await goto(pilot, app, "dev")
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("enter", "r", "s")
+        await pilot.pause()
+        assert app.busy("dev")
+        assert "…" in row_of(app, "dev")
+        # the UI stays live: keys move the cursor and the clock still ticks
+        await pilot.press("down")
+        assert app.main.highlighted != "dev"
+        clock.advance(10)
+        app.tick()
+        await pilot.pause()
+        assert row_of(app, "dev").endswith("42:00")
+        fake_sts.gate.set()
+        await settle(pilot, app)
+        assert len(fake_sts.calls) == 1
+        assert not app.busy("dev")
+        assert "…" not in row_of(app, "dev")
+
+
+async def test_reassume_skips_the_cache(
+    make_app: Callable[..., RolecallApp], fake_sts: FakeSts
+) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot, app)
+        await goto(pilot, app, "dev")
+        await pilot.press("r")
+        await settle(pilot, app)
+        assert fake_sts.calls[0]["use_cache"] is False
+
+
+async def test_mfa_code_keeps_leading_zeros(
+    make_app: Callable[..., RolecallApp], fake_sts: FakeSts
+) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot, app)
+        await goto(pilot, app, "prod-admin")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, MfaScreen)
+        assert "arn:aws:iam::000000000000:mfa/alice" in app.export_screenshot()
+        assert fake_sts.calls == []  # no worker waits for the modal
+        await pilot.press("0", "1", "x", "2", "enter")  # digits only; 3 digits are refused
+        await pilot.pause()
+        assert isinstance(app.screen, MfaScreen)
+        code_input = app.screen.query_one("#mfa-code", Input)
+        assert code_input.value == "012"
+        assert "6 digits" in str(app.screen.query_one("#mfa-error", Label).render())
+        await pilot.press("3", "4", "5", "6", "7")  # max 6
+        assert code_input.value == "012345"
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert not isinstance(app.screen, MfaScreen)
+        mfa = fake_sts.calls[0]["mfa"]
+        assert mfa("arn:aws:iam::000000000000:mfa/alice") == "012345"
+        assert row_of(app, "prod-admin").endswith("1:00:00")
+
+
+async def test_mfa_escape_cancels_cleanly(
+    make_app: Callable[..., RolecallApp], fake_sts: FakeSts
+) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot, app)
+        await goto(pilot, app, "prod-admin")
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("1", "escape")
+        await settle(pilot, app)
+        assert not isinstance(app.screen, MfaScreen)
+        assert fake_sts.calls == []
+        assert "MFA cancelled" in status(app)
+        assert not app.busy("prod-admin")
+        assert row_of(app, "prod-admin").endswith("4:30")  # unchanged
+        # and it can be tried again
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, MfaScreen)
+
+
+async def test_error_shows_its_hint(
+    make_app: Callable[..., RolecallApp], fake_sts: FakeSts
+) -> None:
+    fake_sts.failures["dev"] = FakeAssumeError(
+        "AccessDenied: default cannot assume Developer",
+        hint="check the role's trust policy",
+        code="AccessDenied",
+    )
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot, app)
+        await goto(pilot, app, "dev")
+        await pilot.press("enter")
+        await settle(pilot, app)
+        text = status(app)
+        assert "AccessDenied: default cannot assume Developer" in text
+        assert "hint: check the role's trust policy" in text
+        assert not app.busy("dev")
+        assert row_of(app, "dev").endswith("42:10")  # consistent: the old countdown
+        assert app.is_running
+
+
+async def test_whoami_goes_to_the_status_panel(
+    make_app: Callable[..., RolecallApp], fake_sts: FakeSts
+) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot, app)
+        await goto(pilot, app, "dev")
+        await pilot.press("i")
+        await settle(pilot, app)
+        assert "whoami Account: 111111111111" in status(app)
+        # a second whoami reuses the session: no new assume
+        await pilot.press("i")
+        await settle(pilot, app)
+        assert len(fake_sts.calls) == 1
+        assert status(app).count("whoami Account") == 2
+
+
+async def test_shell_gets_the_profile_environment(
+    make_app: Callable[..., RolecallApp], launcher: FakeLauncher, fake_sts: FakeSts
+) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot, app)
+        await goto(pilot, app, "dev")
+        await pilot.press("s")
+        await settle(pilot, app)
+        assert len(launcher.calls) == 1
+        argv, env = launcher.calls[0]
+        assert argv == ["/bin/fake-shell", "-i"]
+        assert env["AWS_PROFILE"] == "dev"
+        assert env["AWS_ACCESS_KEY_ID"] == "ASIAFAKEFAKEFAKE0001"
+        assert env["PATH"] == "/usr/bin"
+        assert "shell exited with code 0" in status(app)
+        # timers run again after the shell
+        assert app._tick_timer is not None and app._tick_timer._active.is_set()
+        # a second shell reuses the live session
+        await pilot.press("s")
+        await settle(pilot, app)
+        assert len(launcher.calls) == 2
+        assert len(fake_sts.calls) == 1
+
+
+async def test_help_screen(make_app: Callable[..., RolecallApp]) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot, app)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_command_palette_assumes(
+    make_app: Callable[..., RolecallApp], fake_sts: FakeSts
+) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot, app)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"assume sso-r")
+        for _ in range(40):
+            await pilot.pause(0.05)
+            if "Assume sso-readonly" in app.export_screenshot():
+                break
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert [c["name"] for c in fake_sts.calls] == ["sso-readonly"]
+
+
+async def test_palette_lists_literal_names(make_app: Callable[..., RolecallApp]) -> None:
+    from rolecall.tui.commands import ProfileCommands
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot, app)
+        provider = ProfileCommands(app.screen)
+        hits = [hit async for hit in provider.search("prod")]
+        texts = [hit.text for hit in hits]
+        assert "Assume [prod] admin" in texts and "Shell in [prod] admin" in texts
+
+
+async def test_detail_panel_masks_secrets(make_app: Callable[..., RolecallApp]) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot, app)
+        await goto(pilot, app, "default")
+        screen = app.export_screenshot()
+        assert SECRET not in screen
+        assert "(hidden)" in screen
+        assert "AKIA" in screen and "AKIAIOSFODNN7EXAMPLE" not in screen
+
+
+async def test_expiry_warning_once(make_app: Callable[..., RolecallApp], clock: FakeClock) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot, app)
+        app.tick()
+        await pilot.pause()
+        warned = [n.message for n in app._notifications]
+        assert any("prod-admin expires in 4:30" in m for m in warned)
+        count = len(app._notifications)
+        clock.advance(5)
+        app.tick()
+        await pilot.pause()
+        assert len(app._notifications) == count
+        # audit (12:05 left) enters the 5-minute window later, and is warned then
+        clock.advance(7 * 60 + 10)
+        app.tick()
+        await pilot.pause()
+        assert any("audit expires in 4:5" in n.message for n in app._notifications)
+
+
+async def test_settings_problems_are_notified(
+    make_app: Callable[..., RolecallApp], settings_file: str
+) -> None:
+    Path(settings_file).write_text('theme = 3\n[thresholds]\nwarn_seconds = "x"\n')
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot, app)
+        messages = [n.message for n in app._notifications]
+        assert any("theme" in m for m in messages)
+        assert any("thresholds.warn_seconds" in m for m in messages)
+
+
+async def test_theme_change_is_saved(
+    make_app: Callable[..., RolecallApp], settings_file: str
+) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot, app)
+        app.theme = "nord"
+        await pilot.pause()
+        await pilot.pause()
+        assert 'theme = "nord"' in Path(settings_file).read_text()
+
+
+async def fill(pilot: Pilot[Any], screen: SwitchRoleScreen, **values: str) -> None:
+    for key, value in values.items():
+        widget = screen.query_one(f"#{key}")
+        assert isinstance(widget, Input | Select)
+        widget.value = value
+    await pilot.pause()
+
+
+async def test_switch_role_writes_the_config(
+    make_app: Callable[..., RolecallApp], aws_files: tuple[str, str], settings_file: str
+) -> None:
+    before = Path(aws_files[0]).read_text()
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot, app)
+        await pilot.press("n")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, SwitchRoleScreen)
+        assert screen.query_one("#source", Select).value == "default"
+        await fill(
+            pilot,
+            screen,
+            account="210987654321",
+            role="ReadOnly",
+            display="[stage] read",
+            color="bright_blue",
+            region="eu-north-1",
+            mfa="arn:aws:iam::000000000000:mfa/alice",
+        )
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert not isinstance(app.screen, SwitchRoleScreen)
+        after = Path(aws_files[0]).read_text()
+        assert after.startswith(before)  # lossless: the old bytes are kept
+        assert after[len(before) :] == (
+            "\n[profile stage-read]\n"
+            "role_arn = arn:aws:iam::210987654321:role/ReadOnly\n"
+            "source_profile = default\n"
+            "region = eu-north-1\n"
+            "mfa_serial = arn:aws:iam::000000000000:mfa/alice\n"
+        )
+        # the row is there at once, under the cursor, with its display name
+        assert app.main.highlighted == "stage-read"
+        assert "[stage] read" in row_of(app, "stage-read")
+        saved = Path(settings_file).read_text()
+        assert "[stage] read" in saved and "bright_blue" in saved
+
+
+async def test_switch_role_accepts_a_full_arn(
+    make_app: Callable[..., RolecallApp], aws_files: tuple[str, str]
+) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot, app)
+        await pilot.press("n")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, SwitchRoleScreen)
+        await fill(pilot, screen, role="arn:aws:iam::210987654321:role/ops/Deployer", source="dev")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "Deployer-210987654321" in names(app)
+        text = Path(aws_files[0]).read_text()
+        arn = "arn:aws:iam::210987654321:role/ops/Deployer"
+        assert f"role_arn = {arn}\nsource_profile = dev\n" in text
+
+
+async def test_switch_role_refuses_bad_input(
+    make_app: Callable[..., RolecallApp], aws_files: tuple[str, str], settings_file: str
+) -> None:
+    before = Path(aws_files[0]).read_bytes()
+    settings_before = Path(settings_file).read_bytes()
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot, app)
+        await pilot.press("n")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, SwitchRoleScreen)
+        await fill(pilot, screen, role="bad role!", display="x", region="Europe")
+        screen.query_one("#account", Input).focus()
+        await pilot.press(*"12a3")
+        assert screen.query_one("#account", Input).value == "123"  # digits only
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, SwitchRoleScreen)
+
+        def error(key: str) -> str:
+            return str(screen.query_one(f"#{key}-error", Label).render())
+
+        assert "12 digits" in error("account")
+        assert "Role names" in error("role")
+        assert "eu-west-1" in error("region")
+        assert error("display") == ""
+        # a name that exists is refused too, before anything is written
+        await fill(pilot, screen, role="", name="dev")
+        screen.query_one("#account", Input).value = "123456789012"
+        screen.query_one("#role", Input).value = "Admin"
+        screen.query_one("#region", Input).value = ""
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "already exists" in error("name")
+        assert Path(aws_files[0]).read_bytes() == before
+        assert Path(settings_file).read_bytes() == settings_before
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, SwitchRoleScreen)
+        assert Path(aws_files[0]).read_bytes() == before
+
+
+async def test_filter_keys_typed_fast_are_not_lost(make_app: Callable[..., RolecallApp]) -> None:
+    from textual import events
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot, app)
+        # all queued at once, as a fast typist or a paste delivers them
+        for key, char in (("slash", "/"), ("s", "s"), ("s", "s"), ("o", "o")):
+            app.post_message(events.Key(key, char))
+        await pilot.pause(0.2)
+        assert app.main.query_one("#filter", Input).value == "sso"
+        assert names(app) == ["sso-readonly"]
+        assert app.services.launcher.calls == []  # type: ignore[attr-defined]
