@@ -56,9 +56,13 @@ def mask(key: str, value: str) -> str:
     return value
 
 
-def _expiry_text(exp: ExpiryLike | None, now: datetime, warn: int, critical: int) -> Text:
+def _expiry_text(
+    exp: ExpiryLike | None, now: datetime, warn: int, critical: int, kind: str = ""
+) -> Text:
     if exp is None:
-        return Text("no credentials", style="dim")
+        if kind == "static":
+            return Text("long-term keys", style="dim")
+        return Text("no cached credentials", style="dim")
     left = (exp.expires_at - now).total_seconds()
     level = expiry_level(left, warn, critical) or "live"
     label = format_countdown(left)
@@ -96,7 +100,7 @@ def describe(
         prefix = "  " + ("   " * (depth - 1) + "└─ " if depth else "")
         out.append(f"{prefix}{clean(hop)}", style="bold" if depth == 0 else "")
         out.append(f"  {kind}  ", style="dim")
-        out.append_text(_expiry_text(expiry(hop), now, warn, critical))
+        out.append_text(_expiry_text(expiry(hop), now, warn, critical, kind))
         out.append("\n")
     if profile.credential_source:
         indent = "   " * max(0, len(profile.chain) - 1)
