@@ -6,6 +6,10 @@
   request (``Action`` and parameters) and can answer the next requests of an
   action with an error of our choosing (``ExpiredToken``, ``Throttling`` ...).
   It works for subprocesses too (the real ``aws`` CLI, ``rolecall`` itself).
+  It also injects network faults (see :class:`StsProxy`): added latency, a
+  connection reset in the middle of a response, a raw body (malformed XML, an
+  HTML 503 page), or moto's answer rewritten (an ``Expiration`` in the past);
+  :func:`refused_url` gives a URL where nothing listens.
 * ``sts_endpoint`` (function): resets moto (state and auth mode) and the proxy,
   sets ``AWS_ENDPOINT_URL_STS`` to the proxy and yields that URL.
 """
@@ -14,12 +18,15 @@ from __future__ import annotations
 
 import http.client
 import os
+import socket
+import struct
 import subprocess
 import sys
 import threading
+import time
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -32,6 +39,7 @@ __all__ = [
     "StsProxy",
     "moto_auth",
     "moto_server",
+    "refused_url",
     "run_rolecall",
     "sts_endpoint",
     "sts_proxy",
@@ -54,11 +62,27 @@ def moto_server() -> Iterator[str]:
 
 @dataclass
 class Fault:
+    """One injected fault, for the next ``times`` requests of ``action`` ("*": any)
+    whose parameters include every item of ``match``.
+
+    ``kind`` is ``error`` (an STS error document: ``code``, ``message``, ``status``),
+    ``delay`` (wait ``delay`` seconds, then forward to moto), ``reset`` (send the
+    start of a 200 response, then a TCP reset), ``body`` (answer ``status`` with
+    ``body`` as it is) or ``rewrite`` (forward, then pass moto's body through
+    ``rewrite``).
+    """
+
     action: str
-    code: str
-    message: str
+    code: str = ""
+    message: str = ""
     status: int = 400
     times: int = 1
+    kind: str = "error"
+    delay: float = 0.0
+    body: bytes = b""
+    content_type: str = "text/xml"
+    rewrite: Callable[[bytes], bytes] | None = None
+    match: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -87,23 +111,91 @@ class StsProxy:
         return len(self.calls(action))
 
     def fail(
-        self, action: str, code: str, message: str = "", status: int = 400, times: int = 1
+        self,
+        action: str,
+        code: str,
+        message: str = "",
+        status: int = 400,
+        times: int = 1,
+        match: Mapping[str, str] | None = None,
     ) -> None:
+        """Answer the next ``times`` matching requests with the STS error ``code``."""
+        self.inject(Fault(action, code, message or code, status, times, match=dict(match or {})))
+
+    def delay(self, action: str, seconds: float, times: int = 1) -> None:
+        """Hold the next requests ``seconds`` before forwarding them (latency)."""
+        self.inject(Fault(action, kind="delay", delay=seconds, times=times))
+
+    def reset_mid_response(self, action: str, times: int = 1) -> None:
+        """Send the headers and part of the body, then reset the connection (RST)."""
+        self.inject(Fault(action, kind="reset", times=times))
+
+    def respond(
+        self,
+        action: str,
+        status: int,
+        body: bytes,
+        content_type: str = "text/xml",
+        times: int = 1,
+    ) -> None:
+        """Answer with ``body`` as it is (malformed XML, an HTML error page ...)."""
+        self.inject(
+            Fault(
+                action,
+                kind="body",
+                status=status,
+                body=body,
+                content_type=content_type,
+                times=times,
+            )
+        )
+
+    def rewrite(
+        self,
+        action: str,
+        fn: Callable[[bytes], bytes],
+        times: int = 1,
+        match: Mapping[str, str] | None = None,
+    ) -> None:
+        """Forward to moto, then change its answer with ``fn`` before passing it on."""
+        self.inject(Fault(action, kind="rewrite", rewrite=fn, times=times, match=dict(match or {})))
+
+    def inject(self, fault: Fault) -> None:
         with self.lock:
-            self.faults.append(Fault(action, code, message or code, status, times))
+            self.faults.append(fault)
 
     def reset(self) -> None:
         with self.lock:
             self.requests.clear()
             self.faults.clear()
 
-    def _take_fault(self, action: str) -> Fault | None:
+    def _take_fault(self, action: str, params: Mapping[str, str]) -> Fault | None:
         with self.lock:
             for fault in self.faults:
-                if fault.action in (action, "*") and fault.times > 0:
-                    fault.times -= 1
-                    return fault
+                if fault.action not in (action, "*") or fault.times <= 0:
+                    continue
+                if any(params.get(k) != v for k, v in fault.match.items()):
+                    continue
+                fault.times -= 1
+                return fault
         return None
+
+
+def refused_url() -> str:
+    """``http://127.0.0.1:PORT`` where nothing listens: a connection there is refused."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()
+    return f"http://127.0.0.1:{port}"
+
+
+#: The start of an AssumeRole answer, cut off by a connection reset.
+_PARTIAL = (
+    b"HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: 4096\r\n\r\n"
+    b'<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">'
+    b"<AssumeRoleResult><Credentials><AccessKeyId>ASIA"
+)
 
 
 def _error_xml(fault: Fault) -> bytes:
@@ -136,15 +228,30 @@ def _make_handler(proxy: StsProxy) -> type[BaseHTTPRequestHandler]:
                 proxy.requests.append(
                     Request(action, params, self.headers.get("Authorization", ""))
                 )
-            fault = proxy._take_fault(action) if action else None
-            if fault is not None:
-                data = _error_xml(fault)
-                self.send_response(fault.status)
-                self.send_header("Content-Type", "text/xml")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+            fault = proxy._take_fault(action, params) if action else None
+            try:
+                self._answer(fault, body)
+            except OSError:  # the client gave up (a delay beyond its timeout)
+                self.close_connection = True
+
+        def _answer(self, fault: Fault | None, body: bytes) -> None:
+            if fault is not None and fault.kind == "error":
+                self._send(fault.status, _error_xml(fault), "text/xml")
                 return
+            if fault is not None and fault.kind == "body":
+                self._send(fault.status, fault.body, fault.content_type)
+                return
+            if fault is not None and fault.kind == "reset":
+                self.wfile.write(_PARTIAL)
+                self.wfile.flush()
+                self.connection.setsockopt(
+                    socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
+                )
+                self.connection.close()
+                self.close_connection = True
+                return
+            if fault is not None and fault.kind == "delay":
+                time.sleep(fault.delay)
             conn = http.client.HTTPConnection(upstream.hostname, upstream.port, timeout=30)
             # keep Host as signed by the client: moto checks SigV4 signatures in auth mode
             headers = dict(self.headers.items())
@@ -152,11 +259,20 @@ def _make_handler(proxy: StsProxy) -> type[BaseHTTPRequestHandler]:
             resp = conn.getresponse()
             data = resp.read()
             conn.close()
+            if fault is not None and fault.kind == "rewrite" and fault.rewrite is not None:
+                data = fault.rewrite(data)
             self.send_response(resp.status)
             for key, value in resp.getheaders():
                 if key.lower() in ("content-length", "connection", "transfer-encoding"):
                     continue
                 self.send_header(key, value)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def _send(self, status: int, data: bytes, content_type: str) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
             self.wfile.write(data)

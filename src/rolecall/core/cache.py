@@ -19,6 +19,8 @@ profile never are.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import json
 import os
 import re
@@ -29,7 +31,7 @@ from rolecall.core._record import FrozenRecord
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Callable, Iterable, Mapping
     from typing import Any
 
     from rolecall.core.profiles import Profile, ProfileSet
@@ -48,21 +50,25 @@ __all__ = [
     "EXPIRY_WINDOW",
     "MFA_EXPIRY_WINDOW",
     "CacheEntry",
+    "UntrustedCacheError",
     "Expiry",
     "cache_fingerprint",
     "cache_key",
     "cache_key_for",
     "cli_cache_dir",
+    "directory_problem",
     "expiries",
     "format_expiration",
     "mfa_cache_dir",
     "mfa_session_key",
+    "on_warning",
     "parse_expiration",
     "read_entry",
     "read_mfa_session",
     "rolecall_cache_dir",
     "sso_cache_dir",
     "sso_token_path",
+    "trusted_dir",
     "write_entry",
     "write_mfa_session",
 ]
@@ -297,6 +303,116 @@ def _load_json(path: str) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
+# ---------------------------------------------------------------------------
+# trust: who else could have written a cache file
+# ---------------------------------------------------------------------------
+class UntrustedCacheError(PermissionError):
+    """A cache directory or file that someone else could have written: not used."""
+
+
+#: Called once per distinct warning (an untrusted cache directory or file).
+#: The CLI prints it on stderr; when None, warnings are only kept in
+#: :data:`warnings_seen` (the TUI can show them).
+on_warning: Callable[[str], None] | None = None
+#: Every warning given so far, in order (each once).
+warnings_seen: list[str] = []
+
+
+def _warn(message: str) -> None:
+    if message in warnings_seen:
+        return
+    warnings_seen.append(message)
+    if on_warning is not None:
+        on_warning(message)
+
+
+def directory_problem(directory: str) -> str | None:
+    """Why credentials in ``directory`` cannot be trusted, or None (also when it is missing).
+
+    A directory owned by another user, or one that everyone can write to, lets
+    someone else plant credentials for you to use.  (A group-writable one is
+    reported by ``rolecall doctor`` but still used: with per-user groups it is
+    the common default.)
+    """
+    try:
+        st = os.stat(directory)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        return f"cannot be read ({exc.strerror or exc})"
+    if not stat.S_ISDIR(st.st_mode):
+        return "is not a directory"
+    if st.st_uid != os.getuid():
+        return f"is owned by uid {st.st_uid}, not you"
+    mode = stat.S_IMODE(st.st_mode)
+    if mode & 0o002:
+        return f"is writable by everyone (mode {mode:04o})"
+    return None
+
+
+def _file_problem(st: os.stat_result) -> str | None:
+    if not stat.S_ISREG(st.st_mode):
+        return "is not a regular file"
+    if st.st_uid != os.getuid():
+        return f"is owned by uid {st.st_uid}, not you"
+    return None
+
+
+def _untrusted_dir(directory: str) -> bool:
+    problem = directory_problem(directory)
+    if problem is None:
+        return False
+    if problem.startswith("is owned by"):
+        fix = f"chown -R $USER {directory}, or remove it"
+    elif problem.startswith("is writable"):
+        fix = f"chmod 700 {directory}, and check what is in it"
+    else:
+        fix = "remove it"
+    _warn(f"the credential cache {directory} {problem}: not using it (fix: {fix})")
+    return True
+
+
+def trusted_dir(directory: str) -> bool:
+    """True when ``directory`` may be read and written (see :func:`directory_problem`);
+    otherwise a warning is given once and False is returned."""
+    return not _untrusted_dir(directory)
+
+
+def _untrusted_file(path: str, st: os.stat_result) -> bool:
+    problem = _file_problem(st)
+    if problem is None:
+        return False
+    _warn(f"the cache file {path} {problem}: not using it (fix: remove it)")
+    return True
+
+
+def _load_trusted_json(path: str) -> dict[str, Any] | None:
+    """Like :func:`_load_json`, for a file in a trusted directory: a symlink or a file
+    owned by someone else is a miss, with a warning."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:  # a symlink
+            with contextlib.suppress(OSError):
+                _untrusted_file(path, os.lstat(path))
+        return None
+    try:
+        st = os.fstat(fd)
+        if _untrusted_file(path, st):
+            return None
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            raw = fh.read(1 << 20)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    try:
+        data = json.loads(raw)
+    except (ValueError, RecursionError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
 def _entry_from(path: str, data: dict[str, Any]) -> CacheEntry | None:
     creds = data.get("Credentials")
     if not isinstance(creds, dict):
@@ -321,8 +437,11 @@ def read_entry(key: str, directory: str | None = None) -> CacheEntry | None:
     """
     if not _KEY_RE.fullmatch(key):
         return None
-    path = os.path.join(directory or cli_cache_dir(), key + ".json")
-    data = _load_json(path)
+    directory = directory or cli_cache_dir()
+    if _untrusted_dir(directory):
+        return None
+    path = os.path.join(directory, key + ".json")
+    data = _load_trusted_json(path)
     return None if data is None else _entry_from(path, data)
 
 
@@ -336,7 +455,9 @@ def write_entry(key: str, response: Mapping[str, Any], directory: str | None = N
     """Write a whole AssumeRole response as the CLI does: dir 0700, file 0600, atomically.
 
     Datetimes (``Credentials.Expiration``) are written as ``YYYY-MM-DDTHH:MM:SSZ``.
-    Returns the path written.
+    Returns the path written.  Raises :class:`UntrustedCacheError` (after a
+    warning) when the directory, or a file already at that path, is not the
+    user's own: it is then left alone.
     """
     if not _KEY_RE.fullmatch(key):
         raise ValueError("not a cache key")
@@ -344,14 +465,25 @@ def write_entry(key: str, response: Mapping[str, Any], directory: str | None = N
 
     directory = directory or cli_cache_dir()
     fsutil.ensure_private_dir(directory)
+    if _untrusted_dir(directory):
+        raise UntrustedCacheError(f"{directory} {directory_problem(directory)}")
     path = os.path.join(directory, key + ".json")
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        pass
+    else:
+        if _untrusted_file(path, st):
+            raise UntrustedCacheError(f"{path} {_file_problem(st)}")
     data = json.dumps(response, default=_json_default).encode("utf-8")
-    fsutil.atomic_write(path, data, 0o600)
+    fsutil.atomic_write(path, data, 0o600, follow_symlinks=False)
     return path
 
 
 def read_mfa_session(key: str) -> CacheEntry | None:
     """rolecall's cached MFA session (``GetSessionToken``) for ``key``, if readable."""
+    if _untrusted_dir(rolecall_cache_dir()):
+        return None
     return read_entry(key, mfa_cache_dir())
 
 
@@ -359,7 +491,10 @@ def write_mfa_session(key: str, document: Mapping[str, Any]) -> str:
     """Store an MFA session 0600 in rolecall's own cache directory (0700)."""
     from rolecall.core import fsutil
 
-    fsutil.ensure_private_dir(rolecall_cache_dir())
+    parent = rolecall_cache_dir()
+    fsutil.ensure_private_dir(parent)
+    if _untrusted_dir(parent):
+        raise UntrustedCacheError(f"{parent} {directory_problem(parent)}")
     return write_entry(key, document, mfa_cache_dir())
 
 
@@ -461,6 +596,7 @@ def expiries(profiles: ProfileSet, now: datetime | None = None) -> dict[str, Exp
     mfa_names: set[str] | None = None
     sso_names: set[str] | None = None
     sso_seen: dict[str, tuple[datetime, str] | None] = {}
+    mfa_seen: dict[str, CacheEntry | None] = {}
     for prof in profiles:
         name = prof.name
         if prof.role_arn is not None and prof.kind == "assume-role":
@@ -469,7 +605,6 @@ def expiries(profiles: ProfileSet, now: datetime | None = None) -> dict[str, Exp
                 entry = read_entry(key, cli_dir)
                 if entry is not None:
                     result[name] = Expiry(name, "role", entry.expiration, entry.path)
-                    continue
         elif prof.kind == "sso":
             path = _sso_path(prof)
             if path is None:
@@ -490,9 +625,16 @@ def expiries(profiles: ProfileSet, now: datetime | None = None) -> dict[str, Exp
                 mfa_names = _listing(mfa_dir)
             key = mfa_session_key(*mfa)
             if key + ".json" in mfa_names:
-                entry = read_entry(key, mfa_dir)
+                if key not in mfa_seen:
+                    mfa_seen[key] = read_entry(key, mfa_dir)
+                entry = mfa_seen[key]
                 if entry is not None:
-                    result[name] = Expiry(name, "mfa", entry.expiration, entry.path)
+                    # the profile shows its own role credentials first; the root
+                    # profile (whose keys the MFA session belongs to) shows the session
+                    result.setdefault(name, Expiry(name, "mfa", entry.expiration, entry.path))
+                    root = mfa[0]
+                    if root not in result or result[root].kind == "mfa":
+                        result[root] = Expiry(root, "mfa", entry.expiration, entry.path)
     return result
 
 
@@ -587,6 +729,7 @@ def permission_problems(directories: Iterable[str] | None = None) -> list[tuple[
         except OSError:
             continue
         loose = []
+        foreign = []
         for nm in names:
             if not nm.endswith(".json"):
                 continue
@@ -594,8 +737,19 @@ def permission_problems(directories: Iterable[str] | None = None) -> list[tuple[
                 fst = os.stat(os.path.join(directory, nm), follow_symlinks=False)
             except OSError:
                 continue
-            if stat.S_IMODE(fst.st_mode) & 0o077:
+            if _file_problem(fst) is not None:
+                foreign.append(nm)
+            elif stat.S_IMODE(fst.st_mode) & 0o077:
                 loose.append(nm)
+        if foreign:
+            out.append(
+                (
+                    directory,
+                    f"holds {len(foreign)} file(s) owned by another user or not regular "
+                    f"files ({', '.join(sorted(foreign)[:3])}): rolecall does not use them",
+                    "remove them",
+                )
+            )
         if loose:
             out.append(
                 (

@@ -18,7 +18,14 @@ import shlex
 from collections.abc import Iterator, Mapping
 
 from rolecall.core import fsutil
-from rolecall.core.config import AwsConfig, config_path, credentials_path, read_bytes, read_document
+from rolecall.core.config import (
+    AwsConfig,
+    ConfigError,
+    config_path,
+    credentials_path,
+    read_bytes,
+    read_document,
+)
 from rolecall.core.ini import IniDocument, RawSection, parse, split_section_name
 from rolecall.core.profiles import (
     CREDENTIAL_SOURCES,
@@ -63,6 +70,8 @@ def _check_name(name: str) -> None:
         raise EditError(f"invalid profile name {name!r}: empty or padded with spaces")
     if any(c in name for c in "\r\n") or "]" in name:
         raise EditError(f"invalid profile name {name!r}: no line breaks or ']'")
+    if any(ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 for c in name):
+        raise EditError(f"invalid profile name {name!r}: no control characters")
     if name == "default":
         return
     parts = split_section_name(section_header(name))
@@ -168,9 +177,12 @@ class _Editor:
     def __init__(self, config: str | None, credentials: str | None) -> None:
         self.path = config_path(config)
         self.cred_path = credentials_path(credentials)
-        if os.path.isdir(self.path):
-            raise EditError(f"{self.path} is a directory")
-        original = read_bytes(self.path)
+        _check_target(self.path)
+        try:
+            original = read_bytes(self.path)
+            self.cred_doc = read_document(self.cred_path)
+        except ConfigError as exc:
+            raise EditError(str(exc)) from None
         self.exists = original is not None
         self.original = original or b""
         self.doc = parse(self.original)
@@ -179,7 +191,6 @@ class _Editor:
             raise EditError(
                 f"{self.path}:{p.line}: {p.message}; fix the file first (the AWS CLI refuses it)"
             )
-        self.cred_doc = read_document(self.cred_path)
         self.before = AwsConfig(self.path, self.cred_path, self.doc, self.cred_doc)
         if self.before.refused:
             fp = self.before.problems[0]
@@ -206,34 +217,56 @@ class _Editor:
 
     def write(self, data: bytes) -> None:
         directory = os.path.dirname(os.path.abspath(self.path))
-        if not os.path.isdir(directory):
-            fsutil.ensure_private_dir(directory)
-        if self.exists:
-            mode = os.stat(self.path).st_mode & 0o7777
-            fsutil.atomic_write(self.path + ".bak", self.original, 0o600)
-        else:
-            mode = 0o600
         try:
+            if not os.path.isdir(directory):
+                fsutil.ensure_private_dir(directory)
+            if self.exists:
+                mode = os.stat(self.path).st_mode & 0o7777
+                fsutil.atomic_write(self.path + ".bak", self.original, 0o600)
+            else:
+                mode = 0o600
             fsutil.atomic_write(self.path, data, mode, unchanged=self.original)
         except fsutil.FileChangedError as exc:
             raise EditError(str(exc)) from None
+        except OSError as exc:
+            raise EditError(f"cannot write {self.path}: {exc.strerror or exc}") from None
+
+
+def _check_target(path: str) -> None:
+    """Refuse a config path that is a directory, a symlink loop or a dangling symlink."""
+    if os.path.isdir(path):
+        raise EditError(f"{path} is a directory")
+    if os.path.islink(path) and not os.path.exists(path):
+        raise EditError(f"{path} is a symlink loop or points to nothing; fix the link first")
 
 
 @contextlib.contextmanager
 def _editing(config: str | None, credentials: str | None) -> Iterator[_Editor]:
     """Read, check and write under one lock, so concurrent edits serialise.
 
-    The lock is an ``flock`` on the config file's directory; two ``profile add``
-    runs at once both land, one after the other.  (Before the directory exists
-    there is nothing to race on but its creation, and the final unchanged-bytes
-    check refuses a file that appeared meanwhile.)
+    The lock is an ``flock`` on the directory of the real config file (through
+    any symlink); two ``profile add`` runs at once both land, one after the
+    other.  A missing directory is created (0700) first, so that the very first
+    edits serialise too; it is removed again when the edit is refused.
     """
-    directory = os.path.dirname(os.path.abspath(config_path(config)))
-    if os.path.isdir(directory):
+    path = config_path(config)
+    _check_target(path)
+    directory = os.path.dirname(os.path.realpath(path))
+    created = False
+    if not os.path.isdir(directory):
+        try:
+            fsutil.ensure_private_dir(directory)
+        except OSError as exc:
+            raise EditError(f"cannot create {directory}: {exc.strerror or exc}") from None
+        created = True
+    try:
         with fsutil.locked_dir(directory):
             yield _Editor(config, credentials)
-    else:
-        yield _Editor(config, credentials)
+    except BaseException:
+        if created:
+            with contextlib.suppress(OSError):
+                os.rmdir(directory)  # only when still empty
+        raise
 
 
 def add_profile(

@@ -1,23 +1,74 @@
-"""Atomic, private file writes shared by the config editor, the cache and the settings."""
+"""Atomic, private file writes shared by the config editor, the cache and the settings.
+
+A write goes through a temporary file in the target's directory::
+
+    .config.4242.1a2b3c4d.rolecall-tmp   written, fchmod, fsync, closed
+    rename over config                   (a reader sees the old file or the new one)
+    fsync the directory
+
+The temporary name starts with a dot and ends in ``.rolecall-tmp`` (never
+``.json``), so neither botocore nor rolecall ever reads one.  It holds the
+writer's pid: a temporary file left by a writer that was killed is removed by
+the next write in that directory.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import fcntl
 import os
+import re
 import secrets
+import time
 from collections.abc import Callable, Iterator
 
-__all__ = ["atomic_write", "ensure_private_dir", "locked_dir", "write_hook"]
+__all__ = [
+    "FileChangedError",
+    "TEMP_SUFFIX",
+    "atomic_write",
+    "clean_stale_temps",
+    "ensure_private_dir",
+    "locked_dir",
+    "write_hook",
+]
 
-#: Test-only hook, called with the name of each step of a write
-#: ("written", "fsynced", "renamed").  Tests use it to pause or kill a write.
+TEMP_SUFFIX = ".rolecall-tmp"
+# .NAME.PID.HEX.rolecall-tmp (and .NAME.HEX.rolecall-tmp, written before the pid was added)
+_TEMP_RE = re.compile(r"\..+?(?:\.([0-9]+))?\.[0-9a-f]{8}" + re.escape(TEMP_SUFFIX))
+#: A temporary file of a dead writer is removed once it is this old (seconds) ...
+STALE_DEAD_WRITER = 2.0
+#: ... and one of any writer once it is this old (a pid from another namespace).
+STALE_ANY_WRITER = 3600.0
+
+#: Test-only hook, called with the name of each step of a write and the path
+#: written: "written" (data written, not yet fsynced), "fsynced" (fsynced and
+#: closed), "before-rename" (just before the rename) and "renamed" (just after).
+#: Tests use it to pause or kill a write.
 write_hook: Callable[[str, str], None] | None = None
 
+# The same hook for whole processes (tests kill a real ``rolecall`` mid-write),
+# read once at import: at step ROLECALL_TEST_WRITE_PAUSE of a write whose path
+# ends with ROLECALL_TEST_WRITE_MATCH (any path when unset), the writer writes
+# "<step>\n<path>\n<temp>\n" to ROLECALL_TEST_WRITE_MARKER and waits until that
+# file is removed (forever, until it is killed, if nobody removes it).
+_PAUSE_STEP = os.environ.get("ROLECALL_TEST_WRITE_PAUSE") or None
+_PAUSE_MARKER = os.environ.get("ROLECALL_TEST_WRITE_MARKER") or None
+_PAUSE_MATCH = os.environ.get("ROLECALL_TEST_WRITE_MATCH") or ""
 
-def _step(step: str, path: str) -> None:
+
+def _step(step: str, path: str, tmp: str) -> None:
     if write_hook is not None:
         write_hook(step, path)
+    if step == _PAUSE_STEP and _PAUSE_MARKER and path.endswith(_PAUSE_MATCH):
+        _pause(step, path, tmp, _PAUSE_MARKER)
+
+
+def _pause(step: str, path: str, tmp: str, marker: str) -> None:
+    with open(marker + ".part", "w", encoding="utf-8") as fh:
+        fh.write(f"{step}\n{path}\n{tmp}\n")
+    os.replace(marker + ".part", marker)
+    while os.path.exists(marker):
+        time.sleep(0.02)
 
 
 def ensure_private_dir(path: str) -> None:
@@ -27,12 +78,59 @@ def ensure_private_dir(path: str) -> None:
         os.chmod(path, 0o700)
 
 
+def _pid_alive(pid: int) -> bool:
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # EPERM: it exists, as another user
+        return True
+    return True
+
+
+def clean_stale_temps(directory: str, now: float | None = None) -> list[str]:
+    """Remove rolecall's temporary files left in ``directory`` by killed writers.
+
+    A temporary file is stale when its writer (the pid in its name) is gone and
+    it is a few seconds old, or when it is an hour old whoever wrote it.
+    Returns the names removed.  Never raises.
+    """
+    removed: list[str] = []
+    try:
+        names = os.listdir(directory)
+    except OSError:
+        return removed
+    when = time.time() if now is None else now
+    me = os.getpid()
+    for name in names:
+        if not name.endswith(TEMP_SUFFIX):
+            continue
+        match = _TEMP_RE.fullmatch(name)
+        if match is None:
+            continue
+        pid = int(match.group(1)) if match.group(1) else None
+        full = os.path.join(directory, name)
+        try:
+            age = when - os.lstat(full).st_mtime
+        except OSError:
+            continue
+        dead = pid is not None and pid != me and not _pid_alive(pid)
+        if (dead and age >= STALE_DEAD_WRITER) or age >= STALE_ANY_WRITER:
+            with contextlib.suppress(OSError):
+                os.unlink(full)
+                removed.append(name)
+    return removed
+
+
 def atomic_write(
     path: str,
     data: bytes,
     mode: int = 0o600,
     *,
     unchanged: bytes | None = None,
+    follow_symlinks: bool = True,
 ) -> None:
     """Write ``data`` to ``path`` through a temporary file in the same directory.
 
@@ -40,11 +138,17 @@ def atomic_write(
     directory is fsynced last.  A reader sees the whole old file or the whole
     new one.  When ``unchanged`` is given, the write is refused (``FileChangedError``)
     if the file on disk no longer holds those bytes.
+
+    When ``path`` is a symlink (a config kept in a dotfiles repository), the file
+    it points to is replaced and the link is kept; with ``follow_symlinks=False``
+    the link itself is replaced.
     """
-    directory = os.path.dirname(os.path.abspath(path))
-    base = os.path.basename(path)
-    tmp = os.path.join(directory, f".{base}.{secrets.token_hex(4)}.rolecall-tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    target = os.path.realpath(path) if follow_symlinks else os.path.abspath(path)
+    directory = os.path.dirname(target)
+    base = os.path.basename(target)
+    clean_stale_temps(directory)
+    tmp = os.path.join(directory, f".{base}.{os.getpid()}.{secrets.token_hex(4)}{TEMP_SUFFIX}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
     try:
         try:
             view = memoryview(data)
@@ -52,21 +156,22 @@ def atomic_write(
                 written = os.write(fd, view)
                 view = view[written:]
             os.fchmod(fd, mode)
-            _step("written", path)
+            _step("written", path, tmp)
             os.fsync(fd)
         finally:
             os.close(fd)
-        _step("fsynced", path)
+        _step("fsynced", path, tmp)
         if unchanged is not None:
-            current = _read_or_empty(path)
+            current = _read_or_empty(target)
             if current != unchanged:
                 raise FileChangedError(f"{path} changed on disk since it was read; nothing written")
-        os.replace(tmp, path)
+        _step("before-rename", path, tmp)
+        os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
-    _step("renamed", path)
+    _step("renamed", path, tmp)
     _fsync_dir(directory)
 
 

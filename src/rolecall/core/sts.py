@@ -11,8 +11,9 @@ The flow of :func:`assume` for profile ``top`` whose chain is
     3. when the first hop (or the root) has ``mfa_serial`` and the root holds
        long-term keys, start or reuse an MFA session (GetSessionToken, cached
        0600 in rolecall's cache dir): one MFA code serves every role of that root
-    4. AssumeRole for each hop, root-most first, writing each result to the CLI
-       cache under the CLI's key
+    4. AssumeRole for each hop, root-most first; once every hop has succeeded,
+       each result is written to the CLI cache under the CLI's key (a failed
+       assume writes nothing, and credentials already expired are refused)
 
 Every step is reported through one progress callback, and every failure is an
 :class:`AssumeError` whose ``str()`` is one line with a hint.  boto3 and
@@ -73,6 +74,8 @@ MFA_SESSION_DURATION = 43200
 FALLBACK_REGION = "us-east-1"
 CONNECT_TIMEOUT = 5.0
 READ_TIMEOUT = 10.0
+#: Seconds; overrides both timeouts above (a slow link, or tests of a hung endpoint).
+TIMEOUT_ENV = "ROLECALL_STS_TIMEOUT"
 #: Attempts for a throttled (or 5xx) STS call, with jittered exponential backoff.
 RETRY_ATTEMPTS = 3
 RETRY_BASE_DELAY = 0.4
@@ -393,10 +396,22 @@ def _plan(profiles: ProfileSet, name: str) -> _Plan:
     return _Plan(prof, hops, root, keys)
 
 
+#: At most this many profile names are compared for a "did you mean" hint.
+_SUGGEST_LIMIT = 5000
+
+
 def _unknown_profile(profiles: ProfileSet, name: str) -> AssumeError:
     import difflib
 
-    close = difflib.get_close_matches(name, list(profiles.profiles), n=1)
+    names = list(profiles.profiles)
+    if len(names) > _SUGGEST_LIMIT:
+        # difflib is ~10 µs a name: on a huge config, only look at names of a similar
+        # length that start with the same character
+        first = name[:1].lower()
+        names = [n for n in names if abs(len(n) - len(name)) <= 2 and n[:1].lower() == first][
+            :_SUGGEST_LIMIT
+        ]
+    close = difflib.get_close_matches(name, names, n=1)
     hint = f"did you mean {close[0]!r}?" if close else "`rolecall list` shows the profiles"
     cfg = profiles.config
     return AssumeError(
@@ -426,6 +441,8 @@ def _scan_cache(
 
 def is_cache_hit(profiles: ProfileSet, name: str, now: datetime | None = None) -> bool:
     """True when an assume of ``name`` would be served by the CLI cache alone."""
+    if name not in profiles.profiles:
+        return False
     try:
         plan = _plan(profiles, name)
     except AssumeError:
@@ -542,12 +559,27 @@ def _cache_lock(directory: str, timeout: float = LOCK_TIMEOUT) -> Iterator[bool]
 # ---------------------------------------------------------------------------
 # boto3 and botocore, lazily
 # ---------------------------------------------------------------------------
+def _timeouts() -> tuple[float, float]:
+    """``(connect, read)`` timeouts: ``$ROLECALL_STS_TIMEOUT`` for both when it is a
+    positive number of seconds, else 5 s and 10 s."""
+    raw = os.environ.get(TIMEOUT_ENV, "").strip()
+    if raw:
+        try:
+            value = float(raw)
+        except ValueError:
+            value = 0.0
+        if 0 < value <= 3600:
+            return value, value
+    return CONNECT_TIMEOUT, READ_TIMEOUT
+
+
 def _client_config(**extra: Any) -> Any:
     from botocore.config import Config
 
+    connect, read = _timeouts()
     return Config(
-        connect_timeout=CONNECT_TIMEOUT,
-        read_timeout=READ_TIMEOUT,
+        connect_timeout=connect,
+        read_timeout=read,
         retries={"total_max_attempts": 1, "mode": "standard"},
         **extra,
     )
@@ -761,6 +793,7 @@ class _CallInfo:
         endpoint: str = "",
         via_mfa_session: str | None = None,  # path of the MFA session file used
         service: str = "STS",
+        source_cache: str | None = None,  # the CLI cache file the signing credentials came from
     ) -> None:
         self.operation = operation
         self.profile = profile
@@ -773,6 +806,7 @@ class _CallInfo:
         self.endpoint = endpoint
         self.via_mfa_session = via_mfa_session
         self.service = service
+        self.source_cache = source_cache
 
 
 def _error_code(exc: Any) -> tuple[str, str, int]:
@@ -792,12 +826,21 @@ def _call(fn: Callable[[], Any], info: _CallInfo, ctx: _Context | None) -> Any:
     import random
 
     from botocore.exceptions import BotoCoreError, ClientError
+    from botocore.parsers import ResponseParserError
 
     attempt = 0
     while True:
         attempt += 1
         try:
             return fn()
+        except ResponseParserError:
+            raise _malformed(info, "its answer is not valid XML") from None
+        except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
+            # botocore's parser expects the shape it knows (an empty <AssumeRoleResponse/>
+            # raises KeyError there); an error raised anywhere else is a real bug
+            if not _raised_in_parser(exc):
+                raise
+            raise _malformed(info, f"{type(exc).__name__} in botocore's parser") from None
         except ClientError as exc:
             code, _, status = _error_code(exc)
             retryable = code in _THROTTLE_CODES or code in _TRANSIENT_CODES or status >= 500
@@ -840,6 +883,9 @@ def _classify_client_error(
         if info.via_mfa_session:
             _cache.remove_entry(info.via_mfa_session)
             hint = "the MFA session was refused and is forgotten: run the command again"
+        elif info.source_cache:
+            _cache.remove_entry(info.source_cache)
+            hint = "they are removed from the cache: run the command again"
         return AssumeError(
             f"AWS does not know the access key of {info.source} (InvalidClientTokenId)",
             hint,
@@ -857,6 +903,11 @@ def _classify_client_error(
         if info.via_mfa_session:
             _cache.remove_entry(info.via_mfa_session)
             hint = "the MFA session is forgotten: run the command again to enter a new code"
+        elif info.source_cache:
+            _cache.remove_entry(info.source_cache)
+            hint = "they are removed from the cache: run the command again"
+        elif info.source.startswith("the role credentials of profile"):
+            hint = "STS gave them moments ago: try again, and check the system clock if it persists"
         elif "environment" in info.source:
             hint = "export fresh AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN"
         elif "static keys" in info.source:
@@ -942,13 +993,13 @@ def _classify_botocore_error(exc: Any, info: _CallInfo) -> AssumeError:
     service = info.service
     if isinstance(exc, bx.ConnectTimeoutError):
         return AssumeError(
-            f"cannot reach {service} at {url}: connect timed out after {CONNECT_TIMEOUT:g} s",
+            f"cannot reach {service} at {url}: connect timed out after {_timeouts()[0]:g} s",
             _endpoint_hint(),
             "EndpointUnreachable",
         )
     if isinstance(exc, bx.ReadTimeoutError):
         return AssumeError(
-            f"{service} at {url} did not answer within {READ_TIMEOUT:g} s",
+            f"{service} at {url} did not answer within {_timeouts()[1]:g} s",
             "try again; " + _endpoint_hint(),
             "EndpointTimeout",
         )
@@ -997,6 +1048,52 @@ def _classify_botocore_error(exc: Any, info: _CallInfo) -> AssumeError:
         None,
         type(exc).__name__,
     )
+
+
+def _raised_in_parser(exc: BaseException) -> bool:
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename.replace("\\", "/").endswith("botocore/parsers.py"):
+            return True
+        tb = tb.tb_next
+    return False
+
+
+def _malformed(info: _CallInfo, what: str) -> AssumeError:
+    return AssumeError(
+        f"{info.service} at {info.endpoint or 'its endpoint'} answered {info.operation} with a "
+        f"response rolecall cannot use ({what}); nothing was cached",
+        "try again; if it persists, check AWS_ENDPOINT_URL_STS / AWS_ENDPOINT_URL and any "
+        "proxy between you and AWS",
+        "MalformedResponse",
+    )
+
+
+def _checked_credentials(
+    response: Any, info: _CallInfo, now: datetime
+) -> tuple[dict[str, Any], datetime]:
+    """``response["Credentials"]`` when it holds usable credentials that have not
+    expired yet, with their expiry (UTC, to the second); else an AssumeError."""
+    raw = response.get("Credentials") if isinstance(response, dict) else None
+    if not isinstance(raw, dict):
+        raise _malformed(info, "no Credentials")
+    for key in ("AccessKeyId", "SecretAccessKey", "SessionToken"):
+        value = raw.get(key)
+        if not isinstance(value, str) or not value:
+            raise _malformed(info, f"no {key}")
+    expiration = _as_utc(raw.get("Expiration"))
+    if expiration is None:
+        raise _malformed(info, "no readable Expiration")
+    if expiration <= now:
+        target = f" for {info.role_arn}" if info.role_arn else ""
+        raise AssumeError(
+            f"STS returned credentials{target} that expired at "
+            f"{_cache.format_expiration(expiration)}, before they could be used "
+            f"(the local time is {_cache.format_expiration(now)}); nothing was cached",
+            "check the system clock (and its time zone), then try again",
+            "ExpiredCredentials",
+        )
+    return dict(raw), expiration
 
 
 def _endpoint_hint() -> str:
@@ -1130,7 +1227,9 @@ def _profile_root(ctx: _Context, root: _Root) -> Credentials:
         kwargs.setdefault("region_name", ctx.region or FALLBACK_REGION)
         return session.create_client(service_name, config=cfg, **kwargs)
 
-    cli_cache = JSONFileCache(_cache.cli_cache_dir())
+    cli_dir = _cache.cli_cache_dir()
+    # an untrusted cache directory (warned about) is neither read nor written
+    cli_cache: Any = JSONFileCache(cli_dir) if _cache.trusted_dir(cli_dir) else {}
     provider: Any
     if root.kind == "sso":
         token_cache = JSONFileCache(_cache.sso_cache_dir())
@@ -1272,8 +1371,7 @@ def _mfa_session(
         info,
         ctx,
     )
-    raw = response["Credentials"]
-    expiration = _as_utc(raw.get("Expiration"))
+    raw, expiration = _checked_credentials(response, info, ctx.now())
     doc = {
         "Version": 1,
         "Profile": root_name,
@@ -1463,6 +1561,7 @@ def _assume_hops(
     total = len(hops)
     name = plan.top.name
     via_mfa: str | None = None
+    mfa_session_used = False
     if entry is not None:
         step = total - start
         ctx.emit(
@@ -1485,9 +1584,13 @@ def _assume_hops(
         session = _mfa_session_for(ctx.profiles, plan) if mfa_session else None
         if session is not None:
             source, via_mfa = _mfa_session(ctx, source, session)
+            # (its file may be "" when it could not be cached: it was still used)
+            mfa_session_used = True
             source_desc = f"the MFA session of profile {session[0]!r}"
     default_name = session_name or None
     last: dict[str, Any] = {}
+    to_store: list[tuple[str, dict[str, Any], datetime]] = []
+    source_cache = entry.path if entry is not None else None
     for idx in range(start - 1, -1, -1):
         hop = hops[idx]
         step = total - idx
@@ -1514,7 +1617,7 @@ def _assume_hops(
         if hop.external_id is not None:
             params["ExternalId"] = hop.external_id
         first_from_root = entry is None and idx == total - 1
-        direct_mfa = hop.mfa_serial is not None and not (first_from_root and via_mfa)
+        direct_mfa = hop.mfa_serial is not None and not (first_from_root and mfa_session_used)
         if direct_mfa:
             assert hop.mfa_serial is not None
             params["SerialNumber"] = hop.mfa_serial
@@ -1530,8 +1633,10 @@ def _assume_hops(
             external_id=hop.external_id,
             duration=dur,
             endpoint=ctx.display_url,
-            via_mfa_session=via_mfa if first_from_root else None,
+            via_mfa_session=(via_mfa or None) if first_from_root else None,
+            source_cache=source_cache,
         )
+        source_cache = None  # later hops are signed with credentials from this run
         client = ctx.client("sts", source)
         try:
             response = _call(functools.partial(client.assume_role, **params), info, ctx)
@@ -1550,16 +1655,17 @@ def _assume_hops(
                 response = _call(functools.partial(client.assume_role, **params), info, ctx)
             else:
                 raise
+        creds_raw, expiration = _checked_credentials(response, info, ctx.now())
         response = dict(response)
-        creds_raw = dict(response["Credentials"])
-        arn_out = (response.get("AssumedRoleUser") or {}).get("Arn")
+        user = response.get("AssumedRoleUser")
+        arn_out = user.get("Arn") if isinstance(user, dict) else None
         account = _account_of(arn_out)
         if account is not None:
             creds_raw["AccountId"] = account
-        expiration = _as_utc(creds_raw.get("Expiration"))
         creds_raw["Expiration"] = expiration
         response["Credentials"] = creds_raw
-        _store(plan.keys[idx], response, expiration, ctx.now())
+        # written only once every hop has succeeded: a failed assume caches nothing
+        to_store.append((plan.keys[idx], response, expiration))
         source = Credentials(
             creds_raw["AccessKeyId"],
             creds_raw["SecretAccessKey"],
@@ -1569,6 +1675,9 @@ def _assume_hops(
         source_is_role = True
         source_desc = f"the role credentials of profile {hop.name!r}"
         last = {"arn": arn_out, "account": account, "expiration": expiration}
+    now = ctx.now()
+    for key, response, expiration in to_store:
+        _store(key, response, expiration, now)
     result = AssumeResult(
         name,
         source,
