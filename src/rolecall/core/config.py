@@ -106,6 +106,9 @@ class AwsConfig:
         self.services: dict[str, Values] = {}
         #: profile name -> (file, 1-based line) of the section that defines it
         self.locations: dict[str, tuple[str, int]] = {}
+        #: profiles defined in both files -> (config values, credentials values),
+        #: before the merge: botocore reads static keys from one file at a time
+        self.split: dict[str, tuple[Values, Values]] = {}
         self.problems: list[FileProblem] = []
         self._build()
 
@@ -145,9 +148,12 @@ class AwsConfig:
             doc = self.credentials_doc
             raw = doc.raw_values()
             lines = {s.name: s.line for s in doc.sections}
+            split = self.split
             for name, values in raw.items():
                 if name in profiles:
-                    profiles[name].update(values)
+                    mine = profiles[name]
+                    split[name] = (dict(mine), values)
+                    mine.update(values)
                 else:
                     profiles[name] = values
                     self.locations[name] = (self.credentials_file, lines[name])

@@ -8,12 +8,15 @@ no network call.  The chain rules follow ``botocore.credentials.AssumeRoleProvid
 * a source profile with static keys is a root, even if it also has ``role_arn``;
 * a source profile with ``role_arn`` and no keys is one more hop;
 * any other source must hold credentials of its own (SSO, process, web identity);
-* a profile may name itself as ``source_profile`` only when it has static keys.
+* a profile may name itself as ``source_profile`` only when it has static keys;
+* static keys are read from one file at a time: ``aws_access_key_id`` in a file
+  needs ``aws_secret_access_key`` in the same file.
 """
 
 from __future__ import annotations
 
 import re
+import shlex
 from collections.abc import Callable, Iterator, Mapping
 
 from rolecall.core.config import AwsConfig, FileProblem, load
@@ -48,6 +51,11 @@ _ARN_RE = re.compile(
     re.ASCII,
 )
 SSO_REQUIRED = ("sso_start_url", "sso_region", "sso_account_id", "sso_role_name")
+_SHLEX_SPECIAL = frozenset("'\"\\")
+#: Role settings botocore reads as plain strings (a nested block breaks it).
+_ROLE_KEYS = ("role_arn", "source_profile", "credential_source", "duration_seconds")
+#: Settings that break botocore as a nested block, whatever the profile's kind.
+_VALUE_KEYS = ("sso_session", "credential_process")
 
 
 class RoleArn:
@@ -101,11 +109,47 @@ def _has_static(values: Mapping[str, Value]) -> bool:
     return "aws_access_key_id" in values or "aws_secret_access_key" in values
 
 
-def _static_problem(values: Mapping[str, Value]) -> str | None:
+#: A profile defined in both files: (config values, credentials values).
+Sides = tuple[Values, Values]
+
+
+def _static_problem(values: Mapping[str, Value], sides: Sides | None = None) -> str | None:
+    """What is wrong with a profile's static keys, if anything.
+
+    ``sides`` are the profile's values in each file, when it is in both:
+    botocore takes the keys from the credentials file when it has
+    ``aws_access_key_id``, else from the config file, and each needs
+    ``aws_secret_access_key`` in the same file.
+    """
     if "aws_access_key_id" not in values:
         return "aws_secret_access_key is set without aws_access_key_id"
     if "aws_secret_access_key" not in values:
         return "aws_access_key_id is set without aws_secret_access_key"
+    if sides is not None:
+        config_side, credentials_side = sides
+        for side, label in ((credentials_side, "credentials"), (config_side, "config")):
+            if "aws_access_key_id" in side:
+                if "aws_secret_access_key" in side:
+                    return None
+                return (
+                    f"aws_access_key_id is in the {label} file without aws_secret_access_key; "
+                    "botocore reads both keys from the same file"
+                )
+    return None
+
+
+def _process_problem(command: Value) -> str | None:
+    """Why botocore cannot run a ``credential_process`` (it splits it with ``shlex``)."""
+    if command.__class__ is not str:
+        return None  # a nested block: reported as such
+    if not command:
+        return "credential_process is empty"
+    if _SHLEX_SPECIAL.isdisjoint(command):
+        return None  # shlex fails only on an unclosed quote or a trailing backslash
+    try:
+        shlex.split(command)  # type: ignore[arg-type]
+    except ValueError as exc:
+        return f"credential_process is not a valid command line: {exc}"
     return None
 
 
@@ -115,7 +159,7 @@ def _gives_credentials(values: Mapping[str, Value]) -> bool:
         "sso_account_id" in values
         or "sso_role_name" in values
         or "credential_process" in values
-        or "web_identity_token_file" in values
+        or bool(values.get("web_identity_token_file"))
         or _has_static(values)
     )
 
@@ -163,6 +207,7 @@ class Profile:
         "mfa_serial",
         "external_id",
         "role_session_name",
+        "nested",
     )
     region: str | None
     role_arn: str | None
@@ -184,10 +229,10 @@ class Profile:
         self.arn: RoleArn | None = None
         #: what the chain's root is: a kind, or ``credential_source:NAME``
         self.root_kind: str = self.kind
+        #: whether some value is a nested block (``key =`` then indented lines)
+        self.nested = dict in set(map(type, values.values()))
         # plain string settings (None when absent, or when a nested block)
-        get: Callable[[str], str | None] = (
-            self.get if dict in set(map(type, values.values())) else values.get  # type: ignore[assignment]
-        )
+        get: Callable[[str], str | None] = self.get if self.nested else values.get  # type: ignore[assignment]
         self.region = get("region")
         self.role_arn = get("role_arn")
         self.source_profile = get("source_profile")
@@ -248,55 +293,128 @@ class Profile:
         }
 
 
-def _own_problems(profile: Profile, sso_sessions: Mapping[str, Values]) -> list[str]:
-    """Problems of a profile taken alone (not following its source)."""
+def _own_problems(
+    profile: Profile, sso_sessions: Mapping[str, Values], sides: Sides | None = None
+) -> list[str]:
+    """Problems of a profile taken alone (not following its source).
+
+    The checks follow botocore's providers in their order: the first one that
+    takes the profile is the one whose settings matter.  ``sides`` are the
+    profile's values in each file, when it is in both.
+    """
     values = profile.values
     out: list[str] = []
     kind = profile.kind
-    if kind == "static" or kind == "sso":
-        pass  # no role settings to check
-    else:
-        for key in ("role_arn", "source_profile", "credential_source", "duration_seconds"):
+    if profile.nested:
+        keys = _VALUE_KEYS if kind == "static" or kind == "sso" else _ROLE_KEYS + _VALUE_KEYS
+        for key in keys:
             if values.get(key).__class__ is dict:
                 out.append(f"{key} is a nested block, not a value")
-    if kind in ("assume-role", "web-identity", "incomplete") and profile.role_arn is not None:
-        profile.arn = RoleArn.parse(profile.role_arn)
-        if profile.arn is None:
-            out.append(f"role_arn {profile.role_arn!r} is not a valid IAM role ARN")
-    if kind == "assume-role":
-        if "source_profile" in values and "credential_source" in values:
-            out.append("both source_profile and credential_source are set; use one")
-        elif (
-            profile.credential_source is not None
-            and profile.credential_source not in CREDENTIAL_SOURCES
-        ):
-            out.append(
-                f"credential_source {profile.credential_source!r} is not one of "
-                + ", ".join(CREDENTIAL_SOURCES)
-            )
-        raw = profile.get("duration_seconds")
-        if raw is not None:
-            problem = duration_problem(raw)
-            if problem:
-                out.append(problem)
-    elif kind == "incomplete" and "role_arn" in values:
-        out.append("role_arn is set without source_profile or credential_source")
-    elif kind == "sso":
-        session = profile.get("sso_session")
-        if session is not None and session not in sso_sessions:
-            out.append(f"sso_session {session!r} does not exist")
-        elif "sso_account_id" in values or "sso_role_name" in values:
-            merged = dict(values)
-            if session is not None:
-                merged.update(sso_sessions[session])
-            missing = [k for k in SSO_REQUIRED if k not in merged]
-            if missing:
-                out.append("SSO profile is missing " + ", ".join(missing))
-    elif kind == "static":
-        partial = _static_problem(values)
+    if "credential_process" in values:
+        problem = _process_problem(values["credential_process"])
+        if problem:
+            out.append(problem)
+    if kind == "static":
+        # (no role_arn and no SSO setting, or it would be another kind)
+        if "web_identity_token_file" not in values or not _web_identity(values, out):
+            partial = _static_problem(values, sides)
+            if partial:
+                out.append(partial)
+        return out
+    if kind == "assume-role" or kind == "web-identity" or kind == "incomplete":
+        if profile.role_arn is not None:
+            profile.arn = RoleArn.parse(profile.role_arn)
+            if profile.arn is None:
+                out.append(f"role_arn {profile.role_arn!r} is not a valid IAM role ARN")
+        if kind == "assume-role":
+            _role_problems(profile, out)
+            return out  # the assume-role provider takes it
+        if kind == "incomplete" and "role_arn" in values:
+            out.append("role_arn is set without source_profile or credential_source")
+            return out  # the assume-role provider takes it, and refuses
+    _provider_problems(profile, sso_sessions, sides, out)
+    return out
+
+
+def _provider_problems(
+    profile: Profile, sso_sessions: Mapping[str, Values], sides: Sides | None, out: list[str]
+) -> None:
+    """What botocore's profile providers refuse, in their order: web identity,
+    SSO, the credentials file, ``credential_process``, the config file.
+
+    They read a profile that the assume-role provider does not take, and a
+    source profile that holds credentials of its own.
+    """
+    values = profile.values
+    if "web_identity_token_file" in values and _web_identity(values, out):
+        return
+    active = "sso_account_id" in values or "sso_role_name" in values
+    if active or profile.kind == "sso":
+        _sso_problems(profile, active, sso_sessions, out)
+    if not active and _has_static(values):
+        partial = _static_problem(values, sides)
         if partial:
             out.append(partial)
-    return out
+
+
+def _web_identity(values: Values, out: list[str]) -> bool:
+    """Whether botocore's web identity provider takes the profile (and what it refuses)."""
+    if not values["web_identity_token_file"]:
+        return False  # an empty path: botocore goes on to the next provider
+    if "role_arn" not in values:
+        out.append("web_identity_token_file is set without role_arn")
+    elif not values["role_arn"]:
+        out.append("role_arn is empty, and web_identity_token_file needs it")
+    return True
+
+
+def _role_problems(profile: Profile, out: list[str]) -> None:
+    values = profile.values
+    if "source_profile" in values and "credential_source" in values:
+        out.append("both source_profile and credential_source are set; use one")
+    elif (
+        profile.credential_source is not None
+        and profile.credential_source not in CREDENTIAL_SOURCES
+    ):
+        out.append(
+            f"credential_source {profile.credential_source!r} is not one of "
+            + ", ".join(CREDENTIAL_SOURCES)
+        )
+    raw = profile.get("duration_seconds")
+    if raw is not None:
+        problem = duration_problem(raw)
+        if problem:
+            out.append(problem)
+
+
+def _sso_problems(
+    profile: Profile, active: bool, sso_sessions: Mapping[str, Values], out: list[str]
+) -> None:
+    """What botocore's SSO provider refuses (it runs when ``active``)."""
+    values = profile.values
+    session = profile.get("sso_session")
+    if session is not None and session not in sso_sessions:
+        out.append(f"sso_session {session!r} does not exist")
+    elif active:
+        merged: Mapping[str, Value] = values
+        if session is not None:
+            shared = sso_sessions[session]
+            if not values.keys().isdisjoint(shared):
+                for key, value in shared.items():
+                    mine = values.get(key, value)
+                    if mine != value:
+                        out.append(
+                            f"{key} is {_short(mine)} in the profile but {_short(value)} "
+                            f"in sso-session {session!r}"
+                        )
+            merged = {**values, **shared}
+        missing = [k for k in SSO_REQUIRED if k not in merged]
+        if missing:
+            out.append("SSO profile is missing " + ", ".join(missing))
+
+
+def _short(value: Value) -> str:
+    return "a nested block" if isinstance(value, dict) else repr(value)
 
 
 class ProfileSet:
@@ -310,8 +428,12 @@ class ProfileSet:
             file, line = config.locations.get(name, (None, None))
             prof = Profile(name, values, file, line)
             self.profiles[name] = prof
+        split = config.split
+        sso_sessions = config.sso_sessions
         for prof in self.profiles.values():
-            own[prof.name] = _own_problems(prof, config.sso_sessions)
+            own[prof.name] = _own_problems(prof, sso_sessions, split.get(prof.name))
+        #: source profile name -> what botocore refuses when it reads its credentials
+        self._source_problems: dict[str, list[str]] = {}
         for prof in self.profiles.values():
             self._resolve(prof, own)
 
@@ -334,6 +456,26 @@ class ProfileSet:
     @property
     def problems(self) -> list[FileProblem]:
         return self.config.problems
+
+    def source_problems(self, src: Profile) -> list[str]:
+        """What botocore refuses when it resolves ``src``'s own credentials as a
+        source profile (with its profile providers, not the assume-role one)."""
+        found = self._source_problems.get(src.name)
+        if found is None:
+            found = []
+            values = src.values
+            if src.nested:
+                for key in _VALUE_KEYS:
+                    if values.get(key).__class__ is dict:
+                        found.append(f"{key} is a nested block, not a value")
+            if "credential_process" in values:
+                problem = _process_problem(values["credential_process"])
+                if problem:
+                    found.append(problem)
+            config = self.config
+            _provider_problems(src, config.sso_sessions, config.split.get(src.name), found)
+            self._source_problems[src.name] = found
+        return found
 
     def _resolve(self, prof: Profile, own: Mapping[str, list[str]]) -> None:
         """Walk the chain from ``prof`` to its root, as botocore would."""
@@ -373,14 +515,14 @@ class ProfileSet:
                     break
                 chain.append(src_name)
                 prof.root_kind = "static"
+                problems += [f"{src_name}: {p}" for p in self.source_problems(src)]
                 break
             visited.append(src_name)
             chain.append(src_name)
             if _has_static(src.values):
+                # botocore reads its credentials with the profile providers
                 prof.root_kind = "static"
-                missing = _static_problem(src.values)
-                if missing:
-                    problems.append(f"{src_name}: {missing}")
+                problems += [f"{src_name}: {p}" for p in self.source_problems(src)]
                 break
             if _has_role(src.values):
                 cur = src
