@@ -8,15 +8,30 @@ Update them with ``--snapshot-update`` after checking the new ones by eye.
 from __future__ import annotations
 
 import os
+import shutil
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.tui.fakes import sample_app
+from tests.tui.fakes import DATA
+from tests.tui.fakes import sample_app as _sample_app
 from textual.pilot import Pilot
 
+from rolecall.tui.app import RolecallApp
+
 SIZE = (140, 40)
+
+
+def sample_app() -> RolecallApp:
+    """The fixed sample, read from ``$HOME/.aws`` so that the screen shows ``~/.aws/config``
+    whatever folder the checkout is in (CI clones it somewhere else)."""
+    aws = Path(os.environ["HOME"]) / ".aws"
+    aws.mkdir(exist_ok=True)
+    for name in ("config", "credentials"):
+        shutil.copyfile(DATA / name, aws / name)
+    return _sample_app(str(aws / "config"), str(aws / "credentials"))
 
 
 @pytest.fixture(autouse=True)
