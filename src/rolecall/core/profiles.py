@@ -537,31 +537,42 @@ class ProfileSet:
         prof.problems = problems
 
 
-def _json_str(value: str | None) -> str:
-    return "null" if value is None else _encode_str(value)
-
-
-def _json_list(items: list[str]) -> str:
-    return "[" + ", ".join(map(_encode_str, items)) + "]"
-
-
-def profile_json_text(p: Profile) -> str:
+def profile_json_text(p: Profile, _enc: Callable[[str], str] = _encode_str) -> str:
     """``json.dumps(p.to_json())``, written out by hand: ``rolecall list --json``
     prints ten thousand of these, and this is three times faster."""
     dur = p.duration_seconds
     arn = p.arn
+    if arn is not None:
+        account: str | None = arn.account_id
+        role: str | None = arn.name
+    else:
+        account = p.get("sso_account_id")
+        role = p.get("sso_role_name")
+    region = p.region
+    role_arn = p.role_arn
+    source = p.source_profile
+    csource = p.credential_source
+    mfa = p.mfa_serial
+    ext = p.external_id
+    rsn = p.role_session_name
+    file = p.file
+    problems = p.problems
     return (
-        f'{{"name": {_encode_str(p.name)}, "kind": "{p.kind}", '
-        f'"region": {_json_str(p.region)}, "role_arn": {_json_str(p.role_arn)}, '
-        f'"account_id": {_json_str(arn.account_id if arn else p.get("sso_account_id"))}, '
-        f'"role_name": {_json_str(arn.name if arn else p.get("sso_role_name"))}, '
-        f'"source_profile": {_json_str(p.source_profile)}, '
-        f'"credential_source": {_json_str(p.credential_source)}, '
-        f'"mfa_serial": {_json_str(p.mfa_serial)}, "external_id": {_json_str(p.external_id)}, '
+        f'{{"name": {_enc(p.name)}, "kind": "{p.kind}", '
+        f'"region": {"null" if region is None else _enc(region)}, '
+        f'"role_arn": {"null" if role_arn is None else _enc(role_arn)}, '
+        f'"account_id": {"null" if account is None else _enc(account)}, '
+        f'"role_name": {"null" if role is None else _enc(role)}, '
+        f'"source_profile": {"null" if source is None else _enc(source)}, '
+        f'"credential_source": {"null" if csource is None else _enc(csource)}, '
+        f'"mfa_serial": {"null" if mfa is None else _enc(mfa)}, '
+        f'"external_id": {"null" if ext is None else _enc(ext)}, '
         f'"duration_seconds": {"null" if dur is None else dur}, '
-        f'"role_session_name": {_json_str(p.role_session_name)}, '
-        f'"chain": {_json_list(p.chain)}, "problems": {_json_list(p.problems)}, '
-        f'"file": {_json_str(p.file)}, "line": {"null" if p.line is None else p.line}}}'
+        f'"role_session_name": {"null" if rsn is None else _enc(rsn)}, '
+        f'"chain": [{", ".join(map(_enc, p.chain))}], '
+        f'"problems": [{", ".join(map(_enc, problems)) if problems else ""}], '
+        f'"file": {"null" if file is None else _enc(file)}, '
+        f'"line": {"null" if p.line is None else p.line}}}'
     )
 
 
