@@ -732,6 +732,27 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def open_tui(args: argparse.Namespace) -> int:
+    """Open the terminal UI; files it can never read stop it before the UI starts.
+
+    A directory, a symlink loop or an unreadable file where a config or
+    credentials file should be is one ``rolecall: ...`` line and exit code 2
+    (the UI would only show an empty table).  Problems inside the files are
+    shown by the UI itself, which stays usable.
+    """
+    from rolecall.core.config import config_path, credentials_path
+
+    _check_files(args)
+    for what, path in (
+        ("config file", config_path(args.config)),
+        ("credentials file", credentials_path(args.credentials)),
+    ):
+        try:
+            with open(path, "rb"):
+                pass
+        except FileNotFoundError:
+            pass  # no file: no profiles from it, as for botocore
+        except OSError as exc:
+            raise CliError(f"cannot read {what} {path}: {exc.strerror or exc}") from None
     try:
         from rolecall.tui import run  # noqa: PLC0415
     except ImportError:

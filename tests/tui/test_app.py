@@ -442,6 +442,13 @@ async def test_theme_change_is_saved(
         assert 'theme = "nord"' in Path(settings_file).read_text()
 
 
+async def until_saved(pilot: Pilot[Any], app: RolecallApp) -> None:
+    """Wait for a save (a worker), then for the reload it starts (another worker)."""
+    for _ in range(3):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+
+
 async def fill(pilot: Pilot[Any], screen: SwitchRoleScreen, **values: str) -> None:
     for key, value in values.items():
         widget = screen.query_one(f"#{key}")
@@ -473,7 +480,7 @@ async def test_switch_role_writes_the_config(
             mfa="arn:aws:iam::000000000000:mfa/alice",
         )
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await until_saved(pilot, app)
         assert not isinstance(app.screen, SwitchRoleScreen)
         after = Path(aws_files[0]).read_text()
         assert after.startswith(before)  # lossless: the old bytes are kept
@@ -503,7 +510,7 @@ async def test_switch_role_accepts_a_full_arn(
         assert isinstance(screen, SwitchRoleScreen)
         await fill(pilot, screen, role="arn:aws:iam::210987654321:role/ops/Deployer", source="dev")
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await until_saved(pilot, app)
         assert "Deployer-210987654321" in names(app)
         text = Path(aws_files[0]).read_text()
         arn = "arn:aws:iam::210987654321:role/ops/Deployer"
@@ -527,7 +534,7 @@ async def test_switch_role_refuses_bad_input(
         await pilot.press(*"12a3")
         assert screen.query_one("#account", Input).value == "123"  # digits only
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await until_saved(pilot, app)
         assert isinstance(app.screen, SwitchRoleScreen)
 
         def error(key: str) -> str:
@@ -543,7 +550,7 @@ async def test_switch_role_refuses_bad_input(
         screen.query_one("#role", Input).value = "Admin"
         screen.query_one("#region", Input).value = ""
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await until_saved(pilot, app)
         assert "already exists" in error("name")
         assert Path(aws_files[0]).read_bytes() == before
         assert Path(settings_file).read_bytes() == settings_before

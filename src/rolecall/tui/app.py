@@ -24,17 +24,20 @@ from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
 from rolecall.core.config import ConfigError, config_path, credentials_path
-from rolecall.core.profiles import ProfileSet, load_profiles
+from rolecall.core.profiles import ProfileSet
 from rolecall.settings import Settings, SettingsError, load_settings, set_theme
 from rolecall.tui import lines
 from rolecall.tui.messages import AssumeDone, ProfilesLoaded, Progress, WhoamiDone
+from rolecall.tui.model import clean
 from rolecall.tui.screens.main import MainScreen
 from rolecall.tui.services import Services
 from rolecall.tui.state import ExpiryWatch
 from rolecall.tui.watch import Stamp, Watch
+from rolecall.tui.widgets.status import redact
 
 if TYPE_CHECKING:
     from textual.command import Provider
+    from textual.notifications import SeverityLevel
 
 __all__ = ["RolecallApp"]
 
@@ -43,6 +46,8 @@ PURPOSES = ("assume", "reassume", "whoami", "shell")
 #: assumes that run at once; more wait for their turn (they would only fight
 #: over the GIL, and stall the UI, for no gain in speed)
 MAX_ASSUMES = 4
+#: a notification shows at most this many lines, of this many characters
+MAX_LINES, MAX_LINE = 12, 1000
 #: threads of the worker pool, started after the first frame
 WORKER_THREADS = 8
 
@@ -104,6 +109,12 @@ class RolecallApp(App[int]):
             self.services.do_cache_dirs_stamp,
         )
         self._reloading = False
+        #: reread the files once the reload under way lands (they changed again)
+        self._reload_again = False
+        #: the profile to put the cursor on once a reload brings it (a Switch role save)
+        self._select: str | None = None
+        #: the files' problems last reported in the status panel
+        self._problems: list[str] = []
         self._tick_timer: Timer | None = None
         self._poll_timer: Timer | None = None
 
@@ -122,7 +133,7 @@ class RolecallApp(App[int]):
             self.notify(error, title="Settings", severity="warning", timeout=12, markup=False)
         stamp = self.file_watch.now(force=True)
         self.file_watch.files_seen = stamp[0]
-        self.reload_now(expiries=False)
+        self.reload_now()
         self._reloading = True  # no poll before the first cache read
         self._tick_timer = self.set_interval(1.0, self.tick, name="tick")
         self._poll_timer = self.set_interval(self.poll_interval, self.poll, name="poll")
@@ -157,30 +168,32 @@ class RolecallApp(App[int]):
         for _ in range(WORKER_THREADS):
             pool.submit(time.sleep, 0.05)
 
-    def reload_now(self, select: str | None = None, expiries: bool = True) -> None:
-        """Read the files (and the cache) here and now: start-up, and after Switch role."""
+    def reload_now(self) -> None:
+        """Read the files here and now, for the first frame (the cache comes later)."""
         try:
-            profiles = load_profiles(self.config_arg, self.credentials_arg)
+            profiles = self.services.load_profiles(self.config_arg, self.credentials_arg)
         except ConfigError as exc:
             self.main.note(None, str(exc), "error")
             self.notify(str(exc), title="AWS config", severity="error", markup=False)
             return
-        self._set_profiles(profiles, select)
-        if expiries:
-            self._set_expiries(self.services.do_expiries(profiles, self.clock()))
-        for problem in profiles.problems:
-            self.main.note(None, str(problem), "warn")
-        if profiles.problems:
-            self.notify(
-                f"{len(profiles.problems)} problem(s) in your AWS files; see the status panel",
-                severity="warning",
-                markup=False,
-            )
+        self._set_profiles(profiles)
 
     def _set_profiles(self, profiles: ProfileSet, select: str | None = None) -> None:
         self.profiles = profiles
         self.main.load(profiles, self.settings, keep=select)
-        self.sub_title = f"{lines.tilde(config_path(self.config_arg))} · {len(profiles):,} profiles"
+        where = lines.tilde(config_path(self.config_arg))
+        self.sub_title = f"{clean(where)} · {len(profiles):,} profiles"
+        problems = [str(problem) for problem in profiles.problems]
+        if problems != self._problems:  # each set of problems is reported once
+            self._problems = problems
+            for line in lines.problem_lines(problems):
+                self.main.note(None, line, "warn")
+            if problems:
+                self.notify(
+                    f"{len(problems)} problem(s) in your AWS files; see the status panel",
+                    severity="warning",
+                    markup=False,
+                )
 
     def _set_expiries(self, expiries: dict[str, Any]) -> None:
         self.main.set_expiries(expiries)
@@ -220,15 +233,23 @@ class RolecallApp(App[int]):
             exit_on_error=False,
         )
 
+    def reload_soon(self, select: str | None = None) -> None:
+        """Reread the files in a worker: now, or as soon as the reload under way lands."""
+        self._select = select or self._select
+        if self._reloading:
+            self._reload_again = True
+        else:
+            self._start_reload(self.file_watch.now(), reread=True)
+
     def _reload_job(self, stamp: Stamp, reread: bool) -> None:
         profiles = self.profiles
         try:
             if reread or profiles is None:
-                profiles = load_profiles(self.config_arg, self.credentials_arg)
-        except ConfigError as exc:
-            self.post_message(ProfilesLoaded(None, None, stamp, str(exc)))
+                profiles = self.services.load_profiles(self.config_arg, self.credentials_arg)
+            expiries = self.services.do_expiries(profiles, self.clock())
+        except Exception as exc:  # ConfigError, or a bug: reported once, not every poll
+            self.post_message(ProfilesLoaded(None, None, stamp, lines.one_line(exc)))
             return
-        expiries = self.services.do_expiries(profiles, self.clock())
         self.post_message(ProfilesLoaded(profiles if reread else None, expiries, stamp))
 
     def on_profiles_loaded(self, message: ProfilesLoaded) -> None:
@@ -236,12 +257,16 @@ class RolecallApp(App[int]):
         self.file_watch.seen(message.stamp)
         if message.error:
             self.main.note(None, message.error, "error")
-            return
         if message.profiles is not None:
-            self._set_profiles(message.profiles)
+            select, self._select = self._select, None
+            keep = select if select is not None and select in message.profiles else None
+            self._set_profiles(message.profiles, keep)
             self.main.note(None, "AWS files changed: profiles reloaded", "step")
         if message.expiries is not None:
             self._set_expiries(message.expiries)
+        if self._reload_again:
+            self._reload_again = False
+            self._start_reload(self.file_watch.now(), reread=True)
 
     # -- assume ---------------------------------------------------------------
     def busy(self, name: str) -> bool:
@@ -450,6 +475,24 @@ class RolecallApp(App[int]):
             rows = sorted(rows, key=lambda r: (not r.favorite, r.label.casefold()))  # type: ignore[assignment]
         return [(row.name, row.label) for row in rows]
 
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every notification is drawn safe: no control character, no 25 MB name, and
+        nothing shaped like a secret key (as in the status panel)."""
+        if not markup:
+            shown = message.split("\n")[:MAX_LINES]
+            message = "\n".join(clean(redact(line[: MAX_LINE * 4]), MAX_LINE) for line in shown)
+        super().notify(
+            message, title=clean(title), severity=severity, timeout=timeout, markup=markup
+        )
+
     def notify_problem(self, message: str) -> None:
         self.notify(message, severity="warning", markup=False)
 
@@ -468,15 +511,17 @@ class RolecallApp(App[int]):
 
         def done(name: str | None) -> None:
             if name:
-                self.reload_now(select=name)
-                self.file_watch.files_seen = self.file_watch.files()
+                self.reload_soon(select=name)
                 where = lines.tilde(config_path(self.config_arg))
                 self.main.note(name, f"profile added to {where}", "ok")
+
+        def warn(message: str) -> None:  # called by the save, in its worker thread
+            self.call_from_thread(self.notify_problem, message)
 
         screen = SwitchRoleScreen(
             names,
             lambda request: save_request(
-                request, self.settings, self.config_arg, self.credentials_arg, self.notify_problem
+                request, self.settings, self.config_arg, self.credentials_arg, warn
             ),
             colors=color_choices(),
             source=source,

@@ -9,7 +9,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 from textual.fuzzy import Matcher
 
-from rolecall.tui.model import compile_query
+from rolecall.tui.model import clean, compile_query
 
 if TYPE_CHECKING:
     from rolecall.tui.app import RolecallApp
@@ -62,7 +62,7 @@ class ProfileCommands(Provider):
                     highlight(matcher, candidate),
                     partial(app.request, name, purpose),
                     text=candidate,
-                    help=f"{verb} profile {name}" if label != name else None,
+                    help=f"{verb} profile {clean(name)}" if label != name else None,
                 )
                 found += 1
                 if found >= MAX_HITS:

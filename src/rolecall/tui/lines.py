@@ -18,6 +18,7 @@ __all__ = [
     "expiry_warning",
     "identity_lines",
     "one_line",
+    "problem_lines",
     "progress_line",
     "result_line",
     "tilde",
@@ -51,6 +52,19 @@ def one_line(exc: BaseException | None) -> str:
     message = getattr(exc, "message", None)
     text = message if isinstance(message, str) and message else str(exc)
     return " ".join(text.split()) or type(exc).__name__
+
+
+def problem_lines(problems: Sequence[str], limit: int = 5) -> list[str]:
+    """The status lines for the problems of the AWS files: the first few, then a count.
+
+    >>> problem_lines(["a", "b", "c"], limit=2)
+    ['a', 'b', 'and 1 more problem(s): `rolecall list --json` shows them all']
+    """
+    out = list(problems[:limit])
+    if len(problems) > limit:
+        more = len(problems) - limit
+        out.append(f"and {more:,} more problem(s): `rolecall list --json` shows them all")
+    return out
 
 
 def error_lines(exc: BaseException | None) -> tuple[str, str | None]:

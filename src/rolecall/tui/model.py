@@ -13,12 +13,14 @@ Pure Python (no Textual), so it is cheap to test and cheap to rebuild at 10,000 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
 __all__ = [
+    "MAX_SHOWN",
     "SORTS",
     "ExpiryLike",
     "Row",
@@ -33,7 +35,8 @@ __all__ = [
 #: Sort orders the `o` key cycles through.
 SORTS = ("name", "expires")
 
-_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+#: the longest text a cell, a panel line or a notification shows of one name or value
+MAX_SHOWN = 256
 
 
 class ExpiryLike(Protocol):
@@ -59,13 +62,31 @@ class SessionExpiry:
     source: str = "rolecall"
 
 
-def clean(text: str) -> str:
-    """Replace control characters, so a profile name can never move the cursor.
+def clean(text: str, limit: int = MAX_SHOWN) -> str:
+    """Text safe to draw: one line, printable, at most ``limit`` characters.
+
+    Control characters, bidi and other format characters (U+202E), lone
+    surrogates (undecodable bytes) and line breaks become ``?``, so a profile
+    name can never move the cursor or reorder the screen; other spaces become
+    a space.  Longer text is cut with ``…`` (a 25 MB value would take minutes
+    to lay out).
 
     >>> clean("a\\tb\\x1b[2J")
     'a?b?[2J'
+    >>> clean("evil\\u202etxt.exe"), clean("x" * 300, 5)
+    ('evil?txt.exe', 'xxxx…')
     """
-    return text if text.isprintable() else _CONTROL_RE.sub("?", text)
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    if text.isprintable():
+        return text
+    return "".join(_printable(ch) for ch in text)
+
+
+def _printable(ch: str) -> str:
+    if ch.isprintable():
+        return ch
+    return " " if unicodedata.category(ch) == "Zs" else "?"
 
 
 @dataclass(slots=True)
@@ -90,7 +111,8 @@ class Row:
     def haystack(self) -> str:
         """What the filter searches: label, name, account, role and region, lowercased."""
         if not self._haystack:
-            fields = (self.label, self.name, self.account, self.role, self.region)
+            name = self.name[:MAX_SHOWN]
+            fields = (self.label, name, self.account, self.role, self.region)
             self._haystack = "\n".join(fields).lower()
         return self._haystack
 

@@ -7,6 +7,7 @@ import ``rolecall.core.sts`` (and so boto3) only when an assume really runs.
 
 from __future__ import annotations
 
+import errno
 import os
 import signal
 import threading
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
     from rolecall.core.profiles import ProfileSet
     from rolecall.tui.model import ExpiryLike
 
-__all__ = ["Launcher", "Services", "suspend_launcher", "utc_now"]
+__all__ = ["Launcher", "Services", "path_problem", "suspend_launcher", "utc_now"]
 
 #: ``launcher(app, argv, env) -> exit code``: runs the user's shell.
 Launcher = Callable[["App[Any]", Sequence[str], Mapping[str, str]], int]
@@ -30,6 +31,26 @@ Launcher = Callable[["App[Any]", Sequence[str], Mapping[str, str]], int]
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+def path_problem(path: str) -> str | None:
+    """Why ``path`` can never be read as a file, or None (a missing file is fine).
+
+    >>> path_problem("/"), path_problem("/nonexistent/config")
+    ('is a directory, not a file', None)
+    """
+    if not path:
+        return None
+    if os.path.isdir(path):
+        return "is a directory, not a file"
+    if os.path.islink(path) and not os.path.exists(path):
+        try:
+            os.stat(path)
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                return "is a symlink loop"
+        return f"is a symlink to {os.readlink(path)!r}, which does not exist"
+    return None
 
 
 def _ignore_sigint(signum: int, frame: FrameType | None) -> None:
@@ -150,6 +171,27 @@ class Services:
         elif self.client_factory is not None:
             kwargs["client_factory"] = self.client_factory
         return fn(result, region=region, **kwargs)
+
+    # -- files --------------------------------------------------------------
+    def load_profiles(self, config: str | None, credentials: str | None) -> ProfileSet:
+        """Both AWS files, as ``rolecall.core.profiles.load_profiles`` reads them.
+
+        A path that can never be read as a file (a directory, a symlink loop or
+        a dangling link) raises ``ConfigError``, as an unreadable file does:
+        the app keeps the profiles it has and says why, rather than showing an
+        empty table (botocore reads such a path as no file at all).
+        """
+        from rolecall.core.config import ConfigError, config_path, credentials_path
+        from rolecall.core.profiles import load_profiles
+
+        for what, path in (
+            ("config file", config_path(config)),
+            ("credentials file", credentials_path(credentials)),
+        ):
+            problem = path_problem(path)
+            if problem:
+                raise ConfigError(f"{what} {path} {problem}")
+        return load_profiles(config, credentials)
 
     # -- cache --------------------------------------------------------------
     def do_expiries(self, profiles: ProfileSet, now: datetime) -> dict[str, ExpiryLike]:

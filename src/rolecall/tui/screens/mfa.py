@@ -18,6 +18,8 @@ from textual.screen import ModalScreen
 from textual.validation import Regex
 from textual.widgets import Button, Input, Label, Static
 
+from rolecall.tui.model import clean
+
 __all__ = ["MfaScreen"]
 
 CODE_RE = r"^[0-9]{6}$"
@@ -36,8 +38,9 @@ class MfaScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="mfa-dialog", classes="dialog"):
             yield Static(Text("MFA code required", style="bold"), classes="dialog-title")
-            yield Static(Text.assemble("Profile  ", (self.profile, "bold")), id="mfa-profile")
-            yield Static(Text.assemble("Device   ", (self.serial, "bold cyan")), id="mfa-serial")
+            profile, serial = clean(self.profile), clean(self.serial)
+            yield Static(Text.assemble("Profile  ", (profile, "bold")), id="mfa-profile")
+            yield Static(Text.assemble("Device   ", (serial, "bold cyan")), id="mfa-serial")
             yield Input(
                 placeholder="6-digit code",
                 restrict=r"[0-9]*",

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
@@ -20,9 +21,11 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
+from textual.worker import Worker, WorkerState
 
 from rolecall.core.profiles import RoleArn
 from rolecall.tui.lines import one_line
+from rolecall.tui.model import clean
 
 if TYPE_CHECKING:
     from rolecall.settings import Settings
@@ -35,6 +38,7 @@ _REGION_RE = re.compile(r"[a-z]{2}(?:-[a-z]+)+-\d{1,2}")
 _SERIAL_RE = re.compile(r"[\w+=/:,.@-]{9,256}", re.ASCII)
 _SLUG_RE = re.compile(r"[^A-Za-z0-9_.@-]+")
 
+SAVE_GROUP = "switch-role-save"
 FIELDS = ("account", "role", "display", "color", "name", "source", "region", "mfa")
 
 
@@ -194,6 +198,8 @@ class SwitchRoleScreen(ModalScreen[str | None]):
         self.save = save
         self.color_options = list(colors)
         self.source = source if source in self.profiles else None
+        #: the request being written (in a worker), or None
+        self._saving: SwitchRoleRequest | None = None
 
     def _field(self, key: str, label: str, widget: Input | Select[str], hint: str) -> Horizontal:
         """One row: the label on the left; the input, its hint and its error on the right."""
@@ -260,7 +266,7 @@ class SwitchRoleScreen(ModalScreen[str | None]):
                     "source",
                     "Source profile",
                     Select(
-                        [(Text(s), s) for s in sources],
+                        [(Text(clean(s)), s) for s in sources],
                         prompt="Select a source profile",
                         value=source,
                         id="source",
@@ -315,6 +321,8 @@ class SwitchRoleScreen(ModalScreen[str | None]):
         label.set_class(bool(form_error), "-shown")
 
     def action_save(self) -> None:
+        if self._saving is not None:
+            return
         result = validate(self.values(), self.profiles)
         if result.request is None:
             self.show_errors(result.errors, "Fix the fields marked above; nothing was written.")
@@ -322,11 +330,30 @@ class SwitchRoleScreen(ModalScreen[str | None]):
             self.query_one(f"#{first}").focus()
             return
         self.show_errors({})
-        problem = self.save(result.request)
-        if problem:
-            self.show_errors({}, problem)
+        # In a thread: the editor waits for the lock of another writer (``rolecall
+        # profile add``) and parses the whole config; the UI keeps ticking meanwhile.
+        self._saving = request = result.request
+        self.query_one("#switch-save", Button).disabled = True
+        self.run_worker(
+            partial(self.save, request),
+            name="switch-role-save",
+            group=SAVE_GROUP,
+            thread=True,
+            exit_on_error=False,
+        )
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """The save finished: close the form, or say why nothing was written."""
+        worker, request = event.worker, self._saving
+        if worker.group != SAVE_GROUP or request is None or not worker.is_finished:
             return
-        self.dismiss(result.request.name)
+        self._saving = None
+        self.query_one("#switch-save", Button).disabled = False
+        if event.state == WorkerState.SUCCESS and worker.result is None:
+            self.dismiss(request.name)
+            return
+        problem = worker.result if event.state == WorkerState.SUCCESS else None
+        self.show_errors({}, str(problem or f"Not written: {one_line(worker.error)}"))
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -33,6 +33,10 @@ SOURCES = {
     "mfa": "MFA session",
     "session": "assumed here",
 }
+#: keys are padded to this width at most
+KEY_WIDTH = 40
+#: a problem is shown up to this many characters
+MAX_LINE = 1000
 LEVEL_STYLES = {
     "live": "green",
     "warn": "yellow",
@@ -109,7 +113,7 @@ def describe(
     out.append("\nSettings\n", style=head)
     if not profile.values:
         out.append("  (none)\n", style="dim")
-    width = max((len(k) for k in profile.values), default=0)
+    width = min(KEY_WIDTH, max((len(k) for k in profile.values), default=0))
     for key, value in profile.values.items():
         if isinstance(value, dict):
             out.append(f"  {clean(key)}\n", style="cyan")
@@ -123,7 +127,7 @@ def describe(
     out.append("\nProblems\n", style=head)
     if profile.problems:
         for problem in profile.problems:
-            out.append(f"  ! {clean(problem)}\n", style="red")
+            out.append(f"  ! {clean(str(problem), MAX_LINE)}\n", style="red")
     else:
         out.append("  none\n", style="dim")
     out.rstrip()

@@ -32,6 +32,8 @@ LEVELS = {
     "hint": "italic yellow",
 }
 MAX_LINES = 1000
+#: characters of one message (an error quoting a 25 MB line stays short)
+MAX_WIDTH = 1000
 
 
 def redact(text: str) -> str:
@@ -65,7 +67,9 @@ class StatusLog(ScrollView, can_focus=False):
         if profile:
             line.append(clean(profile), style="bold")
             line.append(" ")
-        line.append(clean(redact(message)), style=LEVELS.get(level, ""))
+        # redact a prefix long enough that any secret starting in what is shown is whole
+        shown = clean(redact(message[: MAX_WIDTH * 4]), MAX_WIDTH)
+        line.append(shown, style=LEVELS.get(level, ""))
         self.lines.append(line)
         self.lines_text.append(line.plain)
         if len(self.lines) > MAX_LINES:
