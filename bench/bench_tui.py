@@ -4,6 +4,7 @@
     python bench/bench_tui.py first-frame [--profiles 1000,10000] [--runs 9]
     python bench/bench_tui.py tick-cpu    [--live 1000,10000] [--seconds 20]
     python bench/bench_tui.py stall       [--assumes 20] [--runs 5]
+    python bench/bench_tui.py load        [--load-profiles 10000] [--load-live 1000] [--seconds 20]
     python bench/bench_tui.py all
 
 * **first-frame**: ``rolecall --config C --credentials K`` is spawned in a
@@ -21,6 +22,13 @@
   moto server in another process (as a real STS is); 20 profiles are assumed at
   once, and a 5 ms ``call_later`` chain records how late the event loop runs it.
   Reported: the maximum and the 99th percentile lateness while the assumes run.
+* **load** (issue 5, section 4): the TUI in a pty holding 10,000 profiles, 1,000
+  of them with live credentials in the CLI cache (so 1,000 rows count down).
+  Reported: start-up to the first countdown (wall and the child's CPU), RSS
+  (``VmRSS``) once settled, CPU while it ticks for ``--seconds``, the CPU of an
+  interaction (20 page-downs, the ends, a filter typed and cleared, two sorts),
+  RSS after it and the peak (``VmHWM``); and the same for a 10-profile config,
+  for comparison.
 """
 
 from __future__ import annotations
@@ -155,8 +163,13 @@ def first_frame(sizes: list[int], runs: int, work: Path) -> list[dict[str, Any]]
 # ---------------------------------------------------------------------------
 # CPU while ticking
 # ---------------------------------------------------------------------------
-def populate_cache(config: Path, credentials: Path, home: Path) -> int:
-    """Live credentials for every role and SSO profile; returns how many rows count down."""
+def populate_cache(config: Path, credentials: Path, home: Path, limit: int | None = None) -> int:
+    """Live credentials for every role and SSO profile; returns how many rows count down.
+
+    With ``limit``, only that many role profiles get credentials (no SSO token: one
+    token makes every profile of its SSO session count down), so that about
+    ``limit`` rows count down.
+    """
     os.environ["HOME"] = str(home)  # the cache module reads ~ when called
     os.environ["ROLECALL_CACHE_DIR"] = str(home / ".cache" / "rolecall")
     from rolecall.core import cache
@@ -164,13 +177,17 @@ def populate_cache(config: Path, credentials: Path, home: Path) -> int:
 
     profiles = load_profiles(str(config), str(credentials))
     now = datetime.now(UTC)
+    written = 0
     for i, prof in enumerate(profiles):
+        if limit is not None and (written >= limit or prof.kind != "assume-role"):
+            continue
         expires = now + timedelta(hours=1, seconds=37 * i % 36000)
         stamp = expires.strftime("%Y-%m-%dT%H:%M:%SZ")
         if prof.kind == "assume-role" and not prof.problems:
             key = cache.cache_key_for(prof)
             if key is None:
                 continue
+            written += 1
             cache.write_entry(
                 key,
                 {
@@ -249,6 +266,110 @@ def tick_cpu(lives: list[int], seconds: float, work: Path) -> list[dict[str, Any
             flush=True,
         )
         out.append({"profiles": n, "live_rows": rows, "cpu_percent": percent})
+    return out
+
+
+# ---------------------------------------------------------------------------
+# memory and CPU with a large config and many live countdowns
+# ---------------------------------------------------------------------------
+def memory_mb(pid: int) -> tuple[float, float]:
+    """(VmRSS, VmHWM) of a process, in MiB: its resident memory now, and at its peak."""
+    out = {}
+    with open(f"/proc/{pid}/status") as fh:
+        for line in fh:
+            key, _, value = line.partition(":")
+            if key in ("VmRSS", "VmHWM"):
+                out[key] = int(value.split()[0]) / 1024
+    return out["VmRSS"], out["VmHWM"]
+
+
+#: keys of the interaction phase: pages, the ends, a filter typed and cleared, two sorts
+INTERACTION = ["\x1b[6~"] * 20 + ["G", "g", "/", "a", "l", "p", "h", "a", "\x1b", "o", "o"]
+
+
+def load_once(config: Path, credentials: Path, live: int | None, seconds: float) -> dict[str, Any]:
+    home = Path(tempfile.mkdtemp(dir=config.parent.parent))
+    saved = dict(os.environ)
+    try:
+        rows = populate_cache(config, credentials, home, limit=live) if live else 0
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    start = time.perf_counter()
+    child = spawn(config, credentials, clean_env(home))
+    try:
+        child.expect("Expires")
+        if rows:
+            child.expect(r"\d+:\d\d:\d\d", timeout=60)  # the first cache read is in
+        startup_wall = time.perf_counter() - start
+        startup_cpu = cpu_seconds(child.pid)
+        drain(child, 3.0)
+        settled_cpu = cpu_seconds(child.pid)
+        rss_idle, _ = memory_mb(child.pid)
+        before = cpu_seconds(child.pid)
+        t0 = time.monotonic()
+        drain(child, seconds)
+        tick_cpu = 100 * (cpu_seconds(child.pid) - before) / (time.monotonic() - t0)
+        before = cpu_seconds(child.pid)
+        t0 = time.monotonic()
+        for key in INTERACTION:
+            child.send(key)
+            drain(child, 0.5 if key == "\x1b" else 0.15)
+        drain(child, 1.0)
+        interaction_cpu = cpu_seconds(child.pid) - before
+        interaction_wall = time.monotonic() - t0
+        rss_after, peak = memory_mb(child.pid)
+        alive = child.isalive()
+    finally:
+        quit_child(child)
+        shutil.rmtree(home, ignore_errors=True)
+    if not alive:
+        raise SystemExit("rolecall exited during the load benchmark")
+    return {
+        "live_rows": rows,
+        "startup_wall_s": startup_wall,
+        "startup_cpu_s": startup_cpu,
+        "settled_cpu_s": settled_cpu,
+        "rss_idle_mb": rss_idle,
+        "rss_after_interaction_mb": rss_after,
+        "rss_peak_mb": peak,
+        "tick_cpu_percent": tick_cpu,
+        "interaction_cpu_s": interaction_cpu,
+        "interaction_wall_s": interaction_wall,
+        "interaction_keys": len(INTERACTION),
+    }
+
+
+def load(profiles: int, live: int, seconds: float, runs: int, work: Path) -> dict[str, Any]:
+    """The TUI holding ``profiles`` profiles, ``live`` of them counting down: RSS and CPU.
+
+    For comparison, the same measurements on a 10-profile config.
+    """
+    compile_bytecode()
+    out: dict[str, Any] = {"profiles": profiles, "live": live, "runs": []}
+    config, credentials = gen_config(profiles, work / f"aws-{profiles}")
+    small, small_cred = gen_config(10, work / "aws-10")
+    base = load_once(small, small_cred, None, min(seconds, 10.0))
+    out["baseline_10_profiles"] = base
+    print(
+        f"load, 10 profiles: RSS {base['rss_idle_mb']:.1f} MiB (peak {base['rss_peak_mb']:.1f}), "
+        f"tick CPU {base['tick_cpu_percent']:.2f}%",
+        flush=True,
+    )
+    for _ in range(runs):
+        res = load_once(config, credentials, live, seconds)
+        out["runs"].append(res)
+        print(
+            f"load, {profiles:,} profiles, {res['live_rows']:,} live: "
+            f"RSS {res['rss_idle_mb']:.1f} MiB idle, {res['rss_after_interaction_mb']:.1f} after "
+            f"{res['interaction_keys']} keys, peak {res['rss_peak_mb']:.1f}; "
+            f"start-up {res['startup_wall_s']:.2f} s wall / {res['startup_cpu_s']:.2f} s CPU "
+            f"to the first countdown ({res['settled_cpu_s']:.2f} s CPU 3 s later); "
+            f"tick CPU {res['tick_cpu_percent']:.2f}% of one core "
+            f"over {seconds:.0f} s; the keys cost {res['interaction_cpu_s']:.2f} s CPU "
+            f"in {res['interaction_wall_s']:.1f} s",
+            flush=True,
+        )
     return out
 
 
@@ -392,13 +513,16 @@ def stall(count: int, runs: int, work: Path) -> dict[str, Any]:
 # ---------------------------------------------------------------------------
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("what", choices=["first-frame", "tick-cpu", "stall", "all"])
+    parser.add_argument("what", choices=["first-frame", "tick-cpu", "stall", "load", "all"])
     parser.add_argument("--profiles", default="1000,10000")
     parser.add_argument("--live", default="1000,10000")
     parser.add_argument("--runs", type=int, default=9)
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--assumes", type=int, default=20)
     parser.add_argument("--stall-runs", type=int, default=5)
+    parser.add_argument("--load-profiles", type=int, default=10000)
+    parser.add_argument("--load-live", type=int, default=1000)
+    parser.add_argument("--load-runs", type=int, default=3)
     parser.add_argument("--json", help="also write the results to this file")
     args = parser.parse_args(argv)
     work = Path(tempfile.mkdtemp(prefix="rolecall-bench-tui-"))
@@ -413,6 +537,10 @@ def main(argv: list[str] | None = None) -> int:
             results["tick_cpu"] = tick_cpu(lives, args.seconds, work)
         if args.what in ("stall", "all"):
             results["stall"] = stall(args.assumes, args.stall_runs, work)
+        if args.what in ("load", "all"):
+            results["load"] = load(
+                args.load_profiles, args.load_live, args.seconds, args.load_runs, work
+            )
     finally:
         shutil.rmtree(work, ignore_errors=True)
     if args.json:

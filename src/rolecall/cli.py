@@ -746,11 +746,11 @@ def open_tui(args: argparse.Namespace) -> int:
         ("config file", config_path(args.config)),
         ("credentials file", credentials_path(args.credentials)),
     ):
+        if not os.path.isfile(path):
+            continue  # no file (a FIFO too, as for botocore): no profiles from it
         try:
             with open(path, "rb"):
                 pass
-        except FileNotFoundError:
-            pass  # no file: no profiles from it, as for botocore
         except OSError as exc:
             raise CliError(f"cannot read {what} {path}: {exc.strerror or exc}") from None
     try:

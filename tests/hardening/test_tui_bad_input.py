@@ -217,8 +217,8 @@ def test_names_and_junk_through_the_real_terminal(home: Path) -> None:
     for keys in ("j", "j", "\r", "n", "\x1b", "?", "\x1b", "/", "caf", "\x1b"):
         child.send(keys)
         # a lone ESC is a key only once nothing follows it for a moment (else: alt+KEY)
-        drain(child, 0.5 if keys == "\x1b" else 0.2)
-    drain(child, 0.5)
+        drain(child, 0.3 if keys == "\x1b" else 0.1)
+    drain(child, 0.3)
     child.send("q")
     child.expect(pexpect.EOF, timeout=20)
     child.close()

@@ -31,7 +31,7 @@ from rolecall.tui.messages import AssumeDone, ProfilesLoaded, Progress, WhoamiDo
 from rolecall.tui.model import clean
 from rolecall.tui.screens.main import MainScreen
 from rolecall.tui.services import Services
-from rolecall.tui.state import ExpiryWatch
+from rolecall.tui.state import ExpiryWatch, PreparedRows, prepare_rows
 from rolecall.tui.watch import Stamp, Watch
 from rolecall.tui.widgets.status import redact
 
@@ -178,9 +178,11 @@ class RolecallApp(App[int]):
             return
         self._set_profiles(profiles)
 
-    def _set_profiles(self, profiles: ProfileSet, select: str | None = None) -> None:
+    def _set_profiles(
+        self, profiles: ProfileSet, select: str | None = None, rows: PreparedRows | None = None
+    ) -> None:
         self.profiles = profiles
-        self.main.load(profiles, self.settings, keep=select)
+        self.main.load(profiles, self.settings, keep=select, prepared=rows)
         where = lines.tilde(config_path(self.config_arg))
         self.sub_title = f"{clean(where)} · {len(profiles):,} profiles"
         problems = [str(problem) for problem in profiles.problems]
@@ -242,15 +244,19 @@ class RolecallApp(App[int]):
             self._start_reload(self.file_watch.now(), reread=True)
 
     def _reload_job(self, stamp: Stamp, reread: bool) -> None:
-        profiles = self.profiles
+        profiles, rows = self.profiles, None
         try:
             if reread or profiles is None:
                 profiles = self.services.load_profiles(self.config_arg, self.credentials_arg)
+                # here, not on the UI thread (where 10,000 rows would stall it ~50 ms)
+                s = self.settings
+                rows = prepare_rows(profiles, s.display_names, s.colors, s.favorites)
             expiries = self.services.do_expiries(profiles, self.clock())
         except Exception as exc:  # ConfigError, or a bug: reported once, not every poll
             self.post_message(ProfilesLoaded(None, None, stamp, lines.one_line(exc)))
             return
-        self.post_message(ProfilesLoaded(profiles if reread else None, expiries, stamp))
+        loaded = profiles if reread else None
+        self.post_message(ProfilesLoaded(loaded, expiries, stamp, rows=rows if reread else None))
 
     def on_profiles_loaded(self, message: ProfilesLoaded) -> None:
         self._reloading = False
@@ -260,7 +266,7 @@ class RolecallApp(App[int]):
         if message.profiles is not None:
             select, self._select = self._select, None
             keep = select if select is not None and select in message.profiles else None
-            self._set_profiles(message.profiles, keep)
+            self._set_profiles(message.profiles, keep, message.rows)
             self.main.note(None, "AWS files changed: profiles reloaded", "step")
         if message.expiries is not None:
             self._set_expiries(message.expiries)

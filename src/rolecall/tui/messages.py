@@ -13,6 +13,7 @@ from textual.message import Message
 if TYPE_CHECKING:
     from rolecall.core.profiles import ProfileSet
     from rolecall.tui.model import ExpiryLike
+    from rolecall.tui.state import PreparedRows
 
 __all__ = [
     "AssumeDone",
@@ -86,9 +87,12 @@ class ProfilesLoaded(Message):
         expiries: dict[str, ExpiryLike] | None,
         stamp: tuple[Any, ...],
         error: str | None = None,
+        rows: PreparedRows | None = None,
     ) -> None:
         super().__init__()
         self.profiles = profiles
+        #: the table rows of ``profiles``, built in the worker
+        self.rows = rows
         self.expiries = expiries
         self.stamp = stamp
         self.error = error

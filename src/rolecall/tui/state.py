@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -16,7 +17,7 @@ from rolecall.tui.model import ExpiryLike, Row, SessionExpiry, clean, filter_row
 if TYPE_CHECKING:
     from rolecall.core.profiles import Profile, ProfileSet
 
-__all__ = ["ExpiryWatch", "TableState"]
+__all__ = ["ExpiryWatch", "PreparedRows", "TableState", "prepare_rows"]
 
 
 def _row(profile: Profile, label: str | None, color: str | None, favorite: bool) -> Row:
@@ -32,6 +33,41 @@ def _row(profile: Profile, label: str | None, color: str | None, favorite: bool)
         problems=len(profile.problems),
         favorite=favorite,
     )
+
+
+@dataclass
+class PreparedRows:
+    """The rows of a profile set, built off the UI thread (by the reload worker: 10,000
+    rows take ~50 ms), with the settings they were built from."""
+
+    rows: dict[str, Row]
+    display_names: dict[str, str]
+    colors: dict[str, str]
+    favorites: list[str]
+
+    def built_from(
+        self, display_names: Mapping[str, str], colors: Mapping[str, str], favorites: Sequence[str]
+    ) -> bool:
+        return (self.display_names, self.colors, self.favorites) == (
+            dict(display_names),
+            dict(colors),
+            list(favorites),
+        )
+
+
+def prepare_rows(
+    profiles: ProfileSet,
+    display_names: Mapping[str, str],
+    colors: Mapping[str, str],
+    favorites: Sequence[str],
+) -> PreparedRows:
+    """The rows of ``profiles``; safe to call from a worker thread (it copies the settings)."""
+    names, cols, favs = dict(display_names), dict(colors), list(favorites)
+    fav_set = set(favs)
+    rows = {
+        p.name: _row(p, names.get(p.name), cols.get(p.name), p.name in fav_set) for p in profiles
+    }
+    return PreparedRows(rows, names, cols, favs)
 
 
 class TableState:
@@ -55,16 +91,16 @@ class TableState:
         display_names: Mapping[str, str],
         colors: Mapping[str, str],
         favorites: Sequence[str],
+        prepared: PreparedRows | None = None,
     ) -> None:
+        """New profiles; ``prepared`` rows are used when the settings did not change since."""
+        if prepared is None or not prepared.built_from(display_names, colors, favorites):
+            prepared = prepare_rows(profiles, display_names, colors, favorites)
         self.profiles = profiles
-        self.display_names = dict(display_names)
-        self.colors = dict(colors)
-        self.favorites = list(favorites)
-        favs = set(self.favorites)
-        self.rows = {
-            p.name: _row(p, display_names.get(p.name), colors.get(p.name), p.name in favs)
-            for p in profiles
-        }
+        self.display_names = prepared.display_names
+        self.colors = prepared.colors
+        self.favorites = prepared.favorites
+        self.rows = prepared.rows
         self._apply_expiries(self.rows.values())
 
     def set_cache_expiries(self, expiries: Mapping[str, ExpiryLike]) -> None:

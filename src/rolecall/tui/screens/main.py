@@ -20,7 +20,7 @@ from textual.widgets import Footer, Header, Input
 
 from rolecall.tui.messages import CursorMoved, HeaderClicked, RowActivated
 from rolecall.tui.model import SORTS
-from rolecall.tui.state import TableState
+from rolecall.tui.state import PreparedRows, TableState
 from rolecall.tui.widgets.detail import DetailPanel, describe
 from rolecall.tui.widgets.profile_table import ProfileTable
 from rolecall.tui.widgets.status import StatusLog
@@ -97,10 +97,16 @@ class MainScreen(Screen[None]):
         return self.table.cursor_name
 
     # -- data in ------------------------------------------------------------
-    def load(self, profiles: ProfileSet, settings: Settings, keep: str | None = None) -> None:
-        """New profiles (first load, reload, a profile added)."""
+    def load(
+        self,
+        profiles: ProfileSet,
+        settings: Settings,
+        keep: str | None = None,
+        prepared: PreparedRows | None = None,
+    ) -> None:
+        """New profiles (first load, reload, a profile added), and their rows if built."""
         self.state.set_profiles(
-            profiles, settings.display_names, settings.colors, settings.favorites
+            profiles, settings.display_names, settings.colors, settings.favorites, prepared
         )
         table = self.table
         table.warn_seconds = settings.warn_seconds
