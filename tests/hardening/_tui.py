@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import time
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
 
@@ -185,3 +185,6 @@ def status_lines(app: RolecallApp) -> list[str]:
 
 def table_names(app: RolecallApp) -> list[str]:
     return [row.name for row in app.main.table.rows]
+
+
+Step = Callable[[Pilot[Any], RolecallApp], Awaitable[None]]

@@ -2,7 +2,7 @@
 
 Another process adds and removes profiles through rolecall's editor (as
 ``rolecall profile add`` / ``remove`` do: under the config directory's lock)
-every 50 to 200 ms for 4 s, while the user saves profiles with the
+every 50 to 200 ms for 3 s, while the user saves profiles with the
 Switch role form (4 saves).  One of them happens while the other process holds
 the lock, paused just before its rename.  Checked:
 
@@ -55,17 +55,19 @@ from tests.hardening._util import CONFIG
 #: the table must show a change of the file within this many seconds
 FOLLOW = 2.0
 #: how long the other process edits
-EDIT_SECONDS = 4.0
+EDIT_SECONDS = 3.0
 #: a profile the other process adds lives this long before it removes it
-LIFE = 1.5
+LIFE = 2.2
+#: the other process's add that pauses (holding the lock) before its rename
+PAUSE_AT = 4
 
 WRITER = r"""
 import json, os, random, sys, time
 from rolecall.core import edit, fsutil
 
-config, log_path, marker, arm, go, seconds, life = sys.argv[1:8]
-seconds, life = float(seconds), float(life)
-state = {"pause": False, "paused": False}
+config, log_path, marker, go, seconds, life, pause_at = sys.argv[1:8]
+seconds, life, pause_at = float(seconds), float(life), int(pause_at)
+state = {"pause": False}
 
 def hook(step, path):
     if step == "before-rename" and path == config and state["pause"]:
@@ -93,11 +95,9 @@ with open(log_path, "w") as log:
         log.flush()
         return ok is True
 
-    while time.time() < end or not state["paused"]:
+    while time.time() < end:
         name = f"ext-{i}"
-        # the first add once the test arms the pause holds the lock before its rename
-        state["pause"] = os.path.exists(arm) and not state["paused"]
-        state["paused"] = state["paused"] or state["pause"]
+        state["pause"] = i == pause_at
         arn = f"arn:aws:iam::{100000000000 + i}:role/Ext"
         settings = {"role_arn": arn, "source_profile": "base"}
         if record("add", name, lambda: edit.add_profile(name, settings, config=config)):
@@ -148,7 +148,6 @@ def test_config_edited_by_another_process_while_the_tui_saves(
     cfg.parent.mkdir(parents=True)
     cfg.write_text(CONFIG)
     log_path, marker, go = tmp_path / "writer.log", tmp_path / "paused", tmp_path / "go"
-    arm = tmp_path / "arm"
     app = make_app()
     samples: list[tuple[float, frozenset[str]]] = []
     saves: list[tuple[str, float, float, str]] = []  # name, start, end, form error
@@ -210,16 +209,15 @@ def test_config_edited_by_another_process_while_the_tui_saves(
                     str(cfg),
                     str(log_path),
                     str(marker),
-                    str(arm),
                     str(go),
                     str(EDIT_SECONDS),
                     str(LIFE),
+                    str(PAUSE_AT),
                 ],
                 env=dict(os.environ),
             )
             try:
                 await save(pilot, "tui-0")
-                arm.touch()
                 await until(pilot, marker.exists, timeout=15)
                 await save(pilot, "tui-1", while_paused=True)
                 for k in (2, 3):

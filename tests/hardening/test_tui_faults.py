@@ -6,10 +6,8 @@ behind the fault-injecting proxy (``tests/moto_fixtures.StsProxy``), with
 faulty MFA session), Enter on a 2-hop profile must:
 
 * keep the event loop on time: a 5 ms ``call_at`` chain is never more than
-  100 ms late while the fault lasts (from Enter, or from the MFA code's Enter,
-  to the error), and the one-second tick that repaints the countdowns keeps
-  coming every second (no gap over 1.1 s; at least one tick in any fault that
-  lasts longer than that, and over each group of faults);
+  100 ms late, and the one-second tick that repaints the countdowns keeps
+  running (measured over the fault, and at least 1.1 s);
 * end with the error in the status panel: one line, with the same words as the
   CLI's, followed by its hint; an error notification; the row not busy and
   without a countdown;
@@ -79,9 +77,11 @@ def _state(home: Path) -> dict[str, bytes]:
     return snapshot(home / ".aws", home / ".cache", home / ".config")
 
 
-#: every other fault in each of two groups, one app each (start-up is paid once per
-#: group, and xdist runs both at once)
-GROUPS = {f"faults-{k + 1}": list(FAULTS)[k::2] for k in range(2)}
+#: two groups, one app each (start-up is paid once per group, and xdist runs both at once)
+GROUPS = {
+    "network-and-5xx": [f for f in FAULTS if list(FAULTS).index(f) % 2 == 0],
+    "answers-and-chains": [f for f in FAULTS if list(FAULTS).index(f) % 2 == 1],
+}
 
 
 @pytest.mark.parametrize("group", list(GROUPS))
