@@ -1,3 +1,3 @@
-from rolecall.cli import main
+from rolecall.cli import entry
 
-raise SystemExit(main())
+entry()

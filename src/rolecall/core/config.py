@@ -109,6 +109,8 @@ class AwsConfig:
         #: profiles defined in both files -> (config values, credentials values),
         #: before the merge: botocore reads static keys from one file at a time
         self.split: dict[str, tuple[Values, Values]] = {}
+        #: profiles with a nested block among their values (``s3 =`` then indented lines)
+        self.nested: set[str] = set()
         self.problems: list[FileProblem] = []
         self._build()
 
@@ -119,6 +121,7 @@ class AwsConfig:
 
     def _build(self) -> None:
         profiles = self.profiles
+        docs = (self.config_doc, self.credentials_doc)
         if self.config_doc is not None:
             doc = self.config_doc
             raw = doc.raw_values()
@@ -160,6 +163,10 @@ class AwsConfig:
             self.problems += [
                 FileProblem(self.credentials_file, p.line, p.message) for p in doc.problems
             ]
+        if any(d is not None and (d.multiline or d.defaults) for d in docs):
+            self.nested = {
+                name for name, values in profiles.items() if dict in set(map(type, values.values()))
+            }
 
 
 def load(

@@ -68,16 +68,17 @@ class RawSection:
     the next header, are not part of it).
     """
 
-    __slots__ = ("name", "start", "end", "options", "multiline")
+    __slots__ = ("name", "start", "end", "options", "more")
 
     def __init__(self, name: str, start: int) -> None:
         self.name = name
         self.start = start
         self.end = start + 1
-        # option name -> list of value lines (joined later, like configparser)
-        self.options: dict[str, list[str]] = {}
-        #: whether some option has continuation lines (else every list has one item)
-        self.multiline = False
+        #: option name -> the first line of its value
+        self.options: dict[str, str] = {}
+        #: option name -> every line of its value, for the options that may
+        #: span lines (continuation lines, or ``key =`` alone); None when none does
+        self.more: dict[str, list[str]] | None = None
 
     @property
     def line(self) -> int:
@@ -94,6 +95,8 @@ class IniDocument:
         self.problems = problems
         self.sections: list[RawSection] = []
         self.defaults: RawSection | None = None
+        #: whether some section has a value that may span lines (``RawSection.more``)
+        self.multiline = False
 
     @property
     def lines(self) -> list[str]:
@@ -132,15 +135,15 @@ class IniDocument:
         (one with a line without ``=`` is already in :attr:`problems`, and reads
         as ``{}`` here).
         """
-        defaults = _join_options(self.defaults.options) if self.defaults else {}
+        defaults = _joined(self.defaults) if self.defaults else {}
         result: dict[str, Values] = {}
         for sect in self.sections:
-            if not (sect.multiline or defaults or sect.name in result):
+            if not (sect.more or defaults or sect.name in result):
                 # the common case: one line per value, so no value starts with "\n"
-                result[sect.name] = {k: v[0] for k, v in sect.options.items()}
+                result[sect.name] = dict(sect.options)
                 continue
             values: dict[str, Value] = {}
-            joined = _join_options(sect.options)
+            joined = _joined(sect)
             if defaults:
                 for key, val in defaults.items():
                     joined.setdefault(key, val)
@@ -157,9 +160,12 @@ class IniDocument:
         return result
 
 
-def _join_options(options: dict[str, list[str]]) -> dict[str, str]:
-    # configparser: '\n'.join(lines).rstrip()
-    return {k: "\n".join(v).rstrip() if len(v) > 1 else v[0] for k, v in options.items()}
+def _joined(sect: RawSection) -> dict[str, str]:
+    """The section's values as configparser holds them: lines joined, right-stripped."""
+    more = sect.more
+    if not more:
+        return dict(sect.options)
+    return {k: "\n".join(more[k]).rstrip() if k in more else v for k, v in sect.options.items()}
 
 
 def parse_nested(text: str) -> dict[str, str] | None:
@@ -194,7 +200,7 @@ def _check_nested(doc: IniDocument, candidates: list[_NestedCandidate]) -> None:
     value counts only when some section inherits it (does not set that key).
     """
     for sect, key, opt, idx in candidates:
-        if len(opt) < 2 or sect.options.get(key) is not opt:
+        if len(opt) < 2 or (sect.more or {}).get(key) is not opt:
             continue  # a single line, or replaced by a duplicate key (reported)
         text = "\n".join(opt).rstrip()
         if text[:1] != "\n" or parse_nested(text) is not None:
@@ -283,7 +289,12 @@ def parse(data: bytes) -> IniDocument:
     sections = doc.sections
     seen: dict[str, RawSection] = {}
     cur: RawSection | None = None
-    opt_lines: list[str] | None = None  # value lines of the current option
+    # The current option (None before the first one of a section), the list of
+    # its lines once it spans lines, and the blank lines read since its last line
+    # (configparser keeps them when a continuation line follows).
+    opt_key: str | None = None
+    opt_list: list[str] | None = None
+    blanks = 0
     indent_level = 0
     orphan_reported = False
     # options whose value starts on the next line: botocore reads them as nested
@@ -293,26 +304,32 @@ def parse(data: bytes) -> IniDocument:
     for idx, line in enumerate(content):
         if not line:
             # configparser keeps blank lines inside a value (joined later).
-            if opt_lines is not None:
-                opt_lines.append("")
+            blanks += 1
             continue
         first = line[0]
         if first in ws:
             # Indented, or a line of whitespace: the general (slower) path.
             value = line.strip()
             if not value:
-                if opt_lines is not None:
-                    opt_lines.append("")
+                blanks += 1
                 continue
             first = value[0]
             if first == "#" or first == ";":
                 continue
             cur_indent = len(line) - len(line.lstrip())
-            if opt_lines is not None and cur_indent > indent_level:
+            if opt_key is not None and cur_indent > indent_level:
                 # A continuation line: part of the current option's value.
-                opt_lines.append(value)
                 assert cur is not None
-                cur.multiline = True
+                if opt_list is None:
+                    opt_list = [cur.options[opt_key]]
+                    if cur.more is None:
+                        cur.more = {}
+                        doc.multiline = True
+                    cur.more[opt_key] = opt_list
+                if blanks:
+                    opt_list += [""] * blanks
+                opt_list.append(value)
+                blanks = 0
                 cur.end = idx + 1
                 continue
             indent_level = cur_indent
@@ -326,7 +343,7 @@ def parse(data: bytes) -> IniDocument:
             close = value.rfind("]")
             if close >= 2:
                 name = value[1:close]
-                opt_lines = None
+                opt_key = None
                 if name == "DEFAULT":
                     if doc.defaults is None:
                         doc.defaults = RawSection(name, idx)
@@ -381,9 +398,21 @@ def parse(data: bytes) -> IniDocument:
                 )
             )
         first_value = value[eq + 1 :].lstrip()
-        options[key] = opt_lines = [first_value]
-        if not first_value:
-            maybe_nested.append((cur, key, opt_lines, idx))
+        options[key] = first_value
+        opt_key = key
+        blanks = 0
+        if first_value:
+            opt_list = None
+            if cur.more and key in cur.more:
+                del cur.more[key]  # a duplicate key (reported): this one replaces it
+        else:
+            # ``key =`` alone: the lines that follow, if any, are a nested block
+            opt_list = [""]
+            if cur.more is None:
+                cur.more = {}
+                doc.multiline = True
+            cur.more[key] = opt_list
+            maybe_nested.append((cur, key, opt_list, idx))
         cur.end = idx + 1
 
     if maybe_nested:

@@ -218,7 +218,15 @@ class Profile:
     external_id: str | None
     role_session_name: str | None
 
-    def __init__(self, name: str, values: Values, file: str | None, line: int | None) -> None:
+    def __init__(
+        self,
+        name: str,
+        values: Values,
+        file: str | None,
+        line: int | None,
+        nested: bool | None = None,
+    ) -> None:
+        """``nested`` says whether some value is a nested block (found when None)."""
         self.name = name
         self.values = values
         self.kind = classify(values)
@@ -231,7 +239,7 @@ class Profile:
         #: what the chain's root is: a kind, or ``credential_source:NAME``
         self.root_kind: str = self.kind
         #: whether some value is a nested block (``key =`` then indented lines)
-        self.nested = dict in set(map(type, values.values()))
+        self.nested = dict in set(map(type, values.values())) if nested is None else nested
         # plain string settings (None when absent, or when a nested block)
         get: Callable[[str], str | None] = self.get if self.nested else values.get  # type: ignore[assignment]
         self.region = get("region")
@@ -418,24 +426,33 @@ def _short(value: Value) -> str:
     return "a nested block" if isinstance(value, dict) else repr(value)
 
 
+_NOWHERE = (None, None)
+
+
 class ProfileSet:
     """Every profile of an :class:`AwsConfig`, in botocore's order."""
 
     def __init__(self, config: AwsConfig) -> None:
         self.config = config
         self.profiles: dict[str, Profile] = {}
-        own: dict[str, list[str]] = {}
-        for name, values in config.profiles.items():
-            file, line = config.locations.get(name, (None, None))
-            prof = Profile(name, values, file, line)
-            self.profiles[name] = prof
-        split = config.split
-        sso_sessions = config.sso_sessions
-        for prof in self.profiles.values():
-            own[prof.name] = _own_problems(prof, sso_sessions, split.get(prof.name))
         #: source profile name -> what botocore refuses when it reads its credentials
         self._source_problems: dict[str, list[str]] = {}
-        for prof in self.profiles.values():
+        profiles = self.profiles
+        # each profile's own problems (a profile that assumes no role has no others)
+        own: dict[str, list[str]] = {}
+        roles: list[Profile] = []
+        locations = config.locations
+        nested = config.nested
+        split = config.split
+        sso_sessions = config.sso_sessions
+        for name, values in config.profiles.items():
+            file, line = locations.get(name, _NOWHERE)
+            prof = Profile(name, values, file, line, name in nested)
+            profiles[name] = prof
+            own[name] = prof.problems = _own_problems(prof, sso_sessions, split.get(name))
+            if prof.kind == "assume-role":
+                roles.append(prof)
+        for prof in roles:
             self._resolve(prof, own)
 
     # mapping-ish API
@@ -479,14 +496,10 @@ class ProfileSet:
         return found
 
     def _resolve(self, prof: Profile, own: Mapping[str, list[str]]) -> None:
-        """Walk the chain from ``prof`` to its root, as botocore would."""
+        """Walk the chain from an assume-role profile to its root, as botocore would."""
         profiles = self.profiles
         problems = list(own[prof.name])
         chain = [prof.name]
-        prof.root_kind = prof.kind
-        if prof.kind != "assume-role":
-            prof.problems = problems
-            return
         visited = [prof.name]
         cur = prof
         while True:
@@ -540,14 +553,18 @@ class ProfileSet:
 def profile_json_text(p: Profile, _enc: Callable[[str], str] = _encode_str) -> str:
     """``json.dumps(p.to_json())``, written out by hand: ``rolecall list --json``
     prints ten thousand of these, and this is three times faster."""
-    dur = p.duration_seconds
+    values = p.values
+    raw = values.get("duration_seconds")
+    dur = parse_duration(raw) if raw.__class__ is str else None  # type: ignore[arg-type]
     arn = p.arn
     if arn is not None:
         account: str | None = arn.account_id
         role: str | None = arn.name
     else:
-        account = p.get("sso_account_id")
-        role = p.get("sso_role_name")
+        value = values.get("sso_account_id")
+        account = value if isinstance(value, str) else None
+        value = values.get("sso_role_name")
+        role = value if isinstance(value, str) else None
     region = p.region
     role_arn = p.role_arn
     source = p.source_profile
