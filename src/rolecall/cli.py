@@ -91,8 +91,6 @@ def _check_files(args: argparse.Namespace, credentials: bool = True) -> None:
 # list
 # ---------------------------------------------------------------------------
 def cmd_list(args: argparse.Namespace) -> int:
-    import json
-
     from rolecall.core.config import ConfigError
     from rolecall.core.profiles import load_profiles
 
@@ -104,16 +102,9 @@ def cmd_list(args: argparse.Namespace) -> int:
     cfg = profiles.config
     out = sys.stdout
     if args.json:
-        from rolecall.core.profiles import profile_json_text
+        from rolecall.core.profiles import write_list_json
 
-        problems = json.dumps([p.to_json() for p in cfg.problems], ensure_ascii=False)
-        out.write(
-            f'{{"config_file": {json.dumps(cfg.config_file, ensure_ascii=False)}, '
-            f'"credentials_file": {json.dumps(cfg.credentials_file, ensure_ascii=False)}, '
-            f'"profiles": ['
-        )
-        out.write(",\n".join(map(profile_json_text, profiles)))
-        out.write(f'], "problems": {problems}}}\n')
+        write_list_json(profiles, out.write)
     else:
         header = ("NAME", "KIND", "ACCOUNT", "ROLE", "REGION", "SOURCE", "PROBLEMS")
         rows = [

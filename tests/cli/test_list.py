@@ -281,3 +281,31 @@ def test_fast_json_text_equals_json_dumps(tmp_path: Path) -> None:
     assert len(ps) >= 6
     for p in ps:
         assert json.loads(profile_json_text(p)) == p.to_json()
+
+
+@pytest.mark.parametrize("count", [0, 1, 255, 256, 257, 600])
+def test_list_json_document_equals_json_dumps(tmp_path: Path, count: int) -> None:
+    """The whole `list --json` text, written in slices of 256 profiles, reads back
+    as json.dumps of the same data (file problems included)."""
+    from rolecall.core.profiles import load_profiles, write_list_json
+
+    cfg = tmp_path / 'c "o\\nfig'
+    cfg.write_text(
+        "".join(f"[profile p{i}]\nregion = r\\u{i}\n\n" for i in range(count))
+        + '[profile dup]\nregion = a\n[profile dup]\nregion = "b"\n'
+    )
+    cred = tmp_path / "credentials"
+    cred.write_text(CREDS)
+    ps = load_profiles(str(cfg), str(cred))
+    assert ps.problems  # the duplicate section
+    chunks: list[str] = []
+    write_list_json(ps, chunks.append)
+    text = "".join(chunks)
+    assert text.endswith("}\n")
+    assert json.loads(text) == {
+        "config_file": str(cfg),
+        "credentials_file": str(cred),
+        "profiles": [p.to_json() for p in ps],
+        "problems": [p.to_json() for p in ps.problems],
+    }
+    assert text.count("\n") == max(len(ps) - 1, 0) + 1  # one profile per line

@@ -93,10 +93,10 @@ def test_oracle_catches_a_lossy_render(tmp_path: Path, monkeypatch: pytest.Monke
 def test_oracle_catches_a_wrong_value(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     real = IniDocument.raw_values
 
-    def lowercase(self: IniDocument) -> dict[str, Values]:
+    def lowercase(self: IniDocument, *, shared: bool = False) -> dict[str, Values]:
         return {
             name: {k: v.lower() if isinstance(v, str) else v for k, v in values.items()}
-            for name, values in real(self).items()
+            for name, values in real(self, shared=shared).items()
         }
 
     monkeypatch.setattr(IniDocument, "raw_values", lowercase)

@@ -8,6 +8,7 @@ would make botocore refuse a file, each with its file and line.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 
 from rolecall.core.ini import IniDocument, Values, parse, split_section_name
@@ -24,6 +25,10 @@ __all__ = [
 
 DEFAULT_CONFIG = "~/.aws/config"
 DEFAULT_CREDENTIALS = "~/.aws/credentials"
+#: ``[profile NAME]`` (and ``sso-session``, ``services``) as most files write it:
+#: two words, one space, no quote or backslash.  ``split_section_name`` (shlex)
+#: splits such a name at its space; any other name takes that slower path.
+_PLAIN_SECTION_RE = re.compile(r"(profile|sso-session|services)[^ \t'\"\\]* ([^ \t'\"\\]+)")
 
 
 class ConfigError(Exception):
@@ -88,7 +93,11 @@ def read_document(path: str) -> IniDocument | None:
 
 
 class AwsConfig:
-    """Both files, read together the way botocore's ``Session.full_config`` reads them."""
+    """Both files, read together the way botocore's ``Session.full_config`` reads them.
+
+    The value maps are read-only: a profile's map may be its section's own
+    :attr:`~rolecall.core.ini.RawSection.options` (copy it to change it).
+    """
 
     def __init__(
         self,
@@ -122,11 +131,24 @@ class AwsConfig:
     def _build(self) -> None:
         profiles = self.profiles
         docs = (self.config_doc, self.credentials_doc)
+        locations = self.locations
         if self.config_doc is not None:
             doc = self.config_doc
-            raw = doc.raw_values()
-            lines = {s.name: s.line for s in doc.sections}
+            file = self.config_file
+            raw = doc.raw_values(shared=True)
+            lines = {s.name: s.start + 1 for s in doc.sections}
+            targets = {"profile": profiles, "sso-session": self.sso_sessions}
+            targets["services"] = self.services
+            plain = _PLAIN_SECTION_RE.fullmatch
             for key, values in raw.items():
+                m = plain(key)
+                if m is not None:  # the usual `[profile NAME]`: no quotes, one space
+                    prefix, name = m.groups()
+                    target = targets[prefix]
+                    target[name] = values
+                    if target is profiles:
+                        locations[name] = (file, lines[key])
+                    continue
                 if key.startswith("profile"):
                     target = profiles
                 elif key.startswith("sso-session"):
@@ -135,7 +157,7 @@ class AwsConfig:
                     target = self.services
                 elif key == "default":
                     profiles["default"] = values
-                    self.locations["default"] = (self.config_file, lines[key])
+                    locations["default"] = (file, lines[key])
                     continue
                 else:
                     continue
@@ -143,26 +165,23 @@ class AwsConfig:
                 if parts is not None and len(parts) == 2:
                     target[parts[1]] = values
                     if target is profiles:
-                        self.locations[parts[1]] = (self.config_file, lines[key])
-            self.problems += [
-                FileProblem(self.config_file, p.line, p.message) for p in doc.problems
-            ]
+                        locations[parts[1]] = (file, lines[key])
+            self.problems += [FileProblem(file, p.line, p.message) for p in doc.problems]
         if self.credentials_doc is not None:
             doc = self.credentials_doc
-            raw = doc.raw_values()
-            lines = {s.name: s.line for s in doc.sections}
+            file = self.credentials_file
+            raw = doc.raw_values(shared=True)
+            lines = {s.name: s.start + 1 for s in doc.sections}
             split = self.split
             for name, values in raw.items():
                 if name in profiles:
                     mine = profiles[name]
-                    split[name] = (dict(mine), values)
-                    mine.update(values)
+                    split[name] = (mine, values)
+                    profiles[name] = {**mine, **values}
                 else:
                     profiles[name] = values
-                    self.locations[name] = (self.credentials_file, lines[name])
-            self.problems += [
-                FileProblem(self.credentials_file, p.line, p.message) for p in doc.problems
-            ]
+                    locations[name] = (file, lines[name])
+            self.problems += [FileProblem(file, p.line, p.message) for p in doc.problems]
         if any(d is not None and (d.multiline or d.defaults) for d in docs):
             self.nested = {
                 name for name, values in profiles.items() if dict in set(map(type, values.values()))

@@ -127,20 +127,21 @@ class IniDocument:
                 return sect
         return None
 
-    def raw_values(self) -> dict[str, Values]:
+    def raw_values(self, *, shared: bool = False) -> dict[str, Values]:
         """Section name -> option -> value, as ``raw_config_parse`` returns.
 
         ``[DEFAULT]`` is merged into every section and is not listed itself.
         A value that starts with a newline is parsed as one nested level
         (one with a line without ``=`` is already in :attr:`problems`, and reads
-        as ``{}`` here).
+        as ``{}`` here).  With ``shared``, a section's map may be the document's
+        own :attr:`RawSection.options` (no copy): the caller must not change it.
         """
         defaults = _joined(self.defaults) if self.defaults else {}
         result: dict[str, Values] = {}
         for sect in self.sections:
             if not (sect.more or defaults or sect.name in result):
                 # the common case: one line per value, so no value starts with "\n"
-                result[sect.name] = dict(sect.options)
+                result[sect.name] = sect.options if shared else dict(sect.options)  # type: ignore[assignment]
                 continue
             values: dict[str, Value] = {}
             joined = _joined(sect)
@@ -154,7 +155,7 @@ class IniDocument:
                 else:
                     values[key] = text
             if sect.name in result:
-                result[sect.name].update(values)
+                result[sect.name] = {**result[sect.name], **values}
             else:
                 result[sect.name] = values
         return result
@@ -230,6 +231,13 @@ def _bad_nested_line(lines: list[str], idx: int) -> int:
             if piece and "=" not in piece:
                 return n + 1
     return idx + 1
+
+
+def _key_problem(key: str, section: str, idx: int) -> ParseProblem:
+    """A duplicate or empty key at line index ``idx``."""
+    if key:
+        return ParseProblem(idx + 1, f"duplicate key {key!r} in [{section}] at line {idx + 1}")
+    return ParseProblem(idx + 1, f"line {idx + 1} in [{section}] has no key")
 
 
 def split_section_name(header: str) -> list[str] | None:
@@ -337,8 +345,35 @@ def parse(data: bytes) -> IniDocument:
             # Not indented (the common case): never a continuation line.
             if first == "#" or first == ";":
                 continue
-            value = line.rstrip()
             indent_level = 0
+            if first != "[" and cur is not None:
+                # `key = value`, the most common line: the key runs to the first
+                # '=' (unless a ':' comes before it); both sides are stripped.
+                key, eq_sign, rest = line.partition("=")
+                if eq_sign and ":" not in key:
+                    key = key.rstrip().lower()
+                    first_value = rest.strip()
+                    options = cur.options
+                    if key in options or not key:
+                        problems.append(_key_problem(key, cur.name, idx))
+                    options[key] = first_value
+                    opt_key = key
+                    blanks = 0
+                    if first_value:
+                        opt_list = None
+                        if cur.more and key in cur.more:
+                            del cur.more[key]  # a duplicate key (reported): this one replaces it
+                    else:
+                        # ``key =`` alone: the lines that follow, if any, are a nested block
+                        opt_list = [""]
+                        if cur.more is None:
+                            cur.more = {}
+                            doc.multiline = True
+                        cur.more[key] = opt_list
+                        maybe_nested.append((cur, key, opt_list, idx))
+                    cur.end = idx + 1
+                    continue
+            value = line.rstrip()
         if first == "[":
             close = value.rfind("]")
             if close >= 2:
@@ -389,14 +424,7 @@ def parse(data: bytes) -> IniDocument:
         key = value[:eq].rstrip().lower()
         options = cur.options
         if not key or key in options:
-            problems.append(
-                ParseProblem(
-                    idx + 1,
-                    f"duplicate key {key!r} in [{cur.name}] at line {idx + 1}"
-                    if key
-                    else f"line {idx + 1} in [{cur.name}] has no key",
-                )
-            )
+            problems.append(_key_problem(key, cur.name, idx))
         first_value = value[eq + 1 :].lstrip()
         options[key] = first_value
         opt_key = key
