@@ -315,6 +315,7 @@ def parse(data: bytes) -> IniDocument:
             blanks += 1
             continue
         first = line[0]
+        key = None
         if first in ws:
             # Indented, or a line of whitespace: the general (slower) path.
             value = line.strip()
@@ -347,85 +348,71 @@ def parse(data: bytes) -> IniDocument:
                 continue
             indent_level = 0
             if first != "[" and cur is not None:
-                # `key = value`, the most common line: the key runs to the first
-                # '=' (unless a ':' comes before it); both sides are stripped.
-                key, eq_sign, rest = line.partition("=")
-                if eq_sign and ":" not in key:
-                    key = key.rstrip().lower()
+                # `key = value`, the most common line, read at once: the key runs
+                # to the first '=' (unless a ':' comes before it).
+                before, eq_sign, rest = line.partition("=")
+                if eq_sign and ":" not in before:
+                    key = before.rstrip().lower()
                     first_value = rest.strip()
-                    options = cur.options
-                    if key in options or not key:
-                        problems.append(_key_problem(key, cur.name, idx))
-                    options[key] = first_value
-                    opt_key = key
-                    blanks = 0
-                    if first_value:
-                        opt_list = None
-                        if cur.more and key in cur.more:
-                            del cur.more[key]  # a duplicate key (reported): this one replaces it
-                    else:
-                        # ``key =`` alone: the lines that follow, if any, are a nested block
-                        opt_list = [""]
-                        if cur.more is None:
-                            cur.more = {}
-                            doc.multiline = True
-                        cur.more[key] = opt_list
-                        maybe_nested.append((cur, key, opt_list, idx))
-                    cur.end = idx + 1
-                    continue
-            value = line.rstrip()
-        if first == "[":
-            close = value.rfind("]")
-            if close >= 2:
-                name = value[1:close]
-                opt_key = None
-                if name == "DEFAULT":
-                    if doc.defaults is None:
-                        doc.defaults = RawSection(name, idx)
-                    cur = doc.defaults
-                    cur.end = idx + 1
-                    continue
-                prev = seen.get(name)
-                if prev is not None:
-                    problems.append(
-                        ParseProblem(
-                            idx + 1,
-                            f"duplicate section [{name}] at line {idx + 1}, "
-                            f"first defined at line {prev.line}",
+            if key is None:
+                value = line.rstrip()
+        if key is None:
+            if first == "[":
+                close = value.rfind("]")
+                if close >= 2:
+                    name = value[1:close]
+                    opt_key = None
+                    if name == "DEFAULT":
+                        if doc.defaults is None:
+                            doc.defaults = RawSection(name, idx)
+                        cur = doc.defaults
+                        cur.end = idx + 1
+                        continue
+                    prev = seen.get(name)
+                    if prev is not None:
+                        problems.append(
+                            ParseProblem(
+                                idx + 1,
+                                f"duplicate section [{name}] at line {idx + 1}, "
+                                f"first defined at line {prev.line}",
+                            )
                         )
-                    )
-                else:
-                    seen[name] = cur = RawSection(name, idx)
+                    else:
+                        seen[name] = cur = RawSection(name, idx)
+                        sections.append(cur)
+                        continue
+                    cur = RawSection(name, idx)
                     sections.append(cur)
                     continue
-                cur = RawSection(name, idx)
-                sections.append(cur)
+            if cur is None:
+                if orphan_reported:
+                    continue
+                orphan_reported = True
+                if idx == 0 and first == "\ufeff":
+                    why = "the file starts with a byte-order mark (BOM)"
+                else:
+                    why = f"text before the first section header: {value[:40]!r}"
+                problems.append(ParseProblem(idx + 1, why))
                 continue
-        if cur is None:
-            if orphan_reported:
+            eq = value.find("=")
+            colon = value.find(":")
+            if eq < 0 or (0 <= colon < eq):
+                eq = colon
+            if eq < 0:
+                problems.append(
+                    ParseProblem(
+                        idx + 1, f"line {idx + 1} in [{cur.name}] has no '=': {value[:40]!r}"
+                    )
+                )
+                cur.end = idx + 1
                 continue
-            orphan_reported = True
-            if idx == 0 and first == "\ufeff":
-                why = "the file starts with a byte-order mark (BOM)"
-            else:
-                why = f"text before the first section header: {value[:40]!r}"
-            problems.append(ParseProblem(idx + 1, why))
-            continue
-        eq = value.find("=")
-        colon = value.find(":")
-        if eq < 0 or (0 <= colon < eq):
-            eq = colon
-        if eq < 0:
-            problems.append(
-                ParseProblem(idx + 1, f"line {idx + 1} in [{cur.name}] has no '=': {value[:40]!r}")
-            )
-            cur.end = idx + 1
-            continue
-        key = value[:eq].rstrip().lower()
+            key = value[:eq].rstrip().lower()
+            first_value = value[eq + 1 :].lstrip()
+        # an option: `key = first_value`
+        assert cur is not None
         options = cur.options
-        if not key or key in options:
+        if key in options or not key:
             problems.append(_key_problem(key, cur.name, idx))
-        first_value = value[eq + 1 :].lstrip()
         options[key] = first_value
         opt_key = key
         blanks = 0
