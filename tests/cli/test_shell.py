@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pexpect
 import pytest
-from tests.moto_fixtures import StsProxy
+from tests.moto_fixtures import StsProxy, write_aws_files
+from tests.sts_helpers import mfa_profile
 
 from rolecall.core import shell
 from rolecall.core.sts import AssumeResult, Credentials
@@ -30,18 +31,12 @@ region = eu-west-1
 role_arn = arn:aws:iam::222222222222:role/B
 source_profile = base
 
-[profile mfa1]
-role_arn = arn:aws:iam::111111111111:role/M1
-source_profile = base
-mfa_serial = {MFA}
-"""
+{mfa_profile(MFA)}"""
 
 
 @pytest.fixture
 def home(isolated_env: Path, sts_endpoint: str) -> Path:
-    cfg = isolated_env / ".aws" / "config"
-    cfg.parent.mkdir(parents=True, exist_ok=True)
-    cfg.write_text(CONFIG)
+    write_aws_files(isolated_env, CONFIG)
     return isolated_env
 
 

@@ -17,56 +17,22 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from tests.moto_fixtures import StsProxy, run_aws, run_rolecall
+from tests.moto_fixtures import StsProxy, run_aws, run_rolecall, write_aws_files
+from tests.sts_helpers import LOOP_PROFILES, C, chain_profiles, mfa_profile
 
 from rolecall.core import cache
 
 UTC = UTC
 BASE_KEY = "AKIAROLECALLCLI00001"
 BASE_SECRET = "rolecallCLIsecret/000000000000000000000000"
-A = "arn:aws:iam::111111111111:role/A"
-B = "arn:aws:iam::222222222222:role/B"
-C = "arn:aws:iam::333333333333:role/C"
 MFA = "arn:aws:iam::000000000000:mfa/me"
 
-CONFIG = f"""\
-[profile base]
-aws_access_key_id = {BASE_KEY}
-aws_secret_access_key = {BASE_SECRET}
-
-[profile a]
-role_arn = {A}
-source_profile = base
-
-[profile b]
-role_arn = {B}
-source_profile = a
-region = eu-west-1
-
-[profile c]
-role_arn = {C}
-source_profile = b
-
-[profile mfa1]
-role_arn = arn:aws:iam::111111111111:role/M1
-source_profile = base
-mfa_serial = {MFA}
-
-[profile loop1]
-role_arn = arn:aws:iam::111111111111:role/L1
-source_profile = loop2
-
-[profile loop2]
-role_arn = arn:aws:iam::111111111111:role/L2
-source_profile = loop1
-"""
+CONFIG = "\n".join([chain_profiles(BASE_KEY, BASE_SECRET), mfa_profile(MFA), LOOP_PROFILES])
 
 
 @pytest.fixture
 def home(isolated_env: Path, sts_endpoint: str) -> Iterator[Path]:
-    cfg = isolated_env / ".aws" / "config"
-    cfg.parent.mkdir(parents=True, exist_ok=True)
-    cfg.write_text(CONFIG)
+    write_aws_files(isolated_env, CONFIG)
     yield isolated_env
 
 

@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 from botocore.credentials import AssumeRoleCredentialFetcher
 from botocore.utils import JSONFileCache
+from tests.moto_fixtures import write_aws_files
+from tests.sts_helpers import sso_profile
 
 from rolecall.core import cache
 from rolecall.core.profiles import load_profiles
@@ -212,15 +214,7 @@ source_profile = base
 role_arn = arn:aws:iam::123456789012:role/Other
 source_profile = base
 
-[profile sso-new]
-sso_session = corp
-sso_account_id = 123456789012
-sso_role_name = Dev
-
-[sso-session corp]
-sso_start_url = https://corp.awsapps.com/start
-sso_region = eu-west-1
-
+{sso_profile("sso-new")}
 [profile sso-legacy]
 sso_start_url = https://legacy.awsapps.com/start
 sso_region = eu-west-1
@@ -234,9 +228,7 @@ aws_secret_access_key = secretsecret
 
 
 def _write_config(home: Path, text: str = CONFIG) -> None:
-    cfg = home / ".aws" / "config"
-    cfg.parent.mkdir(parents=True, exist_ok=True)
-    cfg.write_text(text)
+    write_aws_files(home, text)
 
 
 def test_expiries_reports_roles_sso_and_mfa(isolated_env: Path) -> None:

@@ -17,7 +17,16 @@ from typing import Any
 
 import boto3
 import pytest
-from tests.moto_fixtures import StsProxy, moto_auth
+from tests.moto_fixtures import StsProxy, moto_auth, write_aws_files
+from tests.sts_helpers import (
+    LOOP_PROFILES,
+    A,
+    B,
+    C,
+    chain_profiles,
+    mfa_profile,
+    sso_profile,
+)
 
 from rolecall.core import cache, sts
 from rolecall.core.profiles import ProfileSet, load_profiles
@@ -27,40 +36,19 @@ BASE_KEY = "AKIAROLECALLTEST0001"
 BASE_SECRET = "rolecallTESTsecret/0000000000000000000000"
 ENV_KEY = "AKIAROLECALLENVKEY01"
 ENV_SECRET = "rolecallENVsecret/00000000000000000000000"
-A = "arn:aws:iam::111111111111:role/A"
-B = "arn:aws:iam::222222222222:role/B"
-C = "arn:aws:iam::333333333333:role/C"
 MFA = "arn:aws:iam::000000000000:mfa/me"
 
-CONFIG = f"""\
-[profile base]
-aws_access_key_id = {BASE_KEY}
-aws_secret_access_key = {BASE_SECRET}
-
-[profile a]
-role_arn = {A}
-source_profile = base
-
-[profile b]
-role_arn = {B}
-source_profile = a
-region = eu-west-1
-
-[profile c]
-role_arn = {C}
-source_profile = b
-duration_seconds = 7200
-
+CONFIG = "\n".join(
+    [
+        chain_profiles(BASE_KEY, BASE_SECRET, "duration_seconds = 7200\n"),
+        f"""\
 [profile envrole]
 role_arn = {A}
 credential_source = Environment
 role_session_name = env-session
-
-[profile mfa1]
-role_arn = arn:aws:iam::111111111111:role/M1
-source_profile = base
-mfa_serial = {MFA}
-
+""",
+        mfa_profile(MFA),
+        f"""\
 [profile mfa2]
 role_arn = arn:aws:iam::111111111111:role/M2
 source_profile = base
@@ -80,22 +68,15 @@ external_id = ext-id-42
 role_arn = arn:aws:iam::555555555555:role/Short
 source_profile = base
 duration_seconds = 900
-
-[profile loop1]
-role_arn = arn:aws:iam::111111111111:role/L1
-source_profile = loop2
-
-[profile loop2]
-role_arn = arn:aws:iam::111111111111:role/L2
-source_profile = loop1
-"""
+""",
+        LOOP_PROFILES,
+    ]
+)
 
 
 @pytest.fixture
 def home(isolated_env: Path, sts_endpoint: str) -> Path:
-    cfg = isolated_env / ".aws" / "config"
-    cfg.parent.mkdir(parents=True, exist_ok=True)
-    cfg.write_text(CONFIG)
+    write_aws_files(isolated_env, CONFIG)
     return isolated_env
 
 
@@ -514,21 +495,15 @@ def test_config_files_are_never_reparsed_by_botocore(
 # ---------------------------------------------------------------------------
 # other roots: SSO, credential_process, web identity
 # ---------------------------------------------------------------------------
-SSO_CONFIG = """\
-[profile sso]
-sso_session = corp
-sso_account_id = 123456789012
-sso_role_name = Dev
-
-[sso-session corp]
-sso_start_url = https://corp.awsapps.com/start
-sso_region = eu-west-1
-
+SSO_CONFIG = (
+    sso_profile("sso")
+    + """
 [profile on-sso]
 role_arn = arn:aws:iam::666666666666:role/OnSso
 source_profile = sso
 duration_seconds = 7200
 """
+)
 
 
 def test_sso_root_expired_or_missing(home: Path, sts_proxy: StsProxy) -> None:

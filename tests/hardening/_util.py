@@ -15,38 +15,15 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from rolecall.core import cache
+from tests.sts_helpers import A, B, C, chain_profiles, mfa_profile  # noqa: F401 (B, C re-exported)
 
 BASE_KEY = "AKIAHARDENING0000001"
 BASE_SECRET = "hardeningBASEsecret/0000000000000000000000"
-A = "arn:aws:iam::111111111111:role/A"
-B = "arn:aws:iam::222222222222:role/B"
-C = "arn:aws:iam::333333333333:role/C"
 MFA = "arn:aws:iam::000000000000:mfa/hardening"
 
-CONFIG = f"""\
-# hardening test config
-[profile base]
-aws_access_key_id = {BASE_KEY}
-aws_secret_access_key = {BASE_SECRET}
-
-[profile a]
-role_arn = {A}
-source_profile = base
-
-[profile b]
-role_arn = {B}
-source_profile = a
-region = eu-west-1
-
-[profile c]
-role_arn = {C}
-source_profile = b
-
-[profile mfa1]
-role_arn = arn:aws:iam::111111111111:role/M1
-source_profile = base
-mfa_serial = {MFA}
-"""
+CONFIG = "# hardening test config\n" + "\n".join(
+    [chain_profiles(BASE_KEY, BASE_SECRET), mfa_profile(MFA)]
+)
 
 
 @dataclass

@@ -164,6 +164,25 @@ async def _step(pilot: Pilot[Any], app: RolecallApp, name: str, *keys: str) -> N
     await idle_jobs(pilot, app)
 
 
+async def _tour(
+    pilot: Pilot[Any],
+    rec: Recorder,
+    start: str,
+    what: str,
+    steps: tuple[tuple[str, tuple[str, ...]], ...],
+) -> None:
+    """Once started, from the row ``start`` (shot as ``what``): each step's keys on its
+    profile, each followed by a shot."""
+    app = rec.app
+    await ready(pilot, app)
+    assert app.main.table.move_cursor_to(start)
+    await pilot.pause()
+    rec.shoot(what)
+    for name, keys in steps:
+        await _step(pilot, app, name, *keys)
+        rec.shoot(f"{keys[-1]} on {name}")
+
+
 def test_no_secret_on_the_tuis_screens_or_files(
     isolated_env: Path,
     sts_endpoint: str,
@@ -183,21 +202,21 @@ def test_no_secret_on_the_tuis_screens_or_files(
 
     async def main() -> None:
         async with app.run_test(size=SIZE) as pilot:
-            await ready(pilot, app)
-            assert app.main.table.move_cursor_to("base")  # static keys in the config
-            await pilot.pause()
-            rec.shoot("start, on the profile with static keys")
-            for name, keys in (
-                ("a", ("enter",)),
-                ("c", ("enter",)),
-                ("b", ("r",)),
-                ("c", ("i",)),
-                ("mfa1", ("enter",)),
-                ("a", ("s",)),
-                ("b", ("f",)),
-            ):
-                await _step(pilot, app, name, *keys)
-                rec.shoot(f"{keys[-1]} on {name}")
+            await _tour(
+                pilot,
+                rec,
+                "base",  # static keys in the config
+                "start, on the profile with static keys",
+                (
+                    ("a", ("enter",)),
+                    ("c", ("enter",)),
+                    ("b", ("r",)),
+                    ("c", ("i",)),
+                    ("mfa1", ("enter",)),
+                    ("a", ("s",)),
+                    ("b", ("f",)),
+                ),
+            )
             handed_out.update(session_secrets(app), cache_secrets())
             # an STS error that quotes a secret it was handed
             leaked = sorted(session_secrets(app))[0]
@@ -258,22 +277,22 @@ def test_no_secret_on_the_tuis_screens_in_the_demo(
 
         async def main() -> None:
             async with app.run_test(size=SIZE) as pilot:
-                await ready(pilot, app)
-                assert app.main.table.move_cursor_to("demo-root")
-                await pilot.pause()
-                rec.shoot("start, on demo-root")
-                for name, keys in (
-                    ("audit", ("enter",)),
-                    ("sso-dev", ("enter",)),
-                    ("prod-admin", ("enter",)),
-                    ("partner-readonly", ("enter",)),
-                    ("dev", ("r",)),
-                    ("shared-services", ("i",)),
-                    ("staging-readonly", ("s",)),
-                    ("cycle-a", ("enter",)),
-                ):
-                    await _step(pilot, app, name, *keys)
-                    rec.shoot(f"{keys[-1]} on {name}")
+                await _tour(
+                    pilot,
+                    rec,
+                    "demo-root",
+                    "start, on demo-root",
+                    (
+                        ("audit", ("enter",)),
+                        ("sso-dev", ("enter",)),
+                        ("prod-admin", ("enter",)),
+                        ("partner-readonly", ("enter",)),
+                        ("dev", ("r",)),
+                        ("shared-services", ("i",)),
+                        ("staging-readonly", ("s",)),
+                        ("cycle-a", ("enter",)),
+                    ),
+                )
                 assert "sso-dev" in app.sessions and "audit" in app.sessions, status_lines(app)
                 handed_out.update(session_secrets(app))
 

@@ -9,19 +9,18 @@ from __future__ import annotations
 
 import os
 import shutil
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pytest
 from tests.tui.fakes import DATA
 from tests.tui.fakes import sample_app as _sample_app
+
+# utc_tz: autouse, times on screen in UTC
+from tests.tui.helpers import SIZE, utc_tz  # noqa: F401
 from textual.pilot import Pilot
 
 from rolecall.tui.app import RolecallApp
-
-SIZE = (140, 40)
 
 
 def sample_app() -> RolecallApp:
@@ -32,15 +31,6 @@ def sample_app() -> RolecallApp:
     for name in ("config", "credentials"):
         shutil.copyfile(DATA / name, aws / name)
     return _sample_app(str(aws / "config"), str(aws / "credentials"))
-
-
-@pytest.fixture(autouse=True)
-def utc_tz(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
 
 
 async def ready(pilot: Pilot[Any]) -> None:

@@ -6,7 +6,6 @@ import asyncio
 import inspect
 import os
 import shutil
-import time
 import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -24,7 +23,9 @@ from tests.tui.fakes import (
     sample_services,
 )
 
-from rolecall.settings import load_settings
+# utc_tz: autouse, times on screen in UTC
+from tests.tui.helpers import build_app, utc_tz  # noqa: F401
+
 from rolecall.tui.app import RolecallApp
 
 
@@ -36,15 +37,6 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
         asyncio.run(pyfuncitem.obj(**args))
         return True
     return None
-
-
-@pytest.fixture(autouse=True)
-def utc_tz(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
 
 
 @pytest.fixture
@@ -107,12 +99,6 @@ def make_app(
         services = sample_services(clock, fake_sts, launcher)
         for key, value in overrides.pop("services", {}).items():
             setattr(services, key, value)
-        return RolecallApp(
-            aws_files[0],
-            aws_files[1],
-            services=services,
-            settings=load_settings(settings_file),
-            **overrides,
-        )
+        return build_app(aws_files, settings_file, services, **overrides)
 
     return make

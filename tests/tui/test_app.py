@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.tui.fakes import FakeAssumeError, FakeClock, FakeLauncher, FakeSts
+from tests.tui.helpers import goto, names, row_of, started, status
 from textual.pilot import Pilot
 from textual.widgets import Input, Label, Select
 
@@ -16,22 +17,7 @@ from rolecall.tui.screens.help import HelpScreen
 from rolecall.tui.screens.mfa import MfaScreen
 from rolecall.tui.screens.switch_role import SwitchRoleScreen
 
-SIZE = (140, 40)
 SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
-
-
-def names(app: RolecallApp) -> list[str]:
-    return [row.name for row in app.main.table.rows]
-
-
-def row_of(app: RolecallApp, name: str) -> str:
-    table = app.main.table
-    return table.row_text(names(app).index(name))
-
-
-async def goto(pilot: Pilot[Any], app: RolecallApp, name: str) -> None:
-    assert app.main.table.move_cursor_to(name)
-    await pilot.pause()
 
 
 async def settle(pilot: Pilot[Any], app: RolecallApp) -> None:
@@ -41,21 +27,16 @@ async def settle(pilot: Pilot[Any], app: RolecallApp) -> None:
     await pilot.pause()
 
 
-async def ready(pilot: Pilot[Any], app: RolecallApp) -> None:
-    """Wait for start-up: the profiles, then the cache read by the first reload worker."""
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-
-
-def status(app: RolecallApp) -> str:
-    return "\n".join(app.main.status.lines_text)
+async def act(pilot: Pilot[Any], app: RolecallApp, name: str, *keys: str) -> None:
+    """Press ``keys`` on the row of ``name``, then wait for the work they start."""
+    await goto(pilot, app, name)
+    await pilot.press(*keys)
+    await settle(pilot, app)
 
 
 async def test_table_lists_every_profile(make_app: Callable[..., RolecallApp]) -> None:
     app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
-        await ready(pilot, app)
+    async with started(app):
         assert sorted(names(app)) == sorted(
             [
                 "default",
@@ -82,8 +63,7 @@ async def test_countdown_follows_the_clock(
     make_app: Callable[..., RolecallApp], clock: FakeClock
 ) -> None:
     app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
-        await ready(pilot, app)
+    async with started(app) as pilot:
         assert row_of(app, "dev").endswith("42:10")
         assert row_of(app, "sso-readonly").endswith("7:03:00")
         clock.advance(70)
@@ -101,8 +81,7 @@ async def test_countdown_follows_the_clock(
 
 async def test_filter_keeps_the_cursor(make_app: Callable[..., RolecallApp]) -> None:
     app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
-        await ready(pilot, app)
+    async with started(app) as pilot:
         await goto(pilot, app, "audit")
         await pilot.press("slash", "a", "u", "d")
         await pilot.pause()
@@ -129,8 +108,7 @@ async def test_filter_keeps_the_cursor(make_app: Callable[..., RolecallApp]) -> 
 
 async def test_sort_by_time_left_keeps_the_cursor(make_app: Callable[..., RolecallApp]) -> None:
     app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
-        await ready(pilot, app)
+    async with started(app) as pilot:
         await goto(pilot, app, "audit")
         await pilot.press("o")
         await pilot.pause()
@@ -155,8 +133,7 @@ async def test_favourite_is_pinned_and_saved(
     make_app: Callable[..., RolecallApp], settings_file: str
 ) -> None:
     app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
-        await ready(pilot, app)
+    async with started(app) as pilot:
         await goto(pilot, app, "loop-b")
         await pilot.press("f")
         await pilot.pause()
@@ -173,11 +150,8 @@ async def test_assume_fills_the_row_and_the_status_panel(
     make_app: Callable[..., RolecallApp], fake_sts: FakeSts
 ) -> None:
     app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
-        await ready(pilot, app)
-        await goto(pilot, app, "audit")
-        await pilot.press("enter")
-        await settle(pilot, app)
+    async with started(app) as pilot:
+        await act(pilot, app, "audit", "enter")
         assert [c["name"] for c in fake_sts.calls] == ["audit"]
         assert fake_sts.calls[0]["use_cache"] is True
         assert row_of(app, "audit").endswith("1:00:00")  # the countdown starts at once
@@ -196,8 +170,7 @@ async def test_second_enter_while_running_does_nothing(
 ) -> None:
     fake_sts.gate = threading.Event()
     app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
-        await ready(pilot, app)
+    async with started(app) as pilot:
         await goto(pilot, app, "dev")
         await pilot.press("enter")
         await pilot.pause()
@@ -223,11 +196,8 @@ async def test_reassume_skips_the_cache(
     make_app: Callable[..., RolecallApp], fake_sts: FakeSts
 ) -> None:
     app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
-        await ready(pilot, app)
-        await goto(pilot, app, "dev")
-        await pilot.press("r")
-        await settle(pilot, app)
+    async with started(app) as pilot:
+        await act(pilot, app, "dev", "r")
         assert fake_sts.calls[0]["use_cache"] is False
 
 
@@ -235,8 +205,7 @@ async def test_mfa_code_keeps_leading_zeros(
     make_app: Callable[..., RolecallApp], fake_sts: FakeSts
 ) -> None:
     app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
-        await ready(pilot, app)
+    async with started(app) as pilot:
         await goto(pilot, app, "prod-admin")
         await pilot.press("enter")
         await pilot.pause()
@@ -263,8 +232,7 @@ async def test_mfa_escape_cancels_cleanly(
     make_app: Callable[..., RolecallApp], fake_sts: FakeSts
 ) -> None:
     app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
-        await ready(pilot, app)
+    async with started(app) as pilot:
         await goto(pilot, app, "prod-admin")
         await pilot.press("enter")
         await pilot.pause()
@@ -290,11 +258,8 @@ async def test_error_shows_its_hint(
         code="AccessDenied",
     )
     app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
-        await ready(pilot, app)
-        await goto(pilot, app, "dev")
-        await pilot.press("enter")
-        await settle(pilot, app)
+    async with started(app) as pilot:
+        await act(pilot, app, "dev", "enter")
         text = status(app)
         assert "AccessDenied: default cannot assume Developer" in text
         assert "hint: check the role's trust policy" in text
@@ -307,11 +272,8 @@ async def test_whoami_goes_to_the_status_panel(
     make_app: Callable[..., RolecallApp], fake_sts: FakeSts
 ) -> None:
     app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
-        await ready(pilot, app)
-        await goto(pilot, app, "dev")
-        await pilot.press("i")
-        await settle(pilot, app)
+    async with started(app) as pilot:
+        await act(pilot, app, "dev", "i")
         assert "whoami Account: 111111111111" in status(app)
         # a second whoami reuses the session: no new assume
         await pilot.press("i")
@@ -324,11 +286,8 @@ async def test_shell_gets_the_profile_environment(
     make_app: Callable[..., RolecallApp], launcher: FakeLauncher, fake_sts: FakeSts
 ) -> None:
     app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
-        await ready(pilot, app)
-        await goto(pilot, app, "dev")
-        await pilot.press("s")
-        await settle(pilot, app)
+    async with started(app) as pilot:
+        await act(pilot, app, "dev", "s")
         assert len(launcher.calls) == 1
         argv, env = launcher.calls[0]
         assert argv == ["/bin/fake-shell", "-i"]
@@ -347,8 +306,7 @@ async def test_shell_gets_the_profile_environment(
 
 async def test_help_screen(make_app: Callable[..., RolecallApp]) -> None:
     app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
-        await ready(pilot, app)
+    async with started(app) as pilot:
         await pilot.press("question_mark")
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
@@ -361,8 +319,7 @@ async def test_command_palette_assumes(
     make_app: Callable[..., RolecallApp], fake_sts: FakeSts
 ) -> None:
     app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
-        await ready(pilot, app)
+    async with started(app) as pilot:
         await pilot.press("ctrl+p")
         await pilot.pause()
         await pilot.press(*"assume sso-r")
@@ -379,8 +336,7 @@ async def test_palette_lists_literal_names(make_app: Callable[..., RolecallApp])
     from rolecall.tui.commands import ProfileCommands
 
     app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
-        await ready(pilot, app)
+    async with started(app):
         provider = ProfileCommands(app.screen)
         hits = [hit async for hit in provider.search("prod")]
         texts = [hit.text for hit in hits]
@@ -389,8 +345,7 @@ async def test_palette_lists_literal_names(make_app: Callable[..., RolecallApp])
 
 async def test_detail_panel_masks_secrets(make_app: Callable[..., RolecallApp]) -> None:
     app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
-        await ready(pilot, app)
+    async with started(app) as pilot:
         await goto(pilot, app, "default")
         screen = app.export_screenshot()
         assert SECRET not in screen
@@ -400,8 +355,7 @@ async def test_detail_panel_masks_secrets(make_app: Callable[..., RolecallApp]) 
 
 async def test_expiry_warning_once(make_app: Callable[..., RolecallApp], clock: FakeClock) -> None:
     app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
-        await ready(pilot, app)
+    async with started(app) as pilot:
         app.tick()
         await pilot.pause()
         warned = [n.message for n in app._notifications]
@@ -423,8 +377,7 @@ async def test_settings_problems_are_notified(
 ) -> None:
     Path(settings_file).write_text('theme = 3\n[thresholds]\nwarn_seconds = "x"\n')
     app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
-        await ready(pilot, app)
+    async with started(app):
         messages = [n.message for n in app._notifications]
         assert any("theme" in m for m in messages)
         assert any("thresholds.warn_seconds" in m for m in messages)
@@ -434,8 +387,7 @@ async def test_theme_change_is_saved(
     make_app: Callable[..., RolecallApp], settings_file: str
 ) -> None:
     app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
-        await ready(pilot, app)
+    async with started(app) as pilot:
         app.theme = "nord"
         await pilot.pause()
         await pilot.pause()
@@ -462,8 +414,7 @@ async def test_switch_role_writes_the_config(
 ) -> None:
     before = Path(aws_files[0]).read_text()
     app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
-        await ready(pilot, app)
+    async with started(app) as pilot:
         await pilot.press("n")
         await pilot.pause()
         screen = app.screen
@@ -502,8 +453,7 @@ async def test_switch_role_accepts_a_full_arn(
     make_app: Callable[..., RolecallApp], aws_files: tuple[str, str]
 ) -> None:
     app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
-        await ready(pilot, app)
+    async with started(app) as pilot:
         await pilot.press("n")
         await pilot.pause()
         screen = app.screen
@@ -523,8 +473,7 @@ async def test_switch_role_refuses_bad_input(
     before = Path(aws_files[0]).read_bytes()
     settings_before = Path(settings_file).read_bytes()
     app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
-        await ready(pilot, app)
+    async with started(app) as pilot:
         await pilot.press("n")
         await pilot.pause()
         screen = app.screen
@@ -564,8 +513,7 @@ async def test_filter_keys_typed_fast_are_not_lost(make_app: Callable[..., Rolec
     from textual import events
 
     app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
-        await ready(pilot, app)
+    async with started(app) as pilot:
         # all queued at once, as a fast typist or a paste delivers them
         for key, char in (("slash", "/"), ("s", "s"), ("s", "s"), ("o", "o")):
             app.post_message(events.Key(key, char))

@@ -16,16 +16,14 @@ from typing import Any
 import pytest
 from tests.moto_fixtures import StsProxy
 from tests.tui.fakes import FakeLauncher
+from tests.tui.helpers import build_app, goto, names, row_of, started, status
 from textual.pilot import Pilot
 
 from rolecall.core import cache
 from rolecall.core.profiles import load_profiles
-from rolecall.settings import load_settings
 from rolecall.tui.app import RolecallApp
 from rolecall.tui.screens.mfa import MfaScreen
 from rolecall.tui.services import Services
-
-SIZE = (140, 40)
 
 
 @pytest.fixture
@@ -33,35 +31,9 @@ def real_app(
     aws_files: tuple[str, str], settings_file: str, launcher: FakeLauncher
 ) -> Callable[..., RolecallApp]:
     def make(**kwargs: Any) -> RolecallApp:
-        services = Services(launcher=launcher)
-        return RolecallApp(
-            aws_files[0],
-            aws_files[1],
-            services=services,
-            settings=load_settings(settings_file),
-            **kwargs,
-        )
+        return build_app(aws_files, settings_file, Services(launcher=launcher), **kwargs)
 
     return make
-
-
-def names(app: RolecallApp) -> list[str]:
-    return [row.name for row in app.main.table.rows]
-
-
-def row_of(app: RolecallApp, name: str) -> str:
-    return app.main.table.row_text(names(app).index(name))
-
-
-async def ready(pilot: Pilot[Any], app: RolecallApp) -> None:
-    """Wait for start-up: the profiles, then the cache read by the first reload worker."""
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-
-
-def status(app: RolecallApp) -> str:
-    return "\n".join(app.main.status.lines_text)
 
 
 async def settle(pilot: Pilot[Any], app: RolecallApp, timeout: float = 20) -> None:
@@ -74,9 +46,11 @@ async def settle(pilot: Pilot[Any], app: RolecallApp, timeout: float = 20) -> No
     await pilot.pause()
 
 
-async def goto(pilot: Pilot[Any], app: RolecallApp, name: str) -> None:
-    assert app.main.table.move_cursor_to(name)
-    await pilot.pause()
+async def act(pilot: Pilot[Any], app: RolecallApp, name: str, *keys: str) -> None:
+    """Press ``keys`` on the row of ``name``, then wait for the assume they start."""
+    await goto(pilot, app, name)
+    await pilot.press(*keys)
+    await settle(pilot, app)
 
 
 def countdown_seconds(row: str) -> int:
@@ -86,8 +60,7 @@ def countdown_seconds(row: str) -> int:
 
 async def test_assume_against_sts(real_app: Callable[..., RolecallApp], tui_sts: StsProxy) -> None:
     app = real_app()
-    async with app.run_test(size=SIZE) as pilot:
-        await ready(pilot, app)
+    async with started(app) as pilot:
         await goto(pilot, app, "audit")
         assert row_of(app, "audit").endswith("dev")  # no credentials yet: blank Expires
         await pilot.press("enter")
@@ -118,8 +91,7 @@ async def test_assume_against_sts(real_app: Callable[..., RolecallApp], tui_sts:
 
 async def test_mfa_against_sts(real_app: Callable[..., RolecallApp], tui_sts: StsProxy) -> None:
     app = real_app()
-    async with app.run_test(size=SIZE) as pilot:
-        await ready(pilot, app)
+    async with started(app) as pilot:
         await goto(pilot, app, "prod-admin")
         await pilot.press("enter")
         await pilot.pause()
@@ -140,8 +112,7 @@ async def test_mfa_cancel_sends_nothing(
     real_app: Callable[..., RolecallApp], tui_sts: StsProxy
 ) -> None:
     app = real_app()
-    async with app.run_test(size=SIZE) as pilot:
-        await ready(pilot, app)
+    async with started(app) as pilot:
         await goto(pilot, app, "prod-admin")
         await pilot.press("enter")
         await pilot.pause()
@@ -159,11 +130,8 @@ async def test_error_shows_its_hint(
         "AssumeRole", "AccessDenied", "User is not authorized to perform: sts:AssumeRole", 403
     )
     app = real_app()
-    async with app.run_test(size=SIZE) as pilot:
-        await ready(pilot, app)
-        await goto(pilot, app, "dev")
-        await pilot.press("enter")
-        await settle(pilot, app)
+    async with started(app) as pilot:
+        await act(pilot, app, "dev", "enter")
         text = status(app)
         assert "AccessDenied" in text or "not authorized" in text
         assert "hint: " in text
@@ -174,11 +142,8 @@ async def test_error_shows_its_hint(
 
 async def test_whoami_against_sts(real_app: Callable[..., RolecallApp], tui_sts: StsProxy) -> None:
     app = real_app()
-    async with app.run_test(size=SIZE) as pilot:
-        await ready(pilot, app)
-        await goto(pilot, app, "dev")
-        await pilot.press("i")
-        await settle(pilot, app)
+    async with started(app) as pilot:
+        await act(pilot, app, "dev", "i")
         assert tui_sts.count("GetCallerIdentity") == 1
         assert "whoami Account: 111111111111" in status(app)
         assert "whoami Arn: arn:aws:sts::111111111111:assumed-role/Developer/" in status(app)
@@ -193,11 +158,8 @@ async def test_shell_gets_the_environment(
     monkeypatch.setenv("SHELL", "/bin/zsh-test")
     monkeypatch.setenv("AWS_PROFILE", "something-else")
     app = real_app()
-    async with app.run_test(size=SIZE) as pilot:
-        await ready(pilot, app)
-        await goto(pilot, app, "dev")
-        await pilot.press("s")
-        await settle(pilot, app)
+    async with started(app) as pilot:
+        await act(pilot, app, "dev", "s")
         assert len(launcher.calls) == 1
         argv, env = launcher.calls[0]
         creds = app.sessions["dev"].credentials
@@ -213,8 +175,7 @@ async def test_config_change_reloads_and_keeps_the_cursor(
     real_app: Callable[..., RolecallApp], aws_files: tuple[str, str]
 ) -> None:
     app = real_app(poll_interval=0.1)
-    async with app.run_test(size=SIZE) as pilot:
-        await ready(pilot, app)
+    async with started(app) as pilot:
         await goto(pilot, app, "audit")
         with open(aws_files[0], "a") as fh:
             fh.write(
@@ -232,8 +193,7 @@ async def test_new_cli_cache_entry_shows_its_countdown(
     real_app: Callable[..., RolecallApp], aws_files: tuple[str, str]
 ) -> None:
     app = real_app(poll_interval=0.1)
-    async with app.run_test(size=SIZE) as pilot:
-        await ready(pilot, app)
+    async with started(app) as pilot:
         await goto(pilot, app, "audit")
         profiles = load_profiles(*aws_files)
         key = cache.cache_key_for(profiles["dev"])

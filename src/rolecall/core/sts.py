@@ -155,6 +155,11 @@ class AssumeError(Exception):
         return f"AssumeError({self.message!r}, hint={self.hint!r}, code={self.code!r})"
 
 
+def _no_credentials(message: str, hint: str | None = None) -> AssumeError:
+    """The failure to raise when a profile yields no usable credentials (``NoCredentials``)."""
+    return AssumeError(message, hint, "NoCredentials")
+
+
 class Credentials(Record):
     """AWS credentials.  ``repr()`` shows the key id and expiry, never the secret or token."""
 
@@ -1042,7 +1047,7 @@ def _classify_botocore_error(exc: Any, info: _CallInfo) -> AssumeError:
         report = " ".join(str(kwargs.get("report", "")).split()) if isinstance(kwargs, dict) else ""
         return AssumeError(f"{info.operation} parameters are invalid: {report}", None, "Validation")
     if isinstance(exc, bx.NoCredentialsError):
-        return AssumeError(f"no credentials for {info.source}", None, "NoCredentials")
+        return _no_credentials(f"no credentials for {info.source}")
     return AssumeError(
         f"{info.operation} failed: {type(exc).__name__}: {_first_line(str(exc))}",
         None,
@@ -1144,10 +1149,9 @@ def _resolve_root(ctx: _Context) -> tuple[Credentials, bool]:
         secret = values.get("aws_secret_access_key")
         token = values.get("aws_session_token")
         if not isinstance(akid, str) or not isinstance(secret, str) or not akid or not secret:
-            raise AssumeError(
+            raise _no_credentials(
                 f"profile {root.profile!r} has no usable static keys",
                 "set aws_access_key_id and aws_secret_access_key",
-                "NoCredentials",
             )
         return Credentials(akid, secret, token if isinstance(token, str) and token else None), False
     try:
@@ -1189,16 +1193,14 @@ def _source_credentials(ctx: _Context, root: _Root) -> Credentials:
     creds = sourcer.source_credentials(root.source)
     if creds is None:
         if root.source == "Environment":
-            raise AssumeError(
+            raise _no_credentials(
                 f"no credentials in the environment (credential_source = Environment "
                 f"in profile {root.profile!r})",
                 "export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN) first",
-                "NoCredentials",
             )
-        raise AssumeError(
+        raise _no_credentials(
             f"no {root.source} credentials found (credential_source of profile {root.profile!r})",
             "this only works on EC2 (instance profile) or ECS/Fargate (task role)",
-            "NoCredentials",
         )
     return _from_botocore(creds)
 
@@ -1260,17 +1262,15 @@ def _profile_root(ctx: _Context, root: _Root) -> Credentials:
             disable_env_vars=True,
         )
     else:
-        raise AssumeError(
+        raise _no_credentials(
             f"profile {root.profile!r} has no credentials of its own",
             "give it static keys, SSO, credential_process or web identity settings",
-            "NoCredentials",
         )
     creds = provider.load()
     if creds is None:
-        raise AssumeError(
+        raise _no_credentials(
             f"profile {root.profile!r} gave no credentials",
             "check its settings with `rolecall list`",
-            "NoCredentials",
         )
     return _from_botocore(creds)
 
@@ -1296,9 +1296,7 @@ def _classify_root_error(exc: Exception, ctx: _Context) -> AssumeError:
                 "run that command by hand to see why",
                 "CredentialProcessFailed",
             )
-        return AssumeError(
-            f"{root.describe()} could not be loaded: {_first_line(msg)}", None, "NoCredentials"
-        )
+        return _no_credentials(f"{root.describe()} could not be loaded: {_first_line(msg)}")
     if isinstance(exc, bx.ClientError):
         info = _CallInfo(
             "AssumeRoleWithWebIdentity" if root.kind == "web-identity" else "root",
@@ -1321,14 +1319,8 @@ def _classify_root_error(exc: Exception, ctx: _Context) -> AssumeError:
         )
         return _classify_botocore_error(exc, info)
     if isinstance(exc, (OSError, ValueError)):
-        return AssumeError(
-            f"{root.describe()} could not be loaded: {_first_line(str(exc))}",
-            None,
-            "NoCredentials",
-        )
-    return AssumeError(
-        f"{root.describe()} could not be loaded: {type(exc).__name__}", None, "NoCredentials"
-    )
+        return _no_credentials(f"{root.describe()} could not be loaded: {_first_line(str(exc))}")
+    return _no_credentials(f"{root.describe()} could not be loaded: {type(exc).__name__}")
 
 
 # ---------------------------------------------------------------------------

@@ -214,6 +214,26 @@ class SwitchRoleScreen(ModalScreen[str | None]):
             classes="form-field",
         )
 
+    def _text_field(
+        self,
+        key: str,
+        label: str,
+        placeholder: str,
+        hint: str = "",
+        *,
+        restrict: str | None = None,
+        max_length: int = 0,
+    ) -> Horizontal:
+        """A :meth:`_field` row holding a compact ``Input`` whose id is ``key``."""
+        widget = Input(
+            placeholder=placeholder,
+            restrict=restrict,
+            max_length=max_length,
+            id=key,
+            compact=True,
+        )
+        return self._field(key, label, widget, hint)
+
     def compose(self) -> ComposeResult:
         colors: list[tuple[str | Text, str]] = [
             (Text.assemble(("●● ", hexcode), name), name) for name, hexcode in self.color_options
@@ -226,28 +246,19 @@ class SwitchRoleScreen(ModalScreen[str | None]):
                 Text("Adds a role profile to your AWS config, like the console's Switch role.")
             )
             with VerticalScroll(id="switch-fields"):
-                yield self._field(
+                yield self._text_field(
                     "account",
                     "Account ID",
-                    Input(
-                        placeholder="123456789012",
-                        restrict=r"[0-9]*",
-                        max_length=12,
-                        id="account",
-                        compact=True,
-                    ),
+                    "123456789012",
                     "12 digits",
+                    restrict=r"[0-9]*",
+                    max_length=12,
                 )
-                yield self._field(
-                    "role",
-                    "Role",
-                    Input(placeholder="Admin", id="role", compact=True),
-                    "a role name, or a full role ARN",
-                )
-                yield self._field(
+                yield self._text_field("role", "Role", "Admin", "a role name, or a full role ARN")
+                yield self._text_field(
                     "display",
                     "Display name",
-                    Input(placeholder="[prod] admin (optional)", id="display", compact=True),
+                    "[prod] admin (optional)",
                     "shown in the table instead of the profile name",
                 )
                 yield self._field(
@@ -256,10 +267,10 @@ class SwitchRoleScreen(ModalScreen[str | None]):
                     Select(colors, prompt="none (optional)", id="color", compact=True),
                     "",
                 )
-                yield self._field(
+                yield self._text_field(
                     "name",
                     "Profile name",
-                    Input(placeholder="(optional)", id="name", compact=True),
+                    "(optional)",
                     "[profile NAME]; by default from the display name, or ROLE-ACCOUNT",
                 )
                 yield self._field(
@@ -274,21 +285,9 @@ class SwitchRoleScreen(ModalScreen[str | None]):
                     ),
                     "the profile whose credentials assume the role",
                 )
-                yield self._field(
-                    "region",
-                    "Region",
-                    Input(placeholder="eu-west-1 (optional)", id="region", compact=True),
-                    "",
-                )
-                yield self._field(
-                    "mfa",
-                    "MFA serial",
-                    Input(
-                        placeholder="arn:aws:iam::123456789012:mfa/alice (optional)",
-                        id="mfa",
-                        compact=True,
-                    ),
-                    "",
+                yield self._text_field("region", "Region", "eu-west-1 (optional)")
+                yield self._text_field(
+                    "mfa", "MFA serial", "arn:aws:iam::123456789012:mfa/alice (optional)"
                 )
             yield Label("", id="form-error", classes="field-error")
             with Horizontal(classes="dialog-buttons"):
