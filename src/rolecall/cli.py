@@ -156,18 +156,10 @@ def cmd_list(args: argparse.Namespace) -> int:
 # ---------------------------------------------------------------------------
 def cmd_profile_add(args: argparse.Namespace) -> int:
     from rolecall.core.config import ConfigError
-    from rolecall.core.edit import EditError, add_profile
+    from rolecall.core.edit import ROLE_KEYS, EditError, add_profile
 
-    settings: dict[str, str] = {"role_arn": args.role_arn}
-    for key in (
-        "source_profile",
-        "credential_source",
-        "region",
-        "mfa_serial",
-        "external_id",
-        "duration_seconds",
-        "role_session_name",
-    ):
+    settings: dict[str, str] = {}
+    for key in ROLE_KEYS:  # (each is an option: --role-arn, --source-profile...)
         value = getattr(args, key)
         if value is not None:
             settings[key] = str(value)
