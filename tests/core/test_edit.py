@@ -322,3 +322,70 @@ def test_concurrent_adds_both_land(tmp_path: Path) -> None:
         assert p.returncode == 0, err
     names = set(load(str(cfg), str(cred)).profiles)
     assert {f"p{i}" for i in range(6)} <= names
+
+
+LOCK_BASE = (
+    b"[default]\nregion = eu-west-1\n\n"
+    b"[profile dev]\nrole_arn = arn:aws:iam::123456789012:role/Dev\nsource_profile = default\n"
+)
+LOCK_ROLE = {"role_arn": ARN, "source_profile": "default"}
+
+
+def _hold_lock(directory: Path) -> int:
+    """Take the edit lock the way another rolecall process would (its own descriptor)."""
+    import fcntl
+
+    fd = os.open(directory, os.O_RDONLY)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    return fd
+
+
+def test_edit_waits_for_the_lock_then_gives_up(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+    import time
+
+    cfg, cred = setup(tmp_path, LOCK_BASE)
+    before = cfg.read_bytes()
+    monkeypatch.setattr(edit, "LOCK_TIMEOUT", 0.3)
+    fd = _hold_lock(cfg.parent)
+    outcome: list[BaseException | str] = []
+
+    def attempt() -> None:
+        try:
+            add_profile("new", LOCK_ROLE, config=str(cfg), credentials=str(cred))
+            outcome.append("added")
+        except BaseException as exc:
+            outcome.append(exc)
+
+    start = time.monotonic()
+    worker = threading.Thread(target=attempt, daemon=True)
+    worker.start()
+    worker.join(10)
+    waited = time.monotonic() - start
+    os.close(fd)
+    worker.join(10)
+    assert waited < 5, "the edit waited for the lock without end"
+    assert len(outcome) == 1 and isinstance(outcome[0], EditError), outcome
+    assert "another rolecall is still editing" in str(outcome[0])
+    assert "0.3 s" in str(outcome[0])
+    assert waited >= 0.3
+    assert cfg.read_bytes() == before
+    # once the other edit is done, the same edit goes through
+    add_profile("new", LOCK_ROLE, config=str(cfg), credentials=str(cred))
+    assert "[profile new]" in cfg.read_text()
+
+
+def test_edit_goes_on_when_the_lock_is_released_in_time(tmp_path: Path) -> None:
+    import threading
+
+    cfg, cred = setup(tmp_path, LOCK_BASE)
+    fd = _hold_lock(cfg.parent)
+    timer = threading.Timer(0.2, os.close, (fd,))
+    timer.start()
+    try:
+        remove_profile("dev", config=str(cfg), credentials=str(cred))
+    finally:
+        timer.join()
+    assert "[profile dev]" not in cfg.read_text()

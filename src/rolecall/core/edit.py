@@ -36,6 +36,9 @@ from rolecall.core.profiles import (
 
 __all__ = ["EditError", "add_profile", "remove_profile", "section_header"]
 
+#: How long an edit waits for another rolecall's edit of the same files (seconds).
+LOCK_TIMEOUT = 10.0
+
 #: The settings ``profile add`` writes, in this order.
 ROLE_KEYS = (
     "role_arn",
@@ -247,7 +250,8 @@ def _editing(config: str | None, credentials: str | None) -> Iterator[_Editor]:
     The lock is an ``flock`` on the directory of the real config file (through
     any symlink); two ``profile add`` runs at once both land, one after the
     other.  A missing directory is created (0700) first, so that the very first
-    edits serialise too; it is removed again when the edit is refused.
+    edits serialise too; it is removed again when the edit is refused.  An edit
+    that waits more than :data:`LOCK_TIMEOUT` for the lock is refused.
     """
     path = config_path(config)
     _check_target(path)
@@ -260,8 +264,14 @@ def _editing(config: str | None, credentials: str | None) -> Iterator[_Editor]:
             raise EditError(f"cannot create {directory}: {exc.strerror or exc}") from None
         created = True
     try:
-        with fsutil.locked_dir(directory):
-            yield _Editor(config, credentials)
+        try:
+            with fsutil.locked_dir(directory, timeout=LOCK_TIMEOUT):
+                yield _Editor(config, credentials)
+        except fsutil.LockTimeout:  # (only taking the lock raises it)
+            raise EditError(
+                f"another rolecall is still editing the files in {directory} "
+                f"(waited {LOCK_TIMEOUT:g} s); try again"
+            ) from None
     except BaseException:
         if created:
             with contextlib.suppress(OSError):

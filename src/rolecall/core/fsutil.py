@@ -15,6 +15,7 @@ the next write in that directory.
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import os
 import re
@@ -200,17 +201,49 @@ def _fsync_dir(directory: str) -> None:
         os.close(dfd)
 
 
+class LockTimeout(OSError):
+    """Another process held a lock for longer than the wait allowed."""
+
+
+def flock_wait(fd: int, timeout: float) -> bool:
+    """Take an exclusive ``flock`` on ``fd``, waiting at most ``timeout`` seconds.
+
+    Returns whether the lock is held (False when the wait ran out); any other
+    error of ``flock`` is raised.  It polls with a growing delay (10 ms to 100 ms).
+    """
+    deadline = time.monotonic() + timeout
+    delay = 0.01
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(delay)
+            delay = min(delay * 2, 0.1)
+
+
 @contextlib.contextmanager
-def locked_dir(directory: str) -> Iterator[None]:
+def locked_dir(directory: str, timeout: float | None = None) -> Iterator[None]:
     """An exclusive advisory lock on a directory (``flock`` on its descriptor).
 
     It serialises rolecall's own writers (two ``profile add`` runs, fifty
-    ``credential-process`` calls) without leaving a lock file behind.
+    ``credential-process`` calls) without leaving a lock file behind.  With a
+    ``timeout``, :class:`LockTimeout` is raised when another process holds the
+    lock for longer than that.
     """
     fd = os.open(directory, os.O_RDONLY)
+    held = False
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
+        if timeout is None:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        elif not flock_wait(fd, timeout):
+            raise LockTimeout(errno.EWOULDBLOCK, f"{directory} stayed locked for {timeout:g} s")
+        held = True
         yield
     finally:
-        fcntl.flock(fd, fcntl.LOCK_UN)
+        if held:
+            with contextlib.suppress(OSError):
+                fcntl.flock(fd, fcntl.LOCK_UN)
         os.close(fd)

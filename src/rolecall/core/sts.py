@@ -539,20 +539,10 @@ def _cache_lock(directory: str, timeout: float = LOCK_TIMEOUT) -> Iterator[bool]
         return
     held = False
     try:
-        deadline = time.monotonic() + timeout
-        delay = 0.01
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                held = True
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    break
-                time.sleep(delay)
-                delay = min(delay * 2, 0.1)
-            except OSError:
-                break
+        try:
+            held = fsutil.flock_wait(fd, timeout)
+        except OSError:
+            pass  # a file system without locks: go on unlocked
         yield held
     finally:
         if held:
