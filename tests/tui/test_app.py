@@ -521,3 +521,42 @@ async def test_filter_keys_typed_fast_are_not_lost(make_app: Callable[..., Rolec
         assert app.main.query_one("#filter", Input).value == "sso"
         assert names(app) == ["sso-readonly"]
         assert app.services.launcher.calls == []  # type: ignore[attr-defined]
+
+
+async def test_mfa_digits_typed_before_the_modal_shows_are_kept(
+    make_app: Callable[..., RolecallApp], fake_sts: FakeSts
+) -> None:
+    """Enter then the code at once, faster than the modal appears: no digit is lost."""
+    from textual import events
+
+    app = make_app()
+    async with started(app) as pilot:
+        await goto(pilot, app, "prod-admin")
+        # all in the queue before the app handles any of them (a fast typist, a paste)
+        for key in ("enter", "0", "4", "2", "9", "1", "7"):
+            app.post_message(events.Key(key, None if key == "enter" else key))
+        await settle(pilot, app)
+        assert isinstance(app.screen, MfaScreen)
+        assert app.screen.query_one("#mfa-code", Input).value == "042917"
+        await pilot.press("enter")
+        await settle(pilot, app)
+        mfa = fake_sts.calls[0]["mfa"]
+        assert mfa("arn:aws:iam::000000000000:mfa/alice") == "042917"
+
+
+async def test_mfa_code_and_enter_typed_at_once_submit_once(
+    make_app: Callable[..., RolecallApp], fake_sts: FakeSts
+) -> None:
+    """Enter, the code and Enter again, all queued at once: one assume, with the code."""
+    from textual import events
+
+    app = make_app()
+    async with started(app) as pilot:
+        await goto(pilot, app, "prod-admin")
+        for key in ("enter", *"310577", "enter"):
+            app.post_message(events.Key(key, None if key == "enter" else key))
+        await settle(pilot, app)
+        assert not isinstance(app.screen, MfaScreen)
+        assert len(fake_sts.calls) == 1
+        assert fake_sts.calls[0]["mfa"]("arn:aws:iam::000000000000:mfa/alice") == "310577"
+        assert row_of(app, "prod-admin").endswith("1:00:00")

@@ -80,7 +80,12 @@ class MainScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.table = self.query_one("#profiles", ProfileTable)
-        self.table.open_filter = self.action_filter
+        self.table.instant_keys = {
+            "slash": self.action_filter,
+            "enter": self.action_assume,
+            "r": self.action_reassume,
+            "s": self.action_shell,
+        }
         self.status = self.query_one("#status", StatusLog)
         self.detail = self.query_one("#detail", DetailPanel)
         self.detail.border_title = "Profile"

@@ -134,8 +134,10 @@ class ProfileTable(ScrollView, can_focus=True):
         self._header: Strip | None = None
         self._line_styles: dict[bool, Style] = {}
         self._last_name: str | None = None
-        #: called (synchronously) when "/" is pressed in the table
-        self.open_filter: Callable[[], None] | None = None
+        #: key -> what it does, run at once when the key reaches the table ("/"
+        #: opens the filter, Enter assumes): the keys typed after it then go to
+        #: the filter, or to the MFA modal the assume opened
+        self.instant_keys: dict[str, Callable[[], None]] = {}
 
     # -- data ---------------------------------------------------------------
     @property
@@ -282,15 +284,28 @@ class ProfileTable(ScrollView, can_focus=True):
                 self.post_message(RowActivated(self._rows[index].name))
 
     def on_key(self, event: events.Key) -> None:
-        """ "/" opens the filter at once, and the keys typed after it follow the focus.
+        """The :attr:`instant_keys` run at once, and the keys typed after them
+        follow the focus.
 
         Textual hands each queued key to the widget focused when the key arrived,
         and runs a screen binding only once the key has bubbled up: "/abc" typed
-        fast would give the table all four keys before "/" moved the focus.  So
-        "/" is handled here, synchronously, and later letters are passed on.
+        fast would give the table all four keys before "/" moved the focus, and
+        Enter then a 6-digit code would give it the code before the MFA modal
+        opened.  So those keys are handled here, synchronously; later letters are
+        passed on to the focused field, and keys queued behind one that opened a
+        modal go to that modal.
         """
-        if event.key == "slash" and self.open_filter is not None and self.has_focus:
-            self.open_filter()
+        active = self.app.screen
+        if active is not self.screen:
+            # A modal opened (Enter on an MFA profile) while this key waited in
+            # the queue: it was typed for the modal ("enter 123456" at once).
+            active.post_message(events.Key(event.key, event.character))
+            event.stop()
+            event.prevent_default()
+            return
+        instant = self.instant_keys.get(event.key)
+        if instant is not None and self.screen.focused is self:  # (has_focus lags behind)
+            instant()
             event.stop()
             event.prevent_default()
             return
