@@ -23,6 +23,7 @@ import re
 import shlex
 import socket
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -152,9 +153,9 @@ def _json(status: int, data: object) -> tuple[int, bytes, str]:
     return status, json.dumps(data).encode(), "application/json"
 
 
-def imds_routes(role_attached: bool = True) -> dict[tuple[str, str], Route]:
+def imds_routes(role_attached: bool = True, delay: float = 0.0) -> dict[tuple[str, str], Route]:
     """IMDSv2: a session token, then the role's name, then its credentials (both GETs
-    only with that token)."""
+    only with that token; the credentials ``delay`` seconds late)."""
 
     def token(seen: Seen) -> tuple[int, bytes, str]:
         if "x-aws-ec2-metadata-token-ttl-seconds" not in seen.headers:
@@ -172,6 +173,7 @@ def imds_routes(role_attached: bool = True) -> dict[tuple[str, str], Route]:
         return 200, IMDS_ROLE_NAME.encode(), "text/plain"
 
     def role_creds(seen: Seen) -> tuple[int, bytes, str]:
+        time.sleep(delay)
         if not authorized(seen):
             return 401, b"", "text/plain"
         if not role_attached:
@@ -319,7 +321,7 @@ def test_ec2_instance_metadata_root_is_fetched_and_assumed(
         isolated_env,
         _root_config("Ec2InstanceMetadata"),
         AWS_EC2_METADATA_SERVICE_ENDPOINT=imds.url + "/",
-        # rolecall builds its own fetcher (1 s, 1 attempt); these are for botocore's defaults
+        # read as botocore reads them (the defaults are 1 s and 1 attempt)
         AWS_METADATA_SERVICE_TIMEOUT="2",
         AWS_METADATA_SERVICE_NUM_ATTEMPTS="2",
     )
@@ -387,6 +389,29 @@ def test_instance_without_a_role_is_one_line_and_caches_nothing(
     assert not list(Path(env["ROLECALL_CACHE_DIR"]).rglob("*.json"))
     assert not list((isolated_env / ".aws").rglob("*.json"))
     print(f"\nno role: {line}")
+
+
+def test_slow_instance_metadata_honours_the_metadata_timeout(
+    isolated_env: Path,
+    sts_endpoint: str,
+    sts_proxy: StsProxy,
+    serve: Callable[[dict[tuple[str, str], Route]], FakeServer],
+) -> None:
+    """Credentials 1.5 s late: past botocore's default 1 s timeout a clear line;
+    with AWS_METADATA_SERVICE_TIMEOUT=4, as for the AWS CLI, they arrive."""
+    imds = serve(imds_routes(delay=1.5))
+    env = _env(
+        isolated_env,
+        _root_config("Ec2InstanceMetadata"),
+        AWS_EC2_METADATA_SERVICE_ENDPOINT=imds.url + "/",
+    )
+    line = assert_one_line_failure(run("assume", "fromroot", "--no-cache", env=env, timeout=60))
+    assert "Ec2InstanceMetadata" in line, line
+    assert sts_proxy.count("AssumeRole") == 0
+    env["AWS_METADATA_SERVICE_TIMEOUT"] = "4"
+    res = run("assume", "fromroot", "--no-cache", env=env, timeout=60)
+    assert_clean_success(res)
+    assert _signing_key(sts_proxy, "AssumeRole") == IMDS_KEY
 
 
 # ---------------------------------------------------------------------------

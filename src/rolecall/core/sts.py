@@ -1166,15 +1166,20 @@ def _source_credentials(ctx: _Context, root: _Root) -> Credentials:
     )
 
     session = ctx.session
+    # as botocore's own resolver builds it: AWS_METADATA_SERVICE_TIMEOUT and
+    # AWS_METADATA_SERVICE_NUM_ATTEMPTS (or the profile's metadata_service_*)
+    # apply, with botocore's defaults of 1 s and 1 attempt
     fetcher = InstanceMetadataFetcher(
-        timeout=1,
-        num_attempts=1,
+        timeout=session.get_config_variable("metadata_service_timeout"),
+        num_attempts=session.get_config_variable("metadata_service_num_attempts"),
         user_agent=session.user_agent(),
         config={
-            "ec2_metadata_service_endpoint": session.get_config_variable(
-                "ec2_metadata_service_endpoint"
-            ),
-            "ec2_metadata_v1_disabled": session.get_config_variable("ec2_metadata_v1_disabled"),
+            name: session.get_config_variable(name)
+            for name in (
+                "ec2_metadata_service_endpoint",
+                "ec2_metadata_service_endpoint_mode",
+                "ec2_metadata_v1_disabled",
+            )
         },
     )
     sourcer = CanonicalNameCredentialSourcer(
