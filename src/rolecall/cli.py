@@ -695,6 +695,20 @@ def _open_std_streams() -> None:
             pass
 
 
+#: errors only a write gives (a full disk, a quota, a file too large)
+_WRITE_ERRNOS = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+
+
+def _drop_stdout() -> None:
+    """Point stdout at /dev/null: what is still buffered for a reader that went
+    away, or a full disk, must not fail again when Python exits."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
 def _warn(message: str) -> None:
     sys.stderr.write(_printable(f"rolecall: warning: {message}") + "\n")
     sys.stderr.flush()
@@ -742,12 +756,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         # `rolecall list | head -1`: the reader went away; that is not an error.
-        try:
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())
-        except OSError:
-            pass
+        _drop_stdout()
         return 0
+    except OSError as exc:
+        # stdout on a full disk (`rolecall list > /dev/full`), or an I/O error no
+        # command turned into a message of its own: one line, never a traceback
+        _drop_stdout()
+        what = "cannot write: " if exc.errno in _WRITE_ERRNOS else ""
+        sys.stderr.write(_printable(f"rolecall: {what}{_oneline(exc)}") + "\n")
+        return 1
     finally:
         if cache_warnings:
             cache.on_warning = None

@@ -122,3 +122,29 @@ def test_entry_exits_at_once_after_list_only(
     with pytest.raises(SystemExit) as failed:
         cli.entry()
     assert failed.value.code == 2
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full here")
+@pytest.mark.parametrize(
+    "argv",
+    [["list"], ["list", "--json"], ["env", "root"], ["doctor"], ["--version"]],
+    ids=lambda a: " ".join(a),
+)
+def test_a_full_disk_on_stdout_is_one_line(tmp_path: Path, argv: list[str]) -> None:
+    """`rolecall ... > /dev/full`: one line and exit code 1, never a traceback
+    (or, for --version, whatever argparse does, but no traceback either)."""
+    env = _many_profiles(tmp_path, 3000)
+    with open("/dev/full", "w") as full:
+        res = subprocess.run(
+            [sys.executable, "-m", "rolecall", *argv],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+            timeout=60,
+        )
+    assert "Traceback" not in res.stderr, res.stderr
+    if argv == ["--version"]:
+        return
+    assert res.returncode == 1, res.stderr
+    assert res.stderr == "rolecall: cannot write: No space left on device\n"
