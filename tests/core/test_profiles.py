@@ -297,3 +297,31 @@ def test_order_and_location(tmp_path: Path) -> None:
     # credentials win key by key, and a missing secret is a problem
     assert ps["b"].kind == "static"
     assert ps["b"].problems == ["aws_access_key_id is set without aws_secret_access_key"]
+
+
+def test_merging_the_files_leaves_each_document_as_read(tmp_path: Path) -> None:
+    """The value maps are shared with the parsed documents (no copy); merging the
+    credentials into a config profile must build a new map, never change them."""
+    cfg, cred = write(
+        tmp_path,
+        "[profile both]\nregion = eu-west-1\n\n[profile only]\nregion = us-east-1\n",
+        "[both]\naws_access_key_id = AKIAB\naws_secret_access_key = sb\n",
+    )
+    ps = load_profiles(cfg, cred)
+    assert ps["both"].values == {
+        "region": "eu-west-1",
+        "aws_access_key_id": "AKIAB",
+        "aws_secret_access_key": "sb",
+    }
+    config_doc = ps.config.config_doc
+    assert config_doc is not None
+    section = config_doc.section("profile both")
+    assert section is not None
+    assert section.options == {"region": "eu-west-1"}
+    assert config_doc.raw_values()["profile both"] == {"region": "eu-west-1"}
+    config_side, credentials_side = ps.config.split["both"]
+    assert config_side == {"region": "eu-west-1"}
+    assert "region" not in credentials_side
+    # a profile in one file only is its section's own map, read as it is
+    only = config_doc.section("profile only")
+    assert only is not None and ps["only"].values is only.options
