@@ -122,11 +122,15 @@ async def test_sort_by_time_left_keeps_the_cursor(make_app: Callable[..., Roleca
             "broken-arn",
         ]
         assert app.main.highlighted == "audit"
+        header = app.main.table.header_text()
+        assert "▼ Expires" in header and "Name ▼" not in header, header
         await pilot.press("o")
         await pilot.pause()
         # by label: "[prod] admin" sorts before the letters
         assert names(app)[:3] == ["dev", "prod-admin", "audit"]
         assert app.main.highlighted == "audit"
+        header = app.main.table.header_text()
+        assert "Name ▼" in header and "▼ Expires" not in header, header
 
 
 async def test_favourite_is_pinned_and_saved(

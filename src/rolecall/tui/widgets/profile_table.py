@@ -123,7 +123,7 @@ class ProfileTable(ScrollView, can_focus=True):
         self.clock = clock
         self.warn_seconds = 900
         self.critical_seconds = 300
-        self.sort_column = "name"
+        self._sort_column = "name"
         self.busy: set[str] = set()
         self._rows: list[Row] = []
         self._index: dict[str, int] = {}
@@ -171,6 +171,22 @@ class ProfileTable(ScrollView, can_focus=True):
         if widths != self._widths:
             self._widths = widths
             self._invalidate()
+
+    @property
+    def sort_column(self) -> str:
+        """The column the rows are sorted by ("name" or "expires"), marked ▼ in the header."""
+        return self._sort_column
+
+    @sort_column.setter
+    def sort_column(self, column: str) -> None:
+        if column != self._sort_column:
+            self._sort_column = column
+            self._header = None  # the ▼ moves
+            self.refresh()
+
+    def header_text(self) -> str:
+        """The header line as shown (for tests and screen readers)."""
+        return self._header_strip().text
 
     def set_rows(self, rows: list[Row], keep: str | None = None) -> None:
         """Show ``rows``; the cursor stays on ``keep`` (default: the current profile)."""
