@@ -564,3 +564,22 @@ async def test_mfa_code_and_enter_typed_at_once_submit_once(
         assert len(fake_sts.calls) == 1
         assert fake_sts.calls[0]["mfa"]("arn:aws:iam::000000000000:mfa/alice") == "310577"
         assert row_of(app, "prod-admin").endswith("1:00:00")
+
+
+async def test_keys_queued_behind_quit_do_nothing(
+    make_app: Callable[..., RolecallApp], fake_sts: FakeSts
+) -> None:
+    """`q` then more keys at once ("question_mark" typed as letters): once quitting,
+    no shell starts, no assume, no form or dialog opens, and the app ends cleanly."""
+    from textual import events
+
+    app = make_app()
+    async with started(app) as pilot:
+        await goto(pilot, app, "dev")
+        for key in ("q", "s", "n", "enter", "r", "i", "question_mark"):
+            app.post_message(events.Key(key, "?" if key == "question_mark" else None))
+        await pilot.pause(0.3)
+        assert app.services.launcher.calls == []  # type: ignore[attr-defined]
+        assert fake_sts.calls == []
+        assert not any(isinstance(s, (SwitchRoleScreen, HelpScreen)) for s in app.screen_stack)
+    assert app.return_code in (0, None)

@@ -102,6 +102,9 @@ class RolecallApp(App[int]):
         self.tune_gc = tune_gc
         self._jobs: dict[Worker[Any], Job] = {}
         self._queue: deque[Job] = deque()
+        #: set once the app is asked to exit: the keys still queued then (``q``
+        #: and more, typed at once) start no assume, shell, dialog or form
+        self.closing = False
         self._watch = ExpiryWatch()
         self.file_watch = Watch(
             lambda: (config_path(config), credentials_path(credentials)),
@@ -281,9 +284,13 @@ class RolecallApp(App[int]):
             job.name == name for job in self._queue
         )
 
+    def exit(self, result: int | None = None, return_code: int = 0, message: Any = None) -> None:
+        self.closing = True
+        super().exit(result, return_code, message)
+
     def request(self, name: str, purpose: str) -> None:
         """Assume ``name`` for ``purpose``; ask for an MFA code first when one is needed."""
-        if self.profiles is None or name not in self.profiles or self.busy(name):
+        if self.closing or self.profiles is None or name not in self.profiles or self.busy(name):
             return
         use_cache = purpose != "reassume"
         session = self.sessions.get(name)
@@ -304,6 +311,9 @@ class RolecallApp(App[int]):
 
     def ask_mfa(self, name: str, purpose: str, serial: str) -> None:
         from rolecall.tui.screens.mfa import MfaScreen
+
+        if self.closing:
+            return
 
         def entered(code: str | None) -> None:
             if code is None:
@@ -432,6 +442,8 @@ class RolecallApp(App[int]):
     # -- shell ----------------------------------------------------------------
     def launch_shell(self, name: str, result: Any) -> None:
         """Suspend, run the user's shell with the profile's environment, resume caught up."""
+        if self.closing:
+            return
         try:
             argv, env = self.services.shell_command(result, name)
         except Exception as exc:
@@ -506,11 +518,14 @@ class RolecallApp(App[int]):
     def action_help(self) -> None:
         from rolecall.tui.screens.help import HelpScreen
 
-        if not isinstance(self.screen, HelpScreen):
+        if not self.closing and not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 
     def open_switch_role(self, highlighted: str | None) -> None:
         from rolecall.tui.screens.switch_role import SwitchRoleScreen, color_choices, save_request
+
+        if self.closing:
+            return
 
         names = [p.name for p in self.profiles] if self.profiles is not None else []
         source = "default" if "default" in names else None

@@ -297,7 +297,9 @@ class SwitchRoleScreen(ModalScreen[str | None]):
     def on_mount(self) -> None:
         for field_input in self.query(Input):
             field_input.cursor_blink = not self.app.is_headless
-        self.query_one("#account", Input).focus()
+        # (not query_one: when the app exits while the form opens, it has no fields)
+        for account in self.query("#account").results(Input):
+            account.focus()
 
     def values(self) -> dict[str, str]:
         out: dict[str, str] = {}
