@@ -106,6 +106,7 @@ def test_entry_exits_at_once_after_list_only(
         raise QuickExit(code)
 
     monkeypatch.setattr(os, "_exit", fake_exit)
+    monkeypatch.setattr(cli, "_keep_until_exit", None)  # (restored after the test)
     monkeypatch.setattr(sys, "argv", ["rolecall", "list", "--json"])
     with pytest.raises(QuickExit) as quick:
         cli.entry()
