@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
 from tests.tui.fakes import FakeAssumeError, FakeClock, FakeLauncher, FakeSts
 from tests.tui.helpers import goto, names, row_of, started, status
 from textual.pilot import Pilot
@@ -583,3 +584,38 @@ async def test_keys_queued_behind_quit_do_nothing(
         assert fake_sts.calls == []
         assert not any(isinstance(s, (SwitchRoleScreen, HelpScreen)) for s in app.screen_stack)
     assert app.return_code in (0, None)
+
+
+async def test_switch_role_source_completes_in_a_large_config(
+    make_app: Callable[..., RolecallApp],
+    aws_files: tuple[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Past SELECT_LIMIT profiles the source is a field that completes what is typed
+    (a list of 10,000 is slow to open and to scroll), checked like the list."""
+    from rolecall.tui.screens import switch_role
+
+    monkeypatch.setattr(switch_role, "SELECT_LIMIT", 3)
+    app = make_app()
+    async with started(app) as pilot:
+        await pilot.press("n")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, SwitchRoleScreen)
+        source = screen.query_one("#source", Input)
+        assert source.value == "default"
+        await fill(pilot, screen, account="210987654321", role="Audit", source="nosuch")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, SwitchRoleScreen)
+        assert "No profile named 'nosuch'" in str(screen.query_one("#source-error", Label).render())
+        source.value = ""
+        source.focus()
+        await pilot.press("a", "u", "d")
+        await pilot.pause()
+        await pilot.press("right")  # take the completion
+        assert source.value == "audit"
+        await pilot.press("ctrl+s")
+        await until_saved(pilot, app)
+        assert not isinstance(app.screen, SwitchRoleScreen)
+        assert "source_profile = audit\n" in Path(aws_files[0]).read_text()

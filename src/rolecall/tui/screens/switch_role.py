@@ -20,6 +20,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
+from textual.suggester import SuggestFromList
 from textual.widgets import Button, Input, Label, Select, Static
 from textual.worker import Worker, WorkerState
 
@@ -39,6 +40,8 @@ _SERIAL_RE = re.compile(r"[\w+=/:,.@-]{9,256}", re.ASCII)
 _SLUG_RE = re.compile(r"[^A-Za-z0-9_.@-]+")
 
 SAVE_GROUP = "switch-role-save"
+#: up to this many profiles, the source profile is picked from a list
+SELECT_LIMIT = 500
 FIELDS = ("account", "role", "display", "color", "name", "source", "region", "mfa")
 
 
@@ -234,12 +237,34 @@ class SwitchRoleScreen(ModalScreen[str | None]):
         )
         return self._field(key, label, widget, hint)
 
+    def _source_field(self, sources: list[str]) -> Horizontal:
+        """A list to pick from; past :data:`SELECT_LIMIT` profiles, a field that
+        completes what is typed (a list of 10,000 took half a second to open)."""
+        if len(sources) <= SELECT_LIMIT:
+            picker: Select[str] | Input = Select(
+                [(Text(clean(s)), s) for s in sources],
+                prompt="Select a source profile",
+                value=self.source if self.source else Select.NULL,
+                id="source",
+                compact=True,
+            )
+            hint = "the profile whose credentials assume the role"
+        else:
+            picker = Input(
+                value=self.source or "",
+                placeholder=f"one of {len(sources):,} profiles: type, then → to complete",
+                suggester=SuggestFromList(sources),
+                id="source",
+                compact=True,
+            )
+            hint = "the profile whose credentials assume the role (its exact name)"
+        return self._field("source", "Source profile", picker, hint)
+
     def compose(self) -> ComposeResult:
         colors: list[tuple[str | Text, str]] = [
             (Text.assemble(("●● ", hexcode), name), name) for name, hexcode in self.color_options
         ]
         sources = sorted(self.profiles, key=str.casefold)
-        source = self.source if self.source else Select.NULL
         with Vertical(id="switch-dialog", classes="dialog"):
             yield Static(Text("Switch role", style="bold"), classes="dialog-title")
             yield Static(
@@ -273,18 +298,7 @@ class SwitchRoleScreen(ModalScreen[str | None]):
                     "(optional)",
                     "[profile NAME]; by default from the display name, or ROLE-ACCOUNT",
                 )
-                yield self._field(
-                    "source",
-                    "Source profile",
-                    Select(
-                        [(Text(clean(s)), s) for s in sources],
-                        prompt="Select a source profile",
-                        value=source,
-                        id="source",
-                        compact=True,
-                    ),
-                    "the profile whose credentials assume the role",
-                )
+                yield self._source_field(sources)
                 yield self._text_field("region", "Region", "eu-west-1 (optional)")
                 yield self._text_field(
                     "mfa", "MFA serial", "arn:aws:iam::123456789012:mfa/alice (optional)"
