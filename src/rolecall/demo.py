@@ -600,15 +600,36 @@ def _print_instructions(env: dict[str, str]) -> None:
     width = max(len(name) for name in DEMO_PROFILES)
     for name, what in DEMO_PROFILES.items():
         out.write(f"  {name.ljust(width)}  {what}\n")
-    out.write("\nPress Ctrl+C (or Ctrl+D) here to stop the demo.\n")
+    if _in_background():
+        out.write(f"\nThe demo runs in the background: stop it with `kill {os.getpid()}`.\n")
+    else:
+        out.write("\nPress Ctrl+C (or Ctrl+D) here to stop the demo.\n")
     out.flush()
 
 
+def _in_background() -> bool:
+    """Whether stdin is a terminal that belongs to another process group
+    (`rolecall demo --no-tui &`): reading it would stop the demo (SIGTTIN)."""
+    stdin = sys.stdin
+    try:
+        fd = stdin.fileno()
+        return os.isatty(fd) and os.tcgetpgrp(fd) != os.getpgrp()
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
 def _wait_for_eof_or_interrupt() -> None:
-    """Block until stdin reaches end of file (Ctrl+D, or closed) or Ctrl+C."""
+    """Block until stdin reaches end of file (Ctrl+D, or closed) or Ctrl+C.
+
+    A background job does not read the terminal (the shell would stop it, and
+    its STS with it): it runs until a signal (``kill``, or ``fg`` then Ctrl+C).
+    """
     stdin = sys.stdin
     if stdin is None or stdin.closed:
         return
+    if _in_background():
+        while True:
+            signal.pause()
     try:
         fd = stdin.fileno()
     except (OSError, ValueError, AttributeError):

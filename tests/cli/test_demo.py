@@ -551,3 +551,52 @@ def test_rolecall_demo_cleans_up_on_a_signal(
     assert os.listdir(tmpdir) == []
     assert not (isolated_env / ".aws").exists()
     assert SECRET not in out + err
+
+
+def test_rolecall_demo_as_a_background_job(tmp_path: Path, isolated_env: Path) -> None:
+    """`rolecall demo --no-tui &` in an interactive shell: the job keeps running (it
+    does not read the terminal, which would stop it), its STS answers, and `kill`
+    stops it and deletes its files."""
+    import pexpect
+
+    tmpdir = tmp_path / "tmp"
+    tmpdir.mkdir()
+    out_file = tmp_path / "demo.out"
+    env = dict(os.environ, TMPDIR=str(tmpdir), PS1="PROMPT$ ", TERM="dumb")
+    shell = pexpect.spawn(
+        "/bin/bash", ["--norc", "--noprofile", "-i"], env=env, encoding="utf-8", timeout=60
+    )
+    try:
+        shell.expect_exact("PROMPT$ ")
+        shell.sendline(f"{sys.executable} -m rolecall demo --no-tui > {out_file} 2>&1 &")
+        shell.expect_exact("PROMPT$ ")
+        deadline = time.monotonic() + 60
+        while "stop it with `kill" not in (text := out_file.read_text()):
+            assert time.monotonic() < deadline, text
+            time.sleep(0.1)
+        time.sleep(0.5)  # the moment a read of the terminal would have stopped it
+        shell.sendline("jobs -l")
+        shell.expect_exact("PROMPT$ ")
+        assert "Running" in shell.before and "Stopped" not in shell.before, shell.before
+        exports = _parse_exports(text)
+        home = exports["HOME"]
+        # its STS answers: a 3-hop assume through it
+        cli_env = dict(os.environ, **exports)
+        done = subprocess.run(
+            [sys.executable, "-m", "rolecall", "assume", "audit", "--json"],
+            env=cli_env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert done.returncode == 0, done.stderr
+        assert json.loads(done.stdout)["account_id"] == "859024637105"
+        shell.sendline("kill %1; wait %1; echo code=$?")
+        shell.expect(r"code=(\d+)")
+        assert shell.match.group(1) == "143"
+    finally:
+        shell.sendline("exit")
+        shell.close(force=True)
+    assert not os.path.exists(home)
+    assert os.listdir(tmpdir) == []
+    assert "terminated; deleted" in out_file.read_text()
