@@ -619,3 +619,26 @@ async def test_switch_role_source_completes_in_a_large_config(
         await until_saved(pilot, app)
         assert not isinstance(app.screen, SwitchRoleScreen)
         assert "source_profile = audit\n" in Path(aws_files[0]).read_text()
+
+
+async def test_no_profiles_shows_how_to_start(
+    make_app: Callable[..., RolecallApp], aws_files: tuple[str, str]
+) -> None:
+    """Empty AWS files: an empty table, and one hint on how to add a profile, once."""
+    for path in aws_files:
+        Path(path).write_text("")
+    app = make_app()
+    async with started(app) as pilot:
+        assert names(app) == []
+        hint = "press n to add a role profile, or run `aws configure` for access keys"
+        assert status(app).count(hint) == 1, status(app)
+        assert "no profiles in" in status(app)
+        Path(aws_files[0]).write_text("# nothing yet\n")
+        app.reload_soon()
+        for _ in range(20):
+            await pilot.pause(0.1)
+            await app.workers.wait_for_complete()
+            if "profiles reloaded" in status(app):
+                break
+        assert "profiles reloaded" in status(app)
+        assert status(app).count(hint) == 1  # not again on a reload

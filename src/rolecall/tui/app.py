@@ -118,6 +118,8 @@ class RolecallApp(App[int]):
         self._select: str | None = None
         #: the files' problems last reported in the status panel
         self._problems: list[str] = []
+        #: whether the "no profiles yet" hint is on the status panel
+        self._empty_hinted = False
         self._tick_timer: Timer | None = None
         self._poll_timer: Timer | None = None
 
@@ -189,6 +191,19 @@ class RolecallApp(App[int]):
         where = lines.tilde(config_path(self.config_arg))
         self.sub_title = f"{clean(where)} · {len(profiles):,} profiles"
         problems = [str(problem) for problem in profiles.problems]
+        empty = not profiles and not problems
+        if empty and not self._empty_hinted:
+            files = " or ".join(
+                lines.tilde(path)
+                for path in (config_path(self.config_arg), credentials_path(self.credentials_arg))
+            )
+            self.main.note(
+                None,
+                f"no profiles in {clean(files)} yet: press n to add a role profile, "
+                "or run `aws configure` for access keys",
+                "hint",
+            )
+        self._empty_hinted = empty
         if problems != self._problems:  # each set of problems is reported once
             self._problems = problems
             for line in lines.problem_lines(problems):
