@@ -74,3 +74,13 @@ async def started(app: RolecallApp) -> AsyncIterator[Pilot[Any]]:
 
 def status(app: RolecallApp) -> str:
     return "\n".join(app.main.status.lines_text)
+
+
+def type_at_once(app: RolecallApp, *keys: str) -> None:
+    """Queue ``keys`` before the app handles any of them, as a fast typist or a
+    paste delivers them (``pilot.press`` waits after each key)."""
+    from textual import events
+
+    chars = {"enter": None, "slash": "/", "question_mark": "?"}
+    for key in keys:
+        app.post_message(events.Key(key, chars.get(key, key)))

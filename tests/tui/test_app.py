@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from tests.tui.fakes import FakeAssumeError, FakeClock, FakeLauncher, FakeSts
-from tests.tui.helpers import goto, names, row_of, started, status
+from tests.tui.helpers import goto, names, row_of, started, status, type_at_once
 from textual.pilot import Pilot
 from textual.widgets import Input, Label, Select
 
@@ -515,13 +515,9 @@ async def test_switch_role_refuses_bad_input(
 
 
 async def test_filter_keys_typed_fast_are_not_lost(make_app: Callable[..., RolecallApp]) -> None:
-    from textual import events
-
     app = make_app()
     async with started(app) as pilot:
-        # all queued at once, as a fast typist or a paste delivers them
-        for key, char in (("slash", "/"), ("s", "s"), ("s", "s"), ("o", "o")):
-            app.post_message(events.Key(key, char))
+        type_at_once(app, "slash", "s", "s", "o")
         await pilot.pause(0.2)
         assert app.main.query_one("#filter", Input).value == "sso"
         assert names(app) == ["sso-readonly"]
@@ -532,14 +528,10 @@ async def test_mfa_digits_typed_before_the_modal_shows_are_kept(
     make_app: Callable[..., RolecallApp], fake_sts: FakeSts
 ) -> None:
     """Enter then the code at once, faster than the modal appears: no digit is lost."""
-    from textual import events
-
     app = make_app()
     async with started(app) as pilot:
         await goto(pilot, app, "prod-admin")
-        # all in the queue before the app handles any of them (a fast typist, a paste)
-        for key in ("enter", "0", "4", "2", "9", "1", "7"):
-            app.post_message(events.Key(key, None if key == "enter" else key))
+        type_at_once(app, "enter", *"042917")
         await settle(pilot, app)
         assert isinstance(app.screen, MfaScreen)
         assert app.screen.query_one("#mfa-code", Input).value == "042917"
@@ -553,13 +545,10 @@ async def test_mfa_code_and_enter_typed_at_once_submit_once(
     make_app: Callable[..., RolecallApp], fake_sts: FakeSts
 ) -> None:
     """Enter, the code and Enter again, all queued at once: one assume, with the code."""
-    from textual import events
-
     app = make_app()
     async with started(app) as pilot:
         await goto(pilot, app, "prod-admin")
-        for key in ("enter", *"310577", "enter"):
-            app.post_message(events.Key(key, None if key == "enter" else key))
+        type_at_once(app, "enter", *"310577", "enter")
         await settle(pilot, app)
         assert not isinstance(app.screen, MfaScreen)
         assert len(fake_sts.calls) == 1
@@ -572,13 +561,10 @@ async def test_keys_queued_behind_quit_do_nothing(
 ) -> None:
     """`q` then more keys at once ("question_mark" typed as letters): once quitting,
     no shell starts, no assume, no form or dialog opens, and the app ends cleanly."""
-    from textual import events
-
     app = make_app()
     async with started(app) as pilot:
         await goto(pilot, app, "dev")
-        for key in ("q", "s", "n", "enter", "r", "i", "question_mark"):
-            app.post_message(events.Key(key, "?" if key == "question_mark" else None))
+        type_at_once(app, "q", "s", "n", "enter", "r", "i", "question_mark")
         await pilot.pause(0.3)
         assert app.services.launcher.calls == []  # type: ignore[attr-defined]
         assert fake_sts.calls == []
