@@ -85,6 +85,8 @@ class MainScreen(Screen[None]):
             "enter": self.action_assume,
             "r": self.action_reassume,
             "s": self.action_shell,
+            # at once too: the keys queued behind it then find the app closing
+            "q": self.rc.exit,
         }
         self.status = self.query_one("#status", StatusLog)
         self.detail = self.query_one("#detail", DetailPanel)
