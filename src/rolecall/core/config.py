@@ -11,7 +11,7 @@ import os
 import re
 from collections.abc import Mapping
 
-from rolecall.core.ini import IniDocument, Values, parse, split_section_name
+from rolecall.core.ini import IniDocument, Values, has_nested, parse, split_section_name
 
 __all__ = [
     "AwsConfig",
@@ -183,9 +183,7 @@ class AwsConfig:
                     locations[name] = (file, lines[name])
             self.problems += [FileProblem(file, p.line, p.message) for p in doc.problems]
         if any(d is not None and (d.multiline or d.defaults) for d in docs):
-            self.nested = {
-                name for name, values in profiles.items() if dict in set(map(type, values.values()))
-            }
+            self.nested = {name for name, values in profiles.items() if has_nested(values)}
 
 
 def load(

@@ -23,6 +23,7 @@ import shlex
 
 __all__ = [
     "IniDocument",
+    "has_nested",
     "ParseProblem",
     "RawSection",
     "Values",
@@ -159,6 +160,19 @@ class IniDocument:
             else:
                 result[sect.name] = values
         return result
+
+
+def has_nested(values: Values) -> bool:
+    """Whether some value is a nested block (``key =`` then indented lines)."""
+    return dict in set(map(type, values.values()))
+
+
+def _spans(doc: IniDocument, sect: RawSection, key: str, lines: list[str]) -> None:
+    """Record that ``key`` of ``sect`` may span lines, held in ``lines``."""
+    if sect.more is None:
+        sect.more = {}
+        doc.multiline = True
+    sect.more[key] = lines
 
 
 def _joined(sect: RawSection) -> dict[str, str]:
@@ -331,10 +345,7 @@ def parse(data: bytes) -> IniDocument:
                 assert cur is not None
                 if opt_list is None:
                     opt_list = [cur.options[opt_key]]
-                    if cur.more is None:
-                        cur.more = {}
-                        doc.multiline = True
-                    cur.more[opt_key] = opt_list
+                    _spans(doc, cur, opt_key, opt_list)
                 if blanks:
                     opt_list += [""] * blanks
                 opt_list.append(value)
@@ -423,10 +434,7 @@ def parse(data: bytes) -> IniDocument:
         else:
             # ``key =`` alone: the lines that follow, if any, are a nested block
             opt_list = [""]
-            if cur.more is None:
-                cur.more = {}
-                doc.multiline = True
-            cur.more[key] = opt_list
+            _spans(doc, cur, key, opt_list)
             maybe_nested.append((cur, key, opt_list, idx))
         cur.end = idx + 1
 

@@ -21,7 +21,7 @@ import shlex
 from collections.abc import Callable, Iterator, Mapping
 
 from rolecall.core.config import AwsConfig, FileProblem, load
-from rolecall.core.ini import Value, Values
+from rolecall.core.ini import Value, Values, has_nested
 
 try:
     from _json import encode_basestring as _encode_str
@@ -243,7 +243,7 @@ class Profile:
         #: what the chain's root is: a kind, or ``credential_source:NAME``
         self.root_kind: str = self.kind
         #: whether some value is a nested block (``key =`` then indented lines)
-        self.nested = dict in set(map(type, values.values())) if nested is None else nested
+        self.nested = has_nested(values) if nested is None else nested
         # plain string settings (None when absent, or when a nested block)
         get: Callable[[str], str | None] = self.get if self.nested else values.get  # type: ignore[assignment]
         self.region = get("region")
@@ -318,15 +318,8 @@ def _own_problems(
     values = profile.values
     out: list[str] = []
     kind = profile.kind
-    if profile.nested:
-        keys = _VALUE_KEYS if kind == "static" or kind == "sso" else _ROLE_KEYS + _VALUE_KEYS
-        for key in keys:
-            if values.get(key).__class__ is dict:
-                out.append(f"{key} is a nested block, not a value")
-    if "credential_process" in values:
-        problem = _process_problem(values["credential_process"])
-        if problem:
-            out.append(problem)
+    plain = _VALUE_KEYS if kind == "static" or kind == "sso" else _ROLE_KEYS + _VALUE_KEYS
+    _value_problems(profile, plain, out)
     if kind == "static":
         # (no role_arn and no SSO setting, or it would be another kind)
         if "web_identity_token_file" not in values or not _web_identity(values, out):
@@ -347,6 +340,20 @@ def _own_problems(
             return out  # the assume-role provider takes it, and refuses
     _provider_problems(profile, sso_sessions, sides, out)
     return out
+
+
+def _value_problems(profile: Profile, plain: tuple[str, ...], out: list[str]) -> None:
+    """Settings botocore cannot use as written: a nested block among the ``plain``
+    keys, and a ``credential_process`` it cannot split."""
+    values = profile.values
+    if profile.nested:
+        for key in plain:
+            if values.get(key).__class__ is dict:
+                out.append(f"{key} is a nested block, not a value")
+    if "credential_process" in values:
+        problem = _process_problem(values["credential_process"])
+        if problem:
+            out.append(problem)
 
 
 def _provider_problems(
@@ -487,15 +494,7 @@ class ProfileSet:
         found = self._source_problems.get(src.name)
         if found is None:
             found = []
-            values = src.values
-            if src.nested:
-                for key in _VALUE_KEYS:
-                    if values.get(key).__class__ is dict:
-                        found.append(f"{key} is a nested block, not a value")
-            if "credential_process" in values:
-                problem = _process_problem(values["credential_process"])
-                if problem:
-                    found.append(problem)
+            _value_problems(src, _VALUE_KEYS, found)
             config = self.config
             _provider_problems(src, config.sso_sessions, config.split.get(src.name), found)
             self._source_problems[src.name] = found

@@ -217,21 +217,21 @@ class MainScreen(Screen[None]):
         self.set_focus(self.table)
 
     # -- actions ------------------------------------------------------------
-    def action_assume(self) -> None:
+    def _request(self, purpose: str) -> None:
         if self.highlighted:
-            self.rc.request(self.highlighted, "assume")
+            self.rc.request(self.highlighted, purpose)
+
+    def action_assume(self) -> None:
+        self._request("assume")
 
     def action_reassume(self) -> None:
-        if self.highlighted:
-            self.rc.request(self.highlighted, "reassume")
+        self._request("reassume")
 
     def action_whoami(self) -> None:
-        if self.highlighted:
-            self.rc.request(self.highlighted, "whoami")
+        self._request("whoami")
 
     def action_shell(self) -> None:
-        if self.highlighted:
-            self.rc.request(self.highlighted, "shell")
+        self._request("shell")
 
     def action_switch_role(self) -> None:
         self.rc.open_switch_role(self.highlighted)
