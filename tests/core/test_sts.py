@@ -17,7 +17,7 @@ from typing import Any
 
 import boto3
 import pytest
-from tests.moto_fixtures import StsProxy, moto_auth, write_aws_files
+from tests.moto_fixtures import StsProxy, moto_auth
 from tests.sts_helpers import (
     LOOP_PROFILES,
     A,
@@ -75,9 +75,9 @@ duration_seconds = 900
 
 
 @pytest.fixture
-def home(isolated_env: Path, sts_endpoint: str) -> Path:
-    write_aws_files(isolated_env, CONFIG)
-    return isolated_env
+def aws_config(sts_endpoint: str) -> str:
+    """``home``'s config; the tests that use it talk to moto's STS."""
+    return CONFIG
 
 
 @pytest.fixture

@@ -25,7 +25,7 @@ import os
 import random
 import shutil
 import subprocess
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import botocore.configloader
@@ -90,18 +90,19 @@ ADDABLE = {"missing", "shell-metacharacters", "quotes", "open-bracket", "non-asc
 
 
 @pytest.fixture
-def home(isolated_env: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    cfg = isolated_env / ".aws" / "config"
-    cfg.parent.mkdir(parents=True)
-    cfg.write_text(CONFIG)
-    cfg.chmod(0o600)
+def aws_config() -> str:
+    return CONFIG
+
+
+@pytest.fixture(autouse=True)
+def offline(isolated_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No STS call can leave the machine, and profile a works without one."""
     monkeypatch.setenv("AWS_ENDPOINT_URL_STS", refused_url())
     monkeypatch.setenv("ROLECALL_STS_TIMEOUT", "2")
     monkeypatch.setenv("SHELL", "/bin/true")
     monkeypatch.chdir(isolated_env)
     # offline credentials for profile a, so that the verbs can succeed without STS
     cache.write_entry(cache.cache_key(A), fresh_response())
-    yield isolated_env
 
 
 # ---------------------------------------------------------------------------

@@ -21,7 +21,6 @@ import os
 import stat
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pexpect
@@ -47,12 +46,9 @@ PROC_ARGV = (
 
 
 @pytest.fixture
-def home(isolated_env: Path, sts_endpoint: str) -> Iterator[Path]:
-    cfg = isolated_env / ".aws" / "config"
-    cfg.parent.mkdir(parents=True)
-    cfg.write_text(CONFIG)
-    cfg.chmod(0o600)
-    yield isolated_env
+def aws_config(sts_endpoint: str) -> str:
+    """``home``'s config; the tests that use it talk to moto's STS."""
+    return CONFIG
 
 
 def _cached_secrets() -> set[str]:
