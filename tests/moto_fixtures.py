@@ -214,7 +214,7 @@ def _make_handler(proxy: StsProxy) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: Any) -> None:
             pass
 
         def _forward(self) -> None:
@@ -346,7 +346,7 @@ def write_aws_files(home: Path, config: str, credentials: str | None = None) -> 
 def run_rolecall(
     *args: str,
     env: Mapping[str, str] | None = None,
-    input: str | None = None,  # noqa: A002
+    input: str | None = None,
     timeout: float = 60,
 ) -> subprocess.CompletedProcess[str]:
     """``python -m rolecall ARGS`` as a whole process, with the test's environment."""

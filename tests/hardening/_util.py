@@ -48,7 +48,7 @@ def run(
     *args: str,
     env: Mapping[str, str] | None = None,
     timeout: float = 60,
-    input: str | None = None,  # noqa: A002
+    input: str | None = None,
     prefix: Sequence[str] = (),
 ) -> Run:
     """``python -m rolecall ARGS`` with no terminal (its own session) and no stdin."""
