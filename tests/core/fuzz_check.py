@@ -43,7 +43,7 @@ from typing import Any
 import botocore.configloader
 import botocore.credentials as bc
 import botocore.exceptions
-import ini_gen
+from tests.core import ini_gen
 
 from rolecall.core.config import AwsConfig, load
 from rolecall.core.ini import IniDocument

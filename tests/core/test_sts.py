@@ -980,8 +980,9 @@ def test_session_name_sources(
 
 def test_now_callable_drives_freshness(home: Path, sts_proxy: StsProxy) -> None:
     first, _ = run("a")
-    assert first.expiration is not None
-    late: Callable[[], datetime] = lambda: first.expiration - timedelta(minutes=10)  # noqa: E731
+    expires = first.expiration
+    assert expires is not None
+    late: Callable[[], datetime] = lambda: expires - timedelta(minutes=10)  # noqa: E731
     second, _ = run("a", now=late)
     assert not second.from_cache
     assert sts_proxy.count("AssumeRole") == 2

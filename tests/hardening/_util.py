@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from rolecall.core import cache
-from tests.sts_helpers import A, B, C, chain_profiles, mfa_profile  # noqa: F401 (B, C re-exported)
+from tests.sts_helpers import A, chain_profiles, mfa_profile
 
 BASE_KEY = "AKIAHARDENING0000001"
 BASE_SECRET = "hardeningBASEsecret/0000000000000000000000"

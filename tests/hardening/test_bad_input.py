@@ -35,7 +35,6 @@ from rolecall.core import cache
 from tests.hardening._util import (
     CONFIG,
     MFA,
-    A,
     Run,
     assert_clean_success,
     assert_one_line_failure,
@@ -45,6 +44,7 @@ from tests.hardening._util import (
     without_dac_override,
 )
 from tests.moto_fixtures import refused_url
+from tests.sts_helpers import A
 
 ARN = "arn:aws:iam::123456789012:role/New"
 Argv = Callable[[str], list[str]]

@@ -35,12 +35,12 @@ from rolecall.core.edit import add_profile
 from rolecall.settings import load_settings, toggle_favorite
 from tests.hardening._util import (
     CONFIG,
-    A,
     assert_clean_success,
     fresh_response,
     rolecall_argv,
     run,
 )
+from tests.sts_helpers import A
 
 STEPS = ("written", "fsynced", "before-rename", "renamed")
 TEMP_RE = re.compile(r"\..+\.[0-9]+\.[0-9a-f]{8}\.rolecall-tmp")

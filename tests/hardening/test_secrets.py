@@ -31,13 +31,13 @@ from rolecall.core.profiles import load_profiles
 from tests.hardening._util import (
     BASE_SECRET,
     CONFIG,
-    A,
     assert_clean_success,
     assert_one_line_failure,
     fresh_response,
     run,
 )
 from tests.moto_fixtures import StsProxy
+from tests.sts_helpers import A
 
 PROC_ARGV = (
     "for f in /proc/[0-9]*/cmdline; do tr '\\000' ' ' < \"$f\" 2>/dev/null; echo; done; "
@@ -135,8 +135,8 @@ def test_no_secret_leaks_from_any_cli_path(home: Path, sts_proxy: StsProxy) -> N
         ("exec", "b", "--", "no-such-command-hardening"),
         ("profile", "add", "x", "--role-arn", "not-an-arn", "--source-profile", "a"),
     ]
-    for args in errors:
-        scan(run(*args), "error " + " ".join(args))
+    for argv in errors:
+        scan(run(*argv), "error " + " ".join(argv))
     sts_proxy.fail(
         "AssumeRole",
         "ExpiredToken",
