@@ -108,10 +108,10 @@ def main() -> int:
         # Measure rolecall as installed: with its bytecode compiled (pip does that),
         # not recompiled on every start because PYTHONDONTWRITEBYTECODE is set.
         env.pop("PYTHONDONTWRITEBYTECODE", None)
-        import rolecall
+        import rolecall as package
 
         subprocess.run(
-            [sys.executable, "-m", "compileall", "-q", str(Path(rolecall.__file__).parent)],
+            [sys.executable, "-m", "compileall", "-q", str(Path(package.__file__).parent)],
             env=env,
             check=True,
         )

@@ -822,7 +822,7 @@ def open_tui(args: argparse.Namespace) -> int:
         except OSError as exc:
             raise CliError(f"cannot read {what} {path}: {exc.strerror or exc}") from None
     try:
-        from rolecall.tui import run  # noqa: PLC0415
+        from rolecall.tui import run
     except ImportError:
         raise CliError(
             "the terminal UI is not available in this build; try `rolecall list`"

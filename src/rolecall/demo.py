@@ -332,7 +332,7 @@ def _issue_cached_credentials(home: str, endpoint: str) -> None:
             args: dict[str, Any] = dict(role.cache_args())
             args.setdefault("RoleSessionName", cached["AssumedRoleUser"]["Arn"].rsplit("/", 1)[1])
             response = client.assume_role(**args)
-        except Exception:  # noqa: BLE001 - a demo nicety, never fatal
+        except Exception:  # a demo nicety, never fatal
             continue
         creds = response["Credentials"]
         cached["Credentials"].update(
@@ -436,7 +436,7 @@ class _SsoPortal:
             response = self._sts().assume_role(
                 RoleArn=arn, RoleSessionName="demo-user", DurationSeconds=SSO_CREDENTIALS_SECONDS
             )
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             return _sso_error(500, "InternalServerException", type(exc).__name__)
         creds = response["Credentials"]
         expiration: dt.datetime = creds["Expiration"]
@@ -542,7 +542,7 @@ def demo_environment(
         environ.update(env)
         try:
             _issue_cached_credentials(home, endpoint)
-        except Exception:  # noqa: BLE001 - the made-up keys still show countdowns
+        except Exception:  # the made-up keys still show countdowns
             pass
         yield dict(env)
     finally:

@@ -19,7 +19,8 @@ from rolecall import cli
 def _sub_help(parser: argparse.ArgumentParser, name: str) -> str:
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction):
-            return action.choices[name].format_help()
+            sub: argparse.ArgumentParser = action.choices[name]
+            return sub.format_help()
     raise AssertionError("no subcommands")
 
 

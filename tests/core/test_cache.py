@@ -11,6 +11,7 @@ import sys
 import textwrap
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from botocore.credentials import AssumeRoleCredentialFetcher
@@ -114,7 +115,9 @@ def test_cli_cache_dir_follows_home(monkeypatch: pytest.MonkeyPatch, tmp_path: P
     assert cache.cli_cache_dir() == str(tmp_path / "b" / ".aws" / "cli" / "cache")
 
 
-def _response(expiration: object, arn: str = "arn:aws:sts::123456789012:assumed-role/A/me") -> dict:
+def _response(
+    expiration: object, arn: str = "arn:aws:sts::123456789012:assumed-role/A/me"
+) -> dict[str, Any]:
     return {
         "Credentials": {
             "AccessKeyId": "ASIAEXAMPLEEXAMPLE01",

@@ -39,10 +39,12 @@ def setup(tmp_path: Path, config: bytes) -> tuple[Path, Path]:
     return cfg, cred
 
 
-def botocore_profiles(cfg: Path, cred: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, object]:
+def botocore_profiles(
+    cfg: Path, cred: Path, monkeypatch: pytest.MonkeyPatch
+) -> dict[str, dict[str, str]]:
     monkeypatch.setenv("AWS_CONFIG_FILE", str(cfg))
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(cred))
-    profiles: dict[str, object] = botocore.session.Session().full_config["profiles"]
+    profiles: dict[str, dict[str, str]] = botocore.session.Session().full_config["profiles"]
     return profiles
 
 

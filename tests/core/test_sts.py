@@ -17,7 +17,7 @@ from typing import Any
 
 import boto3
 import pytest
-from tests.moto_fixtures import StsProxy, moto_auth, write_aws_files
+from tests.moto_fixtures import StsProxy, moto_auth
 from tests.sts_helpers import (
     LOOP_PROFILES,
     A,
@@ -75,9 +75,9 @@ duration_seconds = 900
 
 
 @pytest.fixture
-def home(isolated_env: Path, sts_endpoint: str) -> Path:
-    write_aws_files(isolated_env, CONFIG)
-    return isolated_env
+def aws_config(sts_endpoint: str) -> str:
+    """``home``'s config; the tests that use it talk to moto's STS."""
+    return CONFIG
 
 
 @pytest.fixture
@@ -980,8 +980,9 @@ def test_session_name_sources(
 
 def test_now_callable_drives_freshness(home: Path, sts_proxy: StsProxy) -> None:
     first, _ = run("a")
-    assert first.expiration is not None
-    late: Callable[[], datetime] = lambda: first.expiration - timedelta(minutes=10)  # noqa: E731
+    expires = first.expiration
+    assert expires is not None
+    late: Callable[[], datetime] = lambda: expires - timedelta(minutes=10)  # noqa: E731
     second, _ = run("a", now=late)
     assert not second.from_cache
     assert sts_proxy.count("AssumeRole") == 2
@@ -1004,7 +1005,7 @@ def test_credential_source_ecs_container(
     ).encode()
 
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(body)))

@@ -60,7 +60,8 @@ class FakeSts:
     ) -> str | None:
         if use_cache and name in self.cached:
             return None
-        return profiles[name].mfa_serial
+        serial: str | None = profiles[name].mfa_serial
+        return serial
 
     def assume(self, profiles: Any, name: str, **kwargs: Any) -> Any:
         self.calls.append({"name": name, **kwargs})

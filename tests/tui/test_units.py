@@ -17,7 +17,7 @@ NOW = datetime(2030, 1, 1, tzinfo=UTC)
 
 
 def row(name: str, **kw: object) -> Row:
-    base = dict(
+    base: dict[str, object] = dict(
         label=name, color=None, kind="assume-role", account="", role="", region="", source=""
     )
     base.update(kw)

@@ -152,7 +152,7 @@ def _process_problem(command: Value) -> str | None:
     if _SHLEX_SPECIAL.isdisjoint(command):
         return None  # shlex fails only on an unclosed quote or a trailing backslash
     try:
-        shlex.split(command)  # type: ignore[arg-type]
+        shlex.split(command)
     except ValueError as exc:
         return f"credential_process is not a valid command line: {exc}"
     return None
@@ -561,7 +561,7 @@ def profile_json_text(p: Profile, _enc: Callable[[str], str] = _encode_str) -> s
     prints ten thousand of these, and this is three times faster."""
     values = p.values
     raw = values.get("duration_seconds")
-    dur = parse_duration(raw) if raw.__class__ is str else None  # type: ignore[arg-type]
+    dur = parse_duration(raw) if raw.__class__ is str else None
     arn = p.arn
     if arn is not None:
         account: str | None = arn.account_id

@@ -116,7 +116,7 @@ class ProfileTable(ScrollView, can_focus=True):
         clock: Callable[[], datetime],
         *,
         name: str | None = None,
-        id: str | None = None,  # noqa: A002
+        id: str | None = None,
         classes: str | None = None,
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)

@@ -52,7 +52,7 @@ class StatusLog(ScrollView, can_focus=False):
     StatusLog { height: 1fr; background: $surface; overflow-x: hidden; }
     """
 
-    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002
+    def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.lines: list[Text] = []
         #: the plain text of every line (for tests)
