@@ -62,6 +62,7 @@ import platformdirs
 import tomlkit
 
 from rolecall.core.fsutil import FileChangedError, atomic_write, ensure_private_dir
+from rolecall.core.limits import MAX_DURATION, MIN_DURATION, duration_in_range
 
 __all__ = [
     "COLOR_HEX",
@@ -89,8 +90,6 @@ DEFAULT_THEME = "textual-dark"
 DEFAULT_WARN_SECONDS = 900
 DEFAULT_CRITICAL_SECONDS = 300
 DEFAULT_EXPIRY_WARNING_SECONDS = 300
-MIN_DURATION = 900
-MAX_DURATION = 43200
 
 #: Colour names accepted for a profile, each with its RGB (Rich's palette; the
 #: first sixteen are the terminal's own ANSI colours, shown here with Rich's
@@ -389,7 +388,7 @@ def _read_into(settings: Settings, data: Mapping[str, Any], reader: _Reader) -> 
             )
     if "duration_seconds" in defaults:
         value = defaults["duration_seconds"]
-        if _is_int(value) and MIN_DURATION <= value <= MAX_DURATION:
+        if _is_int(value) and duration_in_range(value):
             settings.default_duration = value
         else:
             reader.invalid(
@@ -517,7 +516,7 @@ def _check(settings: Settings, changed: set[str]) -> list[str]:
     if (
         "default_duration" in changed
         and duration is not None
-        and not (_is_int(duration) and MIN_DURATION <= duration <= MAX_DURATION)
+        and not (_is_int(duration) and duration_in_range(duration))
     ):
         out.append(
             f"defaults.duration_seconds must be an integer from {MIN_DURATION} to "

@@ -31,7 +31,7 @@ from datetime import UTC, datetime, timedelta
 
 from rolecall.core import cache as _cache
 from rolecall.core._record import Record
-from rolecall.core.profiles import CHAINED_MAX_DURATION, MAX_DURATION, MIN_DURATION
+from rolecall.core.limits import CHAINED_MAX_DURATION, MAX_DURATION, MIN_DURATION
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
