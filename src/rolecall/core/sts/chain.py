@@ -15,7 +15,7 @@ from rolecall.core import cache as _cache
 from rolecall.core.limits import CHAINED_MAX_DURATION
 from rolecall.core.sts.calls import call, checked_credentials
 from rolecall.core.sts.classify import CallInfo
-from rolecall.core.sts.errors import DURATION_TOO_LONG, AssumeError
+from rolecall.core.sts.errors import CHAINED_DURATION_TOO_LONG, AssumeError
 from rolecall.core.sts.mfa import mfa_session
 from rolecall.core.sts.plan import mfa_session_for
 from rolecall.core.sts.records import AssumeResult, Credentials
@@ -195,8 +195,7 @@ def _assume_hop(
     try:
         response = call(functools.partial(client.assume_role, **params), info, ctx)
     except AssumeError as err:
-        chaining = err.code == DURATION_TOO_LONG and "chaining" in err.message
-        if not chaining or dur <= CHAINED_MAX_DURATION:
+        if err.code != CHAINED_DURATION_TOO_LONG or dur <= CHAINED_MAX_DURATION:
             raise
         # an ambiguous source (environment, process, session token): it was a role
         ctx.emit(

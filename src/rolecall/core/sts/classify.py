@@ -290,7 +290,7 @@ def _validation(info: CallInfo, code: str, message: str) -> AssumeError:
             f"DurationSeconds {info.duration} is over the 1-hour limit for role chaining "
             f"({info.profile!r} is assumed with role credentials)",
             f"set duration_seconds = 3600 or less in profile {info.profile!r}",
-            errors.DURATION_TOO_LONG,
+            errors.CHAINED_DURATION_TOO_LONG,
         )
     if "tokencode" in low or "serialnumber" in low:
         return AssumeError(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 __all__ = [
     "ACCESS_DENIED",
+    "CHAINED_DURATION_TOO_LONG",
     "CONFIG_PROBLEM",
     "CREDENTIAL_PROCESS_FAILED",
     "DURATION_TOO_LONG",
@@ -73,6 +74,8 @@ EXPIRED_TOKEN = "ExpiredToken"
 ACCESS_DENIED = "AccessDenied"
 #: DurationSeconds is over the role's MaxSessionDuration.
 DURATION_TOO_LONG = "DurationTooLong"
+#: DurationSeconds is over the 1-hour limit of role chaining (the engine retries with 3600).
+CHAINED_DURATION_TOO_LONG = "ChainedDurationTooLong"
 #: STS refused the parameters (ValidationError with no more precise meaning).
 VALIDATION = "Validation"
 #: A 5xx (or a transient error code) after the retries.
