@@ -22,7 +22,17 @@ class CliError(Exception):
         self.code = code
 
 
-_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+#: What :func:`printable` escapes; compiled on first use, because the surrogate
+#: range makes this pattern cost 1 to 5 ms to compile, more than a whole cache
+#: hit spends on its own work, which prints nothing that needs it.
+_UNPRINTABLE: re.Pattern[str] | None = None
+
+
+def _unprintable() -> re.Pattern[str]:
+    global _UNPRINTABLE
+    if _UNPRINTABLE is None:
+        _UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+    return _UNPRINTABLE
 
 
 def _escape(match: re.Match[str]) -> str:
@@ -39,12 +49,14 @@ def printable(text: str) -> str:
     >>> printable("prod\\x1b[2J"), printable("caf\\udce9")
     ('prod\\\\x1b[2J', 'caf\\\\xe9')
     """
-    return _UNPRINTABLE.sub(_escape, text)
+    if text.isprintable():  # (no control character, no surrogate: nothing to escape)
+        return text
+    return _unprintable().sub(_escape, text)
 
 
 def has_unprintable(text: str) -> bool:
     """Whether :func:`printable` would change ``text`` (one scan of a whole table)."""
-    return _UNPRINTABLE.search(text) is not None
+    return not text.isprintable() and _unprintable().search(text) is not None
 
 
 def oneline(exc: BaseException) -> str:

@@ -74,6 +74,11 @@ def _drop_stdout() -> None:
 
 
 def _parse(words: list[str]) -> argparse.Namespace:
+    from rolecall.cli.quick import quick_args
+
+    quick = quick_args(words)  # `env` and `credential-process`: a cache hit needs no argparse
+    if quick is not None:
+        return quick
     from rolecall.cli import parser
 
     # `rolecall list ...`: argparse will pick that command, so only it needs options
@@ -89,19 +94,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     ``exec`` cannot start, 130 on Ctrl+C.  When the reader of stdout goes away
     (``rolecall list | head -1``) rolecall stops quietly with exit code 0.
     """
-    _open_std_streams()
-    words = sys.argv[1:] if argv is None else list(argv)
-    args = _parse(words)
-    func: Callable[[argparse.Namespace], int] | None = getattr(args, "func", None)
     import gc
 
     gc_was_enabled = gc.isenabled()
+    # a short-lived command: reference counting frees what it uses, and the cyclic
+    # collector only costs time (40% of `list` on a 50 MB config; collections during
+    # the imports of a cache hit); a UI or a demo gets it back once parsed
+    gc.disable()
+    _open_std_streams()
+    words = sys.argv[1:] if argv is None else list(argv)
+    try:
+        args = _parse(words)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+    func: Callable[[argparse.Namespace], int] | None = getattr(args, "func", None)
     name = getattr(func, "__name__", None)
     # an untrusted cache is reported on stderr (never while a UI owns the screen)
     cache_warnings = name not in _LONG_RUNNING and name not in _CACHE_FREE
     if name not in _LONG_RUNNING:
-        # a short-lived command: reference counting frees what it uses, and the
-        # cyclic collector only costs time (40% of `list` on a 50 MB config)
         gc.disable()
     if cache_warnings:
         from rolecall.core import cache

@@ -35,5 +35,13 @@ class Verb:
         code: int = handler(args)
         return code
 
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Verb):
+            return NotImplemented
+        return (self.module, self.__name__) == (other.module, other.__name__)
+
+    def __hash__(self) -> int:
+        return hash((self.module, self.__name__))
+
     def __repr__(self) -> str:
         return f"Verb({self.module!r}, {self.__name__!r})"

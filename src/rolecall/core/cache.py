@@ -19,7 +19,6 @@ profile never are.
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import json
 import os
@@ -393,8 +392,10 @@ def _load_trusted_json(path: str) -> dict[str, Any] | None:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
     except OSError as exc:
         if exc.errno == errno.ELOOP:  # a symlink
-            with contextlib.suppress(OSError):
+            try:
                 _untrusted_file(path, os.lstat(path))
+            except OSError:
+                pass
         return None
     try:
         st = os.fstat(fd)

@@ -11,15 +11,16 @@ The public API, re-exported from the modules that hold each job:
 * ``clients``: boto3 and botocore, lazily (:class:`BotoClientFactory`);
 * ``endpoints``: where STS is called; ``session_names``: RoleSessionName.
 
-A cache hit loads only these and ``context.py``; ``chain``, ``root``, ``mfa``,
-``calls``, ``classify`` and ``lock`` load on a miss.  boto3 and botocore are
+A cache hit loads only ``engine``, ``plan``, ``context``, ``endpoints``,
+``records`` and ``errors``; ``clients`` and ``session_names`` load on first use
+(a module ``__getattr__``), and ``chain``, ``root``, ``mfa``, ``calls``,
+``classify`` and ``lock`` on a miss.  boto3 and botocore are
 imported only inside functions, when STS is really called.  Tests that change
 a constant patch the module that reads it (``sts.calls.RETRY_BASE_DELAY``).
 """
 
 from __future__ import annotations
 
-from rolecall.core.sts.clients import BotoClientFactory, default_client_factory, warm_up
 from rolecall.core.sts.endpoints import sts_endpoint_url
 from rolecall.core.sts.engine import assume, whoami
 from rolecall.core.sts.errors import AssumeError
@@ -31,7 +32,30 @@ from rolecall.core.sts.records import (
     ProgressCallback,
     ProgressEvent,
 )
-from rolecall.core.sts.session_names import default_session_name, sanitize_session_name
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # pragma: no cover
+    from rolecall.core.sts.clients import BotoClientFactory, default_client_factory, warm_up
+    from rolecall.core.sts.session_names import default_session_name, sanitize_session_name
+
+#: Names loaded on first use: a cache hit needs neither module.
+_LAZY = {
+    "BotoClientFactory": "clients",
+    "default_client_factory": "clients",
+    "warm_up": "clients",
+    "default_session_name": "session_names",
+    "sanitize_session_name": "session_names",
+}
+
+
+def __getattr__(name: str) -> object:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(__import__(f"{__name__}.{module}", fromlist=[name]), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "AssumeError",

@@ -3,14 +3,12 @@
 ``root.py``, ``mfa.py``, ``calls.py`` and ``engine.py`` all take a :class:`Context`;
 it stands alone so that they need not import each other.  The botocore
 session is built on first use (never on a cache hit) from the few profiles
-the plan names, so botocore never reads the config files.
+the plan names, so botocore never reads the config files (``clients.py`` is
+imported then, not on a cache hit).
 """
 
 from __future__ import annotations
 
-import re
-
-from rolecall.core.sts.clients import BotoClientFactory, botocore_session
 from rolecall.core.sts.endpoints import FALLBACK_REGION, display_url, region_for, sts_endpoint_url
 from rolecall.core.sts.errors import MFA_CANCELLED, MFA_INVALID, MFA_REQUIRED, AssumeError
 from rolecall.core.sts.records import ProgressEvent
@@ -26,8 +24,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from rolecall.core.sts.records import ClientFactory, Credentials, ProgressCallback
 
 __all__ = ["Context", "small_config"]
-
-_MFA_CODE_RE = re.compile(r"[0-9]{6}")
 
 
 def small_config(profiles: ProfileSet, plan: Plan) -> dict[str, Any]:
@@ -95,6 +91,8 @@ class Context:
     def session(self) -> Any:
         """The botocore session of this assume, holding only the profiles it needs."""
         if self._session is None:
+            from rolecall.core.sts.clients import botocore_session
+
             self._session = botocore_session(
                 small_config(self.profiles, self.plan), self.plan.top.name
             )
@@ -103,6 +101,8 @@ class Context:
     def client(self, service: str, creds: Credentials | None) -> Any:
         """A client signed with ``creds``, in this assume's region and endpoint."""
         if self._factory is None:
+            from rolecall.core.sts.clients import BotoClientFactory
+
             self._factory = BotoClientFactory(self.session)
         return self._factory(
             service,
@@ -137,7 +137,7 @@ class Context:
         if answer is None:
             raise AssumeError("MFA cancelled", None, MFA_CANCELLED)
         code = answer.strip()
-        if not _MFA_CODE_RE.fullmatch(code):
+        if not (len(code) == 6 and code.isascii() and code.isdigit()):
             raise AssumeError(
                 f"the MFA code for {serial} must be 6 digits",
                 "type the code your MFA device shows",
