@@ -17,6 +17,7 @@ from tests.moto_fixtures import StsProxy
 from tests.sts_helpers import A, B, C
 
 from rolecall.core import cache, sts
+from rolecall.core.expiries import expiries
 from rolecall.core.profiles import load_profiles
 
 
@@ -126,7 +127,7 @@ def test_duration_900_is_never_reused(chain_home: Path, sts_proxy: StsProxy) -> 
     assert (Path(cache.cli_cache_dir()) / f"{key}.json").exists()
     # under 15 minutes left: not reused (the CLI's rule), but reported
     assert not sts.is_cache_hit(load_profiles(), "short")
-    assert cache.expiries(load_profiles())["short"].kind == "role"
+    assert expiries(load_profiles())["short"].kind == "role"
     run("short")
     assert sts_proxy.count("AssumeRole") == 2
 

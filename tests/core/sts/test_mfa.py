@@ -13,6 +13,7 @@ from tests.moto_fixtures import StsProxy
 from tests.sts_helpers import A, C
 
 from rolecall.core import cache, sts
+from rolecall.core.expiries import expiries
 from rolecall.core.profiles import load_profiles
 
 
@@ -56,7 +57,7 @@ def test_one_mfa_prompt_shared_by_two_roles(chain_home: Path, sts_proxy: StsProx
         mfa_serial = {MFA}
         """,
     )
-    exp = cache.expiries(load_profiles())
+    exp = expiries(load_profiles())
     assert exp["mfa1"].kind == "role" and exp["mfa2"].kind == "role"
     assert exp["mfa3"].kind == "mfa"  # not assumed yet: its MFA session is live
     assert exp["mfa3"].expires_at - datetime.now(UTC) > timedelta(hours=11)
