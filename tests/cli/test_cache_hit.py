@@ -11,6 +11,7 @@ this path must be added here on purpose.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
@@ -19,6 +20,7 @@ from pathlib import Path
 import pytest
 from tests.sts_helpers import C, chain_profiles
 
+from rolecall.cli import entry, program
 from rolecall.core import cache
 from rolecall.core.profiles import load_profiles
 
@@ -83,11 +85,20 @@ FORBIDDEN = {
 }
 
 #: Runs the program as the console script does, and writes the modules it loaded.
+#: (A hit ends with os._exit, which runs no atexit handler: both ways are caught.)
 PROGRAM = """\
-import atexit, json, sys
+import atexit, json, os, sys
 out = sys.argv.pop(1)
 before = set(sys.modules)
-atexit.register(lambda: open(out, "w").write(json.dumps(sorted(set(sys.modules) - before))))
+def dump():
+    with open(out, "w") as fh:
+        fh.write(json.dumps(sorted(set(sys.modules) - before)))
+atexit.register(dump)
+real_exit = os._exit
+def quick_exit(code):
+    dump()
+    real_exit(code)
+os._exit = quick_exit
 from rolecall.cli import entry
 entry()
 """
@@ -175,3 +186,34 @@ def test_a_miss_is_not_mistaken_for_a_hit(
     assert proc.returncode == 1
     assert proc.stderr.startswith("rolecall: cannot reach STS at http://127.0.0.1:9")
     assert {"botocore", "rolecall.core.sts.chain", "rolecall.settings"} <= loaded
+
+
+@pytest.mark.parametrize("verb", ["env", "credential-process"])
+def test_a_hit_ends_without_the_teardown(
+    cached: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    verb: str,
+) -> None:
+    """After a hit the process ends with os._exit (once the output is flushed); a
+    failed assume ends the normal way."""
+
+    class QuickExit(Exception):
+        pass
+
+    def fake_exit(code: int) -> None:
+        raise QuickExit(code)
+
+    monkeypatch.setattr(os, "_exit", fake_exit)
+    monkeypatch.setattr(program, "_keep_until_exit", None)  # (restored after the test)
+    monkeypatch.setattr(sys, "argv", ["rolecall", verb, "c"])
+    with pytest.raises(QuickExit) as quick:
+        entry()
+    assert quick.value.args == (0,)
+    assert "ASIACACHEDROLECALL01" in capsys.readouterr().out
+    monkeypatch.setenv("AWS_ENDPOINT_URL_STS", "http://127.0.0.1:9")
+    monkeypatch.setenv("ROLECALL_STS_TIMEOUT", "2")
+    monkeypatch.setattr(sys, "argv", ["rolecall", verb, "b"])  # b is not cached
+    with pytest.raises(SystemExit) as normal:
+        entry()
+    assert normal.value.code == 1

@@ -152,7 +152,22 @@ def cmd_env(args: argparse.Namespace) -> int:
 
     result = assume_for(args)
     sys.stdout.write(format_env(result, args.format))
+    _quick_exit_after(result)
     return 0
+
+
+def _quick_exit_after(result: AssumeResult) -> None:
+    """On a cache hit, let the process end without freeing what it loaded.
+
+    Python's own teardown is 7 ms of the ~50 ms of CPU a cache hit costs here
+    (``os._exit`` after the flush, as ``list`` does).  A hit starts no thread,
+    registers no atexit handler and leaves no file open; a miss (boto3) ends
+    the normal way.
+    """
+    if result.from_cache:
+        from rolecall.cli import program
+
+        program.keep_until_exit(result)
 
 
 def _exec_command(args: argparse.Namespace) -> list[str]:
@@ -260,4 +275,5 @@ def cmd_credential_process(args: argparse.Namespace) -> int:
     if result.account_id:
         doc["AccountId"] = result.account_id
     sys.stdout.write(json.dumps(doc) + "\n")
+    _quick_exit_after(result)
     return 0
