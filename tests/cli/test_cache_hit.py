@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from tests.sts_helpers import C, chain_profiles
+from tests.sts_helpers import C, cached_response, chain_profiles
 
 from rolecall.cli import entry, program
 from rolecall.core import cache
@@ -80,6 +80,7 @@ FORBIDDEN = {
     "rolecall.core.sts.clients",
     "rolecall.core.sts.calls",
     "rolecall.core.sts.classify",
+    "rolecall.core.sts.classify_network",
     "rolecall.core.sts.lock",
     "rolecall.core.sts.root",
 }
@@ -117,15 +118,13 @@ def cached(isolated_env: Path) -> Path:
     expiration = datetime.now(UTC) + timedelta(hours=1)
     cache.write_entry(
         key,
-        {
-            "Credentials": {
-                "AccessKeyId": "ASIACACHEDROLECALL01",
-                "SecretAccessKey": "cachedSECRET",
-                "SessionToken": "cachedTOKEN",
-                "Expiration": expiration.strftime("%Y-%m-%dT%H:%M:%SZ"),
-            },
-            "AssumedRoleUser": {"Arn": C.replace(":iam:", ":sts:") + "/me", "AssumedRoleId": "x"},
-        },
+        cached_response(
+            expiration.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            arn=C.replace(":iam:", ":sts:") + "/me",
+            key_id="ASIACACHEDROLECALL01",
+            secret="cachedSECRET",
+            token="cachedTOKEN",
+        ),
     )
     return isolated_env
 

@@ -21,7 +21,7 @@ from rolecall.cli import program
 def _sub_help(parser: argparse.ArgumentParser, name: str) -> str:
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction):
-            return action.choices[name].format_help()
+            return str(action.choices[name].format_help())
     raise AssertionError("no subcommands")
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from botocore.credentials import AssumeRoleCredentialFetcher
 from botocore.utils import JSONFileCache
+from tests.sts_helpers import cached_response
 
 from rolecall.core import cache
 from rolecall.core.profiles import load_profiles
@@ -111,23 +112,10 @@ def test_cli_cache_dir_follows_home(monkeypatch: pytest.MonkeyPatch, tmp_path: P
     assert cache.cli_cache_dir() == str(tmp_path / "b" / ".aws" / "cli" / "cache")
 
 
-def _response(expiration: object, arn: str = "arn:aws:sts::123456789012:assumed-role/A/me") -> dict:
-    return {
-        "Credentials": {
-            "AccessKeyId": "ASIAEXAMPLEEXAMPLE01",
-            "SecretAccessKey": "s3cr3t/SECRET+secret",
-            "SessionToken": "TOKEN-token-TOKEN",
-            "Expiration": expiration,
-        },
-        "AssumedRoleUser": {"AssumedRoleId": "AROA:me", "Arn": arn},
-        "ResponseMetadata": {"HTTPStatusCode": 200},
-    }
-
-
 def test_write_entry_modes_and_format(isolated_env: Path) -> None:
     key = cache.cache_key(ARN)
     when = datetime(2030, 1, 1, 12, 0, 0, 123456, tzinfo=UTC)
-    path = cache.write_entry(key, _response(when))
+    path = cache.write_entry(key, cached_response(when))
     directory = Path(cache.cli_cache_dir())
     assert Path(path) == directory / f"{key}.json"
     assert stat.S_IMODE(directory.stat().st_mode) == 0o700
@@ -176,7 +164,7 @@ def test_unreadable_entry_is_a_miss(isolated_env: Path) -> None:
         assert cache.read_entry(key) is None
         return
     key = cache.cache_key(ARN)
-    path = cache.write_entry(key, _response("2030-01-01T00:00:00Z"))
+    path = cache.write_entry(key, cached_response("2030-01-01T00:00:00Z"))
     os.chmod(path, 0)
     assert cache.read_entry(key) is None
 
@@ -191,7 +179,7 @@ def test_fifteen_minute_rule(isolated_env: Path, shape: str) -> None:
         when = now + timedelta(minutes=minutes)
         directory = Path(cache.cli_cache_dir())
         directory.mkdir(parents=True, exist_ok=True)
-        (directory / f"{key}.json").write_text(json.dumps(_response(when.strftime(shape))))
+        (directory / f"{key}.json").write_text(json.dumps(cached_response(when.strftime(shape))))
         entry = cache.read_entry(key)
         assert entry is not None, shape
         assert entry.fresh(now) is fresh, minutes

@@ -13,26 +13,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from tests.moto_fixtures import write_aws_files
-from tests.sts_helpers import sso_profile
+from tests.sts_helpers import cached_response, sso_profile
 
 from rolecall.core import cache
 from rolecall.core.expiries import cache_fingerprint, expiries
 from rolecall.core.profiles import load_profiles
 
 ARN = "arn:aws:iam::123456789012:role/Admin"
-
-
-def _response(expiration: object, arn: str = "arn:aws:sts::123456789012:assumed-role/A/me") -> dict:
-    return {
-        "Credentials": {
-            "AccessKeyId": "ASIAEXAMPLEEXAMPLE01",
-            "SecretAccessKey": "s3cr3t/SECRET+secret",
-            "SessionToken": "TOKEN-token-TOKEN",
-            "Expiration": expiration,
-        },
-        "AssumedRoleUser": {"AssumedRoleId": "AROA:me", "Arn": arn},
-        "ResponseMetadata": {"HTTPStatusCode": 200},
-    }
 
 
 CONFIG = f"""\
@@ -71,7 +58,7 @@ def test_expiries_reports_roles_sso_and_mfa(isolated_env: Path) -> None:
     profiles = load_profiles()
     past = datetime(2020, 1, 1, tzinfo=UTC)
     future = datetime(2030, 1, 1, tzinfo=UTC)
-    cache.write_entry(cache.cache_key(ARN), _response(past))  # expired: still reported
+    cache.write_entry(cache.cache_key(ARN), cached_response(past))  # expired: still reported
     sso_dir = Path(cache.sso_cache_dir())
     sso_dir.mkdir(parents=True)
     corp = hashlib.sha1(b"corp").hexdigest()
@@ -85,7 +72,7 @@ def test_expiries_reports_roles_sso_and_mfa(isolated_env: Path) -> None:
     mfa_key = cache.mfa_session_key(
         "base", "arn:aws:iam::000000000000:mfa/me", "AKIAEXAMPLEBASE00001"
     )
-    cache.write_mfa_session(mfa_key, _response(future))
+    cache.write_mfa_session(mfa_key, cached_response(future))
 
     got = expiries(profiles)
     assert got["role"].kind == "role" and got["role"].expires_at == past
@@ -105,7 +92,7 @@ def test_expiries_reports_roles_sso_and_mfa(isolated_env: Path) -> None:
 
 def test_expiries_imports_no_boto(isolated_env: Path) -> None:
     _write_config(isolated_env)
-    cache.write_entry(cache.cache_key(ARN), _response("2030-01-01T00:00:00Z"))
+    cache.write_entry(cache.cache_key(ARN), cached_response("2030-01-01T00:00:00Z"))
     code = (
         "import sys\n"
         "from rolecall.core.expiries import cache_fingerprint, expiries\n"
@@ -124,7 +111,7 @@ def test_fingerprint_changes_with_the_cache(isolated_env: Path) -> None:
     first = cache_fingerprint()
     assert first == cache_fingerprint()
     key = cache.cache_key(ARN)
-    cache.write_entry(key, _response("2030-01-01T00:00:00Z"))
+    cache.write_entry(key, cached_response("2030-01-01T00:00:00Z"))
     second = cache_fingerprint()
     assert second != first
     path = Path(cache.cli_cache_dir()) / f"{key}.json"
@@ -145,7 +132,7 @@ def test_expiries_of_ten_thousand_profiles_is_quick(isolated_env: Path) -> None:
     profiles = load_profiles()
     directory = Path(cache.cli_cache_dir())
     directory.mkdir(parents=True)
-    body = json.dumps(_response("2030-01-01T00:00:00Z"))
+    body = json.dumps(cached_response("2030-01-01T00:00:00Z"))
     for i in range(0, 10_000, 10):
         key = cache.cache_key(f"arn:aws:iam::123456789012:role/R{i}")
         (directory / f"{key}.json").write_text(body)

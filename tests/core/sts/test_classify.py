@@ -36,7 +36,7 @@ def client_error(code: str, message: str = "", status: int = 400, op: str = "Ass
         "Error": {"Code": code, "Message": message},
         "ResponseMetadata": {"HTTPStatusCode": status},
     }
-    return bx.ClientError(response, op)  # type: ignore[arg-type]
+    return bx.ClientError(response, op)
 
 
 def info(**kw: Any) -> CallInfo:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import stat
 import threading
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -172,8 +171,12 @@ def test_session_name_sources(
 
 def test_now_callable_drives_freshness(chain_home: Path, sts_proxy: StsProxy) -> None:
     first, _ = run("a")
-    assert first.expiration is not None
-    late: Callable[[], datetime] = lambda: first.expiration - timedelta(minutes=10)  # noqa: E731
+    expiration = first.expiration
+    assert expiration is not None
+
+    def late() -> datetime:  # 10 minutes before the entry expires: not reused
+        return expiration - timedelta(minutes=10)
+
     second, _ = run("a", now=late)
     assert not second.from_cache
     assert sts_proxy.count("AssumeRole") == 2
