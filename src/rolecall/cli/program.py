@@ -120,6 +120,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         cache.on_warning = warn
     try:
+        return _run(func, args)
+    finally:
+        if cache_warnings:
+            cache.on_warning = None
+        if gc_was_enabled:
+            gc.enable()
+
+
+def _run(func: Callable[[argparse.Namespace], int] | None, args: argparse.Namespace) -> int:
+    """Run the verb (the UI when there is none); every failure becomes one line and a code."""
+    try:
         if func is None:
             from rolecall.cli.launch import open_tui
 
@@ -144,11 +155,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         what = "cannot write: " if exc.errno in _WRITE_ERRNOS else ""
         sys.stderr.write(printable(f"rolecall: {what}{oneline(exc)}") + "\n")
         return 1
-    finally:
-        if cache_warnings:
-            cache.on_warning = None
-        if gc_was_enabled:
-            gc.enable()
 
 
 def entry() -> NoReturn:

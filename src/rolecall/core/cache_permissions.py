@@ -26,7 +26,11 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["entries_mode_ok", "permission_problems"]
 
 
-def permission_problems(directories: Iterable[str] | None = None) -> list[tuple[str, str, str]]:
+#: One finding: (path, problem, the command that fixes it).
+Problem = tuple[str, str, str]
+
+
+def permission_problems(directories: Iterable[str] | None = None) -> list[Problem]:
     """``(path, problem, hint)`` for cache directories and files others can read or write.
 
     A missing directory is fine.  A directory others can write to, or one owned
@@ -34,64 +38,67 @@ def permission_problems(directories: Iterable[str] | None = None) -> list[tuple[
     them.  A directory others can only list (the AWS CLI creates it 0755) is not
     reported: its file names are hashes.
     """
-    out: list[tuple[str, str, str]] = []
     dirs = (
         list(directories)
         if directories is not None
         else [cli_cache_dir(), sso_cache_dir(), rolecall_cache_dir(), mfa_cache_dir()]
     )
-    uid = os.getuid()
+    out: list[Problem] = []
     for directory in dirs:
+        out.extend(_directory_problems(directory))
+    return out
+
+
+def _directory_problems(directory: str) -> list[Problem]:
+    """The problems of one directory, then of the credential files in it."""
+    try:
+        st = os.stat(directory)
+    except OSError:
+        return []
+    if not stat.S_ISDIR(st.st_mode):
+        return [(directory, "is not a directory", f"remove it: rm {directory}")]
+    out: list[Problem] = []
+    mode = stat.S_IMODE(st.st_mode)
+    if st.st_uid != os.getuid():
+        out.append((directory, f"is owned by uid {st.st_uid}, not you", f"chown $USER {directory}"))
+    if mode & 0o022:
+        out.append(
+            (directory, f"is writable by others (mode {mode:04o})", f"chmod 700 {directory}")
+        )
+    try:
+        names = os.listdir(directory)
+    except OSError:
+        return out
+    loose = []
+    foreign = []
+    for nm in names:
+        if not nm.endswith(".json"):
+            continue
         try:
-            st = os.stat(directory)
+            fst = os.stat(os.path.join(directory, nm), follow_symlinks=False)
         except OSError:
             continue
-        if not stat.S_ISDIR(st.st_mode):
-            out.append((directory, "is not a directory", f"remove it: rm {directory}"))
-            continue
-        mode = stat.S_IMODE(st.st_mode)
-        if st.st_uid != uid:
-            out.append(
-                (directory, f"is owned by uid {st.st_uid}, not you", f"chown $USER {directory}")
+        if file_problem(fst) is not None:
+            foreign.append(nm)
+        elif stat.S_IMODE(fst.st_mode) & 0o077:
+            loose.append(nm)
+    if foreign:
+        out.append(
+            (
+                directory,
+                f"holds {len(foreign)} file(s) owned by another user or not regular "
+                f"files ({', '.join(sorted(foreign)[:3])}): rolecall does not use them",
+                "remove them",
             )
-        if mode & 0o022:
-            out.append(
-                (directory, f"is writable by others (mode {mode:04o})", f"chmod 700 {directory}")
+        )
+    if loose:
+        out.append(
+            (
+                directory,
+                f"{len(loose)} credential file(s) readable by others",
+                f"chmod 600 {directory}/*.json",
             )
-        try:
-            names = os.listdir(directory)
-        except OSError:
-            continue
-        loose = []
-        foreign = []
-        for nm in names:
-            if not nm.endswith(".json"):
-                continue
-            try:
-                fst = os.stat(os.path.join(directory, nm), follow_symlinks=False)
-            except OSError:
-                continue
-            if file_problem(fst) is not None:
-                foreign.append(nm)
-            elif stat.S_IMODE(fst.st_mode) & 0o077:
-                loose.append(nm)
-        if foreign:
-            out.append(
-                (
-                    directory,
-                    f"holds {len(foreign)} file(s) owned by another user or not regular "
-                    f"files ({', '.join(sorted(foreign)[:3])}): rolecall does not use them",
-                    "remove them",
-                )
-            )
-        if loose:
-            out.append(
-                (
-                    directory,
-                    f"{len(loose)} credential file(s) readable by others",
-                    f"chmod 600 {directory}/*.json",
-                )
-            )
+        )
     return out
 
 

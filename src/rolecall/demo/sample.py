@@ -225,15 +225,7 @@ def prepare_demo(
     write_private(config_file, data("demo-config"))
     write_private(credentials_file, data("demo-credentials"))
 
-    token = {
-        "startUrl": SSO_START_URL,
-        "region": SSO_REGION,
-        "accessToken": SSO_ACCESS_TOKEN,
-        "expiresAt": _iso_z(now + SSO_TOKEN_LIFETIME),
-    }
-    sso_name = hashlib.sha1(SSO_SESSION.encode("utf-8")).hexdigest() + ".json"
-    write_private(os.path.join(aws, "sso", "cache", sso_name), json.dumps(token, indent=2) + "\n")
-
+    _write_sso_token(aws, now)
     for role in CACHED_ROLES:
         response = _fake_role_response(role, now + role.expires_in)
         write_private(cache_path(home, role), json.dumps(response) + "\n")
@@ -255,6 +247,18 @@ def prepare_demo(
     env["ROLECALL_CONFIG_DIR"] = config_dir
     env["ROLECALL_CACHE_DIR"] = cache_dir
     return env
+
+
+def _write_sso_token(aws: str, now: dt.datetime) -> None:
+    """The demo SSO session's token, valid :data:`SSO_TOKEN_LIFETIME` from ``now``."""
+    token = {
+        "startUrl": SSO_START_URL,
+        "region": SSO_REGION,
+        "accessToken": SSO_ACCESS_TOKEN,
+        "expiresAt": _iso_z(now + SSO_TOKEN_LIFETIME),
+    }
+    sso_name = hashlib.sha1(SSO_SESSION.encode("utf-8")).hexdigest() + ".json"
+    write_private(os.path.join(aws, "sso", "cache", sso_name), json.dumps(token, indent=2) + "\n")
 
 
 def read_root_keys(credentials_file: str) -> tuple[str, str] | None:

@@ -14,7 +14,7 @@ The public API, re-exported from the modules that hold each job:
 A cache hit loads only ``engine``, ``plan``, ``context``, ``endpoints``,
 ``records`` and ``errors``; ``clients`` and ``session_names`` load on first use
 (a module ``__getattr__``), and ``chain``, ``root``, ``mfa``, ``calls``,
-``classify`` and ``lock`` on a miss.  boto3 and botocore are
+``classify`` (with ``classify_network``) and ``lock`` on a miss.  boto3 and botocore are
 imported only inside functions, when STS is really called.  Tests that change
 a constant patch the module that reads it (``sts.calls.RETRY_BASE_DELAY``).
 """

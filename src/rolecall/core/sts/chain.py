@@ -60,7 +60,7 @@ class _Signer:
 
 
 class _Hop:
-    """What one AssumeRole gave."""
+    """What one AssumeRole gave: the answer as the CLI caches it, and its credentials."""
 
     __slots__ = ("response", "expiration", "arn", "account", "creds")
 
@@ -74,6 +74,19 @@ class _Hop:
         self.creds = Credentials(
             raw["AccessKeyId"], raw["SecretAccessKey"], raw["SessionToken"], expiration
         )
+
+    @classmethod
+    def checked(cls, response: Any, info: CallInfo, now: datetime) -> _Hop:
+        """The answer of STS, refused when unusable, with ``AccountId`` added as the CLI does."""
+        creds_raw, expiration = checked_credentials(response, info, now)
+        response = dict(response)
+        user = response.get("AssumedRoleUser")
+        account = account_of(user.get("Arn") if isinstance(user, dict) else None)
+        if account is not None:
+            creds_raw["AccountId"] = account
+        creds_raw["Expiration"] = expiration
+        response["Credentials"] = creds_raw
+        return cls(response, expiration)
 
 
 def assume_hops(
@@ -151,31 +164,10 @@ def _assume_hop(
     total = len(ctx.plan.hops)
     arn = hop.role_arn
     assert arn is not None
-    dur = wanted
-    if signer.is_role and dur > CHAINED_MAX_DURATION:
-        dur = CHAINED_MAX_DURATION
-        ctx.emit(
-            "warning",
-            f"{hop.name}: role chaining allows at most {CHAINED_MAX_DURATION} s; "
-            f"asking for {dur} s instead of {wanted} s",
-            step=step,
-            total=total,
-            arn=arn,
-        )
-    params: dict[str, Any] = {
-        "RoleArn": arn,
-        "RoleSessionName": hop.role_session_name
-        or (sanitize_session_name(session_name) if session_name else default_session_name()),
-        "DurationSeconds": dur,
-    }
-    if hop.external_id is not None:
-        params["ExternalId"] = hop.external_id
+    duration = _capped(ctx, hop, step, wanted, signer)
     # an MFA session already proved the code for the first hop from the root
     direct_mfa = hop.mfa_serial is not None and not signer.mfa_session_used
-    if direct_mfa:
-        assert hop.mfa_serial is not None
-        params["SerialNumber"] = hop.mfa_serial
-        params["TokenCode"] = ctx.mfa_code(hop.mfa_serial)
+    params = _params(ctx, hop, arn, duration, session_name, direct_mfa)
     ctx.emit("assume", f"assuming {step}/{total} {arn}", step=step, total=total, arn=arn)
     info = CallInfo(
         "AssumeRole",
@@ -185,38 +177,78 @@ def _assume_hop(
         role_arn=arn,
         mfa_serial=hop.mfa_serial if direct_mfa else None,
         external_id=hop.external_id,
-        duration=dur,
+        duration=duration,
         endpoint=ctx.display_url,
         via_mfa_session=signer.mfa_file,
         source_cache=signer.cache_file,
         region=ctx.call_region,
     )
-    client = ctx.client("sts", signer.creds)
+    response = _assume_role(ctx, ctx.client("sts", signer.creds), params, info, step)
+    return _Hop.checked(response, info, ctx.now())
+
+
+def _capped(ctx: Context, hop: Profile, step: int, wanted: int, signer: _Signer) -> int:
+    """``wanted``, or the chaining limit (with a warning) when role credentials sign the hop."""
+    if not signer.is_role or wanted <= CHAINED_MAX_DURATION:
+        return wanted
+    ctx.emit(
+        "warning",
+        f"{hop.name}: role chaining allows at most {CHAINED_MAX_DURATION} s; "
+        f"asking for {CHAINED_MAX_DURATION} s instead of {wanted} s",
+        step=step,
+        total=len(ctx.plan.hops),
+        arn=hop.role_arn,
+    )
+    return CHAINED_MAX_DURATION
+
+
+def _params(
+    ctx: Context,
+    hop: Profile,
+    arn: str,
+    duration: int,
+    session_name: str | None,
+    direct_mfa: bool,
+) -> dict[str, Any]:
+    """The AssumeRole parameters of ``hop`` (asking for the MFA code when it needs one)."""
+    params: dict[str, Any] = {
+        "RoleArn": arn,
+        "RoleSessionName": hop.role_session_name
+        or (sanitize_session_name(session_name) if session_name else default_session_name()),
+        "DurationSeconds": duration,
+    }
+    if hop.external_id is not None:
+        params["ExternalId"] = hop.external_id
+    if direct_mfa:
+        assert hop.mfa_serial is not None
+        params["SerialNumber"] = hop.mfa_serial
+        params["TokenCode"] = ctx.mfa_code(hop.mfa_serial)
+    return params
+
+
+def _assume_role(
+    ctx: Context, client: Any, params: dict[str, Any], info: CallInfo, step: int
+) -> Any:
+    """The AssumeRole call; once more at 3600 s when STS says the source was a role."""
     try:
-        response = call(functools.partial(client.assume_role, **params), info, ctx)
+        return call(functools.partial(client.assume_role, **params), info, ctx)
     except AssumeError as err:
-        if err.code != CHAINED_DURATION_TOO_LONG or dur <= CHAINED_MAX_DURATION:
+        if (
+            err.code != CHAINED_DURATION_TOO_LONG
+            or params["DurationSeconds"] <= CHAINED_MAX_DURATION
+        ):
             raise
-        # an ambiguous source (environment, process, session token): it was a role
-        ctx.emit(
-            "warning",
-            f"{hop.name}: the source credentials are role credentials; "
-            f"retrying with {CHAINED_MAX_DURATION} s",
-            step=step,
-            total=total,
-            arn=arn,
-        )
-        params["DurationSeconds"] = info.duration = CHAINED_MAX_DURATION
-        response = call(functools.partial(client.assume_role, **params), info, ctx)
-    creds_raw, expiration = checked_credentials(response, info, ctx.now())
-    response = dict(response)
-    user = response.get("AssumedRoleUser")
-    account = account_of(user.get("Arn") if isinstance(user, dict) else None)
-    if account is not None:
-        creds_raw["AccountId"] = account
-    creds_raw["Expiration"] = expiration
-    response["Credentials"] = creds_raw
-    return _Hop(response, expiration)
+    # an ambiguous source (environment, process, session token): it was a role
+    ctx.emit(
+        "warning",
+        f"{info.profile}: the source credentials are role credentials; "
+        f"retrying with {CHAINED_MAX_DURATION} s",
+        step=step,
+        total=len(ctx.plan.hops),
+        arn=info.role_arn,
+    )
+    params["DurationSeconds"] = info.duration = CHAINED_MAX_DURATION
+    return call(functools.partial(client.assume_role, **params), info, ctx)
 
 
 def store(key: str, response: dict[str, Any], expiration: datetime | None, now: datetime) -> None:

@@ -7,6 +7,7 @@ cache file to forget, and is given the way to ask for the caller's ARN, so the
 caller (``calls.py``) does both.  That is what lets one table test cover every
 branch without a server (``tests/core/sts/test_classify.py``).
 
+Network failures (timeouts, proxy, TLS, DNS) are worded in ``classify_network.py``.
 botocore's exception classes are imported inside the functions: they only run
 once botocore has raised something, so it is loaded already.
 """
@@ -14,7 +15,7 @@ once botocore has raised something, so it is loaded already.
 from __future__ import annotations
 
 from rolecall.core.sts import errors
-from rolecall.core.sts.clients import timeouts
+from rolecall.core.sts.classify_network import network_error
 from rolecall.core.sts.errors import AssumeError, no_credentials
 
 TYPE_CHECKING = False
@@ -130,13 +131,6 @@ def first_line(text: str, limit: int = 200) -> str:
     """
     line = " ".join(text.strip().splitlines()[0].split()) if text.strip() else ""
     return line[:limit]
-
-
-def _endpoint_hint() -> str:
-    return (
-        "check the network, and AWS_ENDPOINT_URL_STS / AWS_ENDPOINT_URL or the profile's "
-        "region and endpoint_url"
-    )
 
 
 def malformed(info: CallInfo, what: str) -> AssumeError:
@@ -312,43 +306,9 @@ def classify_botocore_error(exc: Any, info: CallInfo) -> AssumeError:
     kwargs = getattr(exc, "kwargs", {}) or {}
     if not isinstance(kwargs, dict):
         kwargs = {}
-    url = kwargs.get("endpoint_url")
-    url = str(url).rstrip("/") if url else info.endpoint
-    service = info.service
-    if isinstance(exc, bx.ConnectTimeoutError):
-        return AssumeError(
-            f"cannot reach {service} at {url}: connect timed out after {timeouts()[0]:g} s",
-            _endpoint_hint(),
-            errors.ENDPOINT_UNREACHABLE,
-        )
-    if isinstance(exc, bx.ReadTimeoutError):
-        return AssumeError(
-            f"{service} at {url} did not answer within {timeouts()[1]:g} s",
-            "try again; " + _endpoint_hint(),
-            errors.ENDPOINT_TIMEOUT,
-        )
-    if isinstance(exc, bx.ProxyConnectionError):
-        return AssumeError(
-            f"cannot reach the HTTPS proxy {kwargs.get('proxy_url', '')} for {service}",
-            "check HTTPS_PROXY / HTTP_PROXY",
-            errors.ENDPOINT_UNREACHABLE,
-        )
-    if isinstance(exc, bx.SSLError):
-        return AssumeError(
-            f"TLS with {service} at {url} failed",
-            "check AWS_CA_BUNDLE and the system clock",
-            errors.ENDPOINT_UNREACHABLE,
-        )
-    if isinstance(exc, (bx.EndpointConnectionError, bx.ConnectionClosedError, bx.ConnectionError)):
-        reason = _connection_reason(str(kwargs.get("error", "") or ""))
-        if reason is None:
-            closed = isinstance(exc, bx.ConnectionClosedError)
-            reason = "the connection was closed" if closed else "connection failed"
-        return AssumeError(
-            f"cannot reach {service} at {url}: {reason}",
-            _endpoint_hint(),
-            errors.ENDPOINT_UNREACHABLE,
-        )
+    network = network_error(exc, info.service, info.endpoint, kwargs)
+    if network is not None:
+        return network
     if isinstance(exc, bx.NoRegionError):
         return AssumeError(
             "no region is configured for STS",
@@ -367,25 +327,6 @@ def classify_botocore_error(exc: Any, info: CallInfo) -> AssumeError:
         None,
         type(exc).__name__,
     )
-
-
-def _connection_reason(detail: str) -> str | None:
-    """Why a connection failed, from the socket error's text (None when it says nothing).
-
-    >>> _connection_reason("[Errno 111] Connection refused")
-    'connection refused'
-    >>> _connection_reason("[Errno -2] Name or service not known")
-    'DNS lookup failed'
-    """
-    low = detail.lower()
-    if "refused" in low:
-        return "connection refused"
-    dns = ("name or service not known", "nodename nor servname", "getaddrinfo", "name resolution")
-    if any(s in low for s in dns):
-        return "DNS lookup failed"
-    if "timed out" in low:
-        return "timed out"
-    return None
 
 
 # ---------------------------------------------------------------------------
