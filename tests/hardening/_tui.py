@@ -50,7 +50,7 @@ def make_app(
     return RolecallApp(
         config,
         credentials,
-        services=services or Services(launcher=lambda app, argv, env: 0),
+        services=services or Services(launcher=lambda app, argv, env, typed: 0),
         settings=load_settings(),
         tune_gc=True,
         **kwargs,

@@ -10,13 +10,27 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
+from textual import events
 from textual.pilot import Pilot
 
 from rolecall.settings import load_settings
 from rolecall.tui.app import RolecallApp
 from rolecall.tui.services import Services
 
-__all__ = ["SIZE", "build_app", "goto", "names", "ready", "row_of", "started", "status", "utc_tz"]
+__all__ = [
+    "SIZE",
+    "build_app",
+    "goto",
+    "keys_done",
+    "names",
+    "ready",
+    "row_of",
+    "started",
+    "status",
+    "terminal_key",
+    "type_at_once",
+    "utc_tz",
+]
 
 SIZE = (140, 40)
 
@@ -76,11 +90,42 @@ def status(app: RolecallApp) -> str:
     return "\n".join(app.main.status.lines_text)
 
 
-def type_at_once(app: RolecallApp, *keys: str) -> None:
-    """Queue ``keys`` before the app handles any of them, as a fast typist or a
-    paste delivers them (``pilot.press`` waits after each key)."""
-    from textual import events
+#: the character a terminal sends with a named key (None: an escape sequence)
+_CHARACTERS = {
+    "enter": "\r",
+    "tab": "\t",
+    "escape": "\x1b",
+    "backspace": "\x7f",
+    "space": " ",
+    "slash": "/",
+    "question_mark": "?",
+}
 
-    chars = {"enter": None, "slash": "/", "question_mark": "?"}
+
+def terminal_key(key: str) -> events.Key:
+    """The Key event Textual makes of what a terminal sends for ``key`` (a key name as
+    in BINDINGS: ``j``, ``G``, ``down``, ``ctrl+p``, ``enter``, ``slash``)."""
+    if len(key) == 1:
+        return events.Key(key, key)
+    if key.startswith("ctrl+") and len(key) == 6 and key[-1].isalpha():
+        return events.Key(key, chr(ord(key[-1]) & 0x1F))
+    return events.Key(key, _CHARACTERS.get(key))
+
+
+def type_at_once(app: RolecallApp, *keys: str) -> None:
+    """Queue ``keys`` before the app handles any of them, as a fast typist, a paste, a
+    key macro or ``tmux send-keys`` deliver them (``pilot.press`` waits after each key)."""
     for key in keys:
-        app.post_message(events.Key(key, chars.get(key, key)))
+        app.post_message(terminal_key(key))
+
+
+async def keys_done(pilot: Pilot[Any], app: RolecallApp, timeout: float = 10) -> None:
+    """Wait until every key typed is done, then for the work they started."""
+    deadline = time.monotonic() + timeout
+    await pilot.pause()
+    while (app.keys_pending or app.keys_held) and time.monotonic() < deadline:
+        await pilot.pause(0.01)
+    assert not app.keys_pending, f"{app.keys_pending} key(s) still pending"
+    assert not app.keys_held, "keys still held (a shell that never opened?)"
+    await app.workers.wait_for_complete()
+    await pilot.pause()

@@ -29,6 +29,7 @@ from rolecall.settings import Settings, SettingsError, load_settings, set_theme
 from rolecall.tui import lines
 from rolecall.tui.messages import AssumeDone, ProfilesLoaded, Progress, WhoamiDone
 from rolecall.tui.model import clean
+from rolecall.tui.ordered_keys import OrderedKeysApp
 from rolecall.tui.screens.main import MainScreen
 from rolecall.tui.services import Services
 from rolecall.tui.state import ExpiryWatch, PreparedRows, prepare_rows
@@ -50,6 +51,9 @@ MAX_ASSUMES = 4
 MAX_LINES, MAX_LINE = 12, 1000
 #: threads of the worker pool, started after the first frame
 WORKER_THREADS = 8
+#: the shell opens once no key has arrived for this long (seconds), at most
+#: KEYS_SETTLE_MAX after it was asked for: the keys typed with ``s`` are its type-ahead
+KEYS_SETTLE, KEYS_SETTLE_MAX = 0.03, 0.5
 
 
 @dataclass
@@ -60,6 +64,8 @@ class Job:
     purpose: str
     code: str | None
     asked: list[str] = field(default_factory=list)  # serials the engine asked a code for
+    #: the keys typed after it wait for the shell it opens (see OrderedKeysApp.hold_keys)
+    holds_keys: bool = False
 
 
 def _profile_commands() -> type[Provider]:
@@ -68,7 +74,7 @@ def _profile_commands() -> type[Provider]:
     return ProfileCommands
 
 
-class RolecallApp(App[int]):
+class RolecallApp(OrderedKeysApp[int]):
     TITLE = "rolecall"
     CSS_PATH = "app.tcss"
     COMMANDS = App.COMMANDS | {_profile_commands}
@@ -102,9 +108,6 @@ class RolecallApp(App[int]):
         self.tune_gc = tune_gc
         self._jobs: dict[Worker[Any], Job] = {}
         self._queue: deque[Job] = deque()
-        #: set once the app is asked to exit: the keys still queued then (``q``
-        #: and more, typed at once) start no assume, shell, dialog or form
-        self.closing = False
         self._watch = ExpiryWatch()
         self.file_watch = Watch(
             lambda: (config_path(config), credentials_path(credentials)),
@@ -299,18 +302,14 @@ class RolecallApp(App[int]):
             job.name == name for job in self._queue
         )
 
-    def exit(self, result: int | None = None, return_code: int = 0, message: Any = None) -> None:
-        self.closing = True
-        super().exit(result, return_code, message)
-
     def request(self, name: str, purpose: str) -> None:
         """Assume ``name`` for ``purpose``; ask for an MFA code first when one is needed."""
-        if self.closing or self.profiles is None or name not in self.profiles or self.busy(name):
+        if self.profiles is None or name not in self.profiles or self.busy(name):
             return
         use_cache = purpose != "reassume"
         session = self.sessions.get(name)
         if purpose == "shell" and lines.usable(session, self.clock()):
-            self.launch_shell(name, session)
+            self.open_shell(name, session)
             return
         try:
             serial = self.services.do_mfa_needed(
@@ -343,6 +342,10 @@ class RolecallApp(App[int]):
         if self.busy(name):
             return
         job = Job(name, purpose, code)
+        if purpose == "shell":
+            # what is typed from now on is for the shell (a terminal's type-ahead)
+            job.holds_keys = True
+            self.hold_keys()
         verb = {"reassume": "re-assuming (no cache)", "whoami": "whoami", "shell": "shell"}
         self.main.note(name, verb.get(purpose, "assuming") + "…", "step")
         self.main.set_busy(name, True)
@@ -410,7 +413,20 @@ class RolecallApp(App[int]):
         if self.settings.notify_assume and message.purpose in ("assume", "reassume"):
             self.notify(f"Assumed {message.name}", timeout=4, markup=False)
         if message.purpose == "shell":
-            self.launch_shell(message.name, result)
+            self.open_shell(message.name, result)  # (it holds the keys now)
+            for job in [j for j in self._jobs.values() if j.name == message.name]:
+                self._unhold(job, drop=False)
+
+    def _unhold(self, job: Job, drop: bool = True) -> None:
+        """End the hold of a shell's assume; when the shell never opened, what was typed
+        for it is dropped."""
+        if job.holds_keys:
+            job.holds_keys = False
+            self._dropped(job.name, self.release_keys(drop=drop))
+
+    def _dropped(self, name: str, count: int) -> None:
+        if count:
+            self.main.note(name, f"{count} key(s) typed for the shell dropped", "warn")
 
     def on_whoami_done(self, message: WhoamiDone) -> None:
         for line in lines.identity_lines(message.identity):
@@ -437,6 +453,7 @@ class RolecallApp(App[int]):
             return
         del self._jobs[worker]
         self.main.set_busy(job.name, False)
+        self._unhold(job)
         if self._queue:
             self._run_job(self._queue.popleft())
         if event.state != WorkerState.ERROR:
@@ -455,6 +472,28 @@ class RolecallApp(App[int]):
             self.notify(body, title=f"{job.name} failed", severity="error", markup=False)
 
     # -- shell ----------------------------------------------------------------
+    def open_shell(self, name: str, result: Any) -> None:
+        """Open the shell once the keys typed with ``s`` have all arrived (its type-ahead).
+
+        Textual's input thread posts the keys of one read of the terminal one by one;
+        under load some may still be on their way when ``s`` is handled.  The shell
+        opens once no key has arrived for :data:`KEYS_SETTLE` seconds (at most
+        :data:`KEYS_SETTLE_MAX` after ``s``); the keys wait meanwhile.
+        """
+        self.hold_keys()
+        self._open_shell_when_settled(name, result, time.monotonic())
+
+    def _open_shell_when_settled(self, name: str, result: Any, since: float) -> None:
+        now = time.monotonic()
+        if now - self.last_key_at < KEYS_SETTLE and now - since < KEYS_SETTLE_MAX:
+            self.set_timer(KEYS_SETTLE, lambda: self._open_shell_when_settled(name, result, since))
+            return
+        try:
+            self.launch_shell(name, result)
+        finally:
+            # what arrived for the shell once it had started could not reach it
+            self._dropped(name, self.release_keys(drop=True))
+
     def launch_shell(self, name: str, result: Any) -> None:
         """Suspend, run the user's shell with the profile's environment, resume caught up."""
         if self.closing:
@@ -469,7 +508,7 @@ class RolecallApp(App[int]):
         for timer in timers:
             timer.pause()
         try:
-            code = self.services.launcher(self, argv, env)
+            code = self.services.launcher(self, argv, env, self.take_typed())
         except SuspendNotSupported:
             self.main.note(name, "this terminal cannot suspend the UI for a shell", "error")
             return
@@ -533,14 +572,11 @@ class RolecallApp(App[int]):
     def action_help(self) -> None:
         from rolecall.tui.screens.help import HelpScreen
 
-        if not self.closing and not isinstance(self.screen, HelpScreen):
+        if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 
     def open_switch_role(self, highlighted: str | None) -> None:
         from rolecall.tui.screens.switch_role import SwitchRoleScreen, color_choices, save_request
-
-        if self.closing:
-            return
 
         names = [p.name for p in self.profiles] if self.profiles is not None else []
         source = "default" if "default" in names else None

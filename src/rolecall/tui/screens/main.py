@@ -80,14 +80,6 @@ class MainScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.table = self.query_one("#profiles", ProfileTable)
-        self.table.instant_keys = {
-            "slash": self.action_filter,
-            "enter": self.action_assume,
-            "r": self.action_reassume,
-            "s": self.action_shell,
-            # at once too: the keys queued behind it then find the app closing
-            "q": self.rc.exit,
-        }
         self.status = self.query_one("#status", StatusLog)
         self.detail = self.query_one("#detail", DetailPanel)
         self.detail.border_title = "Profile"
@@ -239,7 +231,6 @@ class MainScreen(Screen[None]):
     def action_filter(self) -> None:
         filt = self.query_one("#filter", Input)
         filt.display = True
-        # now, not after the keys already queued: "/sta" typed fast must all land here
         self.set_focus(filt)
 
     def action_clear_filter(self) -> None:
