@@ -468,7 +468,7 @@ async def _stall_once(config: Path, credentials: Path, count: int) -> dict[str, 
         loop.call_at(start + interval, probe, start + interval)
         for name in names:
             app.request(name, "reassume")
-        while app._jobs:
+        while app.assumes:
             await asyncio.sleep(0.01)
         elapsed = loop.time() - start
         running = False

@@ -174,7 +174,7 @@ async def until(
 async def idle_jobs(pilot: Pilot[Any], app: RolecallApp, timeout: float = 30) -> None:
     """Wait until no assume runs or waits."""
     await pilot.pause()
-    await until(pilot, lambda: not app._jobs and not app._queue, timeout)
+    await until(pilot, lambda: not app.assumes, timeout)
     await app.workers.wait_for_complete()
     await pilot.pause()
 

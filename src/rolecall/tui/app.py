@@ -8,12 +8,8 @@ into screen updates, and handles their failures in one place
 
 from __future__ import annotations
 
-import asyncio
 import gc
 import time
-from collections import deque
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -27,57 +23,36 @@ from rolecall.core.config import ConfigError, config_path, credentials_path
 from rolecall.core.profiles import ProfileSet
 from rolecall.settings import Settings, SettingsError, load_settings, set_theme
 from rolecall.tui import lines
+from rolecall.tui.commands import ProfileCommands
+from rolecall.tui.jobs import MFA_CANCELLED, AssumeQueue, Job, Purpose, assume_group
 from rolecall.tui.messages import AssumeDone, ProfilesLoaded, Progress, WhoamiDone
 from rolecall.tui.model import clean
 from rolecall.tui.ordered_keys import OrderedKeysApp
 from rolecall.tui.screens.main import MainScreen
-from rolecall.tui.services import Services
+from rolecall.tui.services import Services, start_worker_pool
 from rolecall.tui.state import ExpiryWatch, PreparedRows, prepare_rows
 from rolecall.tui.watch import Stamp, Watch
-from rolecall.tui.widgets.status import redact
 
 if TYPE_CHECKING:
-    from textual.command import Provider
     from textual.notifications import SeverityLevel
 
 __all__ = ["RolecallApp"]
 
-#: purposes of an assume request
-PURPOSES = ("assume", "reassume", "whoami", "shell")
-#: assumes that run at once; more wait for their turn (they would only fight
-#: over the GIL, and stall the UI, for no gain in speed)
-MAX_ASSUMES = 4
 #: a notification shows at most this many lines, of this many characters
 MAX_LINES, MAX_LINE = 12, 1000
-#: threads of the worker pool, started after the first frame
-WORKER_THREADS = 8
+#: worker groups (an assume's group is ``jobs.assume_group(name)``)
+WARM_GROUP, RELOAD_GROUP = "warm", "reload"
 #: the shell opens once no key has arrived for this long (seconds), at most
 #: KEYS_SETTLE_MAX after it was asked for: the keys typed with ``s`` are its type-ahead
 KEYS_SETTLE, KEYS_SETTLE_MAX = 0.03, 0.5
 
 
-@dataclass
-class Job:
-    """One assume worker: which profile, why, and the MFA code it was given."""
-
-    name: str
-    purpose: str
-    code: str | None
-    asked: list[str] = field(default_factory=list)  # serials the engine asked a code for
-    #: the keys typed after it wait for the shell it opens (see OrderedKeysApp.hold_keys)
-    holds_keys: bool = False
-
-
-def _profile_commands() -> type[Provider]:
-    from rolecall.tui.commands import ProfileCommands
-
-    return ProfileCommands
-
-
 class RolecallApp(OrderedKeysApp[int]):
+    """The app: it owns the workers, the timers and the shell; the main screen shows."""
+
     TITLE = "rolecall"
     CSS_PATH = "app.tcss"
-    COMMANDS = App.COMMANDS | {_profile_commands}
+    COMMANDS = App.COMMANDS | {ProfileCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit"),
         Binding("question_mark", "help", "Help"),
@@ -102,12 +77,12 @@ class RolecallApp(OrderedKeysApp[int]):
         self.profiles: ProfileSet | None = None
         #: AssumeResults of this session, in memory only (the shell needs them)
         self.sessions: dict[str, Any] = {}
-        self.main = MainScreen(self.clock)
+        self.main = MainScreen(self.clock, self)
         self.poll_interval = poll_interval
         #: set by run(): the GC is off until the first frame, then start-up is frozen
         self.tune_gc = tune_gc
-        self._jobs: dict[Worker[Any], Job] = {}
-        self._queue: deque[Job] = deque()
+        #: the assumes running (by worker) and waiting
+        self.assumes: AssumeQueue[Worker[Any]] = AssumeQueue()
         self._watch = ExpiryWatch()
         self.file_watch = Watch(
             lambda: (config_path(config), credentials_path(credentials)),
@@ -154,27 +129,14 @@ class RolecallApp(OrderedKeysApp[int]):
         What start-up allocated (10,000 profiles is ~1M objects) is frozen, so
         the GC never walks it again.
         """
-        self._warm_workers()
+        start_worker_pool()
         self._start_reload(stamp, reread=False)
         self.run_worker(
-            self.services.warm, name="warm", group="warm", thread=True, exit_on_error=False
+            self.services.warm, name="warm", group=WARM_GROUP, thread=True, exit_on_error=False
         )
         if self.tune_gc:
             gc.freeze()
             gc.enable()
-
-    def _warm_workers(self) -> None:
-        """Start the worker threads now, while the app is idle.
-
-        asyncio's default pool starts a thread on demand, and ``Thread.start``
-        waits for the new thread to run: when twenty assumes start at once that
-        wait, behind the GIL, stalls the event loop.
-        """
-        loop = asyncio.get_running_loop()
-        pool = ThreadPoolExecutor(max_workers=WORKER_THREADS, thread_name_prefix="rolecall")
-        loop.set_default_executor(pool)
-        for _ in range(WORKER_THREADS):
-            pool.submit(time.sleep, 0.05)
 
     def reload_now(self) -> None:
         """Read the files here and now, for the first frame (the cache comes later)."""
@@ -196,16 +158,8 @@ class RolecallApp(OrderedKeysApp[int]):
         problems = [str(problem) for problem in profiles.problems]
         empty = not profiles and not problems
         if empty and not self._empty_hinted:
-            files = " or ".join(
-                lines.tilde(path)
-                for path in (config_path(self.config_arg), credentials_path(self.credentials_arg))
-            )
-            self.main.note(
-                None,
-                f"no profiles in {clean(files)} yet: press n to add a role profile, "
-                "or run `aws configure` for access keys",
-                "hint",
-            )
+            paths = (config_path(self.config_arg), credentials_path(self.credentials_arg))
+            self.main.note(None, lines.empty_hint(paths), "hint")
         self._empty_hinted = empty
         if problems != self._problems:  # each set of problems is reported once
             self._problems = problems
@@ -251,7 +205,7 @@ class RolecallApp(OrderedKeysApp[int]):
         self.run_worker(
             lambda: self._reload_job(stamp, reread),
             name="reload",
-            group="reload",
+            group=RELOAD_GROUP,
             thread=True,
             exit_on_error=False,
         )
@@ -298,11 +252,9 @@ class RolecallApp(OrderedKeysApp[int]):
     # -- assume ---------------------------------------------------------------
     def busy(self, name: str) -> bool:
         """Whether an assume of ``name`` runs or waits for its turn."""
-        return any(job.name == name for job in self._jobs.values()) or any(
-            job.name == name for job in self._queue
-        )
+        return self.assumes.busy(name)
 
-    def request(self, name: str, purpose: str) -> None:
+    def request(self, name: str, purpose: Purpose) -> None:
         """Assume ``name`` for ``purpose``; ask for an MFA code first when one is needed."""
         if self.profiles is None or name not in self.profiles or self.busy(name):
             return
@@ -323,7 +275,7 @@ class RolecallApp(OrderedKeysApp[int]):
         else:
             self.start_assume(name, purpose, None)
 
-    def ask_mfa(self, name: str, purpose: str, serial: str) -> None:
+    def ask_mfa(self, name: str, purpose: Purpose, serial: str) -> None:
         from rolecall.tui.screens.mfa import MfaScreen
 
         if self.closing:
@@ -337,8 +289,8 @@ class RolecallApp(OrderedKeysApp[int]):
 
         self.push_screen(MfaScreen(name, serial), entered)
 
-    def start_assume(self, name: str, purpose: str, code: str | None) -> None:
-        """Start the assume worker, or queue it while MAX_ASSUMES already run."""
+    def start_assume(self, name: str, purpose: Purpose, code: str | None) -> None:
+        """Start the assume worker, or queue it while ``jobs.MAX_ASSUMES`` already run."""
         if self.busy(name):
             return
         job = Job(name, purpose, code)
@@ -349,9 +301,7 @@ class RolecallApp(OrderedKeysApp[int]):
         verb = {"reassume": "re-assuming (no cache)", "whoami": "whoami", "shell": "shell"}
         self.main.note(name, verb.get(purpose, "assuming") + "…", "step")
         self.main.set_busy(name, True)
-        if len(self._jobs) >= MAX_ASSUMES:
-            self._queue.append(job)
-        else:
+        if self.assumes.add(job):
             self._run_job(job)
 
     def _run_job(self, job: Job) -> None:
@@ -359,12 +309,12 @@ class RolecallApp(OrderedKeysApp[int]):
         worker = self.run_worker(
             lambda: self._assume_job(job),
             name=f"assume:{name}",
-            group=f"assume-{name}",
+            group=assume_group(name),
             description=job.purpose,
             thread=True,
             exit_on_error=False,
         )
-        self._jobs[worker] = job
+        self.assumes.started(worker, job)
 
     def _assume_job(self, job: Job) -> None:
         """Runs in a thread: only ``post_message`` from here."""
@@ -414,7 +364,7 @@ class RolecallApp(OrderedKeysApp[int]):
             self.notify(f"Assumed {message.name}", timeout=4, markup=False)
         if message.purpose == "shell":
             self.open_shell(message.name, result)  # (it holds the keys now)
-            for job in [j for j in self._jobs.values() if j.name == message.name]:
+            for job in [j for j in self.assumes.jobs() if j.name == message.name]:
                 self._unhold(job, drop=False)
 
     def _unhold(self, job: Job, drop: bool = True) -> None:
@@ -435,31 +385,28 @@ class RolecallApp(OrderedKeysApp[int]):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The one place where a worker's failure is handled."""
         worker = event.worker
-        if worker.group == "warm":
+        if worker.group == WARM_GROUP:
             if event.state == WorkerState.SUCCESS and self.tune_gc:
                 gc.freeze()  # boto3's loaded data: never walked by the GC again
             return
-        if worker.group == "reload":
+        if worker.group == RELOAD_GROUP:
             if event.state == WorkerState.ERROR:
                 self._reloading = False
                 self.main.note(None, "reload failed: " + lines.one_line(worker.error), "error")
             return
-        job = self._jobs.get(worker)
-        if job is None or event.state not in (
-            WorkerState.SUCCESS,
-            WorkerState.ERROR,
-            WorkerState.CANCELLED,
-        ):
+        if event.state not in (WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED):
             return
-        del self._jobs[worker]
+        job, next_job = self.assumes.finished(worker)
+        if job is None:
+            return
         self.main.set_busy(job.name, False)
         self._unhold(job)
-        if self._queue:
-            self._run_job(self._queue.popleft())
+        if next_job is not None:
+            self._run_job(next_job)
         if event.state != WorkerState.ERROR:
             return
         error = worker.error
-        if getattr(error, "code", None) == "MfaCancelled" and job.code is None and job.asked:
+        if getattr(error, "code", None) == MFA_CANCELLED and job.code is None and job.asked:
             # The cache went stale between the check and the call: ask now, and retry.
             self.ask_mfa(job.name, job.purpose, job.asked[-1])
             return
@@ -541,12 +488,6 @@ class RolecallApp(OrderedKeysApp[int]):
         self.main.favorites_changed(self.settings.favorites)
         self.main.note(name, "pinned as a favourite" if state else "unpinned", "step")
 
-    def profile_labels(self, favorites_first: bool = False) -> list[tuple[str, str]]:
-        rows = self.main.state.rows.values()
-        if favorites_first:
-            rows = sorted(rows, key=lambda r: (not r.favorite, r.label.casefold()))  # type: ignore[assignment]
-        return [(row.name, row.label) for row in rows]
-
     def notify(
         self,
         message: str,
@@ -560,7 +501,9 @@ class RolecallApp(OrderedKeysApp[int]):
         nothing shaped like a secret key (as in the status panel)."""
         if not markup:
             shown = message.split("\n")[:MAX_LINES]
-            message = "\n".join(clean(redact(line[: MAX_LINE * 4]), MAX_LINE) for line in shown)
+            message = "\n".join(
+                clean(lines.redact(line[: MAX_LINE * 4]), MAX_LINE) for line in shown
+            )
         super().notify(
             message, title=clean(title), severity=severity, timeout=timeout, markup=markup
         )
@@ -576,7 +519,8 @@ class RolecallApp(OrderedKeysApp[int]):
             self.push_screen(HelpScreen())
 
     def open_switch_role(self, highlighted: str | None) -> None:
-        from rolecall.tui.screens.switch_role import SwitchRoleScreen, color_choices, save_request
+        from rolecall.tui.screens.switch_role import SwitchRoleScreen
+        from rolecall.tui.switch_role_form import color_choices, save_request
 
         names = [p.name for p in self.profiles] if self.profiles is not None else []
         source = "default" if "default" in names else None

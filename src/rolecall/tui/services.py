@@ -24,7 +24,18 @@ if TYPE_CHECKING:
     from rolecall.core.profiles import ProfileSet
     from rolecall.tui.model import ExpiryLike
 
-__all__ = ["Launcher", "Services", "path_problem", "suspend_launcher", "utc_now"]
+__all__ = [
+    "WORKER_THREADS",
+    "Launcher",
+    "Services",
+    "path_problem",
+    "start_worker_pool",
+    "suspend_launcher",
+    "utc_now",
+]
+
+#: threads of the worker pool, started after the first frame
+WORKER_THREADS = 8
 
 #: ``launcher(app, argv, env, typed) -> exit code``: runs the user's shell; ``typed``
 #: is what the user typed for it before it started (keys read by the app meanwhile).
@@ -33,6 +44,24 @@ Launcher = Callable[["App[Any]", Sequence[str], Mapping[str, str], str], int]
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+def start_worker_pool(threads: int = WORKER_THREADS) -> None:
+    """Start the running loop's worker threads now, while the app is idle.
+
+    asyncio's default pool starts a thread on demand, and ``Thread.start`` waits
+    for the new thread to run: when twenty assumes start at once that wait,
+    behind the GIL, stalls the event loop.
+    """
+    import asyncio
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    loop = asyncio.get_running_loop()
+    pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="rolecall")
+    loop.set_default_executor(pool)
+    for _ in range(threads):
+        pool.submit(time.sleep, 0.05)
 
 
 def path_problem(path: str) -> str | None:

@@ -23,10 +23,10 @@ from textual import events
 from textual.binding import Binding, BindingType
 from textual.color import Color, ColorParseError
 from textual.geometry import Region, Size
+from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from rolecall.tui.messages import CursorMoved, HeaderClicked, RowActivated
 from rolecall.tui.model import Row, expiry_level, format_countdown
 
 __all__ = ["COLUMNS", "ProfileTable"]
@@ -63,6 +63,31 @@ def color_style(color: str | None) -> Style | None:
 
 class ProfileTable(ScrollView, can_focus=True):
     """One line per profile, with a cursor; Expires counts down from ``clock()``."""
+
+    class CursorMoved(Message):
+        """The cursor is on another profile (or on none)."""
+
+        def __init__(self, name: str | None) -> None:
+            super().__init__()
+            self.name = name
+
+        def can_replace(self, message: Message) -> bool:
+            """A burst of moves: the detail panel is updated for the last one only."""
+            return isinstance(message, ProfileTable.CursorMoved)
+
+    class RowActivated(Message):
+        """A row was double-clicked."""
+
+        def __init__(self, name: str) -> None:
+            super().__init__()
+            self.name = name
+
+    class HeaderClicked(Message):
+        """A column header was clicked: ``name`` or ``expires``."""
+
+        def __init__(self, column: str) -> None:
+            super().__init__()
+            self.column = column
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("up,k", "cursor_up", "Up", show=False),
@@ -252,7 +277,7 @@ class ProfileTable(ScrollView, can_focus=True):
         name = self.cursor_name
         if name != self._last_name:
             self._last_name = name
-            self.post_message(CursorMoved(name))
+            self.post_message(self.CursorMoved(name))
 
     def _scroll_to_cursor(self) -> None:
         page = self._page
@@ -286,13 +311,13 @@ class ProfileTable(ScrollView, can_focus=True):
             return
         if offset.y == 0:
             x = offset.x + round(self.scroll_x)
-            self.post_message(HeaderClicked("expires" if x >= self._expires_x else "name"))
+            self.post_message(self.HeaderClicked("expires" if x >= self._expires_x else "name"))
             return
         index = round(self.scroll_y) + offset.y - 1
         if 0 <= index < len(self._rows):
             self._move(index)
             if event.chain == 2:
-                self.post_message(RowActivated(self._rows[index].name))
+                self.post_message(self.RowActivated(self._rows[index].name))
 
     def on_resize(self) -> None:
         self._scroll_to_cursor()
