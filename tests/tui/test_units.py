@@ -7,8 +7,8 @@ from pathlib import Path
 
 from rolecall.tui.lines import progress_line, redact
 from rolecall.tui.model import Row, filter_rows, format_countdown, order_rows
-from rolecall.tui.switch_role_form import validate
 from rolecall.tui.state import ExpiryWatch
+from rolecall.tui.switch_role_form import validate
 from rolecall.tui.watch import Watch
 from rolecall.tui.widgets.detail import mask
 
