@@ -118,13 +118,17 @@ def test_keys_written_in_one_write_act_in_order(
     child = _spawn(isolated_env)
     child.logfile_read = seen = io.StringIO()
     try:
-        child.expect("Expires")
-        child.expect("p04")  # the rows are drawn: the cursor is on the first, base
-
-        # Down Enter at once: the row below (p00) is assumed, and nothing else
-        child.send(KEYS["down"] + "\r")
-        child.expect("assumed-role/R0/")  # the result, in the status panel
+        # written before the app has drawn anything: the keys wait for its screen
+        child.send("j" + "s" + COMMAND)
+        child.expect(r"P=([\w-]+)\r?\n")
+        assert child.match.group(1) == "p00"
+        child.expect("shell exited with code 0")
         assert _assumed(sts_proxy) == ["arn:aws:iam::100000000000:role/R0"]
+
+        # Down Enter at once (from p02): the row below (p03) is assumed, and nothing else
+        child.send("Gkk" + KEYS["down"] + "\r")
+        child.expect("assumed-role/R3/")  # the result, in the status panel
+        assert _assumed(sts_proxy) == [f"arn:aws:iam::10000000000{i}:role/R{i}" for i in (0, 3)]
 
         for keys, profile in CASES:
             child.send("".join(KEYS[k] for k in keys) + "s" + COMMAND)

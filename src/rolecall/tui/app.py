@@ -9,7 +9,6 @@ into screen updates, and handles their failures in one place
 from __future__ import annotations
 
 import gc
-import time
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -38,13 +37,8 @@ if TYPE_CHECKING:
 
 __all__ = ["RolecallApp"]
 
-#: a notification shows at most this many lines, of this many characters
-MAX_LINES, MAX_LINE = 12, 1000
 #: worker groups (an assume's group is ``jobs.assume_group(name)``)
 WARM_GROUP, RELOAD_GROUP = "warm", "reload"
-#: the shell opens once no key has arrived for this long (seconds), at most
-#: KEYS_SETTLE_MAX after it was asked for: the keys typed with ``s`` are its type-ahead
-KEYS_SETTLE, KEYS_SETTLE_MAX = 0.03, 0.5
 
 
 class RolecallApp(OrderedKeysApp[int]):
@@ -420,26 +414,16 @@ class RolecallApp(OrderedKeysApp[int]):
 
     # -- shell ----------------------------------------------------------------
     def open_shell(self, name: str, result: Any) -> None:
-        """Open the shell once the keys typed with ``s`` have all arrived (its type-ahead).
+        """Open the shell once the keys typed with ``s`` have all arrived: its type-ahead."""
 
-        Textual's input thread posts the keys of one read of the terminal one by one;
-        under load some may still be on their way when ``s`` is handled.  The shell
-        opens once no key has arrived for :data:`KEYS_SETTLE` seconds (at most
-        :data:`KEYS_SETTLE_MAX` after ``s``); the keys wait meanwhile.
-        """
-        self.hold_keys()
-        self._open_shell_when_settled(name, result, time.monotonic())
+        def launch() -> None:
+            try:
+                self.launch_shell(name, result)
+            finally:
+                # what arrived for the shell once it had started could not reach it
+                self._dropped(name, self.release_keys(drop=True))
 
-    def _open_shell_when_settled(self, name: str, result: Any, since: float) -> None:
-        now = time.monotonic()
-        if now - self.last_key_at < KEYS_SETTLE and now - since < KEYS_SETTLE_MAX:
-            self.set_timer(KEYS_SETTLE, lambda: self._open_shell_when_settled(name, result, since))
-            return
-        try:
-            self.launch_shell(name, result)
-        finally:
-            # what arrived for the shell once it had started could not reach it
-            self._dropped(name, self.release_keys(drop=True))
+        self.after_typing(launch)  # (it holds the keys until then)
 
     def launch_shell(self, name: str, result: Any) -> None:
         """Suspend, run the user's shell with the profile's environment, resume caught up."""
@@ -500,10 +484,7 @@ class RolecallApp(OrderedKeysApp[int]):
         """Every notification is drawn safe: no control character, no 25 MB name, and
         nothing shaped like a secret key (as in the status panel)."""
         if not markup:
-            shown = message.split("\n")[:MAX_LINES]
-            message = "\n".join(
-                clean(lines.redact(line[: MAX_LINE * 4]), MAX_LINE) for line in shown
-            )
+            message = lines.safe_text(message)
         super().notify(
             message, title=clean(title), severity=severity, timeout=timeout, markup=markup
         )

@@ -25,6 +25,7 @@ __all__ = [
     "progress_line",
     "redact",
     "result_line",
+    "safe_text",
     "tilde",
     "usable",
 ]
@@ -37,6 +38,23 @@ Level = Literal["info", "step", "ok", "warn", "error", "hint"]
 
 # Secret access keys are 40 characters of base64; session tokens are much longer.
 _SECRET_RE = re.compile(r"(?<![A-Za-z0-9/+=])[A-Za-z0-9/+=]{40,}(?![A-Za-z0-9/+=])")
+
+
+#: a notification shows at most this many lines, of this many characters
+MAX_LINES, MAX_LINE = 12, 1000
+
+
+def safe_text(message: str) -> str:
+    r"""A notification as drawn: a few lines, each short, with no control character and
+    nothing shaped like a secret key.
+
+    >>> safe_text("bell\x07ring")
+    'bell?ring'
+    >>> len(safe_text("line\n" * 20).splitlines())
+    12
+    """
+    shown = message.split("\n")[:MAX_LINES]
+    return "\n".join(clean(redact(line[: MAX_LINE * 4]), MAX_LINE) for line in shown)
 
 
 def redact(text: str) -> str:

@@ -15,7 +15,8 @@ leaves the screen's bindings and Tab out of order.)
 :class:`OrderedKeysApp` fixes the cause for every binding and every screen:
 
 * **One key in flight.**  ``on_event`` puts each raw key (and paste) in a queue
-  and hands the next one out only once the one before it is done.  Handing it
+  and hands the next one out only once the one before it is done, and the app
+  has settled (below): a key typed while the app starts waits for its screen.  Handing it
   out is Textual's own code (``App.on_event``: priority bindings, then the
   focused widget), so nothing about *how* a key is handled changes, only *when*.
 * **A barrier follows the key.**  Right after the key, a :class:`KeyBarrier`
@@ -61,7 +62,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any, ClassVar, Generic, TypeVar
 
 from textual import events, messages
@@ -81,6 +82,9 @@ SLOW_LAP = 0.005
 #: the longest a key waits for the app to settle after the one before it came back
 #: (seconds): a screen that takes long to open, on a loaded machine
 SETTLE_MAX = 10.0
+#: ``after_typing``: no key for this long (seconds) means the typing has arrived,
+#: and it waits at most TYPING_MAX
+TYPING_SETTLE, TYPING_MAX = 0.03, 0.5
 #: a burst of keys is drawn at least this often (seconds)
 BURST_FRAME = 0.25
 
@@ -163,6 +167,9 @@ class OrderedKeysApp(App[ReturnType], Generic[ReturnType]):
             if self.closing:
                 self._typed.clear()
                 return
+            if not self._quiet():  # (typed while the app starts, or a worker's result lands)
+                self._wait_quiet()
+                break
             event = self._typed.popleft()
             self._ticket += 1
             ticket = self._in_flight = self._ticket
@@ -195,6 +202,13 @@ class OrderedKeysApp(App[ReturnType], Generic[ReturnType]):
         elif self._batch_since is not None and (not burst or now - self._batch_since > BURST_FRAME):
             self._batch_since = None
             self._end_batch()
+
+    def _wait_quiet(self) -> None:
+        """Hand out the keys waiting once the app has settled (laps, as after a key)."""
+        self._ticket += 1
+        self._in_flight, self._settling = self._ticket, True
+        self._settle_start = time.monotonic()
+        self.post_message(KeyBarrier(self._ticket, "lap"))
 
     def _settle(self) -> None:
         """The key is done (it came back, or its barrier did): go round until all is quiet."""
@@ -291,6 +305,27 @@ class OrderedKeysApp(App[ReturnType], Generic[ReturnType]):
                 parts.append(text)
         return "".join(parts)
 
+    def after_typing(self, callback: Callable[[], None]) -> None:
+        """Call ``callback`` once the keys typed with the one being handled have arrived.
+
+        Textual's input thread posts the keys of one read of the terminal one by one;
+        on a loaded machine some may still be on their way when a key's action runs.
+        The keys are held (see :meth:`hold_keys`) and ``callback`` runs once no key
+        has arrived for :data:`TYPING_SETTLE` seconds (at most :data:`TYPING_MAX`);
+        it must end the hold (:meth:`release_keys`).
+        """
+        self.hold_keys()
+        since = time.monotonic()
+
+        def check() -> None:
+            now = time.monotonic()
+            if now - self.last_key_at < TYPING_SETTLE and now - since < TYPING_MAX:
+                self.set_timer(TYPING_SETTLE, check)
+            else:
+                callback()
+
+        check()
+
     def release_keys(self, drop: bool = False) -> int:
         """End one :meth:`hold_keys`: the keys waiting are handed out once no hold is
         left, or dropped now; returns how many were dropped."""
@@ -299,11 +334,7 @@ class OrderedKeysApp(App[ReturnType], Generic[ReturnType]):
             self._typed.clear()
         self._holds = max(0, self._holds - 1)
         if self._typed and self._in_flight is None and not self._holds:
-            # hand them out from the app's queue (this may run inside a handler)
-            self._ticket += 1
-            self._in_flight, self._settling = self._ticket, True
-            self._settle_start = time.monotonic()
-            self.post_message(KeyBarrier(self._ticket, "lap"))
+            self._wait_quiet()  # (not at once: this may run inside a handler)
         return dropped
 
     def exit(
