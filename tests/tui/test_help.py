@@ -17,7 +17,7 @@ SHOWN_AS = {"enter": "Enter", "slash": "/", "question_mark": "?", "escape": "Esc
 
 def _bindings(owner: type) -> list[Binding]:
     items: list[BindingType] = list(owner.__dict__.get("BINDINGS", []))
-    out = []
+    out: list[Binding] = []
     for item in items:
         binding = item if isinstance(item, Binding) else Binding(*item)
         out.extend(binding.make_bindings([binding]))
