@@ -166,8 +166,8 @@ class RolecallApp(OrderedKeysApp[int]):
                     markup=False,
                 )
 
-    def _set_expiries(self, expiries: dict[str, Any]) -> None:
-        self.main.set_expiries(expiries)
+    def _set_expiries(self, expiries: tuple[dict[str, Any], dict[str, Any]]) -> None:
+        self.main.set_expiries(*expiries)
         rows = self.main.state.rows
         self._watch.update({n: r.expires_at for n, r in rows.items()}, self.clock())
 

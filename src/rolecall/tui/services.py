@@ -179,8 +179,10 @@ class Services:
     #: passed to assume/whoami as ``client_factory`` (a moto endpoint in tests)
     client_factory: Any = None
     launcher: Launcher = suspend_launcher
-    #: ``rolecall.core.cache.expiries``-compatible
+    #: ``rolecall.core.expiries.expiries``-compatible
     expiries: Callable[..., Mapping[str, ExpiryLike]] | None = None
+    #: ``rolecall.core.expiries.mfa_sessions``-compatible (with ``expiries`` faked: none)
+    mfa_sessions: Callable[..., Mapping[str, ExpiryLike]] | None = None
     #: ``rolecall.core.cache.cache_fingerprint``-compatible
     cache_fingerprint: Callable[[], tuple[Any, ...]] | None = None
     build_env: Callable[..., dict[str, str]] | None = None
@@ -277,13 +279,18 @@ class Services:
         return load_profiles(config, credentials)
 
     # -- cache --------------------------------------------------------------
-    def do_expiries(self, profiles: ProfileSet, now: datetime) -> dict[str, ExpiryLike]:
+    def do_expiries(
+        self, profiles: ProfileSet, now: datetime
+    ) -> tuple[dict[str, ExpiryLike], dict[str, ExpiryLike]]:
+        """Each profile's expiry, and the MFA session each chain uses (one cache pass)."""
         fn = self.expiries
         if fn is None:
-            from rolecall.core import cache
+            from rolecall.core.expiries import expiries_and_sessions
 
-            fn = cache.expiries
-        return dict(fn(profiles, now=now))
+            rows, sessions = expiries_and_sessions(profiles, now)
+            return dict(rows), dict(sessions)
+        chains = self.mfa_sessions
+        return dict(fn(profiles, now=now)), dict(chains(profiles, now=now)) if chains else {}
 
     def do_cache_fingerprint(self) -> tuple[Any, ...]:
         fn = self.cache_fingerprint

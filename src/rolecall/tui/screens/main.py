@@ -133,8 +133,9 @@ class MainScreen(Screen[None]):
         table.measure(self.state.all_rows())
         self._show(keep)
 
-    def set_expiries(self, expiries: dict[str, Any]) -> None:
-        self.state.set_cache_expiries(expiries)
+    def set_expiries(self, expiries: dict[str, Any], sessions: dict[str, Any]) -> None:
+        """Each profile's cached expiry, and the MFA session each chain uses."""
+        self.state.set_cache_expiries(expiries, sessions)
         if self.state.sort == "expires":
             self._show()
         else:
@@ -194,12 +195,13 @@ class MainScreen(Screen[None]):
 
             panel.show(Text("No profile selected.", style="dim"))
             return
-        self._detail_live = any(self.state.expiry(hop) is not None for hop in profile.chain)
+        expiry = self.state.hop_expiry
+        self._detail_live = any(expiry(profile.name, hop) is not None for hop in profile.chain)
         panel.show(
             describe(
                 profile,
                 self.state.profiles,
-                self.state.expiry,
+                lambda hop: expiry(profile.name, hop),
                 self.clock(),
                 display_name=settings.display_names.get(profile.name),
                 warn=settings.warn_seconds,
