@@ -26,6 +26,7 @@ from textual.worker import Worker, WorkerState
 from rolecall.tui.lines import one_line
 from rolecall.tui.model import clean
 from rolecall.tui.switch_role_form import FIELDS, SwitchRoleRequest, validate
+from rolecall.tui.widgets.profile_table import color_style
 
 __all__ = ["SAVE_GROUP", "SELECT_LIMIT", "SwitchRoleScreen"]
 
@@ -47,7 +48,7 @@ class SwitchRoleScreen(ModalScreen[str | None]):
         profiles: Sequence[str],
         save: Callable[[SwitchRoleRequest], str | None],
         *,
-        colors: Sequence[tuple[str, str]] = (),
+        colors: Sequence[str] = (),
         source: str | None = None,
     ) -> None:
         super().__init__(classes="modal")
@@ -115,8 +116,10 @@ class SwitchRoleScreen(ModalScreen[str | None]):
         return self._field("source", "Source profile", picker, hint)
 
     def compose(self) -> ComposeResult:
+        # each swatch drawn as the table draws the colour
         colors: list[tuple[str | Text, str]] = [
-            (Text.assemble(("●● ", hexcode), name), name) for name, hexcode in self.color_options
+            (Text.assemble(("●● ", color_style(name) or ""), name), name)
+            for name in self.color_options
         ]
         sources = sorted(self.profiles, key=str.casefold)
         with Vertical(id="switch-dialog", classes="dialog"):

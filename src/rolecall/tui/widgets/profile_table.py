@@ -17,11 +17,12 @@ from datetime import datetime
 from typing import ClassVar
 
 from rich.cells import cell_len, set_cell_size
+from rich.color import Color as RichColor
+from rich.color import ColorParseError
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.binding import Binding, BindingType
-from textual.color import Color, ColorParseError
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
@@ -48,14 +49,22 @@ _style_cache: dict[str, Style] = {}
 
 
 def color_style(color: str | None) -> Style | None:
-    """A Rich style for a settings colour (``red``, ``#ff8800``, ``orange``...), or None."""
+    """A Rich style for a settings colour (``bright_red``, ``orange1``, ``#ff8800``), or None.
+
+    The names are Rich's, as the settings check them (``settings/colors.py``): the
+    first sixteen are the terminal's own colours, which the app maps through its
+    theme's palette, as it does for every ANSI colour.  (Textual's CSS names are
+    another set: ``bright_red`` is not one, and ``purple`` is another colour.)
+    The settings refuse anything else, with its key and line; such a value, given
+    by hand, draws in the table's own colour.
+    """
     if not color:
         return None
     style = _style_cache.get(color)
     if style is None:
         try:
-            style = Style(color=Color.parse(color).rich_color)
-        except (ColorParseError, ValueError):
+            style = Style(color=RichColor.parse(color))
+        except ColorParseError:
             style = Style()
         _style_cache[color] = style
     return style
