@@ -118,9 +118,12 @@ SMALL = (80, 24)
 
 
 @asynccontextmanager
-async def started(app: RolecallApp, size: tuple[int, int] = SIZE) -> AsyncIterator[Pilot[Any]]:
-    """``app.run_test(size=size)``, once the app is :func:`ready`."""
-    async with app.run_test(size=size) as pilot:
+async def started(
+    app: RolecallApp, size: tuple[int, int] = SIZE, *, notifications: bool = False
+) -> AsyncIterator[Pilot[Any]]:
+    """``app.run_test(size=size)``, once the app is :func:`ready` (toasts are drawn
+    only when asked: Textual's tests leave them out)."""
+    async with app.run_test(size=size, notifications=notifications) as pilot:
         await ready(pilot, app)
         yield pilot
 

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.app import App, SuspendNotSupported
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.theme import Theme
 from textual.timer import Timer
 from textual.worker import Worker, WorkerState
@@ -47,10 +47,8 @@ class RolecallApp(OrderedKeysApp[int]):
     TITLE = "rolecall"
     CSS_PATH = "app.tcss"
     COMMANDS = App.COMMANDS | {ProfileCommands}
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("q", "quit", "Quit"),
-        Binding("question_mark", "help", "Help"),
-    ]
+    #: (the main screen binds q, ? and Ctrl+C: a modal's footer shows only its own keys)
+    BINDINGS: ClassVar[list[BindingType]] = []
 
     def __init__(
         self,

@@ -18,13 +18,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.widgets import Button, Input, Label, Select, Static
 from textual.worker import Worker, WorkerState
 
 from rolecall.tui.lines import one_line
 from rolecall.tui.model import clean
+from rolecall.tui.screens.dialog import Dialog
 from rolecall.tui.switch_role_form import FIELDS, SwitchRoleRequest, validate
 from rolecall.tui.widgets.profile_table import color_style
 
@@ -35,12 +35,19 @@ SAVE_GROUP = "switch-role-save"
 SELECT_LIMIT = 500
 
 
-class SwitchRoleScreen(ModalScreen[str | None]):
+#: the rows of the form that never scroll: borders, paddings, title, description,
+#: the form's error and the buttons (a short screen drops the paddings)
+CHROME, SHORT_CHROME = 14, 10
+
+
+class SwitchRoleScreen(Dialog[str | None]):
     """The form; returns the new profile's name, or None when cancelled."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel"),
         Binding("ctrl+s", "save", "Save"),
+        Binding("escape", "cancel", "Cancel"),
+        Binding("tab", "app.focus_next", "Next field"),
+        Binding("shift+tab", "app.focus_previous", "Previous field", show=False),
     ]
 
     def __init__(
@@ -51,7 +58,7 @@ class SwitchRoleScreen(ModalScreen[str | None]):
         colors: Sequence[str] = (),
         source: str | None = None,
     ) -> None:
-        super().__init__(classes="modal")
+        super().__init__()
         self.profiles = list(profiles)
         self.save = save
         self.color_options = list(colors)
@@ -164,6 +171,13 @@ class SwitchRoleScreen(ModalScreen[str | None]):
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Switch role", variant="primary", id="switch-save", compact=True)
                 yield Button("Cancel", id="switch-cancel", compact=True)
+        yield self.footer()
+
+    def fit(self, height: int) -> None:
+        """The fields scroll in what the screen leaves: the buttons stay on screen."""
+        chrome = SHORT_CHROME if self.has_class("-short") else CHROME
+        for fields in self.query("#switch-fields").results(VerticalScroll):
+            fields.styles.max_height = max(3, height - chrome)
 
     def on_mount(self) -> None:
         for field_input in self.query(Input):
