@@ -723,6 +723,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     (``rolecall list | head -1``) rolecall stops quietly with exit code 0.
     """
     _open_std_streams()
+    if "ROLECALL_ENDPOINT_CONFIG" in os.environ:  # in a shell served by the endpoint
+        from rolecall.core.serve.child_env import restore_user_files
+
+        restore_user_files(os.environ)  # read and edit the user's config, not its copy
     words = sys.argv[1:] if argv is None else list(argv)
     # `rolecall list ...`: argparse will pick that command, so only it needs options
     parser = build_parser(words[0] if words and words[0] in _COMMAND_NAMES else None)
