@@ -7,7 +7,7 @@ made from the UI keeps the user's comments, key order and formatting: saving
 re-reads the file, edits only the keys whose value changed, and writes it back
 atomically (file 0600, directory 0700).
 
-Every key is optional.  This is the whole layout; the theme, thresholds and
+Every key is optional.  This is the whole layout; the theme, thresholds, sessions and
 notifications shown are the defaults, while favourites, ``[defaults]`` and
 ``[profiles]`` are empty unless set.  The example layout::
 
@@ -21,6 +21,11 @@ notifications shown are the defaults, while favourites, ``[defaults]`` and
     [thresholds]
     warn_seconds = 900             # a countdown under this turns to the warning colour
     critical_seconds = 300         # and under this to the critical colour (<= warn_seconds)
+
+    [sessions]
+    refresh_margin_seconds = 900   # what a shell's endpoint serves has this long left (60..3600)
+    env_keys = false               # shell and exec export fixed keys instead (no refresh)
+    keep_fresh = true              # the TUI re-assumes what it assumed before it expires
 
     [notifications]
     expiry = true                  # notify before a live session expires
@@ -68,6 +73,7 @@ __all__ = [
     "COLOR_NAMES",
     "DEFAULT_CRITICAL_SECONDS",
     "DEFAULT_EXPIRY_WARNING_SECONDS",
+    "DEFAULT_REFRESH_MARGIN_SECONDS",
     "DEFAULT_THEME",
     "DEFAULT_WARN_SECONDS",
     "FILE_NAME",
@@ -89,6 +95,10 @@ DEFAULT_THEME = "textual-dark"
 DEFAULT_WARN_SECONDS = 900
 DEFAULT_CRITICAL_SECONDS = 300
 DEFAULT_EXPIRY_WARNING_SECONDS = 300
+#: What the credentials endpoint serves has at least this long left (botocore's window).
+DEFAULT_REFRESH_MARGIN_SECONDS = 900
+MIN_REFRESH_MARGIN = 60
+MAX_REFRESH_MARGIN = 3600
 MIN_DURATION = 900
 MAX_DURATION = 43200
 
@@ -162,8 +172,11 @@ _SCALARS: dict[str, tuple[tuple[str, ...], object]] = {
         DEFAULT_EXPIRY_WARNING_SECONDS,
     ),
     "notify_assume": (("notifications", "assume"), True),
+    "refresh_margin": (("sessions", "refresh_margin_seconds"), DEFAULT_REFRESH_MARGIN_SECONDS),
+    "env_keys": (("sessions", "env_keys"), False),
+    "keep_fresh": (("sessions", "keep_fresh"), True),
 }
-_TABLES = ("defaults", "thresholds", "notifications")
+_TABLES = ("defaults", "thresholds", "notifications", "sessions")
 _TOP_KEYS = frozenset({"theme", "favorites", "profiles", *_TABLES})
 _PROFILE_KEYS = ("display_name", "color")
 
@@ -192,6 +205,10 @@ class Settings:
     theme: str = DEFAULT_THEME
     notify_expiry: bool = True
     notify_assume: bool = True
+    #: ``[sessions]``: the endpoint's margin (seconds), fixed keys instead, TUI refreshes
+    refresh_margin: int = DEFAULT_REFRESH_MARGIN_SECONDS
+    env_keys: bool = False
+    keep_fresh: bool = True
     #: One message per problem found when reading the file (see the module docstring).
     errors: list[str] = field(default_factory=list)
     # The values as last read or saved: save_settings writes only what differs.
@@ -445,6 +462,29 @@ def _read_into(settings: Settings, data: Mapping[str, Any], reader: _Reader) -> 
                 DEFAULT_EXPIRY_WARNING_SECONDS,
             )
 
+    sessions = reader.table(data, "sessions")
+    reader.unknown(
+        sessions, frozenset({"refresh_margin_seconds", "env_keys", "keep_fresh"}), "sessions"
+    )
+    if "refresh_margin_seconds" in sessions:
+        value = sessions["refresh_margin_seconds"]
+        if _is_int(value) and MIN_REFRESH_MARGIN <= value <= MAX_REFRESH_MARGIN:
+            settings.refresh_margin = value
+        else:
+            reader.invalid(
+                "sessions.refresh_margin_seconds",
+                f"an integer from {MIN_REFRESH_MARGIN} to {MAX_REFRESH_MARGIN}",
+                value,
+                DEFAULT_REFRESH_MARGIN_SECONDS,
+            )
+    for attr, key, default in (("env_keys", "env_keys", False), ("keep_fresh", "keep_fresh", True)):
+        if key in sessions:
+            value = sessions[key]
+            if isinstance(value, bool):
+                setattr(settings, attr, value)
+            else:
+                reader.invalid(f"sessions.{key}", "true or false", value, default)
+
     profiles = reader.table(data, "profiles")
     for name, table in profiles.items():
         if not isinstance(table, dict):
@@ -532,7 +572,15 @@ def _check(settings: Settings, changed: set[str]) -> list[str]:
             f"thresholds.critical_seconds ({s.critical_seconds}) must not be larger than "
             f"thresholds.warn_seconds ({s.warn_seconds})"
         )
-    for attr in ("notify_expiry", "notify_assume"):
+    margin = s.refresh_margin
+    if "refresh_margin" in changed and not (
+        _is_int(margin) and MIN_REFRESH_MARGIN <= margin <= MAX_REFRESH_MARGIN
+    ):
+        out.append(
+            f"sessions.refresh_margin_seconds must be an integer from {MIN_REFRESH_MARGIN} "
+            f"to {MAX_REFRESH_MARGIN}, got {margin!r}"
+        )
+    for attr in ("notify_expiry", "notify_assume", "env_keys", "keep_fresh"):
         if attr in changed and not isinstance(getattr(s, attr), bool):
             out.append(f"{'.'.join(_SCALARS[attr][0])} must be true or false")
     if "favorites" in changed:

@@ -60,9 +60,11 @@ def refusal_for(err: AssumeError, profile: str, where: str) -> Refusal:
     >>> from rolecall.core.sts import AssumeError
     >>> r = refusal_for(AssumeError("an MFA code is needed for arn:m", "x", "MfaRequired"),
     ...                 "dev", "in this shell")
-    >>> r.status, r.code, r.message  # doctest: +NORMALIZE_WHITESPACE
-    (403, 'MfaRequired', "rolecall cannot refresh profile dev: an MFA code is needed for
-     arn:m; run `rolecall assume dev` in this shell to enter a new MFA code")
+    >>> r.status, r.code
+    (403, 'MfaRequired')
+    >>> print(r.message.replace("; ", ";\\n"))
+    rolecall cannot refresh profile dev: an MFA code is needed for arn:m;
+    run `rolecall assume dev` in this shell to enter a new MFA code
     """
     code = err.code or "RefreshFailed"
     command = f"`rolecall assume {shlex.quote(profile)}`"
