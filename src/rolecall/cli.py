@@ -20,6 +20,7 @@ if TYPE_CHECKING:  # imported lazily at run time
     from typing import Any, NoReturn
 
     from rolecall.core.profiles import ProfileSet
+    from rolecall.core.serve import Endpoint
     from rolecall.core.sts import AssumeResult, ProgressEvent
 
 __all__ = ["main", "entry", "build_parser", "CliError"]
@@ -236,7 +237,18 @@ def _seconds(text: str) -> int:
         raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
 
 
-def _add_assume_options(p: argparse.ArgumentParser, duration: bool = True) -> None:
+_REGION_RE = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
+
+
+def _region(text: str) -> str:
+    if not _REGION_RE.fullmatch(text):
+        raise argparse.ArgumentTypeError(f"not a region name: {text!r} (for example eu-west-1)")
+    return text
+
+
+def _add_assume_options(
+    p: argparse.ArgumentParser, duration: bool = True, region: bool = True
+) -> None:
     p.add_argument("--mfa-code", metavar="CODE", help="the 6-digit MFA code (else you are asked)")
     p.add_argument(
         "--no-cache",
@@ -250,6 +262,22 @@ def _add_assume_options(p: argparse.ArgumentParser, duration: bool = True) -> No
             metavar="S",
             help="DurationSeconds (900..43200; at most 3600 when chaining roles)",
         )
+    if region:
+        p.add_argument(
+            "--region",
+            type=_region,
+            metavar="REGION",
+            help="use this region instead of the profile's, for this command only",
+        )
+
+
+def _add_serve_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--env-keys",
+        action="store_true",
+        help="export fixed keys (AWS_ACCESS_KEY_ID...) instead of serving credentials that "
+        "are kept fresh; they are not refreshed (the setting: env_keys under [sessions])",
+    )
 
 
 def _prompt_mfa(serial: str) -> str | None:
@@ -311,7 +339,7 @@ def _assume_for(args: argparse.Namespace, *, verbose: bool | None = None) -> Ass
     if verbose is None:
         verbose = sys.stderr.isatty()
     try:
-        return sts.assume(
+        result = sts.assume(
             profiles,
             name,
             progress=_progress_printer(verbose),
@@ -323,6 +351,8 @@ def _assume_for(args: argparse.Namespace, *, verbose: bool | None = None) -> Ass
         )
     except sts.AssumeError as exc:
         raise CliError(str(exc), 1) from None
+    region: str | None = getattr(args, "region", None)
+    return result if region is None else result.replace(region=region)
 
 
 def _expiry_text(result: AssumeResult) -> str:
@@ -384,29 +414,107 @@ def _exec_command(args: argparse.Namespace) -> list[str]:
         parser = _Parser(prog="rolecall exec", add_help=False, argument_default=argparse.SUPPRESS)
         _add_files(parser)
         _add_assume_options(parser)
+        _add_serve_options(parser)
         for key, value in vars(parser.parse_args(options)).items():
             setattr(args, key, value)
     return command
 
 
-def cmd_exec(args: argparse.Namespace) -> int:
-    from rolecall.core.shell import RunError, build_env, run_subshell
+def _env_keys(args: argparse.Namespace) -> bool:
+    """``--env-keys``, else ``env_keys`` under ``[sessions]`` in the settings."""
+    if getattr(args, "env_keys", False):
+        return True
+    try:
+        from rolecall.settings import load_settings
 
-    command = _exec_command(args)
-    if not command:
-        raise CliError("no command given: rolecall exec PROFILE -- COMMAND [ARGS...]")
-    result = _assume_for(args)
-    env = build_env(result, os.environ, result.profile)
+        return load_settings().env_keys
+    except Exception:  # settings never stop a command
+        return False
+
+
+def _endpoint_for(args: argparse.Namespace, result: AssumeResult, where: str) -> Endpoint:
+    """The credentials endpoint that keeps ``result``'s profile fresh for one child."""
+    from datetime import timedelta
+
+    from rolecall.core.serve import DEFAULT_MARGIN, Endpoint
+    from rolecall.core.serve.source import ProfileRefresher
+
+    margin = DEFAULT_MARGIN
+    default_duration, session_name = None, None
+    try:
+        from rolecall.settings import load_settings
+
+        settings = load_settings()
+        margin = timedelta(seconds=settings.refresh_margin)
+        default_duration, session_name = settings.default_duration, settings.default_session_name
+    except Exception:  # settings never stop a command
+        pass
+    refresher = ProfileRefresher(
+        result.profile,
+        config=args.config,
+        credentials=args.credentials,
+        duration=getattr(args, "duration", None),
+        default_duration=default_duration,
+        session_name=session_name,
+        where=where,
+    )
+    try:
+        return Endpoint(
+            refresher,
+            initial=refresher.initial(result),
+            margin=margin,
+            region=result.region,
+            environ=os.environ,
+        )
+    except OSError as exc:
+        raise CliError(
+            f"cannot start the credentials endpoint: {_oneline(exc)}; --env-keys exports "
+            "fixed keys instead",
+            1,
+        ) from None
+
+
+def _run_child(
+    args: argparse.Namespace,
+    result: AssumeResult,
+    argv: list[str],
+    where: str,
+    extra: dict[str, str] | None = None,
+) -> int:
+    """Run the child: served by the endpoint, or (``--env-keys``) with fixed keys."""
+    from rolecall.core.shell import RunError, build_env, run_served, run_subshell
+
     sys.stdout.flush()
     try:
-        return run_subshell(command, env)
+        if args.env_keys_chosen:
+            env = build_env(result, os.environ, result.profile)
+            env.update(extra or {})
+            return run_subshell(argv, env)
+        endpoint = _endpoint_for(args, result, where)
+        try:
+            return run_served(argv, os.environ, endpoint, result.profile, extra)
+        except OSError as exc:
+            raise CliError(
+                f"cannot start the credentials endpoint: {_oneline(exc)}; --env-keys exports "
+                "fixed keys instead",
+                1,
+            ) from None
     except RunError as exc:
         raise CliError(str(exc), exc.exit_code) from None
 
 
+def cmd_exec(args: argparse.Namespace) -> int:
+    command = _exec_command(args)
+    if not command:
+        raise CliError("no command given: rolecall exec PROFILE -- COMMAND [ARGS...]")
+    args.env_keys_chosen = _env_keys(args)
+    result = _assume_for(args)
+    return _run_child(args, result, command, "in a terminal")
+
+
 def cmd_shell(args: argparse.Namespace) -> int:
     from rolecall.core.cache import humanize, now_utc
-    from rolecall.core.shell import SHELL_MARKER, RunError, build_env, run_subshell, user_shell
+    from rolecall.core.shell import SHELL_MARKER, user_shell
 
     inside = os.environ.get(SHELL_MARKER)
     if inside and not args.force:
@@ -415,26 +523,51 @@ def cmd_shell(args: argparse.Namespace) -> int:
             "first, or pass --force to start another one inside it",
             1,
         )
+    args.env_keys_chosen = _env_keys(args)
     result = _assume_for(args)
-    env = build_env(result, os.environ, result.profile)
-    env[SHELL_MARKER] = result.profile
-    argv = user_shell(env)
+    argv = user_shell(os.environ)
+    if args.env_keys_chosen:
+        what = f"credentials expire {_expiry_text(result)}"
+    else:
+        what = "credentials kept fresh while it runs"
     sys.stderr.write(
-        f"rolecall: starting {argv[0]} for {result.profile} "
-        f"(credentials expire {_expiry_text(result)}); type `exit` to leave\n"
+        f"rolecall: starting {argv[0]} for {result.profile} ({what}); type `exit` to leave\n"
     )
     sys.stderr.flush()
-    try:
-        code = run_subshell(argv, env)
-    except RunError as exc:
-        raise CliError(str(exc), exc.exit_code) from None
-    if result.expiration is None:
+    code = _run_child(args, result, argv, "in this shell", {SHELL_MARKER: result.profile})
+    if result.expiration is None or not args.env_keys_chosen:
         sys.stderr.write(f"rolecall: left the {result.profile} shell\n")
     else:
         left = result.expiration - now_utc()
         status = f"had {humanize(left)} left" if left.total_seconds() > 0 else humanize(left)
         sys.stderr.write(f"rolecall: left the {result.profile} shell; its credentials {status}\n")
     return code
+
+
+def cmd_logout(args: argparse.Namespace) -> int:
+    from rolecall.core.logout import LogoutError, logout_all, logout_profile
+
+    if args.all == (args.profile is not None):
+        both = ", not both" if args.all else ""
+        raise CliError(f"logout: give a PROFILE or --all{both} (see `rolecall logout --help`)")
+    try:
+        if args.all:
+            removed, who = logout_all(), "every profile"
+        else:
+            removed, who = logout_profile(_load(args), args.profile), args.profile
+    except LogoutError as exc:
+        raise CliError(str(exc), 1) from None
+    for path, why in removed.failed:
+        _warn(f"could not remove {path}: {why}")
+    if removed.paths:
+        print(
+            _printable(
+                f"logged out of {who}: removed {len(removed.paths)} cached credential file(s)"
+            )
+        )
+    else:
+        print(_printable(f"logged out of {who}: nothing was cached"))
+    return 1 if removed.failed else 0
 
 
 _CP_DEPTH = "ROLECALL_CREDENTIAL_PROCESS_DEPTH"
@@ -582,6 +715,11 @@ def _assume_cmd_options(p: argparse.ArgumentParser) -> None:
 
 
 def _env_options(p: argparse.ArgumentParser) -> None:
+    p.description = (
+        "Print the credentials as shell exports, one-shot: they are not refreshed, and a "
+        "command still running when they expire fails with ExpiredToken. `rolecall shell` "
+        "and `rolecall exec` keep them fresh instead."
+    )
     _add_files(p)
     p.add_argument("profile", metavar="PROFILE")
     _add_assume_options(p)
@@ -597,6 +735,7 @@ def _env_options(p: argparse.ArgumentParser) -> None:
 def _exec_options(p: argparse.ArgumentParser) -> None:
     _add_files(p)
     _add_assume_options(p)
+    _add_serve_options(p)
     p.add_argument("profile", metavar="PROFILE")
     p.add_argument("command", nargs=argparse.REMAINDER, metavar="-- CMD [ARGS...]")
     p.set_defaults(func=cmd_exec)
@@ -606,6 +745,7 @@ def _shell_options(p: argparse.ArgumentParser) -> None:
     _add_files(p)
     p.add_argument("profile", metavar="PROFILE")
     _add_assume_options(p)
+    _add_serve_options(p)
     p.add_argument("--force", action="store_true", help="start even inside another rolecall shell")
     p.set_defaults(func=cmd_shell)
 
@@ -613,8 +753,20 @@ def _shell_options(p: argparse.ArgumentParser) -> None:
 def _credential_process_options(p: argparse.ArgumentParser) -> None:
     _add_files(p)
     p.add_argument("profile", metavar="PROFILE")
-    _add_assume_options(p, duration=False)
+    _add_assume_options(p, duration=False, region=False)
     p.set_defaults(func=cmd_credential_process)
+
+
+def _logout_options(p: argparse.ArgumentParser) -> None:
+    p.description = (
+        "Remove the cached role credentials of PROFILE's chain and its MFA session (from "
+        "rolecall's cache and the AWS CLI's), or every cached credential with --all. Files "
+        "that are not cache entries are never touched."
+    )
+    _add_files(p)
+    p.add_argument("profile", metavar="PROFILE", nargs="?")
+    p.add_argument("--all", action="store_true", help="every cached credential, every profile")
+    p.set_defaults(func=cmd_logout)
 
 
 def _doctor_options(p: argparse.ArgumentParser) -> None:
@@ -650,18 +802,24 @@ _COMMANDS: tuple[tuple[str, str, Callable[[argparse.ArgumentParser], None]], ...
         "assume a profile's role chain (or reuse the cache) and show the result",
         _assume_cmd_options,
     ),
-    ("env", 'print the credentials as shell exports: eval "$(rolecall env PROFILE)"', _env_options),
+    (
+        "env",
+        'print the credentials as shell exports, once: eval "$(rolecall env PROFILE)"',
+        _env_options,
+    ),
     (
         "exec",
-        "run a command with a profile's credentials: rolecall exec PROFILE -- CMD [ARGS...]",
+        "run a command with a profile's credentials, kept fresh: "
+        "rolecall exec PROFILE -- CMD [ARGS...]",
         _exec_options,
     ),
-    ("shell", "start $SHELL with a profile's credentials", _shell_options),
+    ("shell", "start $SHELL with a profile's credentials, kept fresh", _shell_options),
     (
         "credential-process",
         "print credentials for credential_process = rolecall credential-process PROFILE",
         _credential_process_options,
     ),
+    ("logout", "forget a profile's cached credentials (or --all)", _logout_options),
     ("doctor", "check the environment, config, files and cache for problems", _doctor_options),
     ("demo", "try rolecall with no AWS account: a local STS and a sample config", _demo_options),
 )
