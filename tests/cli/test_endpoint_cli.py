@@ -44,10 +44,10 @@ def role_names(stdout: str) -> list[str]:
 def test_exec_outlives_the_first_credentials_and_env_keys_do_not(
     home: Path, expiring_sts: ExpiryProxy
 ) -> None:
-    expiring_sts.lifetimes = {"AssumeRole": 4.0}
+    expiring_sts.lifetimes = {"AssumeRole": 6.0}
     # (without AWS_CREDENTIAL_EXPIRATION, botocore sends fixed keys even once they expired:
     # then STS itself refuses them, as the proxy does)
-    script = f"{WHO}; sleep 7; env -u AWS_CREDENTIAL_EXPIRATION {WHO}"
+    script = f"{WHO}; sleep 8; env -u AWS_CREDENTIAL_EXPIRATION {WHO}"
     served = run_rolecall("exec", "b", "--", "sh", "-c", script, timeout=120)
     assert served.returncode == 0, served.stderr
     assert role_names(served.stdout) == ["B", "B"]

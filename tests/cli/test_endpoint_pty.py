@@ -51,9 +51,10 @@ def spawn(*args: str) -> pexpect.spawn:
 def test_an_mfa_refresh_is_one_line_then_rolecall_assume_fixes_it(
     home: Path, expiring_sts: ExpiryProxy, sts_proxy: StsProxy
 ) -> None:
-    # the MFA session lasts 5 s, each role session 10 s: rolecall's background refresh
-    # soon needs a new code, and after 5 s the role credentials are below the margin
-    expiring_sts.lifetimes = {"GetSessionToken": 5.0, "AssumeRole": 10.0}
+    # the MFA session lasts 5 s, each role session 16 s: rolecall's background refresh
+    # soon needs a new code, and after 8 s (half their lifetime) the role credentials are
+    # below the margin, so the endpoint must refresh them first, and cannot
+    expiring_sts.lifetimes = {"GetSessionToken": 5.0, "AssumeRole": 16.0}
     child = spawn("shell", "mfa1")
     child.expect_exact(f"MFA code for {MFA}: ")
     child.sendline("123456")
@@ -62,7 +63,7 @@ def test_an_mfa_refresh_is_one_line_then_rolecall_assume_fixes_it(
     child.sendline(WHO)
     child.expect(r"assumed-role/M1/")
     child.expect_exact("PROMPT$ ")
-    time.sleep(6)
+    time.sleep(9)
     child.sendline(f"{WHO}; echo rc=$?")
     child.expect(r"rc=(\d+)")
     output = child.before

@@ -118,7 +118,7 @@ def test_refresh_ahead_never_makes_a_request_wait(stop_all: list[Keeper]) -> Non
     answer = keeper.answer()
     waited = time.perf_counter() - t0
     assert isinstance(answer, Held) and answer.credentials.access_key_id == "ASIA1"
-    assert waited < 0.1, f"a request waited {waited:.3f} s on a refresh in flight"
+    assert waited < 0.25, f"a request waited {waited:.3f} s on a refresh in flight (0.5 s)"
     deadline = time.monotonic() + 3
     while keeper.refreshes == 0 and time.monotonic() < deadline:
         time.sleep(0.02)
