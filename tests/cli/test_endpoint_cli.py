@@ -169,3 +169,15 @@ def test_logout_refusals_are_one_line(home: Path, args: list[str], code: int, te
     res = run_rolecall(*args)
     assert res.returncode == code
     assert res.stderr.count("\n") == 1 and text in res.stderr, res.stderr
+
+
+def test_a_profile_of_long_term_keys_is_served_too(home: Path, sts_proxy: StsProxy) -> None:
+    code = (
+        "import boto3; c = boto3.Session().get_credentials(); "
+        "print(c.access_key, c.method, repr(c.get_frozen_credentials().token))"
+    )
+    res = run_rolecall("exec", "base", "--", sys.executable, "-c", code)
+    assert res.returncode == 0, res.stderr
+    # (no session token: botocore signs with none; the protocol needs the field, so it is "")
+    assert res.stdout.split() == ["AKIAENDPOINTCLI00001", "container-role", "''"]
+    assert sts_proxy.count("AssumeRole") == 0
