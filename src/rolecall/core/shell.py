@@ -24,7 +24,6 @@ never stops the endpoint (rolecall's handler forwards, it does not quit).
 from __future__ import annotations
 
 import os
-import shlex
 import sys
 
 from rolecall.core.cache import format_expiration
@@ -130,6 +129,8 @@ def format_env(result: AssumeResult, fmt: str) -> str:
     to_set, to_unset = env_vars(result)
     lines: list[str]
     if fmt == "sh":
+        import shlex
+
         lines = [f"export {k}={shlex.quote(v)}" for k, v in to_set.items()]
         lines.append("unset " + " ".join(to_unset))
     elif fmt == "fish":

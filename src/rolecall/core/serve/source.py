@@ -23,6 +23,7 @@ import shlex
 from datetime import UTC, datetime
 
 from rolecall.core.serve.keeper import Held, Refusal
+from rolecall.core.sts import errors
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
@@ -34,16 +35,17 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["ProfileRefresher", "held_from_result", "refusal_for"]
 
 #: AssumeError codes that a person must act on with an MFA code.
-_MFA_CODES = frozenset({"MfaRequired", "MfaCancelled", "MfaInvalid", "MfaFailed"})
+_MFA_CODES = frozenset(
+    {errors.MFA_REQUIRED, errors.MFA_CANCELLED, errors.MFA_INVALID, errors.MFA_FAILED}
+)
 #: AssumeError codes that may pass by themselves (network, throttling, STS trouble): 503.
 _TRANSIENT_CODES = frozenset(
     {
-        "EndpointUnreachable",
-        "EndpointTimeout",
-        "Throttling",
-        "ServerError",
-        "MalformedResponse",
-        "RefreshInProgress",
+        errors.ENDPOINT_UNREACHABLE,
+        errors.ENDPOINT_TIMEOUT,
+        errors.THROTTLING,
+        errors.SERVER_ERROR,
+        errors.MALFORMED_RESPONSE,
     }
 )
 
@@ -163,7 +165,7 @@ class ProfileRefresher:
             profiles = self.profiles()
         except ConfigError as exc:
             raise Refusal(
-                403, "ConfigProblem", f"rolecall cannot refresh profile {self.profile}: {exc}"
+                403, errors.CONFIG_PROBLEM, f"rolecall cannot refresh profile {self.profile}: {exc}"
             ) from None
         try:
             result = sts.assume(
