@@ -153,3 +153,30 @@ def test_an_mfa_refresh_tells_the_sdk_what_to_run(home: Path, sts_proxy: StsProx
     assert "\n" not in error
     assert sts_proxy.count("GetSessionToken") == 0  # nothing was sent without a code
     assert took < 30
+
+
+def test_the_refresher_follows_an_edit_of_the_config(home: Path, sts_proxy: StsProxy) -> None:
+    refresher = ProfileRefresher("b")
+    refresher.assume()
+    [call] = sts_proxy.calls("AssumeRole")[-1:]
+    assert call.params["RoleArn"].endswith(":role/B")
+    config = home / ".aws" / "config"
+    config.write_text(config.read_text().replace(":role/B\n", ":role/B2\n"))
+    refresher.assume()
+    assert sts_proxy.calls("AssumeRole")[-1].params["RoleArn"].endswith(":role/B2")
+    # the cache entry the endpoint picks up is the new role's (its key follows role_arn)
+    cached = refresher.cached()
+    assert cached is not None
+    assert cached.credentials.access_key_id == cache_entry_key_of_b(home)
+
+
+def cache_entry_key_of_b(home: Path) -> str:
+    from rolecall.core import cache
+    from rolecall.core.profiles import load_profiles as load
+
+    prof = load()["b"]
+    key = cache.cache_key_for(prof)
+    assert key is not None
+    entry = cache.read_entry(key)
+    assert entry is not None
+    return entry.access_key_id

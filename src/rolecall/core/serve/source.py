@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import os
 import shlex
+import threading
 from datetime import UTC, datetime
 
 from rolecall.core.serve.keeper import Held, Refusal
@@ -108,6 +109,7 @@ class ProfileRefresher:
         self._clock = clock
         self._profiles: ProfileSet | None = None
         self._stamp: tuple[object, ...] | None = None
+        self._lock = threading.Lock()  # requests and the keeper's thread both read them
 
     # -- the profiles, read again when the files change -----------------------
     def _files_stamp(self) -> tuple[object, ...]:
@@ -125,11 +127,12 @@ class ProfileRefresher:
     def profiles(self) -> ProfileSet:
         from rolecall.core.profiles import load_profiles
 
-        stamp = self._files_stamp()
-        if self._profiles is None or stamp != self._stamp:
-            self._profiles = load_profiles(self._config, self._credentials)
-            self._stamp = stamp
-        return self._profiles
+        with self._lock:
+            stamp = self._files_stamp()
+            if self._profiles is None or stamp != self._stamp:
+                self._profiles = load_profiles(self._config, self._credentials)
+                self._stamp = stamp
+            return self._profiles
 
     # -- the refresher -------------------------------------------------------
     def cached(self) -> Held | None:
