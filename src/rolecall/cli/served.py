@@ -44,29 +44,18 @@ def env_keys_chosen(args: argparse.Namespace) -> bool:
 
 def _endpoint_for(args: argparse.Namespace, result: AssumeResult, where: str) -> Endpoint:
     """The credentials endpoint that keeps ``result``'s profile fresh for one child."""
-    from datetime import timedelta
-
-    from rolecall.core.serve import DEFAULT_MARGIN, Endpoint
-    from rolecall.core.serve.source import ProfileRefresher
+    from rolecall.core.serve import endpoint_for
 
     settings = _settings()
-    margin = DEFAULT_MARGIN
-    if settings is not None:
-        margin = timedelta(seconds=settings.refresh_margin)
-    refresher = ProfileRefresher(
-        result.profile,
+    return endpoint_for(
+        result,
+        where=where,
         config=getattr(args, "config", None),
         credentials=getattr(args, "credentials", None),
         duration=getattr(args, "duration", None),
+        margin_seconds=settings.refresh_margin if settings else None,
         default_duration=settings.default_duration if settings else None,
         session_name=settings.default_session_name if settings else None,
-        where=where,
-    )
-    return Endpoint(
-        refresher,
-        initial=refresher.initial(result),
-        margin=margin,
-        region=result.region,
         environ=os.environ,
     )
 

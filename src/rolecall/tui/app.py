@@ -429,17 +429,14 @@ class RolecallApp(OrderedKeysApp[int]):
         """Suspend, run the user's shell with the profile's environment, resume caught up."""
         if self.closing:
             return
-        try:
-            argv, env = self.services.shell_command(result, name)
-        except Exception as exc:
-            self.main.note(name, "cannot build the shell: " + lines.one_line(exc), "error")
-            return
-        self.main.note(name, f"shell {argv[0] if argv else '?'} (exit it to come back)", "step")
         timers = [t for t in (self._tick_timer, self._poll_timer) if t is not None]
         for timer in timers:
             timer.pause()
         try:
-            code = self.services.launcher(self, argv, env, self.take_typed())
+            with self.services.shell_session(result, name, self._served()) as (argv, env):
+                shown = argv[0] if argv else "?"
+                self.main.note(name, f"shell {shown} (exit it to come back)", "step")
+                code = self.services.launcher(self, argv, env, self.take_typed())
         except SuspendNotSupported:
             self.main.note(name, "this terminal cannot suspend the UI for a shell", "error")
             return
@@ -451,6 +448,19 @@ class RolecallApp(OrderedKeysApp[int]):
                 timer.resume()
             self.tick()
         self.main.note(name, f"shell exited with code {code}", "step")
+
+    def _served(self) -> dict[str, Any] | None:
+        """How the shell's endpoint refreshes (None: ``env_keys``, fixed keys)."""
+        s = self.settings
+        if s.env_keys:
+            return None
+        return {
+            "config": self.config_arg,
+            "credentials": self.credentials_arg,
+            "margin_seconds": s.refresh_margin,
+            "default_duration": s.default_duration,
+            "session_name": s.default_session_name,
+        }
 
     # -- settings -------------------------------------------------------------
     def _theme_changed(self, theme: Theme) -> None:

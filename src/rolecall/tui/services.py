@@ -7,12 +7,13 @@ import ``rolecall.core.sts`` (and so boto3) only when an assume really runs.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import signal
 import sys
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import FrameType
@@ -186,6 +187,8 @@ class Services:
     build_env: Callable[..., dict[str, str]] | None = None
     user_shell: Callable[[Mapping[str, str]], list[str]] | None = None
     environ: Mapping[str, str] | None = None
+    #: serve the shell's credentials from an endpoint that keeps them fresh (else fixed keys)
+    serve: bool = True
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
@@ -319,3 +322,25 @@ class Services:
             user = user or shell.user_shell
         env = build(result, base, profile)
         return user(env), env
+
+    @contextlib.contextmanager
+    def shell_session(
+        self, result: Any, profile: str, served: Mapping[str, Any] | None
+    ) -> Iterator[tuple[list[str], dict[str, str]]]:
+        """The shell's argv and environment, for as long as it runs.
+
+        With ``served`` (the keywords of ``rolecall.core.serve.endpoint_for``: the
+        files, the margin, the defaults), the credentials come from an endpoint that
+        this process serves, and keeps fresh, while the UI is suspended; it stops
+        when the shell exits.  Without it (``env_keys``), or when :attr:`serve` is
+        off, the environment holds fixed keys.
+        """
+        argv, env = self.shell_command(result, profile)
+        if served is None or not self.serve:
+            yield argv, env
+            return
+        from rolecall.core.serve import endpoint_for
+
+        base = os.environ if self.environ is None else self.environ
+        with endpoint_for(result, where="in this shell", environ=base, **served) as endpoint:
+            yield argv, endpoint.child_env(base, profile)

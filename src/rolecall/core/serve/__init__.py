@@ -35,8 +35,9 @@ if TYPE_CHECKING:  # pragma: no cover
     from collections.abc import Callable, Mapping
 
     from rolecall.core.serve.keeper import Refresher
+    from rolecall.core.sts import AssumeResult
 
-__all__ = ["DEFAULT_MARGIN", "Endpoint", "Held", "Keeper", "Refusal"]
+__all__ = ["DEFAULT_MARGIN", "Endpoint", "Held", "Keeper", "Refusal", "endpoint_for"]
 
 
 def _utcnow() -> datetime:
@@ -117,3 +118,42 @@ class Endpoint:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def endpoint_for(
+    result: AssumeResult,
+    *,
+    where: str,
+    config: str | None = None,
+    credentials: str | None = None,
+    duration: int | None = None,
+    margin_seconds: int | None = None,
+    default_duration: int | None = None,
+    session_name: str | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Endpoint:
+    """The endpoint that keeps ``result``'s profile fresh for one child (``exec``,
+    ``shell``, the TUI's ``s``), refreshing it as the command that assumed it did.
+
+    ``where`` completes the hint of an MFA refresh ("run `rolecall assume X` in
+    this shell"); ``margin_seconds`` is the ``refresh_margin_seconds`` setting.
+    """
+    from rolecall.core.serve.source import ProfileRefresher
+
+    refresher = ProfileRefresher(
+        result.profile,
+        config=config,
+        credentials=credentials,
+        duration=duration,
+        default_duration=default_duration,
+        session_name=session_name,
+        where=where,
+    )
+    margin = DEFAULT_MARGIN if margin_seconds is None else timedelta(seconds=margin_seconds)
+    return Endpoint(
+        refresher,
+        initial=refresher.initial(result),
+        margin=margin,
+        region=result.region,
+        environ=environ,
+    )

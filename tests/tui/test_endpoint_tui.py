@@ -1,0 +1,134 @@
+"""The TUI's ``s``: the shell is served by a credentials endpoint in the TUI's process.
+
+The app runs with its real services against moto; the launcher is the only fake
+(``App.suspend()`` cannot run headless), and it does what a shell would: it asks
+the endpoint for credentials while the app waits for it, or runs real ``aws``
+commands across the expiry of the first credentials (the expiring STS proxy).
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import subprocess
+import urllib.parse
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from tests.expiry_proxy import ExpiryProxy
+from tests.moto_fixtures import StsProxy
+from tests.tui.helpers import build_app, goto, started, status
+from textual.pilot import Pilot
+
+from rolecall.tui.app import RolecallApp
+from rolecall.tui.services import Services
+
+
+@dataclass
+class ServedLauncher:
+    """Records each shell's environment and what the endpoint answered during it;
+    with ``script``, runs it with ``sh -c`` as the shell would."""
+
+    script: str | None = None
+    envs: list[dict[str, str]] = field(default_factory=list)
+    answers: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+    runs: list[subprocess.CompletedProcess[str]] = field(default_factory=list)
+
+    def __call__(
+        self, app: Any, argv: Sequence[str], env: Mapping[str, str], typed: str = ""
+    ) -> int:
+        self.envs.append(dict(env))
+        url = urllib.parse.urlsplit(env["AWS_CONTAINER_CREDENTIALS_FULL_URI"])
+        conn = http.client.HTTPConnection(url.hostname or "", url.port, timeout=5)
+        conn.request(
+            "GET", url.path, headers={"Authorization": env["AWS_CONTAINER_AUTHORIZATION_TOKEN"]}
+        )
+        resp = conn.getresponse()
+        self.answers.append((resp.status, json.loads(resp.read())))
+        conn.close()
+        if self.script is None:
+            return 0
+        run = subprocess.run(
+            ["sh", "-c", self.script], env=dict(env), capture_output=True, text=True, timeout=120
+        )
+        self.runs.append(run)
+        return run.returncode
+
+
+async def settle(pilot: Pilot[Any], app: RolecallApp) -> None:
+    await pilot.pause()
+    await pilot.pause()
+    while app.assumes:
+        await pilot.pause(0.05)
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def test_the_shell_of_s_is_served_by_the_tui(
+    aws_files: tuple[str, str], settings_file: str, tui_sts: StsProxy
+) -> None:
+    launcher = ServedLauncher()
+    app = build_app(aws_files, settings_file, Services(launcher=launcher))
+    async with started(app) as pilot:
+        await goto(pilot, app, "dev")
+        await pilot.press("s")
+        await settle(pilot, app)
+        [env] = launcher.envs
+        [(code, doc)] = launcher.answers
+        creds = app.sessions["dev"].credentials
+        assert code == 200 and doc["AccessKeyId"] == creds.access_key_id
+        assert "AWS_ACCESS_KEY_ID" not in env and "AWS_SECRET_ACCESS_KEY" not in env
+        assert env["AWS_PROFILE"] == "rolecall-endpoint"
+        assert env["ROLECALL_PROFILE"] == "dev"
+        assert "shell exited with code 0" in status(app)
+        # the endpoint and its copy of the config went with the shell
+        assert not os.path.exists(env["AWS_CONFIG_FILE"])
+        url = urllib.parse.urlsplit(env["AWS_CONTAINER_CREDENTIALS_FULL_URI"])
+        try:
+            conn = http.client.HTTPConnection(url.hostname or "", url.port, timeout=2)
+            conn.request("GET", url.path)
+            refused = False
+        except OSError:
+            refused = True
+        assert refused
+
+
+async def test_the_shell_of_s_outlives_the_first_credentials(
+    aws_files: tuple[str, str], settings_file: str, tui_sts: StsProxy, expiring_sts: ExpiryProxy
+) -> None:
+    expiring_sts.lifetimes = {"AssumeRole": 6.0}
+    who = "aws sts get-caller-identity --query Arn --output text"
+    launcher = ServedLauncher(script=f"{who} && sleep 8 && {who}")
+    app = build_app(aws_files, settings_file, Services(launcher=launcher))
+    async with started(app) as pilot:
+        await goto(pilot, app, "dev")
+        await pilot.press("s")
+        await settle(pilot, app)
+        [run] = launcher.runs
+        assert run.returncode == 0, run.stderr
+        assert [line.split("/")[1] for line in run.stdout.split()] == ["Developer", "Developer"]
+        assert expiring_sts.refused == []
+        assert "shell exited with code 0" in status(app)
+
+
+async def test_env_keys_in_the_settings_give_the_shell_fixed_keys(
+    aws_files: tuple[str, str], settings_file: str, tui_sts: StsProxy
+) -> None:
+    with open(settings_file, "a") as fh:
+        fh.write("\n[sessions]\nenv_keys = true\n")
+    seen: list[dict[str, str]] = []
+
+    def launcher(app: Any, argv: Sequence[str], env: Mapping[str, str], typed: str = "") -> int:
+        seen.append(dict(env))
+        return 0
+
+    app = build_app(aws_files, settings_file, Services(launcher=launcher))
+    async with started(app) as pilot:
+        await goto(pilot, app, "dev")
+        await pilot.press("s")
+        await settle(pilot, app)
+        [env] = seen
+        assert env["AWS_ACCESS_KEY_ID"] == app.sessions["dev"].credentials.access_key_id
+        assert "AWS_CONTAINER_CREDENTIALS_FULL_URI" not in env
