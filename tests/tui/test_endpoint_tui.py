@@ -132,3 +132,46 @@ async def test_env_keys_in_the_settings_give_the_shell_fixed_keys(
         [env] = seen
         assert env["AWS_ACCESS_KEY_ID"] == app.sessions["dev"].credentials.access_key_id
         assert "AWS_CONTAINER_CREDENTIALS_FULL_URI" not in env
+
+
+# ---------------------------------------------------------------------------
+# x: log out, after a confirm
+# ---------------------------------------------------------------------------
+def cache_files() -> set[str]:
+    from rolecall.core import cache
+
+    try:
+        return set(os.listdir(cache.cli_cache_dir()))
+    except FileNotFoundError:
+        return set()
+
+
+async def test_x_logs_out_after_a_confirm(
+    aws_files: tuple[str, str], settings_file: str, tui_sts: StsProxy
+) -> None:
+    from rolecall.tui.screens.confirm import ConfirmScreen
+
+    app = build_app(aws_files, settings_file, Services(launcher=ServedLauncher()))
+    async with started(app) as pilot:
+        await goto(pilot, app, "audit")
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert len(cache_files()) == 2  # dev and audit
+        await goto(pilot, app, "audit")
+        await pilot.press("x")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")  # no: nothing removed
+        await pilot.pause()
+        assert not isinstance(app.screen, ConfirmScreen)
+        assert len(cache_files()) == 2
+        assert "log out cancelled" in status(app)
+        await pilot.press("x", "y")  # typed at once: the y reaches the confirm
+        await pilot.pause()
+        await pilot.pause()
+        assert cache_files() == set()  # the chain's two entries
+        assert "logged out: removed 2 cached credential file(s)" in status(app)
+        assert "audit" not in app.sessions
+        await pilot.press("x", "escape")  # Esc says no too
+        await pilot.pause()
+        assert not isinstance(app.screen, ConfirmScreen)

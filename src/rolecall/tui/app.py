@@ -449,6 +449,43 @@ class RolecallApp(OrderedKeysApp[int]):
             self.tick()
         self.main.note(name, f"shell exited with code {code}", "step")
 
+    # -- logout ---------------------------------------------------------------
+    def logout(self, name: str) -> None:
+        """Ask, then remove ``name``'s cached credentials (its chain's) and MFA session."""
+        from rolecall.tui.screens.confirm import ConfirmScreen
+
+        if self.profiles is None or name not in self.profiles or self.closing:
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._logout(name)
+            else:
+                self.main.note(name, "log out cancelled", "step")
+
+        self.push_screen(
+            ConfirmScreen(
+                f"Log out of {name}?",
+                "Its cached role credentials (the whole chain's) and its MFA session are "
+                "removed; the next assume asks STS again (and for an MFA code).",
+            ),
+            answered,
+        )
+
+    def _logout(self, name: str) -> None:
+        if self.profiles is None:
+            return
+        try:
+            removed = self.services.do_logout(self.profiles, name)
+        except Exception as exc:  # LogoutError (a cache directory not yours), OSError
+            self.main.note(name, "log out failed: " + lines.one_line(exc), "error")
+            return
+        self.sessions.pop(name, None)
+        count = len(removed.paths)
+        what = f"removed {count} cached credential file(s)" if count else "nothing was cached"
+        self.main.note(name, f"logged out: {what}", "step")
+        self.tick()
+
     def _served(self) -> dict[str, Any] | None:
         """How the shell's endpoint refreshes (None: ``env_keys``, fixed keys)."""
         s = self.settings

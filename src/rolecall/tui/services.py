@@ -182,6 +182,8 @@ class Services:
     launcher: Launcher = suspend_launcher
     #: ``rolecall.core.cache.expiries``-compatible
     expiries: Callable[..., Mapping[str, ExpiryLike]] | None = None
+    #: ``rolecall.core.logout.logout_profile``-compatible
+    logout: Callable[..., Any] | None = None
     #: ``rolecall.core.cache.cache_fingerprint``-compatible
     cache_fingerprint: Callable[[], tuple[Any, ...]] | None = None
     build_env: Callable[..., dict[str, str]] | None = None
@@ -309,6 +311,15 @@ class Services:
             except OSError:
                 out.append(None)
         return tuple(out)
+
+    def do_logout(self, profiles: ProfileSet, name: str) -> Any:
+        """Remove ``name``'s cached credentials; returns what was removed (``.paths``)."""
+        fn = self.logout
+        if fn is None:
+            from rolecall.core.logout import logout_profile
+
+            fn = logout_profile
+        return fn(profiles, name)
 
     # -- shell --------------------------------------------------------------
     def shell_command(self, result: Any, profile: str) -> tuple[list[str], dict[str, str]]:

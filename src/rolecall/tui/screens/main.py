@@ -53,6 +53,9 @@ class ProfileActions(Protocol):
     def toggle_favorite(self, name: str) -> None:
         """Pin or unpin ``name``, and save it."""
 
+    def logout(self, name: str) -> None:
+        """Forget ``name``'s cached credentials and MFA session, after a confirm."""
+
 
 class MainScreen(Screen[None]):
     """The profile table, the filter, the detail panel and the status log."""
@@ -66,6 +69,7 @@ class MainScreen(Screen[None]):
         Binding("slash", "filter", "Filter"),
         Binding("o", "sort", "Sort"),
         Binding("f", "favorite", "Fav"),
+        Binding("x", "logout", "Log out", show=False),
         Binding("escape", "clear_filter", "Clear filter", show=False),
     ]
 
@@ -247,6 +251,10 @@ class MainScreen(Screen[None]):
 
     def action_switch_role(self) -> None:
         self.actions.open_switch_role(self.highlighted)
+
+    def action_logout(self) -> None:
+        if self.highlighted:
+            self.actions.logout(self.highlighted)
 
     def action_filter(self) -> None:
         filt = self.query_one("#filter", Input)
