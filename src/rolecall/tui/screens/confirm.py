@@ -1,4 +1,4 @@
-"""A yes/no question in a modal: ``y`` or Enter says yes, ``n`` or Esc says no.
+"""A yes/no question in a modal: ``y`` says yes; ``n``, Esc or Enter (on No) say no.
 
 It returns True or False.  Used before ``x`` logs out of a profile (its cached
 credentials are removed, which cannot be undone).

@@ -158,6 +158,15 @@ class MainScreen(Screen[None]):
             table.busy.discard(name)
         table.refresh_row(name)
 
+    def set_mfa_needed(self, name: str, needed: bool) -> None:
+        """Mark (or unmark) the row of a profile whose refresh waits for an MFA code."""
+        table = self.table
+        if needed:
+            table.mfa_needed.add(name)
+        else:
+            table.mfa_needed.discard(name)
+        table.refresh_row(name)
+
     def note(self, profile: str | None, message: str, level: Level = "info") -> None:
         self.status.add(self.clock(), profile, message, level)
 
