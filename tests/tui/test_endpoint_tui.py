@@ -15,6 +15,7 @@ import subprocess
 import urllib.parse
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from tests.expiry_proxy import ExpiryProxy
@@ -175,3 +176,61 @@ async def test_x_logs_out_after_a_confirm(
         await pilot.press("x", "escape")  # Esc says no too
         await pilot.pause()
         assert not isinstance(app.screen, ConfirmScreen)
+
+
+# ---------------------------------------------------------------------------
+# the real TUI in a pseudo-terminal: s, then aws across the expiry
+# ---------------------------------------------------------------------------
+def test_s_in_a_terminal_keeps_aws_working_past_the_expiry(
+    isolated_env: Path, expiring_sts: ExpiryProxy
+) -> None:
+    import shutil
+    import sys
+
+    import pexpect
+
+    expiring_sts.lifetimes = {"AssumeRole": 6.0}
+    aws_dir = isolated_env / ".aws"
+    aws_dir.mkdir(parents=True, exist_ok=True)
+    (aws_dir / "config").write_text(
+        "[profile base]\nregion = us-east-1\n\n"
+        "[profile p00]\nrole_arn = arn:aws:iam::100000000000:role/R0\nsource_profile = base\n"
+    )
+    creds = aws_dir / "credentials"
+    creds.write_text(
+        "[base]\naws_access_key_id = AKIAEXAMPLEBASE00001\n"
+        "aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n"
+    )
+    creds.chmod(0o600)
+    env = dict(
+        os.environ,
+        TERM="xterm-256color",
+        COLUMNS="140",
+        LINES="40",
+        SHELL=shutil.which("bash") or "bash",
+        HISTFILE=str(isolated_env / ".bash_history"),
+        PS1="$ ",
+    )
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "rolecall"],
+        env=env,
+        cwd=str(isolated_env),
+        dimensions=(40, 140),
+        encoding="utf-8",
+        codec_errors="replace",
+        timeout=90,
+    )
+    who = "aws sts get-caller-identity --region us-east-1 --query Arn --output text"
+    try:
+        child.send("j" + "s")  # (the keys wait for the app's screen)
+        child.expect(r"[$#] ")  # the shell's prompt (its rc may set its own)
+        child.send(f'echo "A=$({who})"; sleep 8; echo "B=$({who})"; exit\r')
+        child.expect(r"A=arn:aws:sts::\d+:assumed-role/R0/")
+        child.expect(r"B=arn:aws:sts::\d+:assumed-role/R0/")
+        child.expect("shell exited with code 0")
+        child.send("q")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close(force=True)
+    assert expiring_sts.refused == []
