@@ -26,6 +26,7 @@ import http.client
 import json
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -294,6 +295,7 @@ def main() -> int:
     finally:
         counter.server.shutdown()
         moto.stop()
+        shutil.rmtree(tmp, ignore_errors=True)
 
     def row(name: str) -> str:
         values = [v * 1000 for v in lat[name]]
