@@ -251,16 +251,9 @@ def test_changed_on_disk_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPa
 
 
 def test_every_other_byte_unchanged_in_generated_config(tmp_path: Path) -> None:
-    import subprocess
-    import sys
+    from bench.gen_config import write_files
 
-    gen = Path(__file__).resolve().parents[3] / "shared" / "tools" / "gen_config.py"
-    if not gen.exists():
-        pytest.skip("shared/tools/gen_config.py not available")
-    subprocess.run(
-        [sys.executable, str(gen), "--profiles", "200", "--out", str(tmp_path / "g")], check=True
-    )
-    cfg, cred = tmp_path / "g" / "config", tmp_path / "g" / "credentials"
+    cfg, cred = write_files(tmp_path / "g", "mixed", 200)
     original = cfg.read_bytes()
     before = load(str(cfg), str(cred)).profiles
     add_profile(
