@@ -128,6 +128,17 @@ class IniDocument:
                 return sect
         return None
 
+    def default_values(self) -> Values:
+        """The values of ``[DEFAULT]``, which botocore reads in every section
+        that does not set the same key itself (``{}`` without one).
+
+        >>> parse(b"[DEFAULT]\\nregion = x\\n[profile a]\\n").default_values()
+        {'region': 'x'}
+        """
+        if self.defaults is None:
+            return {}
+        return {key: _value(text) for key, text in _joined(self.defaults).items()}
+
     def raw_values(self, *, shared: bool = False) -> dict[str, Values]:
         """Section name -> option -> value, as ``raw_config_parse`` returns.
 
@@ -150,16 +161,21 @@ class IniDocument:
                 for key, val in defaults.items():
                     joined.setdefault(key, val)
             for key, text in joined.items():
-                if text[:1] == "\n":
-                    # parse() has already reported a nested line without '='.
-                    values[key] = parse_nested(text) or {}
-                else:
-                    values[key] = text
+                values[key] = _value(text)
             if sect.name in result:
                 result[sect.name] = {**result[sect.name], **values}
             else:
                 result[sect.name] = values
         return result
+
+
+def _value(text: str) -> Value:
+    """A joined value as botocore reads it: one nested level when it starts
+    with a newline (one with a line without ``=`` is already a problem of
+    :func:`parse`, and reads as ``{}`` here)."""
+    if text[:1] == "\n":
+        return parse_nested(text) or {}
+    return text
 
 
 def has_nested(values: Values) -> bool:
