@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import botocore.exceptions
 import botocore.session
 import pytest
 
-from rolecall.core.profiles import RoleArn, classify, load_profiles
+from rolecall.core.profiles import RoleArn, Root, classify, load_profiles
 
 ARN = "arn:aws:iam::123456789012:role/Admin"
 
@@ -325,3 +326,147 @@ def test_merging_the_files_leaves_each_document_as_read(tmp_path: Path) -> None:
     # a profile in one file only is its section's own map, read as it is
     only = config_doc.section("profile only")
     assert only is not None and ps["only"].values is only.options
+
+
+# -- chains resolved once: linear in the number of profiles -------------------
+
+
+def deep_chain(depth: int, *, cycle: bool = False) -> str:
+    """``hop-1`` sources ``base`` (static keys), ``hop-i`` sources ``hop-(i-1)``;
+    with ``cycle``, ``hop-1`` sources the last hop instead."""
+    first = f"hop-{depth}" if cycle else "base"
+    lines = [f"[profile hop-1]\nrole_arn = {ARN}\nsource_profile = {first}\n"]
+    lines += [
+        f"[profile hop-{i}]\nrole_arn = {ARN}\nsource_profile = hop-{i - 1}\n"
+        for i in range(2, depth + 1)
+    ]
+    return "".join(lines)
+
+
+def count_role_checks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Count how often the resolution asks whether a source is one more hop."""
+    from rolecall.core import profiles
+
+    calls = [0]
+    real = profiles._has_role
+
+    def counting(values: Any) -> bool:
+        calls[0] += 1
+        return real(values)
+
+    monkeypatch.setattr(profiles, "_has_role", counting)
+    return calls
+
+
+def test_a_deep_chain_is_walked_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each profile of a 400-deep chain is looked at a bounded number of times
+    (walking every chain from its top would look at 80,000)."""
+    depth = 400
+    calls = count_role_checks(monkeypatch)
+    ps = load_profiles(*write(tmp_path, deep_chain(depth), CHAIN_CREDS))
+    assert calls[0] <= 4 * depth, calls[0]
+    top = ps[f"hop-{depth}"]
+    assert top.chain == [f"hop-{i}" for i in range(depth, 0, -1)] + ["base"]
+    assert len(top.chain) == depth + 1
+    assert (top.chain[0], top.chain[-2], top.chain[-1]) == (f"hop-{depth}", "hop-1", "base")
+    assert top.chain[7] == f"hop-{depth - 7}"
+    assert top.chain[-3:] == ["hop-2", "hop-1", "base"]
+    assert top.root_kind == "static"
+    assert all(p.problems == [] for p in ps)
+    assert ps["hop-1"].chain == ["hop-1", "base"]
+
+
+def test_a_long_cycle_is_found_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    depth = 400
+    calls = count_role_checks(monkeypatch)
+    ps = load_profiles(*write(tmp_path, deep_chain(depth, cycle=True), CHAIN_CREDS))
+    assert calls[0] <= 4 * depth, calls[0]
+    for i in (1, 2, depth):
+        prof = ps[f"hop-{i}"]
+        assert len(prof.chain) == depth
+        assert prof.chain[0] == f"hop-{i}"
+        assert prof.chain[-1] == f"hop-{i % depth + 1}"
+        assert prof.root_kind == "assume-role"
+        # the cycle, from the profile itself, cut in the middle
+        assert prof.problems == [
+            f"source_profile cycle of {depth} profiles: hop-{i} -> "
+            f"{prof.chain[1]} -> {prof.chain[2]} -> ... -> {prof.chain[-2]} -> "
+            f"{prof.chain[-1]} -> hop-{i}"
+        ]
+
+
+CYCLE_CONFIG = f"""\
+[profile a]
+role_arn = {ARN}
+source_profile = b
+duration_seconds = 10
+[profile b]
+role_arn = {ARN}
+source_profile = c
+[profile c]
+role_arn = {ARN}
+source_profile = a
+[profile into]
+role_arn = {ARN}
+source_profile = a
+[profile keys]
+role_arn = {ARN}
+source_profile = loop-back
+aws_access_key_id = AKIAKEYS
+aws_secret_access_key = s
+[profile loop-back]
+role_arn = {ARN}
+source_profile = keys
+[profile via-keys]
+role_arn = {ARN}
+source_profile = loop-back
+"""
+
+
+def test_cycles(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cfg, cred = write(tmp_path, CYCLE_CONFIG)
+    ps = load_profiles(cfg, cred)
+    dur = "a: duration_seconds 10 is outside 900..43200"
+    assert ps["a"].chain == ["a", "b", "c"]
+    assert ps["a"].problems == [
+        "duration_seconds 10 is outside 900..43200",
+        "source_profile cycle: a -> b -> c -> a",
+    ]
+    assert ps["b"].chain == ["b", "c", "a"]
+    assert ps["b"].problems == [dur, "source_profile cycle: b -> c -> a -> b"]
+    assert ps["into"].chain == ["into", "a", "b", "c"]
+    assert ps["into"].problems == [dur, "source_profile cycle: a -> b -> c -> a"]
+    # a profile with static keys is a root for others, but its own chain may loop
+    assert ps["keys"].chain == ["keys", "loop-back"]
+    assert ps["keys"].problems == ["source_profile cycle: keys -> loop-back -> keys"]
+    assert ps["loop-back"].chain == ["loop-back", "keys"]
+    assert ps["loop-back"].problems == []
+    assert ps["via-keys"].chain == ["via-keys", "loop-back", "keys"]
+    for name in ("a", "b", "c", "into", "keys"):
+        assert botocore_refuses(cfg, cred, name, monkeypatch), name
+    for name in ("loop-back", "via-keys"):
+        assert not botocore_refuses(cfg, cred, name, monkeypatch), name
+
+
+@pytest.mark.parametrize(
+    ("name", "hops", "root"),
+    [
+        ("hop1", ["hop1"], Root("static", "base")),
+        ("hop3", ["hop3", "hop2", "hop1"], Root("static", "base")),
+        ("env", ["env"], Root("credential_source", "env", "Environment")),
+        ("selfref", ["selfref"], Root("static", "selfref")),
+        ("via-static-with-role", ["via-static-with-role"], Root("static", "static-with-role")),
+        ("via-sso", ["via-sso"], Root("sso", "sso")),
+        ("via-env", ["via-env", "env"], Root("credential_source", "env", "Environment")),
+        ("base", [], Root("static", "base")),
+        ("sso", [], Root("sso", "sso")),
+    ],
+)
+def test_route(tmp_path: Path, name: str, hops: list[str], root: Root) -> None:
+    config = CHAIN_CONFIG + f"[profile via-env]\nrole_arn = {ARN}\nsource_profile = env\n"
+    ps = load_profiles(*write(tmp_path, config, CHAIN_CREDS))
+    route = ps.route(name)
+    assert route.profile is ps[name]
+    assert [h.name for h in route.hops] == hops
+    assert route.root == root
+    assert ps[name].problems == []

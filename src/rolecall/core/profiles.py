@@ -18,10 +18,14 @@ from __future__ import annotations
 import gc
 import re
 import shlex
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 
 from rolecall.core.config import AwsConfig, FileProblem, load
 from rolecall.core.ini import Value, Values, has_nested
+
+TYPE_CHECKING = False  # (not typing.TYPE_CHECKING: importing typing costs a cache hit 2 ms)
+if TYPE_CHECKING:
+    from typing import overload
 
 try:
     from _json import encode_basestring as _encode_str
@@ -33,10 +37,14 @@ __all__ = [
     "KINDS",
     "MAX_DURATION",
     "MIN_DURATION",
+    "Chain",
     "Profile",
     "ProfileSet",
     "RoleArn",
+    "Root",
+    "Route",
     "build",
+    "has_static_keys",
     "load_profiles",
     "profile_json_text",
     "write_list_json",
@@ -110,8 +118,19 @@ def duration_problem(raw: str) -> str | None:
     return None
 
 
-def _has_static(values: Mapping[str, Value]) -> bool:
+def has_static_keys(values: Mapping[str, Value]) -> bool:
+    """Whether a profile holds static keys (either one: a lone one is a problem).
+
+    botocore reads such a source profile's keys and goes no further, even when
+    it also has ``role_arn``.
+    """
     return "aws_access_key_id" in values or "aws_secret_access_key" in values
+
+
+_has_static = has_static_keys  # the old name
+
+#: The problems of a profile that has none (internal: never handed out).
+_NO_PROBLEMS: list[str] = []
 
 
 #: A profile defined in both files: (config values, credentials values).
@@ -165,7 +184,7 @@ def _gives_credentials(values: Mapping[str, Value]) -> bool:
         or "sso_role_name" in values
         or "credential_process" in values
         or bool(values.get("web_identity_token_file"))
-        or _has_static(values)
+        or has_static_keys(values)
     )
 
 
@@ -185,7 +204,7 @@ def classify(values: Mapping[str, Value]) -> str:
         return "sso"
     if "sso_start_url" in values:
         return "sso"
-    if _has_static(values):
+    if has_static_keys(values):
         return "static"
     if "credential_process" in values:
         return "credential-process"
@@ -202,7 +221,6 @@ class Profile:
         "file",
         "line",
         "problems",
-        "chain",
         "arn",
         "root_kind",
         "region",
@@ -213,6 +231,10 @@ class Profile:
         "external_id",
         "role_session_name",
         "nested",
+        "depth",
+        "_next",
+        "_last",
+        "_base",
     )
     region: str | None
     role_arn: str | None
@@ -237,8 +259,12 @@ class Profile:
         self.file = file
         self.line = line
         self.problems: list[str] = []
-        #: profile names from this one to the one that holds the root credentials
-        self.chain: list[str] = [name]
+        #: ``len(self.chain)``; the chain's links (None: this profile itself):
+        #: the next profile, the last one and the one before the last
+        self.depth = 1
+        self._next: Profile | None = None
+        self._last: Profile | None = None
+        self._base: Profile | None = None
         self.arn: RoleArn | None = None
         #: what the chain's root is: a kind, or ``credential_source:NAME``
         self.root_kind: str = self.kind
@@ -281,9 +307,34 @@ class Profile:
         return self.source_profile or self.credential_source
 
     @property
+    def chain(self) -> Chain:
+        """Profile names from this one to the one that holds the root credentials."""
+        return Chain(self)
+
+    @property
     def hops(self) -> list[str]:
         """The profiles of the chain that assume a role, root-most last."""
-        return self.chain[:-1] if len(self.chain) > 1 else []
+        return list(self.chain)[:-1] if self.depth > 1 else []
+
+    def _link(self, src: Profile) -> None:
+        """This profile's chain goes on with ``src``'s whole chain."""
+        self._next = src
+        self.depth = src.depth + 1
+        self._last = src._last or src
+        self._base = (src._base or src) if src.depth > 1 else None
+
+    def _link_root(self, src: Profile) -> None:
+        """This profile's chain ends with ``src``, whatever ``src``'s own chain is."""
+        self._next = self._last = None if src is self else src
+        self.depth = 2
+        self._base = None
+
+    def _cycle_links(self, nxt: Profile, last: Profile, base: Profile, depth: int) -> None:
+        """This profile's chain goes round a cycle: ``depth`` profiles, from itself."""
+        self._next = nxt
+        self._last = last
+        self._base = None if base is self else base
+        self.depth = depth
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -304,6 +355,73 @@ class Profile:
             "file": self.file,
             "line": self.line,
         }
+
+
+class Chain(Sequence[str]):
+    """A profile's chain: its name, then each source profile's, to the root.
+
+    A view of links that the profiles share (a deep chain is not copied for
+    each of its profiles): its length, first and last two names cost the same
+    at any depth, and it compares equal to the list of the same names.
+    """
+
+    __slots__ = ("_top",)
+
+    def __init__(self, top: Profile) -> None:
+        self._top = top
+
+    def __len__(self) -> int:
+        return self._top.depth
+
+    def profiles(self) -> Iterator[Profile]:
+        """The profiles of the chain, in order."""
+        prof = self._top
+        for _ in range(prof.depth):
+            yield prof
+            nxt = prof._next
+            if nxt is not None:
+                prof = nxt
+
+    def __iter__(self) -> Iterator[str]:
+        for prof in self.profiles():
+            yield prof.name
+
+    if TYPE_CHECKING:
+
+        @overload
+        def __getitem__(self, index: int) -> str: ...
+
+        @overload
+        def __getitem__(self, index: slice) -> list[str]: ...
+
+    def __getitem__(self, index: int | slice) -> str | list[str]:
+        if isinstance(index, slice):
+            return list(self)[index]
+        top = self._top
+        count = top.depth
+        i = index + count if index < 0 else index
+        if not 0 <= i < count:
+            raise IndexError("chain index out of range")
+        if i == 0:
+            return top.name
+        if i == count - 1:
+            return (top._last or top).name
+        if i == count - 2:
+            return (top._base or top).name
+        for j, name in enumerate(self):
+            if j == i:
+                return name
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Chain | list):
+            return len(self) == len(other) and list(self) == list(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return repr(list(self))
 
 
 def _own_problems(
@@ -371,7 +489,7 @@ def _provider_problems(
     active = "sso_account_id" in values or "sso_role_name" in values
     if active or profile.kind == "sso":
         _sso_problems(profile, active, sso_sessions, out)
-    if not active and _has_static(values):
+    if not active and has_static_keys(values):
         partial = _static_problem(values, sides)
         if partial:
             out.append(partial)
@@ -439,11 +557,81 @@ def _short(value: Value) -> str:
     return "a nested block" if isinstance(value, dict) else repr(value)
 
 
+class Root:
+    """Where a chain's first credentials come from.
+
+    ``kind`` is ``static`` (the keys of ``profile``), ``credential_source``
+    (``profile`` is the role hop that names ``source``: Environment...), or the
+    kind of the profile that holds credentials of its own (``sso``,
+    ``credential-process``, ``web-identity``).  Meaningful for a profile without
+    problems; for a broken one it names where its chain stops.
+    """
+
+    __slots__ = ("kind", "profile", "source")
+
+    def __init__(self, kind: str, profile: str, source: str | None = None) -> None:
+        self.kind = kind
+        self.profile = profile
+        self.source = source
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Root):
+            return NotImplemented
+        return (self.kind, self.profile, self.source) == (other.kind, other.profile, other.source)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Root({self.kind!r}, {self.profile!r}, {self.source!r})"
+
+
+class Route:
+    """How an assume of ``profile`` goes: the ``hops`` that assume a role (the
+    requested profile first, the one nearest the root last), from ``root``'s
+    credentials.  :meth:`ProfileSet.route` gives it."""
+
+    __slots__ = ("profile", "hops", "root")
+
+    def __init__(self, profile: Profile, hops: list[Profile], root: Root) -> None:
+        self.profile = profile
+        self.hops = hops
+        self.root = root
+
+
 _NOWHERE = (None, None)
+
+#: A cycle longer than this is named by its first and last profiles only.
+_CYCLE_NAMES = 8
+
+
+def _cycle_text(names: Sequence[str], start: int = 0) -> str:
+    """``source_profile cycle: a -> b -> a``, from ``names[start]``; a long one
+    is cut in the middle (every member of a cycle names it).
+
+    >>> _cycle_text(["a", "b", "c"], 1)
+    'source_profile cycle: b -> c -> a -> b'
+    >>> _cycle_text([f"p{i}" for i in range(100)])
+    'source_profile cycle of 100 profiles: p0 -> p1 -> p2 -> ... -> p98 -> p99 -> p0'
+    """
+    count = len(names)
+    if count <= _CYCLE_NAMES:
+        shown = [names[(start + k) % count] for k in range(count + 1)]
+        return "source_profile cycle: " + " -> ".join(shown)
+    shown = [names[(start + k) % count] for k in (0, 1, 2, -2, -1, 0)]
+    shown.insert(3, "...")
+    return f"source_profile cycle of {count} profiles: " + " -> ".join(shown)
 
 
 class ProfileSet:
-    """Every profile of an :class:`AwsConfig`, in botocore's order."""
+    """Every profile of an :class:`AwsConfig`, in botocore's order, each with its
+    chain resolved.
+
+    Every chain is resolved once, in time linear in the number of profiles:
+    a role profile's chain is itself and then its source's chain, so each
+    source is walked once and remembered (see :meth:`_resolve`).  Ask a
+    profile's chain with :attr:`Profile.chain`, and how an assume goes (the
+    hops and the root) with :meth:`route`.
+    """
 
     def __init__(self, config: AwsConfig) -> None:
         self.config = config
@@ -451,9 +639,7 @@ class ProfileSet:
         #: source profile name -> what botocore refuses when it reads its credentials
         self._source_problems: dict[str, list[str]] = {}
         profiles = self.profiles
-        # each profile's own problems (a profile that assumes no role has no others)
-        own: dict[str, list[str]] = {}
-        roles: list[Profile] = []
+        tops: list[Profile] = []
         locations = config.locations
         nested = config.nested
         split = config.split
@@ -462,11 +648,12 @@ class ProfileSet:
             file, line = locations.get(name, _NOWHERE)
             prof = Profile(name, values, file, line, name in nested)
             profiles[name] = prof
-            own[name] = prof.problems = _own_problems(prof, sso_sessions, split.get(name))
+            # each profile's own problems (a profile that assumes no role has no others)
+            prof.problems = _own_problems(prof, sso_sessions, split.get(name))
             if prof.kind == "assume-role":
-                roles.append(prof)
-        for prof in roles:
-            self._resolve(prof, own)
+                tops.append(prof)
+        if tops:
+            self._resolve(tops)
 
     # mapping-ish API
     def __getitem__(self, name: str) -> Profile:
@@ -488,6 +675,31 @@ class ProfileSet:
     def problems(self) -> list[FileProblem]:
         return self.config.problems
 
+    def route(self, name: str) -> Route:
+        """The hops and the root of an assume of profile ``name`` (KeyError when
+        there is no such profile).
+
+        The one place that says where a chain starts: a chain that ends at a
+        profile with static keys (or at a profile that names itself) starts
+        from those keys; one that ends at a role with ``credential_source``
+        starts from that source, and that role is a hop too; any other ends at
+        a profile with credentials of its own (SSO, process, web identity).
+        """
+        prof = self.profiles[name]
+        hops = list(prof.chain.profiles())
+        last = hops[-1]
+        if len(hops) == 1:
+            if prof.kind == "assume-role":
+                return Route(prof, hops, Root("credential_source", name, prof.credential_source))
+            return Route(prof, [], Root(prof.kind, name))
+        hops.pop()
+        if last is hops[-1] or has_static_keys(last.values):
+            return Route(prof, hops, Root("static", last.name))
+        if last.kind == "assume-role" and last.credential_source is not None:
+            hops.append(last)
+            return Route(prof, hops, Root("credential_source", last.name, last.credential_source))
+        return Route(prof, hops, Root(last.kind, last.name))
+
     def source_problems(self, src: Profile) -> list[str]:
         """What botocore refuses when it resolves ``src``'s own credentials as a
         source profile (with its profile providers, not the assume-role one)."""
@@ -500,60 +712,219 @@ class ProfileSet:
             self._source_problems[src.name] = found
         return found
 
-    def _resolve(self, prof: Profile, own: Mapping[str, list[str]]) -> None:
-        """Walk the chain from an assume-role profile to its root, as botocore would."""
+    def _resolve(self, tops: list[Profile]) -> None:
+        """Resolve the chain of every assume-role profile, as botocore's
+        ``AssumeRoleProvider`` walks it, in one pass over the profiles.
+
+        A *role node* is a profile botocore goes through as one more hop: it
+        has ``role_arn`` (without ``web_identity_token_file``) and no static
+        keys.  Each role node has at most one next role node (its source), so
+        the walk from a node depends on the node only: it is done once and
+        remembered.  A profile's chain is then itself and its source's chain
+        (linked, not copied: :class:`Chain`), its problems are its own and then
+        each hop's, prefixed with the hop's name.  A walk that comes back to a
+        node it is on is a cycle, found in the same pass.
+        """
         profiles = self.profiles
-        problems = list(own[prof.name])
-        chain = [prof.name]  # (also the profiles visited: a cycle comes back to one)
-        cur = prof
-        while True:
-            if cur is not prof and own[cur.name]:
-                problems += [f"{cur.name}: {p}" for p in own[cur.name]]
-            if "source_profile" in cur.values and "credential_source" in cur.values:
-                break
-            if cur.credential_source is not None:
-                prof.root_kind = f"credential_source:{cur.credential_source}"
-                break
-            src_name = cur.source_profile
-            if src_name is None:  # a nested block; already a problem
-                break
+        #: role node -> the problems met past it (only when there are some)
+        past: dict[str, list[str]] = {}
+        #: role nodes walked, and those whose walk stops before a root
+        done: set[str] = set()
+        unrooted: set[str] = set()
+
+        def end(node: Profile, problems: list[str], root: str | None) -> None:
+            """The walk from ``node`` stops (its chain links are already set)."""
+            done.add(node.name)
+            if problems:
+                past[node.name] = problems
+            if root is None:
+                unrooted.add(node.name)
+            else:
+                node.root_kind = root
+
+        def follow(node: Profile, src: Profile) -> None:
+            """``node``'s walk goes on through ``src``, a role node already walked."""
+            node._link(src)
+            done.add(node.name)
+            problems = past.get(src.name, _NO_PROBLEMS)
+            if src.problems:
+                problems = [f"{src.name}: {p}" for p in src.problems] + problems
+            if problems:
+                past[node.name] = problems
+            if src.name in unrooted:
+                unrooted.add(node.name)
+            else:
+                node.root_kind = src.root_kind
+
+        def step(node: Profile) -> Profile | None:
+            """One hop from role node ``node``: the next role node, or None when
+            the walk stops here (then :func:`end` has been called)."""
+            values = node.values
+            if "source_profile" in values and "credential_source" in values:
+                end(node, [], None)  # (one of its own problems)
+                return None
+            if node.credential_source is not None:
+                end(node, [], f"credential_source:{node.credential_source}")
+                return None
+            src_name = node.source_profile
+            if src_name is None:  # a nested block (one of its own problems), or no source
+                end(node, [], None)
+                return None
             src = profiles.get(src_name)
             if src is None:
-                problems.append(f"source_profile {src_name!r} (in {cur.name}) does not exist")
-                break
-            if src_name in chain:
-                if src_name != cur.name:
-                    loop = " -> ".join([*chain, src_name])
-                    problems.append(f"source_profile cycle: {loop}")
-                    break
-                if not _has_static(src.values):
-                    problems.append(
-                        f"{src_name} names itself as source_profile but has no static keys"
-                    )
-                    break
-                chain.append(src_name)
-                prof.root_kind = "static"
-                problems += [f"{src_name}: {p}" for p in self.source_problems(src)]
-                break
-            chain.append(src_name)
-            values = src.values
-            if "aws_access_key_id" in values or "aws_secret_access_key" in values:
+                end(node, [f"source_profile {src_name!r} (in {node.name}) does not exist"], None)
+                return None
+            if src is node:  # (a role node has no static keys)
+                why = f"{src_name} names itself as source_profile but has no static keys"
+                end(node, [why], None)
+                return None
+            if has_static_keys(src.values):
                 # botocore reads its credentials with the profile providers
-                prof.root_kind = "static"
-                found = self.source_problems(src)
-                if found:
-                    problems += [f"{src_name}: {p}" for p in found]
-                break
-            if _has_role(values):
-                cur = src
+                node._link_root(src)
+                end(node, self._prefixed(src, self.source_problems(src)), "static")
+                return None
+            if _has_role(src.values):
+                return src
+            node._link_root(src)
+            end(node, self._own_source_problems(src), src.kind)
+            return None
+
+        def walk(start: Profile) -> None:
+            """Walk from ``start`` until a root, a node already walked or a cycle;
+            then resolve every node of the path, the last one first."""
+            path: list[Profile] = []
+            on_path: dict[str, int] = {}
+            node: Profile | None = start
+            while node is not None:
+                on_path[node.name] = len(path)
+                path.append(node)
+                src = step(node)
+                if src is None:
+                    path.pop()
+                    break
+                if src.name in done:
+                    break
+                if src.name in on_path:
+                    first = on_path[src.name]
+                    self._cycle(path[first:], end)
+                    del path[first:]
+                    break
+                node = src
+            for node in reversed(path):
+                src = profiles[node.source_profile]  # type: ignore[index]
+                follow(node, src)
+
+        for top in tops:
+            if top.name in done:
                 continue
-            prof.root_kind = src.kind
-            if not _gives_credentials(src.values) or own[src_name]:
-                problems.append(f"source profile {src_name!r} has no usable credentials")
-                problems += [f"{src_name}: {p}" for p in own[src_name]]
-            break
-        prof.chain = chain
-        prof.problems = problems
+            if has_static_keys(top.values):
+                self._static_top(top, step, walk, done, past, unrooted)
+            else:
+                walk(top)
+        for top in tops:
+            problems = past.get(top.name)
+            if problems:
+                top.problems = top.problems + problems
+            if top.name in unrooted:
+                top.root_kind = top.kind
+
+    @staticmethod
+    def _prefixed(src: Profile, problems: list[str]) -> list[str]:
+        return [f"{src.name}: {p}" for p in problems] if problems else _NO_PROBLEMS
+
+    def _own_source_problems(self, src: Profile) -> list[str]:
+        """The problems of a source that is no role hop and has no static keys:
+        it must hold credentials of its own (SSO, process, web identity)."""
+        found = self._prefixed(src, src.problems)
+        if not _gives_credentials(src.values) or found:
+            return [f"source profile {src.name!r} has no usable credentials", *found]
+        return found
+
+    @staticmethod
+    def _cycle(
+        members: list[Profile],
+        end: Callable[[Profile, list[str], str | None], None],
+    ) -> None:
+        """Resolve role nodes that name each other in a cycle, each one's
+        source the next (the last one's, the first).
+
+        Each member's chain is the cycle from itself, and its problems the
+        other members' own ones, then the cycle.
+        """
+        count = len(members)
+        names = [m.name for m in members]
+        own = [[f"{m.name}: {p}" for p in m.problems] for m in members]
+        for i, node in enumerate(members):
+            node._cycle_links(members[(i + 1) % count], members[i - 1], members[i - 2], count)
+            problems: list[str] = []
+            if any(own):
+                for j in range(1, count):
+                    problems += own[(i + j) % count]
+            problems.append(_cycle_text(names, i))
+            end(node, problems, None)
+
+    def _static_top(
+        self,
+        top: Profile,
+        step: Callable[[Profile], Profile | None],
+        walk: Callable[[Profile], None],
+        done: set[str],
+        past: dict[str, list[str]],
+        unrooted: set[str],
+    ) -> None:
+        """Resolve an assume-role profile that also has static keys.
+
+        Its own walk is like any role node's, but botocore reads it as a root
+        when it is the source of another profile: a chain that comes back to it
+        from its own source is a cycle for it alone, and a self reference is
+        allowed (its own keys).
+        """
+        src_name = top.source_profile
+        values = top.values
+        if src_name == top.name and "credential_source" not in values:
+            top._link_root(top)
+            top.root_kind = "static"
+            done.add(top.name)
+            found = self._prefixed(top, self.source_problems(top))
+            if found:
+                past[top.name] = found
+            return
+        src = self.profiles.get(src_name) if src_name is not None else None
+        if (
+            src is None
+            or "credential_source" in values
+            or not _has_role(src.values)
+            or has_static_keys(src.values)
+        ):
+            step(top)  # a root, or an end: as for any role node
+            return
+        if src.name not in done:
+            walk(src)
+        if src.chain[-1] != top.name:
+            # the chain goes on through src, as any role node's would
+            top._link(src)
+            done.add(top.name)
+            problems = past.get(src.name, _NO_PROBLEMS)
+            if src.problems:
+                problems = [f"{src.name}: {p}" for p in src.problems] + problems
+            if problems:
+                past[top.name] = problems
+            if src.name in unrooted:
+                unrooted.add(top.name)
+            else:
+                top.root_kind = src.root_kind
+            return
+        # src's chain comes back to top: a cycle for top (walked once: no other
+        # chain goes this way, since top is a root for every other profile)
+        hops = list(src.chain.profiles())[:-1]
+        top._cycle_links(src, hops[-1], hops[-2] if len(hops) > 1 else top, len(hops) + 1)
+        problems = []
+        for hop in hops:
+            problems += [f"{hop.name}: {p}" for p in hop.problems]
+        problems.append(_cycle_text([top.name, *(h.name for h in hops)]))
+        done.add(top.name)
+        past[top.name] = problems
+        unrooted.add(top.name)
 
 
 def profile_json_text(p: Profile, _enc: Callable[[str], str] = _encode_str) -> str:
