@@ -470,3 +470,68 @@ def test_route(tmp_path: Path, name: str, hops: list[str], root: Root) -> None:
     assert [h.name for h in route.hops] == hops
     assert route.root == root
     assert ps[name].problems == []
+
+
+# -- what a source profile's problem is called ----------------------------------
+
+
+SOURCES_CONFIG = f"""\
+[profile web-bad-arn]
+role_arn = arn:aws:iam::bad:role/B
+web_identity_token_file = /tmp/token
+[profile web-no-arn]
+web_identity_token_file = /tmp/token
+[profile process-bad]
+credential_process = "unterminated
+[profile sso-no-session]
+sso_session = nope
+sso_account_id = 123456789012
+sso_role_name = R
+[profile sso-partial]
+sso_account_id = 123456789012
+[profile nothing]
+region = eu-west-1
+[profile empty-token]
+role_arn = {ARN}
+web_identity_token_file =
+"""
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        (
+            "web-bad-arn",
+            ["web-bad-arn: role_arn 'arn:aws:iam::bad:role/B' is not a valid IAM role ARN"],
+        ),
+        ("web-no-arn", ["web-no-arn: web_identity_token_file is set without role_arn"]),
+        (
+            "process-bad",
+            ["process-bad: credential_process is not a valid command line: No closing quotation"],
+        ),
+        ("sso-no-session", ["sso-no-session: sso_session 'nope' does not exist"]),
+        (
+            "sso-partial",
+            ["sso-partial: SSO profile is missing sso_start_url, sso_region, sso_role_name"],
+        ),
+        ("nothing", ["source profile 'nothing' has no usable credentials"]),
+        ("empty-token", ["source profile 'empty-token' has no usable credentials"]),
+    ],
+)
+def test_a_source_with_credentials_is_named_by_its_own_problem(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, source: str, expected: list[str]
+) -> None:
+    """ "No usable credentials" only for a source that has none; one that has
+    some (a token file, a process, SSO settings) gets its own problem, prefixed
+    with its name, as a source with static keys does."""
+    config = SOURCES_CONFIG + f"[profile top]\nrole_arn = {ARN}\nsource_profile = {source}\n"
+    cfg, cred = write(tmp_path, config)
+    ps = load_profiles(cfg, cred)
+    assert ps["top"].problems == expected
+    assert ps["top"].chain == ["top", source]
+    try:
+        refused = botocore_refuses(cfg, cred, "top", monkeypatch)
+    except ValueError:  # botocore's shlex.split of the credential_process
+        refused = True
+    # (botocore takes any role ARN: rolecall is stricter there)
+    assert refused == ("ARN" not in expected[0])

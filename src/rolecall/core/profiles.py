@@ -834,9 +834,14 @@ class ProfileSet:
 
     def _own_source_problems(self, src: Profile) -> list[str]:
         """The problems of a source that is no role hop and has no static keys:
-        it must hold credentials of its own (SSO, process, web identity)."""
+        it must hold credentials of its own (SSO, process, web identity).
+
+        "No usable credentials" only when it has none; a source that has some
+        but is wrong otherwise (a malformed ``role_arn`` beside its
+        ``web_identity_token_file``...) gets its own problems, prefixed.
+        """
         found = self._prefixed(src, src.problems)
-        if not _gives_credentials(src.values) or found:
+        if not _gives_credentials(src.values):
             return [f"source profile {src.name!r} has no usable credentials", *found]
         return found
 
