@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import re
 import shlex
+from collections.abc import Iterator
+from itertools import chain
 
 __all__ = [
     "IniDocument",
@@ -46,6 +48,26 @@ _WHITESPACE = frozenset(
     "\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
 )
 _SHLEX_WS_RE = re.compile(r"[ \t\r\n]+")
+#: Keys whose values repeat from section to section: :func:`parse` keeps one
+#: string for each of their values.
+_SHARED_VALUES = frozenset(
+    (
+        "region",
+        "output",
+        "credential_source",
+        "mfa_serial",
+        "duration_seconds",
+        "role_session_name",
+        "sso_session",
+        "sso_start_url",
+        "sso_region",
+        "sso_role_name",
+        "sso_registration_scopes",
+        "cli_pager",
+        "retry_mode",
+        "max_attempts",
+    )
+)
 
 
 class ParseProblem:
@@ -299,6 +321,26 @@ def split_lines(text: str) -> list[str]:
     return _LINE_RE.findall(text)
 
 
+def _line_slices(text: str, size: int = 1 << 16) -> Iterator[list[str]]:
+    """``text.split("\\n")`` without its final empty piece, a slice of about
+    ``size`` characters at a time.
+
+    >>> list(_line_slices("a\\nb\\n\\nc", 2))
+    [['a', 'b'], ['', 'c']]
+    """
+    start = 0
+    while True:
+        end = text.find("\n", start + size)
+        if end < 0:
+            lines = text[start:].split("\n")
+            if not lines[-1]:
+                lines.pop()
+            yield lines
+            return
+        yield text[start:end].split("\n")
+        start = end + 1
+
+
 def parse(data: bytes) -> IniDocument:
     """Parse file bytes into a lossless document.
 
@@ -310,19 +352,20 @@ def parse(data: bytes) -> IniDocument:
     """
     problems: list[ParseProblem] = []
     text = data.decode("utf-8", "surrogateescape")
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        before = data[: exc.start].decode("utf-8", "surrogateescape")
-        problems.append(ParseProblem(len(split_lines(before + "x")), "invalid UTF-8"))
+    if not text.isascii():  # (ASCII is valid UTF-8; a second decode of 10 MB is not free)
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            before = data[: exc.start].decode("utf-8", "surrogateescape")
+            problems.append(ParseProblem(len(split_lines(before + "x")), "invalid UTF-8"))
     doc = IniDocument(text, problems)
     # Universal newlines: \r\n and \r end a line like \n, so the line numbers
     # of the normalised text are those configparser counts.
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    content = text.split("\n")
-    if not content[-1]:
-        content.pop()
+    # the lines, split a slice at a time: a list of every line of a 10 MB file
+    # would hold 20 MB more while the document is built
+    content = chain.from_iterable(_line_slices(text))
 
     sections = doc.sections
     seen: dict[str, RawSection] = {}
@@ -338,6 +381,13 @@ def parse(data: bytes) -> IniDocument:
     # options whose value starts on the next line: botocore reads them as nested
     maybe_nested: list[_NestedCandidate] = []
     ws = _WHITESPACE
+    # Every key once, and the values that repeat (regions, outputs...): a string
+    # costs 60 bytes, and 120,000 profiles would hold 20 MB of copies.  (Looking
+    # up every value, unique role ARNs and source profiles too, would cost 20%
+    # more time.)
+    seen_text: dict[str, str] = {}
+    once = seen_text.setdefault
+    shared = _SHARED_VALUES
 
     for idx, line in enumerate(content):
         if not line:
@@ -437,6 +487,9 @@ def parse(data: bytes) -> IniDocument:
             first_value = value[eq + 1 :].lstrip()
         # an option: `key = first_value`
         assert cur is not None
+        key = once(key, key)
+        if key in shared:
+            first_value = once(first_value, first_value)
         options = cur.options
         if key in options or not key:
             problems.append(_key_problem(key, cur.name, idx))

@@ -21,7 +21,7 @@ import shlex
 from collections.abc import Callable, Iterator, Mapping, Sequence
 
 from rolecall.core.config import AwsConfig, FileProblem, load
-from rolecall.core.ini import Value, Values, has_nested
+from rolecall.core.ini import RawSection, Value, Values, has_nested
 
 TYPE_CHECKING = False  # (not typing.TYPE_CHECKING: importing typing costs a cache hit 2 ms)
 if TYPE_CHECKING:
@@ -60,12 +60,15 @@ CHAINED_MAX_DURATION = 3600
 _ARN_RE = re.compile(
     r"arn:(aws[a-z-]*):iam::(\d{12}):role(/(?:[!-.0-~]+/)*)([\w+=,.@-]{1,64})", re.ASCII
 )
+#: The usual role ARN, without a path: one ``_ARN_RE`` matches too (and faster).
+_PLAIN_ARN_RE = re.compile(r"arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@-]{1,64}", re.ASCII)
 SSO_REQUIRED = ("sso_start_url", "sso_region", "sso_account_id", "sso_role_name")
 _SHLEX_SPECIAL = frozenset("'\"\\")
 #: Role settings botocore reads as plain strings (a nested block breaks it).
 _ROLE_KEYS = ("role_arn", "source_profile", "credential_source", "duration_seconds")
 #: Settings that break botocore as a nested block, whatever the profile's kind.
 _VALUE_KEYS = ("sso_session", "credential_process")
+_ROLE_AND_VALUE_KEYS = _ROLE_KEYS + _VALUE_KEYS
 
 
 class RoleArn:
@@ -97,6 +100,32 @@ class RoleArn:
     @classmethod
     def build(cls, account_id: str, name: str, partition: str = "aws") -> str:
         return f"arn:{partition}:iam::{account_id}:role/{name}"
+
+
+def valid_role_arn(arn: str) -> bool:
+    """Whether ``arn`` is a role ARN (:meth:`RoleArn.parse` would not return None)."""
+    if _PLAIN_ARN_RE.fullmatch(arn):
+        return True
+    m = _ARN_RE.fullmatch(arn)
+    if m is None:
+        return False
+    start, end = m.span(3)
+    return end - start <= 512
+
+
+def _arn_account(arn: str) -> str:
+    """The account of a valid role ARN: the 12 digits after ``:iam::``.
+
+    >>> _arn_account("arn:aws-cn:iam::123456789012:role/a:b/R")
+    '123456789012'
+    """
+    start = arn.find(":iam::") + 6
+    return arn[start : start + 12]
+
+
+def _arn_role(arn: str) -> str:
+    """The role name of a valid role ARN (a name holds no ``/``)."""
+    return arn[arn.rfind("/") + 1 :]
 
 
 def parse_duration(raw: str | None) -> int | None:
@@ -212,78 +241,124 @@ def classify(values: Mapping[str, Value]) -> str:
 
 
 class Profile:
-    """One profile, with its resolved chain and its problems."""
+    """One profile, with its resolved chain and its problems.
+
+    A profile holds little of its own: its settings are read from ``values``
+    when asked (``region``, ``role_arn``...), its line from its section, and its
+    chain is links shared with its sources.  120,000 profiles are held in about
+    1 KB each, the values included.
+    """
 
     __slots__ = (
         "name",
         "values",
         "kind",
         "file",
-        "line",
-        "problems",
-        "arn",
+        "_line",
+        "_problems",
+        "_arn_ok",
         "root_kind",
-        "region",
-        "role_arn",
-        "source_profile",
-        "credential_source",
-        "mfa_serial",
-        "external_id",
-        "role_session_name",
         "nested",
         "depth",
         "_next",
         "_last",
         "_base",
     )
-    region: str | None
-    role_arn: str | None
-    source_profile: str | None
-    credential_source: str | None
-    mfa_serial: str | None
-    external_id: str | None
-    role_session_name: str | None
 
     def __init__(
         self,
         name: str,
         values: Values,
         file: str | None,
-        line: int | None,
+        line: int | RawSection | None,
         nested: bool | None = None,
     ) -> None:
-        """``nested`` says whether some value is a nested block (found when None)."""
+        """``line`` is the 1-based line of the profile's section, or the section
+        itself; ``nested`` says whether some value is a nested block (found when None)."""
         self.name = name
         self.values = values
         self.kind = classify(values)
         self.file = file
-        self.line = line
-        self.problems: list[str] = []
+        self._line = line
+        #: what botocore refuses (None: nothing; most profiles hold no list)
+        self._problems: list[str] | None = None
         #: ``len(self.chain)``; the chain's links (None: this profile itself):
         #: the next profile, the last one and the one before the last
         self.depth = 1
         self._next: Profile | None = None
         self._last: Profile | None = None
         self._base: Profile | None = None
-        self.arn: RoleArn | None = None
+        #: whether ``role_arn`` is a valid role ARN (checked with the problems)
+        self._arn_ok = False
         #: what the chain's root is: a kind, or ``credential_source:NAME``
         self.root_kind: str = self.kind
         #: whether some value is a nested block (``key =`` then indented lines)
         self.nested = has_nested(values) if nested is None else nested
-        # plain string settings (None when absent, or when a nested block)
-        get: Callable[[str], str | None] = self.get if self.nested else values.get  # type: ignore[assignment]
-        self.region = get("region")
-        self.role_arn = get("role_arn")
-        self.source_profile = get("source_profile")
-        self.credential_source = get("credential_source")
-        self.mfa_serial = get("mfa_serial")
-        self.external_id = get("external_id")
-        self.role_session_name = get("role_session_name")
 
     def get(self, key: str) -> str | None:
         """A plain string setting, or None when absent (or a nested block)."""
         value = self.values.get(key)
-        return value if isinstance(value, str) else None
+        return value if value.__class__ is str else None  # type: ignore[return-value]
+
+    @property
+    def problems(self) -> list[str]:
+        """What botocore refuses, or would do wrong, with this profile (one line each)."""
+        return self._problems or []
+
+    @problems.setter
+    def problems(self, problems: list[str]) -> None:
+        self._problems = problems or None
+
+    @property
+    def line(self) -> int | None:
+        """The 1-based line of the section that defines the profile."""
+        line = self._line
+        if line is None or line.__class__ is int:
+            return line  # type: ignore[return-value]
+        return line.start + 1  # type: ignore[union-attr]
+
+    # the plain string settings (None when absent, or a nested block), read at
+    # once: `rolecall list` asks them of every profile
+    @property
+    def region(self) -> str | None:
+        value = self.values.get("region")
+        return value if value.__class__ is str else None  # type: ignore[return-value]
+
+    @property
+    def role_arn(self) -> str | None:
+        value = self.values.get("role_arn")
+        return value if value.__class__ is str else None  # type: ignore[return-value]
+
+    @property
+    def source_profile(self) -> str | None:
+        value = self.values.get("source_profile")
+        return value if value.__class__ is str else None  # type: ignore[return-value]
+
+    @property
+    def credential_source(self) -> str | None:
+        value = self.values.get("credential_source")
+        return value if value.__class__ is str else None  # type: ignore[return-value]
+
+    @property
+    def mfa_serial(self) -> str | None:
+        value = self.values.get("mfa_serial")
+        return value if value.__class__ is str else None  # type: ignore[return-value]
+
+    @property
+    def external_id(self) -> str | None:
+        value = self.values.get("external_id")
+        return value if value.__class__ is str else None  # type: ignore[return-value]
+
+    @property
+    def role_session_name(self) -> str | None:
+        value = self.values.get("role_session_name")
+        return value if value.__class__ is str else None  # type: ignore[return-value]
+
+    @property
+    def arn(self) -> RoleArn | None:
+        """``role_arn`` split into its parts; None when absent or malformed."""
+        role_arn = self.get("role_arn")
+        return None if role_arn is None else RoleArn.parse(role_arn)
 
     @property
     def duration_seconds(self) -> int | None:
@@ -291,20 +366,25 @@ class Profile:
 
     @property
     def account_id(self) -> str | None:
-        if self.arn is not None:
-            return self.arn.account_id
+        if self._arn_ok:
+            return _arn_account(self.values["role_arn"])  # type: ignore[arg-type]
         return self.get("sso_account_id")
 
     @property
     def role_name(self) -> str | None:
-        if self.arn is not None:
-            return self.arn.name
+        if self._arn_ok:
+            return _arn_role(self.values["role_arn"])  # type: ignore[arg-type]
         return self.get("sso_role_name")
 
     @property
     def source(self) -> str | None:
         """The first hop: the source profile, or the credential source."""
-        return self.source_profile or self.credential_source
+        values = self.values
+        value = values.get("source_profile")
+        if value and value.__class__ is str:
+            return value  # type: ignore[return-value]
+        value = values.get("credential_source")
+        return value if value.__class__ is str else None  # type: ignore[return-value]
 
     @property
     def chain(self) -> Chain:
@@ -436,7 +516,19 @@ def _own_problems(
     values = profile.values
     out: list[str] = []
     kind = profile.kind
-    plain = _VALUE_KEYS if kind == "static" or kind == "sso" else _ROLE_KEYS + _VALUE_KEYS
+    if kind == "assume-role" and not profile.nested:
+        # the most common kind, checked at once (the same checks as below)
+        if "credential_process" in values:
+            problem = _process_problem(values["credential_process"])
+            if problem:
+                out.append(problem)
+        arn: str = values["role_arn"]  # type: ignore[assignment]
+        profile._arn_ok = valid_role_arn(arn)
+        if not profile._arn_ok:
+            out.append(f"role_arn {arn!r} is not a valid IAM role ARN")
+        _role_problems(profile, out)
+        return out
+    plain = _VALUE_KEYS if kind == "static" or kind == "sso" else _ROLE_AND_VALUE_KEYS
     _value_problems(profile, plain, out)
     if kind == "static":
         # (no role_arn and no SSO setting, or it would be another kind)
@@ -446,10 +538,11 @@ def _own_problems(
                 out.append(partial)
         return out
     if kind == "assume-role" or kind == "web-identity" or kind == "incomplete":
-        if profile.role_arn is not None:
-            profile.arn = RoleArn.parse(profile.role_arn)
-            if profile.arn is None:
-                out.append(f"role_arn {profile.role_arn!r} is not a valid IAM role ARN")
+        role_arn = profile.role_arn
+        if role_arn is not None:
+            profile._arn_ok = valid_role_arn(role_arn)
+            if not profile._arn_ok:
+                out.append(f"role_arn {role_arn!r} is not a valid IAM role ARN")
         if kind == "assume-role":
             _role_problems(profile, out)
             return out  # the assume-role provider takes it
@@ -508,19 +601,17 @@ def _web_identity(values: Values, out: list[str]) -> bool:
 
 def _role_problems(profile: Profile, out: list[str]) -> None:
     values = profile.values
-    if "source_profile" in values and "credential_source" in values:
-        out.append("both source_profile and credential_source are set; use one")
-    elif (
-        profile.credential_source is not None
-        and profile.credential_source not in CREDENTIAL_SOURCES
-    ):
-        out.append(
-            f"credential_source {profile.credential_source!r} is not one of "
-            + ", ".join(CREDENTIAL_SOURCES)
-        )
-    raw = profile.get("duration_seconds")
-    if raw is not None:
-        problem = duration_problem(raw)
+    if "credential_source" in values:
+        source = values["credential_source"]
+        if "source_profile" in values:
+            out.append("both source_profile and credential_source are set; use one")
+        elif source.__class__ is str and source not in CREDENTIAL_SOURCES:
+            out.append(
+                f"credential_source {source!r} is not one of " + ", ".join(CREDENTIAL_SOURCES)
+            )
+    raw = values.get("duration_seconds")
+    if raw is not None and raw.__class__ is str:
+        problem = duration_problem(raw)  # type: ignore[arg-type]
         if problem:
             out.append(problem)
 
@@ -598,8 +689,6 @@ class Route:
         self.root = root
 
 
-_NOWHERE = (None, None)
-
 #: A cycle longer than this is named by its first and last profiles only.
 _CYCLE_NAMES = 8
 
@@ -640,16 +729,23 @@ class ProfileSet:
         self._source_problems: dict[str, list[str]] = {}
         profiles = self.profiles
         tops: list[Profile] = []
-        locations = config.locations
+        in_config = config.config_sections
+        in_credentials = config.credentials_sections
+        config_file = config.config_file
         nested = config.nested
         split = config.split
         sso_sessions = config.sso_sessions
         for name, values in config.profiles.items():
-            file, line = locations.get(name, _NOWHERE)
-            prof = Profile(name, values, file, line, name in nested)
+            section = in_config.get(name)
+            if section is not None:
+                prof = Profile(name, values, config_file, section, name in nested)
+            else:
+                section = in_credentials.get(name)
+                file = None if section is None else config.credentials_file
+                prof = Profile(name, values, file, section, name in nested)
             profiles[name] = prof
             # each profile's own problems (a profile that assumes no role has no others)
-            prof.problems = _own_problems(prof, sso_sessions, split.get(name))
+            prof._problems = _own_problems(prof, sso_sessions, split.get(name)) or None
             if prof.kind == "assume-role":
                 tops.append(prof)
         if tops:
@@ -747,8 +843,9 @@ class ProfileSet:
             node._link(src)
             done.add(node.name)
             problems = past.get(src.name, _NO_PROBLEMS)
-            if src.problems:
-                problems = [f"{src.name}: {p}" for p in src.problems] + problems
+            own = src._problems
+            if own:
+                problems = [f"{src.name}: {p}" for p in own] + problems
             if problems:
                 past[node.name] = problems
             if src.name in unrooted:
@@ -760,17 +857,18 @@ class ProfileSet:
             """One hop from role node ``node``: the next role node, or None when
             the walk stops here (then :func:`end` has been called)."""
             values = node.values
-            if "source_profile" in values and "credential_source" in values:
-                end(node, [], None)  # (one of its own problems)
+            if "credential_source" in values:
+                source = values["credential_source"]
+                if "source_profile" in values or source.__class__ is not str:
+                    end(node, _NO_PROBLEMS, None)  # (one of its own problems)
+                else:
+                    end(node, _NO_PROBLEMS, f"credential_source:{source}")
                 return None
-            if node.credential_source is not None:
-                end(node, [], f"credential_source:{node.credential_source}")
+            src_name = values.get("source_profile")
+            if src_name.__class__ is not str:  # absent, or a nested block (a problem)
+                end(node, _NO_PROBLEMS, None)
                 return None
-            src_name = node.source_profile
-            if src_name is None:  # a nested block (one of its own problems), or no source
-                end(node, [], None)
-                return None
-            src = profiles.get(src_name)
+            src = profiles.get(src_name)  # type: ignore[arg-type]
             if src is None:
                 end(node, [f"source_profile {src_name!r} (in {node.name}) does not exist"], None)
                 return None
@@ -792,26 +890,32 @@ class ProfileSet:
         def walk(start: Profile) -> None:
             """Walk from ``start`` until a root, a node already walked or a cycle;
             then resolve every node of the path, the last one first."""
-            path: list[Profile] = []
-            on_path: dict[str, int] = {}
-            node: Profile | None = start
-            while node is not None:
+            src = step(start)
+            if src is None:
+                return
+            if src.name in done:  # the usual case: its source was walked before
+                follow(start, src)
+                return
+            path = [start]
+            sources = [src]
+            on_path = {start.name: 0}
+            node = src
+            while True:
                 on_path[node.name] = len(path)
-                path.append(node)
                 src = step(node)
                 if src is None:
-                    path.pop()
                     break
+                path.append(node)
+                sources.append(src)
                 if src.name in done:
                     break
                 if src.name in on_path:
                     first = on_path[src.name]
                     self._cycle(path[first:], end)
-                    del path[first:]
+                    del path[first:], sources[first:]
                     break
                 node = src
-            for node in reversed(path):
-                src = profiles[node.source_profile]  # type: ignore[index]
+            for node, src in zip(reversed(path), reversed(sources), strict=True):
                 follow(node, src)
 
         for top in tops:
@@ -824,12 +928,12 @@ class ProfileSet:
         for top in tops:
             problems = past.get(top.name)
             if problems:
-                top.problems = top.problems + problems
+                top._problems = (top._problems or []) + problems
             if top.name in unrooted:
                 top.root_kind = top.kind
 
     @staticmethod
-    def _prefixed(src: Profile, problems: list[str]) -> list[str]:
+    def _prefixed(src: Profile, problems: list[str] | None) -> list[str]:
         return [f"{src.name}: {p}" for p in problems] if problems else _NO_PROBLEMS
 
     def _own_source_problems(self, src: Profile) -> list[str]:
@@ -840,7 +944,7 @@ class ProfileSet:
         but is wrong otherwise (a malformed ``role_arn`` beside its
         ``web_identity_token_file``...) gets its own problems, prefixed.
         """
-        found = self._prefixed(src, src.problems)
+        found = self._prefixed(src, src._problems)
         if not _gives_credentials(src.values):
             return [f"source profile {src.name!r} has no usable credentials", *found]
         return found
@@ -910,8 +1014,9 @@ class ProfileSet:
             top._link(src)
             done.add(top.name)
             problems = past.get(src.name, _NO_PROBLEMS)
-            if src.problems:
-                problems = [f"{src.name}: {p}" for p in src.problems] + problems
+            own = src._problems
+            if own:
+                problems = [f"{src.name}: {p}" for p in own] + problems
             if problems:
                 past[top.name] = problems
             if src.name in unrooted:
@@ -936,26 +1041,25 @@ def profile_json_text(p: Profile, _enc: Callable[[str], str] = _encode_str) -> s
     """``json.dumps(p.to_json())``, written out by hand: ``rolecall list --json``
     prints ten thousand of these, and this is three times faster."""
     values = p.values
-    raw = values.get("duration_seconds")
-    dur = parse_duration(raw) if raw.__class__ is str else None  # type: ignore[arg-type]
-    arn = p.arn
-    if arn is not None:
-        account: str | None = arn.account_id
-        role: str | None = arn.name
+    # plain strings (a nested block reads as None)
+    get: Callable[[str], str | None] = p.get if p.nested else values.get  # type: ignore[assignment]
+    raw = get("duration_seconds")
+    dur = None if raw is None else parse_duration(raw)
+    role_arn = get("role_arn")
+    if p._arn_ok:
+        account: str | None = _arn_account(role_arn)  # type: ignore[arg-type]
+        role: str | None = _arn_role(role_arn)  # type: ignore[arg-type]
     else:
-        value = values.get("sso_account_id")
-        account = value if isinstance(value, str) else None
-        value = values.get("sso_role_name")
-        role = value if isinstance(value, str) else None
-    region = p.region
-    role_arn = p.role_arn
-    source = p.source_profile
-    csource = p.credential_source
-    mfa = p.mfa_serial
-    ext = p.external_id
-    rsn = p.role_session_name
+        account = get("sso_account_id")
+        role = get("sso_role_name")
+    region = get("region")
+    source = get("source_profile")
+    csource = get("credential_source")
+    mfa = get("mfa_serial")
+    ext = get("external_id")
+    rsn = get("role_session_name")
     file = p.file
-    problems = p.problems
+    problems = p._problems
     return (
         f'{{"name": {_enc(p.name)}, "kind": "{p.kind}", '
         f'"region": {"null" if region is None else _enc(region)}, '
