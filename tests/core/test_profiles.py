@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +17,7 @@ from rolecall.core.profiles import (
     Root,
     classify,
     load_profiles,
+    write_list_text,
 )
 
 ARN = "arn:aws:iam::123456789012:role/Admin"
@@ -569,3 +573,49 @@ def test_memory_per_profile(tmp_path: Path, shape: str, limit: int) -> None:
     most = (peak - before) / len(ps)
     assert kept <= limit, f"{kept:.0f} bytes kept a profile"
     assert most <= limit * 1.1, f"{most:.0f} bytes a profile at the peak"
+
+
+# -- the table of `rolecall list`, written 256 profiles at a time ------------------
+
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def _escape(text: str) -> str:
+    """What the CLI does to a cell (``rolecall.cli._printable``)."""
+
+    def one(match: re.Match[str]) -> str:
+        code = ord(match.group())
+        if 0xDC80 <= code <= 0xDCFF:
+            return f"\\x{code - 0xDC00:02x}"
+        return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+    return _UNPRINTABLE.sub(one, text)
+
+
+@pytest.mark.parametrize("shape", ["problems", "unprintable", "generated", "empty"])
+def test_list_table_is_what_rolecall_list_prints(tmp_path: Path, shape: str) -> None:
+    """``write_list_text`` writes, byte for byte, the table ``rolecall list`` prints."""
+    if shape == "generated":
+        from bench.gen_config import write_files
+
+        paths = write_files(tmp_path / "g", "mixed", 700)  # three slices of 256
+        cfg, cred = str(paths[0]), str(paths[1])
+    elif shape == "empty":
+        cfg, cred = write(tmp_path, "")
+    else:
+        config = CHAIN_CONFIG + PROBLEMS_CONFIG.replace("[profile both]", "[profile cyc-extra]")
+        if shape == "unprintable":
+            config += "[profile esc\x1b[31m]\nregion = caf\u00e9\x07\n"
+        cfg, cred = write(tmp_path, config, CHAIN_CREDS)
+    out: list[str] = []
+    write_list_text(load_profiles(cfg, cred), out.append, _escape, _UNPRINTABLE.search)
+    printed = subprocess.run(
+        [sys.executable, "-m", "rolecall", "list", "--config", cfg, "--credentials", cred],
+        capture_output=True,
+        text=True,
+        errors="surrogateescape",
+    )
+    assert printed.returncode in (0, 1), printed.stderr
+    assert "".join(out) == printed.stdout
+    if shape == "unprintable":
+        assert "esc\\x1b[31m" in printed.stdout

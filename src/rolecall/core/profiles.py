@@ -48,6 +48,7 @@ __all__ = [
     "load_profiles",
     "profile_json_text",
     "write_list_json",
+    "write_list_text",
 ]
 
 KINDS = ("static", "assume-role", "sso", "credential-process", "web-identity", "incomplete")
@@ -1103,6 +1104,77 @@ def write_list_json(profiles: ProfileSet, write: Callable[[str], object]) -> Non
         for p in cfg.problems
     )
     write(f'], "problems": [{problems}]}}\n')
+
+
+#: The columns of ``rolecall list``; the last one is not padded.
+LIST_HEADER = ("NAME", "KIND", "ACCOUNT", "ROLE", "REGION", "SOURCE", "PROBLEMS")
+
+
+def _list_rows(
+    profiles: list[Profile], escape: Callable[[str], str], needs_escape: Callable[[str], object]
+) -> list[tuple[str, ...]]:
+    """The cells of ``rolecall list`` for some profiles (``name``, ``kind``,
+    ``account_id``, ``role_name``, ``region``, ``source``, the problems), read
+    as :func:`profile_json_text` reads them; escaped when any needs it."""
+    rows: list[tuple[str, ...]] = []
+    append = rows.append
+    for p in profiles:
+        values = p.values
+        get: Callable[[str], str | None] = p.get if p.nested else values.get  # type: ignore[assignment]
+        if p._arn_ok:
+            arn: str = values["role_arn"]  # type: ignore[assignment]
+            account = _arn_account(arn)
+            role = _arn_role(arn)
+        else:
+            account = get("sso_account_id") or ""
+            role = get("sso_role_name") or ""
+        problems = p._problems
+        append(
+            (
+                p.name,
+                p.kind,
+                account,
+                role,
+                get("region") or "",
+                get("source_profile") or get("credential_source") or "",
+                "; ".join(problems) if problems else "",
+            )
+        )
+    if needs_escape("".join(["".join(row) for row in rows])):
+        rows = [tuple(map(escape, row)) for row in rows]
+    return rows
+
+
+def write_list_text(
+    profiles: ProfileSet,
+    write: Callable[[str], object],
+    escape: Callable[[str], str],
+    needs_escape: Callable[[str], object],
+) -> None:
+    """``rolecall list``: a table of every profile (name, kind, account, role,
+    region, source, problems), columns padded to their widest cell.
+
+    ``escape`` makes a cell safe for the terminal and ``needs_escape`` says
+    whether a text holds something it would change (escaping a safe cell
+    changes nothing).  The profiles are read twice, 256 at a time, once for the
+    widths and once to write the lines: the table of 120,000 profiles is never
+    held whole (its rows, lines and text would cost 500 bytes a profile).
+    """
+    everything = list(profiles)
+    chunks = [everything[start : start + 256] for start in range(0, len(everything), 256)]
+    widths = [len(h) for h in LIST_HEADER[:-1]]
+    for chunk in chunks:
+        columns = list(zip(*_list_rows(chunk, escape, needs_escape), strict=True))
+        for i, width in enumerate(widths):
+            widest = max(map(len, columns[i]))
+            if widest > width:
+                widths[i] = widest
+    # each cell left-aligned in its width (``str.ljust``), then the problems
+    line = "  ".join(f"{{:<{width}}}" for width in widths) + "  {}"
+    write(line.format(*LIST_HEADER).rstrip() + "\n")
+    for chunk in chunks:
+        rows = _list_rows(chunk, escape, needs_escape)
+        write("".join([line.format(*row).rstrip() + "\n" for row in rows]))
 
 
 def build(config: AwsConfig) -> ProfileSet:
