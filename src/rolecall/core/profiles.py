@@ -841,7 +841,11 @@ class ProfileSet:
 
         def follow(node: Profile, src: Profile) -> None:
             """``node``'s walk goes on through ``src``, a role node already walked."""
-            node._link(src)
+            # node._link(src), written out: this runs once for every role profile
+            node._next = src
+            depth = node.depth = src.depth + 1
+            node._last = src._last or src
+            node._base = (src._base or src) if depth > 2 else None
             done.add(node.name)
             problems = past.get(src.name, _NO_PROBLEMS)
             own = src._problems
@@ -877,12 +881,13 @@ class ProfileSet:
                 why = f"{src_name} names itself as source_profile but has no static keys"
                 end(node, [why], None)
                 return None
-            if has_static_keys(src.values):
-                # botocore reads its credentials with the profile providers
+            src_values = src.values
+            if "aws_access_key_id" in src_values or "aws_secret_access_key" in src_values:
+                # (has_static_keys) botocore reads its credentials with the profile providers
                 node._link_root(src)
                 end(node, self._prefixed(src, self.source_problems(src)), "static")
                 return None
-            if _has_role(src.values):
+            if _has_role(src_values):
                 return src
             node._link_root(src)
             end(node, self._own_source_problems(src), src.kind)
@@ -922,7 +927,8 @@ class ProfileSet:
         for top in tops:
             if top.name in done:
                 continue
-            if has_static_keys(top.values):
+            values = top.values
+            if "aws_access_key_id" in values or "aws_secret_access_key" in values:
                 self._static_top(top, step, walk, done, past, unrooted)
             else:
                 walk(top)
