@@ -388,6 +388,8 @@ def parse(data: bytes) -> IniDocument:
     seen_text: dict[str, str] = {}
     once = seen_text.setdefault
     shared = _SHARED_VALUES
+    keys_as_written: dict[str, str] = {}
+    values_as_written: dict[str, str] = {}
 
     for idx, line in enumerate(content):
         if not line:
@@ -429,8 +431,20 @@ def parse(data: bytes) -> IniDocument:
                 # to the first '=' (unless a ':' comes before it).
                 before, eq_sign, rest = line.partition("=")
                 if eq_sign and ":" not in before:
-                    key = before.rstrip().lower()
-                    first_value = rest.strip()
+                    # a key as written maps to its one string (faster than
+                    # rstrip().lower(), and shared); so do repeated values
+                    key = keys_as_written.get(before)
+                    if key is None:
+                        key = before.rstrip().lower()
+                        key = keys_as_written[before] = once(key, key)
+                    if key in shared:
+                        known = values_as_written.get(rest)
+                        if known is None:
+                            known = rest.strip()
+                            known = values_as_written[rest] = once(known, known)
+                        first_value = known
+                    else:
+                        first_value = rest.strip()
             if key is None:
                 value = line.rstrip()
         if key is None:
@@ -484,12 +498,12 @@ def parse(data: bytes) -> IniDocument:
                 cur.end = idx + 1
                 continue
             key = value[:eq].rstrip().lower()
+            key = once(key, key)
             first_value = value[eq + 1 :].lstrip()
+            if key in shared:
+                first_value = once(first_value, first_value)
         # an option: `key = first_value`
         assert cur is not None
-        key = once(key, key)
-        if key in shared:
-            first_value = once(first_value, first_value)
         options = cur.options
         if key in options or not key:
             problems.append(_key_problem(key, cur.name, idx))

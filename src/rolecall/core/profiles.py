@@ -456,16 +456,23 @@ class Chain(Sequence[str]):
 
     def profiles(self) -> Iterator[Profile]:
         """The profiles of the chain, in order."""
+        return iter(self._walk())
+
+    def _walk(self) -> list[Profile]:
         prof = self._top
-        for _ in range(prof.depth):
-            yield prof
+        found = [prof]
+        for _ in range(prof.depth - 1):
             nxt = prof._next
-            if nxt is not None:
+            if nxt is not None:  # (None: a profile that names itself)
                 prof = nxt
+            found.append(prof)
+        return found
 
     def __iter__(self) -> Iterator[str]:
-        for prof in self.profiles():
-            yield prof.name
+        top = self._top
+        if top.depth == 1:
+            return iter((top.name,))
+        return iter([prof.name for prof in self._walk()])
 
     if TYPE_CHECKING:
 
@@ -1053,9 +1060,10 @@ def profile_json_text(p: Profile, _enc: Callable[[str], str] = _encode_str) -> s
     raw = get("duration_seconds")
     dur = None if raw is None else parse_duration(raw)
     role_arn = get("role_arn")
-    if p._arn_ok:
-        account: str | None = _arn_account(role_arn)  # type: ignore[arg-type]
-        role: str | None = _arn_role(role_arn)  # type: ignore[arg-type]
+    if p._arn_ok:  # (_arn_account and _arn_role, written out)
+        at = role_arn.find(":iam::") + 6  # type: ignore[union-attr]
+        account: str | None = role_arn[at : at + 12]  # type: ignore[index]
+        role: str | None = role_arn[role_arn.rfind("/") + 1 :]  # type: ignore[union-attr,index]
     else:
         account = get("sso_account_id")
         role = get("sso_role_name")
@@ -1067,6 +1075,15 @@ def profile_json_text(p: Profile, _enc: Callable[[str], str] = _encode_str) -> s
     rsn = get("role_session_name")
     file = p.file
     problems = p._problems
+    where = p._line  # (p.line and p.chain, written out)
+    line = where if where is None or where.__class__ is int else where.start + 1  # type: ignore[union-attr]
+    depth = p.depth
+    if depth == 1:
+        chain = _enc(p.name)
+    elif depth == 2:  # (the usual role: its source holds the credentials)
+        chain = f"{_enc(p.name)}, {_enc((p._last or p).name)}"
+    else:
+        chain = ", ".join(map(_enc, Chain(p)))
     return (
         f'{{"name": {_enc(p.name)}, "kind": "{p.kind}", '
         f'"region": {"null" if region is None else _enc(region)}, '
@@ -1079,10 +1096,10 @@ def profile_json_text(p: Profile, _enc: Callable[[str], str] = _encode_str) -> s
         f'"external_id": {"null" if ext is None else _enc(ext)}, '
         f'"duration_seconds": {"null" if dur is None else dur}, '
         f'"role_session_name": {"null" if rsn is None else _enc(rsn)}, '
-        f'"chain": [{", ".join(map(_enc, p.chain))}], '
+        f'"chain": [{chain}], '
         f'"problems": [{", ".join(map(_enc, problems)) if problems else ""}], '
         f'"file": {"null" if file is None else _enc(file)}, '
-        f'"line": {"null" if p.line is None else p.line}}}'
+        f'"line": {"null" if line is None else line}}}'
     )
 
 
