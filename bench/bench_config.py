@@ -15,7 +15,8 @@ The runs of the two sides are interleaved, so both see the same machine load.
 Configs come from bench/gen_config.py.  Prints a Markdown table of medians and
 ratios.  With ``--baseline DIR`` (an older ``src/``, e.g. from ``git archive``),
 ``rolecall list --json`` also runs with ``PYTHONPATH=DIR``, interleaved with the
-others, and both rolecall sides run as ``python -m rolecall``.
+others, and both rolecall sides run as ``python -m rolecall``, byte-compiled
+(``bench/sides.py``).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.gen_config import SHAPES, write_files  # noqa: E402
+from bench.sides import environment, prepare  # noqa: E402
 
 
 def rolecall_cmd() -> list[str]:
@@ -63,6 +65,7 @@ def main() -> int:
     from rolecall.core.profiles import load_profiles
 
     sizes = [int(s) for s in args.sizes.split(",")]
+    sides = prepare(args.baseline) if args.baseline else {}
     tmp = Path(tempfile.mkdtemp(prefix="rolecall-bench-"))
     rows_parse = []
     rows_proc = []
@@ -86,9 +89,9 @@ def main() -> int:
 
             env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "ROLECALL_"))}
             env.update(HOME=str(tmp), AWS_CONFIG_FILE=cfg, AWS_SHARED_CREDENTIALS_FILE=cred)
-            base_env = dict(env, PYTHONPATH=args.baseline or "")
             if args.baseline:
-                env["PYTHONPATH"] = str(ROOT / "src")
+                base_env = environment(env, sides["baseline"])
+                env = environment(env, sides["current"])
                 ours_argv = [sys.executable, "-m", "rolecall", "list", "--json"]
             else:
                 ours_argv = [*rolecall_cmd(), "list", "--json"]
