@@ -43,10 +43,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests" / "core"))
+sys.path.insert(0, str(ROOT))
 
-import fuzz_check  # noqa: E402
-from fuzz_check import Pair, load_corpus, make_input  # noqa: E402
+from tests.core import fuzz_check  # noqa: E402
+from tests.core.fuzz_check import Pair, load_corpus, make_input  # noqa: E402
 
 #: At most this many failing inputs are kept and saved (all are counted).
 SAVE_LIMIT = 5000

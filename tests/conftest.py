@@ -1,4 +1,12 @@
-"""Every test runs with a temporary HOME and none of the machine's own AWS_* variables."""
+"""Every test runs with a temporary HOME and none of the machine's own AWS_* variables.
+
+``home`` is that HOME with ``~/.aws/config`` written from ``aws_config``. A test module
+gives its config by overriding ``aws_config`` (and a test can parametrize it)::
+
+    @pytest.fixture
+    def aws_config(sts_endpoint: str) -> str:  # these tests also talk to moto's STS
+        return CONFIG
+"""
 
 from __future__ import annotations
 
@@ -27,3 +35,21 @@ def isolated_env(
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(home / ".aws" / "credentials"))
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
     yield home
+
+
+@pytest.fixture
+def aws_config() -> str | None:
+    """The text of the ``~/.aws/config`` that ``home`` writes; None: no file."""
+    return None
+
+
+@pytest.fixture
+def home(isolated_env: Path, aws_config: str | None) -> Path:
+    """The test's HOME (the one ``isolated_env`` made), with ``~/.aws/config`` holding
+    ``aws_config``, mode 0600 as ``aws configure`` leaves it."""
+    if aws_config is not None:
+        config = isolated_env / ".aws" / "config"
+        config.parent.mkdir(parents=True, exist_ok=True)
+        config.write_text(aws_config)
+        config.chmod(0o600)
+    return isolated_env

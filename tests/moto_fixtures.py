@@ -210,11 +210,12 @@ def _error_xml(fault: Fault) -> bytes:
 
 def _make_handler(proxy: StsProxy) -> type[BaseHTTPRequestHandler]:
     upstream = urllib.parse.urlsplit(proxy.upstream)
+    host = upstream.hostname or "127.0.0.1"
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: Any) -> None:
             pass
 
         def _forward(self) -> None:
@@ -252,7 +253,7 @@ def _make_handler(proxy: StsProxy) -> type[BaseHTTPRequestHandler]:
                 return
             if fault is not None and fault.kind == "delay":
                 time.sleep(fault.delay)
-            conn = http.client.HTTPConnection(upstream.hostname, upstream.port, timeout=30)
+            conn = http.client.HTTPConnection(host, upstream.port, timeout=30)
             # keep Host as signed by the client: moto checks SigV4 signatures in auth mode
             headers = dict(self.headers.items())
             conn.request(self.command, self.path, body=body, headers=headers)
@@ -346,7 +347,7 @@ def write_aws_files(home: Path, config: str, credentials: str | None = None) -> 
 def run_rolecall(
     *args: str,
     env: Mapping[str, str] | None = None,
-    input: str | None = None,  # noqa: A002
+    input: str | None = None,
     timeout: float = 60,
 ) -> subprocess.CompletedProcess[str]:
     """``python -m rolecall ARGS`` as a whole process, with the test's environment."""

@@ -553,6 +553,26 @@ def test_rolecall_demo_cleans_up_on_a_signal(
     assert SECRET not in out + err
 
 
+def _wait_for_text(path: Path, needle: str, timeout: float) -> str:
+    """The text of ``path`` once it holds ``needle``.
+
+    A background job's output file is created by the job's own process, so it may not
+    exist yet when the shell's prompt is back: a missing file counts as no text yet.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            text: str | None = path.read_text()
+        except FileNotFoundError:
+            text = None
+        if text is not None and needle in text:
+            return text
+        if time.monotonic() > deadline:
+            seen = "was never created" if text is None else f"holds only:\n{text}"
+            pytest.fail(f"no {needle!r} in {path} after {timeout:g} s: it {seen}")
+        time.sleep(0.05)
+
+
 def test_rolecall_demo_as_a_background_job(tmp_path: Path, isolated_env: Path) -> None:
     """`rolecall demo --no-tui &` in an interactive shell: the job keeps running (it
     does not read the terminal, which would stop it), its STS answers, and `kill`
@@ -570,10 +590,7 @@ def test_rolecall_demo_as_a_background_job(tmp_path: Path, isolated_env: Path) -
         shell.expect_exact("PROMPT$ ")
         shell.sendline(f"{sys.executable} -m rolecall demo --no-tui > {out_file} 2>&1 &")
         shell.expect_exact("PROMPT$ ")
-        deadline = time.monotonic() + 60
-        while "stop it with `kill" not in (text := out_file.read_text()):
-            assert time.monotonic() < deadline, text
-            time.sleep(0.1)
+        text = _wait_for_text(out_file, "stop it with `kill", timeout=60)
         time.sleep(0.5)  # the moment a read of the terminal would have stopped it
         shell.sendline("jobs -l")
         shell.expect_exact("PROMPT$ ")

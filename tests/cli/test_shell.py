@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pexpect
 import pytest
-from tests.moto_fixtures import StsProxy, write_aws_files
+from tests.moto_fixtures import StsProxy
 from tests.sts_helpers import mfa_profile
 
 from rolecall.core import shell
@@ -35,9 +35,9 @@ source_profile = base
 
 
 @pytest.fixture
-def home(isolated_env: Path, sts_endpoint: str) -> Path:
-    write_aws_files(isolated_env, CONFIG)
-    return isolated_env
+def aws_config(sts_endpoint: str) -> str:
+    """``home``'s config; the tests that use it talk to moto's STS."""
+    return CONFIG
 
 
 def spawn(*args: str, shell_path: str = "/bin/bash") -> pexpect.spawn:

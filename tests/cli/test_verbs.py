@@ -11,13 +11,12 @@ import stat
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from tests.moto_fixtures import StsProxy, run_aws, run_rolecall, write_aws_files
+from tests.moto_fixtures import StsProxy, run_aws, run_rolecall
 from tests.sts_helpers import LOOP_PROFILES, C, chain_profiles, mfa_profile
 
 from rolecall.core import cache
@@ -31,9 +30,9 @@ CONFIG = "\n".join([chain_profiles(BASE_KEY, BASE_SECRET), mfa_profile(MFA), LOO
 
 
 @pytest.fixture
-def home(isolated_env: Path, sts_endpoint: str) -> Iterator[Path]:
-    write_aws_files(isolated_env, CONFIG)
-    yield isolated_env
+def aws_config(sts_endpoint: str) -> str:
+    """``home``'s config; the tests that use it talk to moto's STS."""
+    return CONFIG
 
 
 def secrets_in_cache() -> list[str]:

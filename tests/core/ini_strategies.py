@@ -21,8 +21,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TypeVar
 
-import ini_gen
 from hypothesis import strategies as st
+from tests.core import ini_gen
 
 __all__ = ["HypothesisDraw", "aws_files", "config_text", "credentials_text", "mutate", "mutated"]
 

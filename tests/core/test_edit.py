@@ -40,10 +40,12 @@ def setup(tmp_path: Path, config: bytes) -> tuple[Path, Path]:
     return cfg, cred
 
 
-def botocore_profiles(cfg: Path, cred: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, object]:
+def botocore_profiles(
+    cfg: Path, cred: Path, monkeypatch: pytest.MonkeyPatch
+) -> dict[str, dict[str, str]]:
     monkeypatch.setenv("AWS_CONFIG_FILE", str(cfg))
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(cred))
-    profiles: dict[str, object] = botocore.session.Session().full_config["profiles"]
+    profiles: dict[str, dict[str, str]] = botocore.session.Session().full_config["profiles"]
     return profiles
 
 
@@ -390,7 +392,7 @@ def test_edit_goes_on_when_the_lock_is_released_in_time(tmp_path: Path) -> None:
 
 def botocore_reads(
     tmp_path: Path, config: bytes, cred: Path, monkeypatch: pytest.MonkeyPatch
-) -> dict[str, object] | None:
+) -> dict[str, dict[str, str]] | None:
     """botocore's profiles for ``config`` (beside ``cred``), or None when it refuses it."""
     where = tmp_path / "oracle"
     where.mkdir(exist_ok=True)

@@ -15,7 +15,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from fuzz_check import REGRESSIONS, botocore_expect, botocore_refusal, check_pair, read_case
+from tests.core.fuzz_check import (
+    REGRESSIONS,
+    botocore_expect,
+    botocore_refusal,
+    check_pair,
+    read_case,
+)
 
 from rolecall.core.profiles import load_profiles
 

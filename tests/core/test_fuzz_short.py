@@ -17,9 +17,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from fuzz_check import FuzzFailure, check_pair, load_corpus, make_input
 from hypothesis import HealthCheck, given, settings
-from ini_strategies import aws_files, mutated
+from tests.core.fuzz_check import FuzzFailure, check_pair, load_corpus, make_input
+from tests.core.ini_strategies import aws_files, mutated
 
 from rolecall.core import profiles
 from rolecall.core.ini import IniDocument, Values

@@ -26,7 +26,7 @@ import botocore.session
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from ini_strategies import aws_files, mutated
+from tests.core.ini_strategies import aws_files, mutated
 
 from rolecall.core import ini
 from rolecall.core.config import AwsConfig, load
@@ -80,7 +80,8 @@ def botocore_full_config(
 
 def botocore_raw(path: Path) -> dict[str, Any] | None:
     try:
-        return botocore.configloader.raw_config_parse(str(path))
+        raw: dict[str, Any] = botocore.configloader.raw_config_parse(str(path))
+        return raw
     except botocore.exceptions.ConfigParseError:
         return None
 

@@ -524,10 +524,13 @@ def test_colour_names_are_rich_colours_with_their_rgb() -> None:
 
 
 def test_colour_hex_values_parse_in_textual() -> None:
+    """Textual reads the ``#rrggbb`` we give it for a name as that same colour."""
     from textual.color import Color
 
     for name in COLOR_NAMES:
-        Color.parse(st.color_hex(name))
+        value = st.color_hex(name)
+        assert value == COLOR_HEX[name], name
+        assert Color.parse(value).hex.lower() == value, name
 
 
 @pytest.mark.parametrize(

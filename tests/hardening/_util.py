@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from rolecall.core import cache
-from tests.sts_helpers import A, B, C, chain_profiles, mfa_profile  # noqa: F401 (B, C re-exported)
+from tests.sts_helpers import A, chain_profiles, mfa_profile
 
 BASE_KEY = "AKIAHARDENING0000001"
 BASE_SECRET = "hardeningBASEsecret/0000000000000000000000"
@@ -48,7 +48,7 @@ def run(
     *args: str,
     env: Mapping[str, str] | None = None,
     timeout: float = 60,
-    input: str | None = None,  # noqa: A002
+    input: str | None = None,
     prefix: Sequence[str] = (),
 ) -> Run:
     """``python -m rolecall ARGS`` with no terminal (its own session) and no stdin."""

@@ -23,8 +23,9 @@ from __future__ import annotations
 import json
 import os
 import random
+import shutil
 import subprocess
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import botocore.configloader
@@ -34,7 +35,6 @@ from rolecall.core import cache
 from tests.hardening._util import (
     CONFIG,
     MFA,
-    A,
     Run,
     assert_clean_success,
     assert_one_line_failure,
@@ -44,6 +44,7 @@ from tests.hardening._util import (
     without_dac_override,
 )
 from tests.moto_fixtures import refused_url
+from tests.sts_helpers import A
 
 ARN = "arn:aws:iam::123456789012:role/New"
 Argv = Callable[[str], list[str]]
@@ -89,18 +90,19 @@ ADDABLE = {"missing", "shell-metacharacters", "quotes", "open-bracket", "non-asc
 
 
 @pytest.fixture
-def home(isolated_env: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    cfg = isolated_env / ".aws" / "config"
-    cfg.parent.mkdir(parents=True)
-    cfg.write_text(CONFIG)
-    cfg.chmod(0o600)
+def aws_config() -> str:
+    return CONFIG
+
+
+@pytest.fixture(autouse=True)
+def offline(isolated_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No STS call can leave the machine, and profile a works without one."""
     monkeypatch.setenv("AWS_ENDPOINT_URL_STS", refused_url())
     monkeypatch.setenv("ROLECALL_STS_TIMEOUT", "2")
     monkeypatch.setenv("SHELL", "/bin/true")
     monkeypatch.chdir(isolated_env)
     # offline credentials for profile a, so that the verbs can succeed without STS
     cache.write_entry(cache.cache_key(A), fresh_response())
-    yield isolated_env
 
 
 # ---------------------------------------------------------------------------
@@ -314,16 +316,23 @@ def big_configs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return out
 
 
+def _use_config(home: Path, source: Path, writable: bool) -> Path:
+    """Make ``source`` the config under ``home``: a copy if the verb writes it, else a link
+    (no need to copy 50 MB to read it)."""
+    cfg = home / ".aws" / "config"
+    cfg.unlink()
+    if writable:
+        shutil.copyfile(source, cfg)
+        cfg.chmod(0o600)
+    else:
+        cfg.symlink_to(source)
+    return cfg
+
+
 @pytest.mark.parametrize("shape", list(BIG))
 @pytest.mark.parametrize("verb", list(VERBS))
 def test_50mb_config(home: Path, big_configs: dict[str, Path], verb: str, shape: str) -> None:
-    cfg = home / ".aws" / "config"
-    cfg.unlink()
-    if verb == "profile-add":
-        cfg.write_bytes(big_configs[shape].read_bytes())
-        cfg.chmod(0o600)
-    else:
-        cfg.symlink_to(big_configs[shape])  # read only: no need to copy 50 MB
+    cfg = _use_config(home, big_configs[shape], writable=verb == "profile-add")
     argv = VERBS[verb]("newp" if verb == "profile-add" else "nope")
     res = run(*argv, timeout=BIG_BOUND + 30)
     assert res.elapsed < BIG_BOUND, f"{verb}: {res.elapsed:.1f} s"
@@ -350,14 +359,18 @@ def _tall(path: Path) -> None:
             i += 1
 
 
-@pytest.mark.slow
-@pytest.mark.skipif(
-    not os.environ.get("ROLECALL_SLOW_TESTS"), reason="slow (about a minute): ROLECALL_SLOW_TESTS=1"
-)
+@pytest.fixture(scope="session")
+def tall_config(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("tall") / "config"
+    _tall(path)
+    path.chmod(0o600)
+    return path
+
+
+@pytest.mark.slow  # the three take 20 to 50 s, by the machine's load
 @pytest.mark.parametrize("verb", ["list", "assume", "profile-add"])
-def test_50mb_config_of_small_profiles(home: Path, verb: str) -> None:
-    cfg = home / ".aws" / "config"
-    _tall(cfg)
+def test_50mb_config_of_small_profiles(home: Path, tall_config: Path, verb: str) -> None:
+    _use_config(home, tall_config, writable=verb == "profile-add")
     res = run(*VERBS[verb]("newp" if verb == "profile-add" else "nope"), timeout=BIG_BOUND + 60)
     print(f"\n{verb} on 480,000 profiles: {res.elapsed:.1f} s")
     assert res.elapsed < BIG_BOUND, f"{verb}: {res.elapsed:.1f} s"

@@ -24,7 +24,6 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,12 +35,12 @@ from rolecall.core.edit import add_profile
 from rolecall.settings import load_settings, toggle_favorite
 from tests.hardening._util import (
     CONFIG,
-    A,
     assert_clean_success,
     fresh_response,
     rolecall_argv,
     run,
 )
+from tests.sts_helpers import A
 
 STEPS = ("written", "fsynced", "before-rename", "renamed")
 TEMP_RE = re.compile(r"\..+\.[0-9]+\.[0-9a-f]{8}\.rolecall-tmp")
@@ -62,15 +61,9 @@ class Target:
 
 
 @pytest.fixture
-def home(isolated_env: Path, sts_endpoint: str) -> Iterator[Path]:
-    cfg = isolated_env / ".aws" / "config"
-    cfg.parent.mkdir(parents=True)
-    cfg.write_text(CONFIG)
-    settings = Path(os.environ["ROLECALL_CONFIG_DIR"]) / "config.toml"
-    settings.parent.mkdir(parents=True)
-    settings.write_text(SETTINGS_TEXT)
-    settings.chmod(0o600)
-    yield isolated_env
+def aws_config(sts_endpoint: str) -> str:
+    """``home``'s config; the tests that use it talk to moto's STS."""
+    return CONFIG
 
 
 def _target(kind: str, home: Path) -> Target:
@@ -89,6 +82,9 @@ def _target(kind: str, home: Path) -> Target:
             rolecall_argv("assume", "a", "--no-cache"),
         )
     settings = Path(os.environ["ROLECALL_CONFIG_DIR"]) / "config.toml"
+    settings.parent.mkdir(parents=True)
+    settings.write_text(SETTINGS_TEXT)
+    settings.chmod(0o600)
     return Target(
         settings,
         [sys.executable, "-c", SETTINGS_DRIVER, "a"],

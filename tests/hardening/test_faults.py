@@ -24,7 +24,6 @@ import pytest
 from tests.hardening._util import (
     CONFIG,
     MFA,
-    B,
     Run,
     assert_clean_success,
     assert_one_line_failure,
@@ -32,6 +31,7 @@ from tests.hardening._util import (
     snapshot,
 )
 from tests.moto_fixtures import StsProxy, refused_url
+from tests.sts_helpers import B
 
 #: ROLECALL_STS_TIMEOUT for these tests: both the connect and the read timeout.
 TIMEOUT = 1.5

@@ -33,11 +33,9 @@ CALLERS = 50
 
 
 @pytest.fixture
-def home(isolated_env: Path, sts_endpoint: str) -> Path:
-    cfg = isolated_env / ".aws" / "config"
-    cfg.parent.mkdir(parents=True)
-    cfg.write_text(CONFIG)
-    return isolated_env
+def aws_config(sts_endpoint: str) -> str:
+    """``home``'s config; the tests that use it talk to moto's STS."""
+    return CONFIG
 
 
 def _poll_cache(stop: threading.Event, seen: dict[str, int], bad: list[str]) -> None:

@@ -21,7 +21,6 @@ import os
 import stat
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pexpect
@@ -32,13 +31,13 @@ from rolecall.core.profiles import load_profiles
 from tests.hardening._util import (
     BASE_SECRET,
     CONFIG,
-    A,
     assert_clean_success,
     assert_one_line_failure,
     fresh_response,
     run,
 )
 from tests.moto_fixtures import StsProxy
+from tests.sts_helpers import A
 
 PROC_ARGV = (
     "for f in /proc/[0-9]*/cmdline; do tr '\\000' ' ' < \"$f\" 2>/dev/null; echo; done; "
@@ -47,12 +46,9 @@ PROC_ARGV = (
 
 
 @pytest.fixture
-def home(isolated_env: Path, sts_endpoint: str) -> Iterator[Path]:
-    cfg = isolated_env / ".aws" / "config"
-    cfg.parent.mkdir(parents=True)
-    cfg.write_text(CONFIG)
-    cfg.chmod(0o600)
-    yield isolated_env
+def aws_config(sts_endpoint: str) -> str:
+    """``home``'s config; the tests that use it talk to moto's STS."""
+    return CONFIG
 
 
 def _cached_secrets() -> set[str]:
@@ -139,8 +135,8 @@ def test_no_secret_leaks_from_any_cli_path(home: Path, sts_proxy: StsProxy) -> N
         ("exec", "b", "--", "no-such-command-hardening"),
         ("profile", "add", "x", "--role-arn", "not-an-arn", "--source-profile", "a"),
     ]
-    for args in errors:
-        scan(run(*args), "error " + " ".join(args))
+    for argv in errors:
+        scan(run(*argv), "error " + " ".join(argv))
     sts_proxy.fail(
         "AssumeRole",
         "ExpiredToken",

@@ -60,7 +60,8 @@ class FakeSts:
     ) -> str | None:
         if use_cache and name in self.cached:
             return None
-        return profiles[name].mfa_serial
+        serial: str | None = profiles[name].mfa_serial
+        return serial
 
     def assume(self, profiles: Any, name: str, **kwargs: Any) -> Any:
         self.calls.append({"name": name, **kwargs})
@@ -139,10 +140,15 @@ class FakeSts:
 @dataclass
 class FakeLauncher:
     calls: list[tuple[list[str], dict[str, str]]] = field(default_factory=list)
+    #: what was typed for each shell before it opened
+    typed: list[str] = field(default_factory=list)
     code: int = 0
 
-    def __call__(self, app: Any, argv: Sequence[str], env: Mapping[str, str]) -> int:
+    def __call__(
+        self, app: Any, argv: Sequence[str], env: Mapping[str, str], typed: str = ""
+    ) -> int:
         self.calls.append((list(argv), dict(env)))
+        self.typed.append(typed)
         return self.code
 
 

@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 
 from rolecall.core.config import AwsConfig, FileProblem, load
 from rolecall.core.ini import RawSection, Value, Values, has_nested
+from rolecall.core.limits import MAX_DURATION, MIN_DURATION
 
 TYPE_CHECKING = False  # (not typing.TYPE_CHECKING: importing typing costs a cache hit 2 ms)
 if TYPE_CHECKING:
@@ -53,9 +54,6 @@ __all__ = [
 
 KINDS = ("static", "assume-role", "sso", "credential-process", "web-identity", "incomplete")
 CREDENTIAL_SOURCES = ("Environment", "Ec2InstanceMetadata", "EcsContainer")
-MIN_DURATION = 900
-MAX_DURATION = 43200
-CHAINED_MAX_DURATION = 3600
 
 #: partition, account, path, name (unnamed groups: ``groups()`` is faster then)
 _ARN_RE = re.compile(
@@ -201,7 +199,7 @@ def _process_problem(command: Value) -> str | None:
     if _SHLEX_SPECIAL.isdisjoint(command):
         return None  # shlex fails only on an unclosed quote or a trailing backslash
     try:
-        shlex.split(command)  # type: ignore[arg-type]
+        shlex.split(command)
     except ValueError as exc:
         return f"credential_process is not a valid command line: {exc}"
     return None
@@ -299,7 +297,7 @@ class Profile:
     def get(self, key: str) -> str | None:
         """A plain string setting, or None when absent (or a nested block)."""
         value = self.values.get(key)
-        return value if value.__class__ is str else None  # type: ignore[return-value]
+        return value if value.__class__ is str else None
 
     @property
     def problems(self) -> list[str]:
@@ -315,7 +313,7 @@ class Profile:
         """The 1-based line of the section that defines the profile."""
         line = self._line
         if line is None or line.__class__ is int:
-            return line  # type: ignore[return-value]
+            return line
         return line.start + 1  # type: ignore[union-attr]
 
     # the plain string settings (None when absent, or a nested block), read at
@@ -323,37 +321,37 @@ class Profile:
     @property
     def region(self) -> str | None:
         value = self.values.get("region")
-        return value if value.__class__ is str else None  # type: ignore[return-value]
+        return value if value.__class__ is str else None
 
     @property
     def role_arn(self) -> str | None:
         value = self.values.get("role_arn")
-        return value if value.__class__ is str else None  # type: ignore[return-value]
+        return value if value.__class__ is str else None
 
     @property
     def source_profile(self) -> str | None:
         value = self.values.get("source_profile")
-        return value if value.__class__ is str else None  # type: ignore[return-value]
+        return value if value.__class__ is str else None
 
     @property
     def credential_source(self) -> str | None:
         value = self.values.get("credential_source")
-        return value if value.__class__ is str else None  # type: ignore[return-value]
+        return value if value.__class__ is str else None
 
     @property
     def mfa_serial(self) -> str | None:
         value = self.values.get("mfa_serial")
-        return value if value.__class__ is str else None  # type: ignore[return-value]
+        return value if value.__class__ is str else None
 
     @property
     def external_id(self) -> str | None:
         value = self.values.get("external_id")
-        return value if value.__class__ is str else None  # type: ignore[return-value]
+        return value if value.__class__ is str else None
 
     @property
     def role_session_name(self) -> str | None:
         value = self.values.get("role_session_name")
-        return value if value.__class__ is str else None  # type: ignore[return-value]
+        return value if value.__class__ is str else None
 
     @property
     def arn(self) -> RoleArn | None:
@@ -383,9 +381,9 @@ class Profile:
         values = self.values
         value = values.get("source_profile")
         if value and value.__class__ is str:
-            return value  # type: ignore[return-value]
+            return value
         value = values.get("credential_source")
-        return value if value.__class__ is str else None  # type: ignore[return-value]
+        return value if value.__class__ is str else None
 
     @property
     def chain(self) -> Chain:
@@ -619,7 +617,7 @@ def _role_problems(profile: Profile, out: list[str]) -> None:
             )
     raw = values.get("duration_seconds")
     if raw is not None and raw.__class__ is str:
-        problem = duration_problem(raw)  # type: ignore[arg-type]
+        problem = duration_problem(raw)
         if problem:
             out.append(problem)
 
@@ -880,7 +878,7 @@ class ProfileSet:
             if src_name.__class__ is not str:  # absent, or a nested block (a problem)
                 end(node, _NO_PROBLEMS, None)
                 return None
-            src = profiles.get(src_name)  # type: ignore[arg-type]
+            src = profiles.get(src_name)
             if src is None:
                 end(node, [f"source_profile {src_name!r} (in {node.name}) does not exist"], None)
                 return None

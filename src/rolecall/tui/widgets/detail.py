@@ -142,7 +142,7 @@ class DetailPanel(VerticalScroll):
     DetailPanel > Static { width: 1fr; }
     """
 
-    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002
+    def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._shape: tuple[int, int] = (0, 0)
         self._text = Static(Text("No profile selected.", style="dim"), id="detail-text")
