@@ -155,8 +155,6 @@ def has_static_keys(values: Mapping[str, Value]) -> bool:
     return "aws_access_key_id" in values or "aws_secret_access_key" in values
 
 
-_has_static = has_static_keys  # the old name
-
 #: The problems of a profile that has none (internal: never handed out).
 _NO_PROBLEMS: list[str] = []
 
@@ -680,6 +678,24 @@ class Root:
 
     def __repr__(self) -> str:
         return f"Root({self.kind!r}, {self.profile!r}, {self.source!r})"
+
+    def describe(self) -> str:
+        """The root as messages name it.
+
+        >>> Root("credential_source", "ci", "Environment").describe()
+        "the environment credentials (credential_source of 'ci')"
+        """
+        if self.kind == "static":
+            return f"the static keys of profile {self.profile!r}"
+        if self.kind == "credential_source":
+            if self.source == "Environment":
+                return f"the environment credentials (credential_source of {self.profile!r})"
+            return f"the {self.source} credentials (credential_source of {self.profile!r})"
+        if self.kind == "sso":
+            return f"the SSO credentials of profile {self.profile!r}"
+        if self.kind == "credential-process":
+            return f"the credential_process of profile {self.profile!r}"
+        return f"the web identity credentials of profile {self.profile!r}"
 
 
 class Route:
