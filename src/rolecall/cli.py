@@ -631,6 +631,12 @@ def _demo_options(d: argparse.ArgumentParser) -> None:
     d.set_defaults(func=cmd_demo)
 
 
+def _sso_options(p: argparse.ArgumentParser) -> None:
+    from rolecall.cli_sso import add_options
+
+    add_options(p)
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     try:
         from rolecall.demo import run_demo
@@ -663,6 +669,11 @@ _COMMANDS: tuple[tuple[str, str, Callable[[argparse.ArgumentParser], None]], ...
         _credential_process_options,
     ),
     ("doctor", "check the environment, config, files and cache for problems", _doctor_options),
+    (
+        "sso",
+        "IAM Identity Center: login, logout, roles, populate, configure",
+        _sso_options,
+    ),
     ("demo", "try rolecall with no AWS account: a local STS and a sample config", _demo_options),
 )
 _COMMAND_NAMES = frozenset(name for name, _, _ in _COMMANDS)
