@@ -167,7 +167,7 @@ def _discover(args: argparse.Namespace, session: SsoSession) -> Discovery:
         return valid_token(session).access_token
 
     try:
-        return discovery.discover(session, token, ttl=_discovery_ttl(), refresh=args.refresh)
+        return discovery.discover(session, token, ttl=_discovery_ttl, refresh=args.refresh)
     except SsoError as exc:
         raise _fail(exc) from None
 
@@ -207,15 +207,9 @@ def cmd_sso_roles(args: argparse.Namespace) -> int:
         ]
         out.write(json.dumps(items, indent=1) + "\n")
         return 0
-    header = ("ACCOUNT", "NAME", "ROLE", "PROFILE")
-    widths = [len(h) for h in header]
-    for row in rows:
-        for i, cell in enumerate(row):
-            widths[i] = max(widths[i], len(cell))
-    lines = [
-        "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip()
-        for row in (header, *rows)
-    ]
+    table = [("ACCOUNT", "NAME", "ROLE", "PROFILE"), *rows]
+    w0, w1, w2 = (max(map(len, column)) for column in list(zip(*table, strict=True))[:3])
+    lines = [f"{a:<{w0}}  {n:<{w1}}  {r:<{w2}}  {p}".rstrip() for a, n, r, p in table]
     out.write("\n".join(_printable(line) for line in lines) + "\n")
     accounts = len({r.account_id for r in found.roles})
     age = "from the cache" if found.from_cache else "fetched now"

@@ -135,21 +135,39 @@ def test_cached_for_the_ttl_in_a_private_file(fake: FakeSso, token: str) -> None
     second = discover(CORP, no_token)
     assert second.from_cache and second.roles == first.roles
     assert fake.calls == []
-    third = discover(CORP, lambda: token, refresh=True)
+    third = discover(CORP, lambda: token, refresh=True, ttl=0)
     assert not third.from_cache and fake.count("ListAccounts") == 1
-    discover(CORP, lambda: token, ttl=0)
+    discover(CORP, lambda: token)  # written with ttl 0: expired at once
     assert fake.count("ListAccounts") == 2
 
 
-def test_an_old_cache_is_fetched_again(fake: FakeSso, token: str) -> None:
+def test_the_ttl_is_read_only_when_fetching(fake: FakeSso, token: str) -> None:
+    asked: list[int] = []
+
+    def ttl() -> float:
+        asked.append(1)
+        return 120
+
+    discover(CORP, lambda: token, ttl=ttl)
+    data = json.loads(Path(discovery_path(CORP)).read_text())
+    fetched = datetime.fromisoformat(data["fetchedAt"].replace("Z", "+00:00"))
+    expires = datetime.fromisoformat(data["expiresAt"].replace("Z", "+00:00"))
+    assert expires - fetched == timedelta(seconds=120)
+    assert discover(CORP, lambda: token, ttl=ttl).from_cache
+    assert asked == [1]
+
+
+def test_an_expired_cache_is_fetched_again(fake: FakeSso, token: str) -> None:
     discover(CORP, lambda: token)
     path = Path(discovery_path(CORP))
     data = json.loads(path.read_text())
-    data["fetchedAt"] = (datetime.now(UTC) - timedelta(minutes=61)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    data["expiresAt"] = (datetime.now(UTC) - timedelta(seconds=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
     path.write_text(json.dumps(data))
-    assert read_cached(CORP, ttl=3600) is None
-    assert read_cached(CORP, ttl=7200) is not None
-    assert read_cached(CORP, ttl=None) is not None
+    assert read_cached(CORP) is None
+    assert read_cached(CORP, any_age=True) is not None
+    fake.reset_calls()
+    assert not discover(CORP, lambda: token).from_cache
+    assert fake.count("ListAccounts") == 1
 
 
 @pytest.mark.parametrize(

@@ -368,6 +368,9 @@ class FakeSso:
 
         class Handler(http.server.BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"  # keep-alive, as botocore's pool expects
+            # headers and body go out in two writes: without TCP_NODELAY the second
+            # waits for the client's delayed ACK (40 ms a call on Linux)
+            disable_nagle_algorithm = True
 
             def _serve(self, method: str) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
@@ -647,3 +650,46 @@ def _page(items: list[dict[str, str]], key: str, query: Mapping[str, str]) -> Re
     if start + size < len(items):
         doc["nextToken"] = f"page-{start + size}"
     return _ok(doc)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m rolecall.fakes.sso``: run the fake until stdin closes (benchmarks, trying it).
+
+    Prints one JSON line: the endpoint, and a session already logged in
+    (``accessToken``, ``refreshToken``, ``clientId``... as :class:`IssuedSession`).
+    """
+    import argparse
+    import sys
+
+    parser = argparse.ArgumentParser(prog="python -m rolecall.fakes.sso")
+    parser.add_argument("--accounts", type=int, default=3, help="accounts assigned (3)")
+    parser.add_argument("--roles", type=int, default=2, help="roles in each account (2)")
+    parser.add_argument("--latency", type=float, default=0.0, help="seconds added to each call")
+    parser.add_argument("--interval", type=int, default=1, help="device-code polling interval")
+    parser.add_argument(
+        "--approve-after", type=float, default=None, help="approve logins after N seconds"
+    )
+    args = parser.parse_args(argv)
+    fake = FakeSso(
+        latency=args.latency, interval=args.interval, auto_approve_after=args.approve_after
+    )
+    fake.add_accounts(args.accounts, [f"Role{i + 1}" for i in range(args.roles)])
+    with fake:
+        issued = fake.issue_session()
+        line = {
+            "endpoint": fake.endpoint,
+            "accessToken": issued.access_token,
+            "refreshToken": issued.refresh_token,
+            "clientId": issued.client_id,
+            "clientSecret": issued.client_secret,
+            "expires": issued.expires,
+            "registrationExpires": issued.registration_expires,
+        }
+        sys.stdout.write(json.dumps(line) + "\n")
+        sys.stdout.flush()
+        sys.stdin.read()  # until the parent closes it (or exits)
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -6,13 +6,14 @@ requests are on the wire at once, the account pages included: every call holds
 a slot of one semaphore.  A ``TooManyRequestsException`` backs off (exponential,
 with full jitter, capped) and retries the same call without its slot; after
 :data:`MAX_ATTEMPTS` it is :data:`~.errors.THROTTLED`.  Measured against the
-local fake with 20 ms added per call: 500 accounts x 3 roles in about 1.5 s
-(bench/bench_sso.py).
+local fake with 20 ms added per call: see bench/bench_sso.py and bench/RESULTS.md.
 
 :func:`discover` serves the cache (``$ROLECALL_CACHE_DIR/sso/<session>.json``,
-0600, ``ttl`` seconds, an hour unless the ``sso_discovery_ttl`` setting says
-otherwise) and fetches only when it is missing, stale, of another start URL,
-or ``refresh`` is asked.  Reading the cache imports neither boto3 nor botocore.
+0600) until the expiry written into it, ``ttl`` seconds after the fetch (an
+hour unless the ``sso_discovery_ttl`` setting says otherwise): so a cache hit
+reads no setting.  It fetches only when the cache is missing, expired, of
+another start URL, or ``refresh`` is asked.  Reading the cache imports neither
+boto3 nor botocore.
 """
 
 from __future__ import annotations
@@ -20,18 +21,18 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from rolecall.core import cache
+from rolecall.core._record import FrozenRecord
 from rolecall.core.sso.errors import NETWORK, SERVICE, THROTTLED, UNAUTHORIZED, SsoError
 from rolecall.core.sso.session import SsoSession
 
 TYPE_CHECKING = False
-if TYPE_CHECKING:  # (concurrent.futures costs a cache hit 7 ms: imported by fetch())
+if TYPE_CHECKING:  # a cache hit imports none of these (concurrent.futures alone is 7 ms)
+    from collections.abc import Callable, Iterable
     from concurrent.futures import Future
+    from typing import Any
 
 __all__ = [
     "DEFAULT_TTL",
@@ -44,6 +45,7 @@ __all__ = [
     "fetch",
     "forget",
     "read_cached",
+    "sort_roles",
 ]
 
 #: Seconds a discovery is served from the cache.
@@ -60,30 +62,48 @@ BACKOFF_CAP = 5.0
 _VERSION = 1
 
 
-@dataclass(frozen=True, order=True)
-class Role:
+class Role(FrozenRecord):
     """One role (permission set) in one account, as the portal lists it."""
+
+    __slots__ = ("account_name", "account_id", "role_name", "email")
+    _fields = __slots__
 
     account_name: str
     account_id: str
     role_name: str
-    email: str = ""
+    email: str
+
+    def __init__(self, account_name: str, account_id: str, role_name: str, email: str = "") -> None:
+        self._set("account_name", account_name)
+        self._set("account_id", account_id)
+        self._set("role_name", role_name)
+        self._set("email", email)
 
 
-@dataclass(frozen=True)
-class Discovery:
+class Discovery(FrozenRecord):
     """What a token grants: its roles (sorted by account name, account ID, role name)."""
+
+    __slots__ = ("roles", "fetched_at", "from_cache")
+    _fields = __slots__
 
     roles: tuple[Role, ...]
     fetched_at: datetime
-    from_cache: bool = False
+    from_cache: bool
+
+    def __init__(
+        self, roles: tuple[Role, ...], fetched_at: datetime, from_cache: bool = False
+    ) -> None:
+        self._set("roles", roles)
+        self._set("fetched_at", fetched_at)
+        self._set("from_cache", from_cache)
 
     def accounts(self) -> dict[str, str]:
         """Account ID -> account name, in the roles' order."""
         return {r.account_id: r.account_name for r in self.roles}
 
 
-def _sorted(roles: Iterable[Role]) -> tuple[Role, ...]:
+def sort_roles(roles: Iterable[Role]) -> tuple[Role, ...]:
+    """By account name (any case), account ID, role name: the order every output uses."""
     return tuple(sorted(roles, key=lambda r: (r.account_name.lower(), r.account_id, r.role_name)))
 
 
@@ -96,20 +116,21 @@ def discovery_path(session: SsoSession) -> str:
 
 
 def read_cached(
-    session: SsoSession, ttl: float | None = DEFAULT_TTL, now: datetime | None = None
+    session: SsoSession, now: datetime | None = None, *, any_age: bool = False
 ) -> Discovery | None:
-    """The cached discovery while it is younger than ``ttl`` seconds (any age with
-    None); None otherwise."""
+    """The cached discovery until the ``expiresAt`` it was written with (any age with
+    ``any_age``); None when missing, expired, corrupt or of another start URL."""
     data = cache.read_private_json(discovery_path(session))
     if data is None or data.get("version") != _VERSION:
         return None
     if data.get("startUrl") != session.start_url:
         return None
     fetched = cache.parse_expiration(data.get("fetchedAt"))
-    now = now or datetime.now(UTC)
-    if fetched is None:
+    expires = cache.parse_expiration(data.get("expiresAt"))
+    if fetched is None or expires is None:
         return None
-    if ttl is not None and not now - timedelta(seconds=ttl) < fetched <= now + timedelta(minutes=1):
+    now = now or datetime.now(UTC)
+    if not any_age and not (fetched <= now + timedelta(minutes=1) and now < expires):
         return None
     roles: list[Role] = []
     accounts = data.get("accounts")
@@ -123,11 +144,11 @@ def read_cached(
         if not (isinstance(aid, str) and isinstance(name, str) and isinstance(names, list)):
             return None
         roles += [Role(name, aid, r, str(email)) for r in names if isinstance(r, str)]
-    return Discovery(_sorted(roles), fetched, from_cache=True)
+    return Discovery(sort_roles(roles), fetched, from_cache=True)
 
 
-def write_cache(session: SsoSession, found: Discovery) -> None:
-    """Keep ``found`` 0600 in rolecall's cache directory (0700)."""
+def write_cache(session: SsoSession, found: Discovery, ttl: float = DEFAULT_TTL) -> None:
+    """Keep ``found`` 0600 in rolecall's cache directory (0700), for ``ttl`` seconds."""
     from rolecall.core import fsutil
 
     fsutil.ensure_private_dir(cache.rolecall_cache_dir())
@@ -148,6 +169,7 @@ def write_cache(session: SsoSession, found: Discovery) -> None:
         "sessionName": session.name,
         "startUrl": session.start_url,
         "fetchedAt": cache.format_expiration(found.fetched_at),
+        "expiresAt": cache.format_expiration(found.fetched_at + timedelta(seconds=ttl)),
         "accounts": list(accounts.values()),
     }
     cache.write_private_json(discovery_path(session), document)
@@ -168,23 +190,26 @@ def discover(
     session: SsoSession,
     access_token: Callable[[], str],
     *,
-    ttl: float = DEFAULT_TTL,
+    ttl: float | Callable[[], float] = DEFAULT_TTL,
     refresh: bool = False,
     max_in_flight: int = MAX_IN_FLIGHT,
 ) -> Discovery:
-    """The session's roles: from the cache when fresh, else fetched (and cached).
+    """The session's roles: from the cache while fresh, else fetched (and cached).
 
     ``access_token`` is called only when a fetch is needed (it may refresh the
-    token, or raise :data:`~.errors.LOGIN_REQUIRED`).
+    token, or raise :data:`~.errors.LOGIN_REQUIRED`).  ``ttl`` (or the function
+    that gives it, called only then) is how long a fetch stays in the cache: it
+    is written with it, so a cache hit reads no setting.
     """
-    if not refresh and ttl > 0:
-        cached = read_cached(session, ttl)
+    if not refresh:
+        cached = read_cached(session)
         if cached is not None:
             return cached
     roles = fetch(session, access_token(), max_in_flight=max_in_flight)
     found = Discovery(roles, datetime.now(UTC).replace(microsecond=0))
+    seconds = ttl() if callable(ttl) else ttl
     try:
-        write_cache(session, found)
+        write_cache(session, found, max(0.0, seconds))
     except OSError:
         pass  # (an untrusted or read-only cache was warned about): still answer
     return found
@@ -294,7 +319,7 @@ def fetch(
             if first is not None:
                 raise first from None
             raise
-    return _sorted(roles)
+    return sort_roles(roles)
 
 
 def _classify(operation: str, exc: Exception, session: SsoSession) -> SsoError:

@@ -56,7 +56,7 @@ def session_roles(config: AwsConfig, session: SsoSession) -> set[tuple[str, str]
         elif "sso_session" in values or values.get("sso_start_url") != session.start_url:
             continue
         found.add((account, role))
-    cached = discovery.read_cached(session, ttl=None)
+    cached = discovery.read_cached(session, any_age=True)
     if cached is not None:
         found |= {(r.account_id, r.role_name) for r in cached.roles}
     return found

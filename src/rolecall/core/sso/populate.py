@@ -36,7 +36,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from rolecall.core.config import AwsConfig
-from rolecall.core.sso.discovery import Discovery, Role
+from rolecall.core.sso.discovery import Discovery, Role, sort_roles
 from rolecall.core.sso.errors import CONFIG, SsoError
 from rolecall.core.sso.session import SsoSession
 
@@ -145,7 +145,7 @@ def plan(
                 ours.setdefault(key, name)
         elif key is not None:
             theirs.setdefault(key, name)
-    wanted = {(r.account_id, r.role_name): r for r in discovery.roles}
+    wanted = {(r.account_id, r.role_name): r for r in sort_roles(discovery.roles)}
     taken = set(config.profiles) | {"default"}
     for key, role in wanted.items():
         if key in ours:

@@ -14,12 +14,16 @@ with the choices in its hint.  No network, no boto3.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
-from dataclasses import dataclass
 
 from rolecall.core import cache
-from rolecall.core.config import AwsConfig
+from rolecall.core._record import FrozenRecord
 from rolecall.core.sso.errors import CONFIG, SsoError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # (a cache hit of `sso roles` imports neither typing nor dataclasses)
+    from collections.abc import Mapping
+
+    from rolecall.core.config import AwsConfig
 
 __all__ = [
     "DEFAULT_SCOPES",
@@ -48,19 +52,35 @@ def parse_scopes(raw: object) -> tuple[str, ...]:
     return scopes or DEFAULT_SCOPES
 
 
-@dataclass(frozen=True)
-class SsoSession:
+class SsoSession(FrozenRecord):
     """One IAM Identity Center sign-in: a portal (start URL) in a region.
 
     ``name`` is the ``[sso-session NAME]``; None for a legacy profile, whose
     ``profile`` is then the profile that holds the start URL.
     """
 
+    __slots__ = ("name", "start_url", "region", "scopes", "profile")
+    _fields = __slots__
+
     name: str | None
     start_url: str
     region: str
-    scopes: tuple[str, ...] = DEFAULT_SCOPES
-    profile: str | None = None
+    scopes: tuple[str, ...]
+    profile: str | None
+
+    def __init__(
+        self,
+        name: str | None,
+        start_url: str,
+        region: str,
+        scopes: tuple[str, ...] = DEFAULT_SCOPES,
+        profile: str | None = None,
+    ) -> None:
+        self._set("name", name)
+        self._set("start_url", start_url)
+        self._set("region", region)
+        self._set("scopes", scopes)
+        self._set("profile", profile)
 
     @property
     def legacy(self) -> bool:
