@@ -11,6 +11,7 @@ hit, and boto3 is imported only inside the functions that make a call
     login       the OIDC device authorization flow and the silent refresh
     logout      the portal's ``Logout``, then the token and cached role credentials
     discovery   every account and role the token grants, cached for an hour
+    credentials any discovered role's credentials (GetRoleCredentials), cached as botocore does
     populate    one profile per discovered role, written losslessly (``core.edit``)
 
 This package's ``__init__`` imports nothing, so that importing one module
