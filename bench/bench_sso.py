@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import platform
 import re
@@ -41,6 +42,7 @@ from pathlib import Path
 HEADING = "## SSO discovery: `rolecall sso roles`, cold and cached (bench/bench_sso.py)"
 HERE = Path(__file__).resolve().parent
 ACCOUNTS, ROLES, LATENCY = 500, 3, 0.020
+SERIAL = "the same fetch, one request at a time (in process, boto3 loaded)"
 
 
 def iso(epoch: float) -> str:
@@ -79,8 +81,9 @@ def ms(values: list[float]) -> str:
 
 
 def p90(values: list[float]) -> str:
+    """The 90th percentile (nearest rank): the largest of fewer than ten values."""
     ordered = sorted(values)
-    return f"{ordered[int(0.9 * (len(ordered) - 1))] * 1000:.1f}"
+    return f"{ordered[max(0, math.ceil(0.9 * len(ordered)) - 1)] * 1000:.1f}"
 
 
 def load_average() -> str:
@@ -173,15 +176,23 @@ def main() -> int:
         session = SsoSession("bench", "https://d-bench.awsapps.com/start", "eu-west-1")
 
         def serial() -> float:
+            cpu = time.process_time()
             start = time.perf_counter()
             got = fetch(session, info["accessToken"], max_in_flight=1)
+            elapsed = time.perf_counter() - start
+            CPU.setdefault(SERIAL, []).append(time.process_time() - cpu)
             assert len(got) == ACCOUNTS * ROLES
-            return time.perf_counter() - start
+            return elapsed
 
         cold = interleave(
-            {"rolecall sso roles --refresh": lambda: timed([*roles, "--refresh"], env)}, args.cold
+            {
+                "rolecall sso roles --refresh": lambda: timed(
+                    [*roles, "--refresh"], env, "rolecall sso roles --refresh"
+                )
+            },
+            args.cold,
         )
-        cold.update(interleave({"the same fetch, one request at a time": serial}, args.serial))
+        cold.update(interleave({SERIAL: serial}, args.serial))
 
         # -- 2. cached ---------------------------------------------------------
         timed(roles, env)  # (the cache is there; warm the OS caches)
@@ -213,7 +224,7 @@ def main() -> int:
     load_after = load_average()
 
     cold_ms = statistics.median(cold["rolecall sso roles --refresh"])
-    serial_ms = statistics.median(cold["the same fetch, one request at a time"])
+    serial_ms = statistics.median(cold[SERIAL])
     hit = statistics.median(cached["rolecall sso roles (cached)"])
     lines = [
         HEADING,
@@ -233,7 +244,7 @@ def main() -> int:
         "| --- | ---: | ---: | ---: |",
     ]
     for name, values in cold.items():
-        cpu = ms(CPU[name]) if name in CPU else "(in process)"
+        cpu = ms(CPU[name])
         lines.append(f"| {name} | {ms(values)} | {p90(values)} | {cpu} |")
     lines += [
         "",
