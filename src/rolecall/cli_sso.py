@@ -85,6 +85,8 @@ def _discovery_ttl() -> float:
 # login / logout
 # ---------------------------------------------------------------------------
 def cmd_sso_login(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
     from rolecall.core.cache import humanize
     from rolecall.core.sso import discovery, login
     from rolecall.core.sso.errors import LOGIN_REQUIRED, SsoError
@@ -104,7 +106,8 @@ def cmd_sso_login(args: argparse.Namespace) -> int:
     browser = not args.no_browser and login.browser_available()
 
     def show(code: DeviceCode) -> None:
-        minutes = max(1, round((code.expires_at - login._utcnow()).total_seconds() / 60))
+        left = code.expires_at - datetime.now(UTC)
+        minutes = max(1, round(left.total_seconds() / 60))
         lines = [
             f"To log in to {session.label}, open this URL in a browser"
             + (" (opening it now):" if browser else ":"),
