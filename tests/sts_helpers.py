@@ -1,6 +1,7 @@
 """Pieces of ``~/.aws/config`` shared by the tests that assume roles against moto
 (``tests/moto_fixtures.py``): the three-hop chain, an MFA role, a source loop and
 an SSO session.  Each piece ends with a newline; join pieces with ``"\\n"``.
+Also an AssumeRole answer as the AWS CLI caches it, for tests that fill the cache.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ __all__ = [
     "B",
     "C",
     "LOOP_PROFILES",
+    "cached_response",
     "chain_profiles",
     "mfa_profile",
     "sso_profile",
@@ -76,3 +78,23 @@ sso_role_name = Dev
 sso_start_url = https://corp.awsapps.com/start
 sso_region = eu-west-1
 """
+
+
+def cached_response(
+    expiration: object,
+    arn: str = "arn:aws:sts::123456789012:assumed-role/A/me",
+    key_id: str = "ASIAEXAMPLEEXAMPLE01",
+    secret: str = "s3cr3t/SECRET+secret",
+    token: str = "TOKEN-token-TOKEN",
+) -> dict[str, object]:
+    """An AssumeRole answer as the AWS CLI writes it to its cache (``Expiration`` as given)."""
+    return {
+        "Credentials": {
+            "AccessKeyId": key_id,
+            "SecretAccessKey": secret,
+            "SessionToken": token,
+            "Expiration": expiration,
+        },
+        "AssumedRoleUser": {"AssumedRoleId": "AROA:me", "Arn": arn},
+        "ResponseMetadata": {"HTTPStatusCode": 200},
+    }

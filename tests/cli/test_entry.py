@@ -14,37 +14,38 @@ from pathlib import Path
 import pytest
 
 from rolecall import cli
+from rolecall.cli import parser as cli_parser
+from rolecall.cli import program
 
 
 def _sub_help(parser: argparse.ArgumentParser, name: str) -> str:
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction):
-            sub: argparse.ArgumentParser = action.choices[name]
-            return sub.format_help()
+            return str(action.choices[name].format_help())
     raise AssertionError("no subcommands")
 
 
-@pytest.mark.parametrize("name", sorted(cli._COMMAND_NAMES))
+@pytest.mark.parametrize("name", sorted(cli_parser.COMMAND_NAMES))
 def test_parser_for_one_command_equals_the_full_one(name: str) -> None:
     full = cli.build_parser()
     only = cli.build_parser(name)
     assert _sub_help(only, name) == _sub_help(full, name)
     assert only.format_help() == full.format_help()
     # the other commands are listed but carry no options
-    other = next(n for n in sorted(cli._COMMAND_NAMES) if n != name)
+    other = next(n for n in sorted(cli_parser.COMMAND_NAMES) if n != name)
     assert "--config" in _sub_help(full, other)
     assert "--config" not in _sub_help(only, other)
 
 
 def test_first_word_picks_the_parser(monkeypatch: pytest.MonkeyPatch) -> None:
     seen: list[str | None] = []
-    real = cli.build_parser
+    real = cli_parser.build_parser
 
     def spy(only: str | None = None) -> argparse.ArgumentParser:
         seen.append(only)
         return real(only)
 
-    monkeypatch.setattr(cli, "build_parser", spy)
+    monkeypatch.setattr(cli_parser, "build_parser", spy)
     for argv in (["list"], ["--config", "list", "list"], ["nosuch"], ["--version"]):
         try:
             cli.main(argv)
@@ -107,7 +108,7 @@ def test_entry_exits_at_once_after_list_only(
         raise QuickExit(code)
 
     monkeypatch.setattr(os, "_exit", fake_exit)
-    monkeypatch.setattr(cli, "_keep_until_exit", None)  # (restored after the test)
+    monkeypatch.setattr(program, "_keep_until_exit", None)  # (restored after the test)
     monkeypatch.setattr(sys, "argv", ["rolecall", "list", "--json"])
     with pytest.raises(QuickExit) as quick:
         cli.entry()

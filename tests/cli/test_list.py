@@ -223,7 +223,7 @@ def test_list_imports_neither_boto3_nor_textual(files: tuple[Path, Path]) -> Non
         "from rolecall.cli import main\n"
         "with contextlib.redirect_stdout(io.StringIO()):\n"
         "    rc = main(['list', '--json'])\n"
-        "bad = [m for m in ('boto3', 'botocore', 'textual', 'rich') if m in sys.modules]\n"
+        "bad = [m for m in ('boto3', 'botocore', 'textual', 'rich', 'json') if m in sys.modules]\n"
         "print(rc, bad)\n"
     )
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)

@@ -17,7 +17,7 @@ import pytest
 from tests import sso_helpers as h
 from tests.moto_fixtures import run_aws, run_rolecall
 
-from rolecall import cli_sso
+from rolecall.cli import parser as cli_parser
 from rolecall.core.sso import populate
 from rolecall.fakes.sso import FakeSso
 
@@ -327,4 +327,4 @@ def test_configure_refusals(home: Path, args: list[str], words: str) -> None:
 
 
 def test_the_parser_default_template_is_populates() -> None:
-    assert cli_sso.DEFAULT_TEMPLATE == populate.DEFAULT_TEMPLATE
+    assert cli_parser.SSO_TEMPLATE == populate.DEFAULT_TEMPLATE

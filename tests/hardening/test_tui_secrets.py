@@ -36,6 +36,7 @@ from textual.pilot import Pilot
 from rolecall import demo
 from rolecall.core import cache
 from rolecall.core.profiles import load_profiles
+from rolecall.demo.sample import data as sample_data
 from rolecall.tui.app import RolecallApp
 from rolecall.tui.services import Services
 from rolecall.tui.widgets.detail import describe
@@ -311,7 +312,7 @@ def _fixed_fakes() -> set[str]:
     sample = load_profiles(str(DATA / "config"), str(DATA / "credentials"))
     result = FakeSts(FakeClock()).assume(sample, "dev")
     out |= {result.credentials.secret_access_key, result.credentials.session_token}
-    for text in ((DATA / "credentials").read_text(), demo._data("demo-credentials")):
+    for text in ((DATA / "credentials").read_text(), sample_data("demo-credentials")):
         for line in text.splitlines():
             if line.startswith("aws_secret_access_key"):
                 out.add(line.split("=", 1)[1].strip())

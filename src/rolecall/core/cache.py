@@ -15,11 +15,16 @@ assumed and the other way round::
 ``RoleSessionName`` and ``DurationSeconds`` are in the key only when the profile
 sets ``role_session_name`` / ``duration_seconds``; ``TokenCode`` and the source
 profile never are.
+
+This module is what a cache hit reads and writes (locations, keys, timestamps,
+entries, trust), so it imports no more than that path needs (json, datetime,
+the builtin sha1).  The UI's countdowns and change detection are in
+:mod:`rolecall.core.expiries`, ``rolecall doctor``'s permission check in
+:mod:`rolecall.core.cache_permissions`.
 """
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import json
 import os
@@ -31,9 +36,15 @@ from rolecall.core._record import FrozenRecord
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
-    from collections.abc import Callable, Iterable, Mapping
+    from collections.abc import Callable, Mapping
     from typing import Any
 
+    from rolecall.core.cache_permissions import entries_mode_ok as entries_mode_ok
+    from rolecall.core.cache_permissions import permission_problems as permission_problems
+    from rolecall.core.expiries import Expiry as Expiry
+    from rolecall.core.expiries import cache_fingerprint as cache_fingerprint
+    from rolecall.core.expiries import expiries as expiries
+    from rolecall.core.expiries import sso_token_expiry as sso_token_expiry
     from rolecall.core.profiles import Profile, ProfileSet
 
 try:  # the builtin module: hashlib would load OpenSSL (a few ms) for one sha1
@@ -60,14 +71,16 @@ __all__ = [
     "MFA_EXPIRY_WINDOW",
     "CacheEntry",
     "UntrustedCacheError",
-    "Expiry",
-    "cache_fingerprint",
     "cache_key",
     "cache_key_for",
     "cli_cache_dir",
     "directory_problem",
-    "expiries",
+    "file_problem",
     "format_expiration",
+    "humanize",
+    "load_json",
+    "mfa_root",
+    "now_utc",
     "mfa_cache_dir",
     "mfa_session_key",
     "on_warning",
@@ -327,7 +340,7 @@ class CacheEntry(FrozenRecord):
         return f"CacheEntry(path={self.path!r}, expiration={self.expiration.isoformat()})"
 
 
-def _load_json(path: str) -> dict[str, Any] | None:
+def load_json(path: str) -> dict[str, Any] | None:
     try:
         with open(path, "rb") as fh:
             raw = fh.read(1 << 20)
@@ -384,7 +397,7 @@ def directory_problem(directory: str) -> str | None:
     return None
 
 
-def _file_problem(st: os.stat_result) -> str | None:
+def file_problem(st: os.stat_result) -> str | None:
     if not stat.S_ISREG(st.st_mode):
         return "is not a regular file"
     if st.st_uid != os.getuid():
@@ -413,7 +426,7 @@ def trusted_dir(directory: str) -> bool:
 
 
 def _untrusted_file(path: str, st: os.stat_result) -> bool:
-    problem = _file_problem(st)
+    problem = file_problem(st)
     if problem is None:
         return False
     _warn(f"the cache file {path} {problem}: not using it (fix: remove it)")
@@ -427,8 +440,10 @@ def _load_trusted_json(path: str) -> dict[str, Any] | None:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
     except OSError as exc:
         if exc.errno == errno.ELOOP:  # a symlink
-            with contextlib.suppress(OSError):
+            try:
                 _untrusted_file(path, os.lstat(path))
+            except OSError:
+                pass
         return None
     try:
         st = os.fstat(fd)
@@ -508,7 +523,7 @@ def write_entry(key: str, response: Mapping[str, Any], directory: str | None = N
         pass
     else:
         if _untrusted_file(path, st):
-            raise UntrustedCacheError(f"{path} {_file_problem(st)}")
+            raise UntrustedCacheError(f"{path} {file_problem(st)}")
     data = json.dumps(response, default=_json_default).encode("utf-8")
     fsutil.atomic_write(path, data, 0o600, follow_symlinks=False)
     return path
@@ -540,47 +555,6 @@ def remove_entry(path: str) -> None:
         pass
 
 
-# ---------------------------------------------------------------------------
-# expiries for the UI
-# ---------------------------------------------------------------------------
-class Expiry(FrozenRecord):
-    """One live (or past) credential the UI can count down."""
-
-    __slots__ = ("profile", "kind", "expires_at", "source")
-    _fields = __slots__
-
-    profile: str
-    kind: str  # "role" | "sso" | "mfa"
-    expires_at: datetime  # tz-aware UTC
-    source: str  # the cache file it came from
-
-    def __init__(self, profile: str, kind: str, expires_at: datetime, source: str) -> None:
-        self._set("profile", profile)
-        self._set("kind", kind)
-        self._set("expires_at", expires_at)
-        self._set("source", source)
-
-    def remaining(self, now: datetime | None = None) -> timedelta:
-        return self.expires_at - _now(now)
-
-    def expired(self, now: datetime | None = None) -> bool:
-        return self.remaining(now) <= timedelta(0)
-
-    def reusable(self, now: datetime | None = None) -> bool:
-        """Whether an assume would reuse it (the CLI's 15-minute rule for roles)."""
-        window = MFA_EXPIRY_WINDOW if self.kind == "mfa" else EXPIRY_WINDOW
-        if self.kind == "sso":
-            window = timedelta(0)
-        return self.remaining(now) >= window
-
-
-def _listing(directory: str) -> set[str]:
-    try:
-        return set(os.listdir(directory))
-    except OSError:
-        return set()
-
-
 def mfa_root(profiles: ProfileSet, name: str) -> tuple[str, str, str] | None:
     """``(root profile, mfa_serial, access key id)`` when an assume of ``name`` can use
     an MFA session: its first hop (or its root) has ``mfa_serial`` and the root holds
@@ -609,85 +583,6 @@ def mfa_root(profiles: ProfileSet, name: str) -> tuple[str, str, str] | None:
     if serial is None:
         return None
     return root.name, serial, akid
-
-
-def expiries(profiles: ProfileSet, now: datetime | None = None) -> dict[str, Expiry]:
-    """For every profile, when its cached credentials expire; no network, no boto3.
-
-    * role profiles: the CLI cache entry under the profile's key;
-    * SSO profiles: the SSO token's ``expiresAt``;
-    * otherwise, profiles whose assume would use an MFA session (see :func:`mfa_root`):
-      that session's expiry.
-
-    Expired entries are included (the UI shows them as expired).  ``now`` is
-    accepted for symmetry with the other functions; nothing is filtered by it.
-    """
-    del now
-    result: dict[str, Expiry] = {}
-    cli_dir = cli_cache_dir()
-    cli_names = _listing(cli_dir)
-    mfa_dir = mfa_cache_dir()
-    mfa_names: set[str] | None = None
-    sso_names: set[str] | None = None
-    sso_seen: dict[str, tuple[datetime, str] | None] = {}
-    mfa_seen: dict[str, CacheEntry | None] = {}
-    for prof in profiles:
-        name = prof.name
-        if prof.role_arn is not None and prof.kind == "assume-role":
-            key = cache_key_for(prof)
-            if key is not None and key + ".json" in cli_names:
-                entry = read_entry(key, cli_dir)
-                if entry is not None:
-                    result[name] = Expiry(name, "role", entry.expiration, entry.path)
-        elif prof.kind == "sso":
-            path = _sso_path(prof)
-            if path is None:
-                continue
-            if sso_names is None:
-                sso_names = _listing(sso_cache_dir())
-            if os.path.basename(path) not in sso_names:
-                continue
-            if path not in sso_seen:
-                sso_seen[path] = _read_sso_expiry(path)
-            got = sso_seen[path]
-            if got is not None:
-                result[name] = Expiry(name, "sso", got[0], got[1])
-            continue
-        mfa = mfa_root(profiles, name) if prof.mfa_serial or len(prof.chain) > 1 else None
-        if mfa is not None:
-            if mfa_names is None:
-                mfa_names = _listing(mfa_dir)
-            key = mfa_session_key(*mfa)
-            if key + ".json" in mfa_names:
-                if key not in mfa_seen:
-                    mfa_seen[key] = read_entry(key, mfa_dir)
-                entry = mfa_seen[key]
-                if entry is not None:
-                    # the profile shows its own role credentials first; the root
-                    # profile (whose keys the MFA session belongs to) shows the session
-                    result.setdefault(name, Expiry(name, "mfa", entry.expiration, entry.path))
-                    root = mfa[0]
-                    if root not in result or result[root].kind == "mfa":
-                        result[root] = Expiry(root, "mfa", entry.expiration, entry.path)
-    return result
-
-
-def _sso_path(prof: Profile) -> str | None:
-    return sso_token_path(prof.values)
-
-
-def _read_sso_expiry(path: str) -> tuple[datetime, str] | None:
-    data = _load_json(path)
-    if data is None:
-        return None
-    when = parse_expiration(data.get("expiresAt"))
-    return None if when is None else (when, path)
-
-
-def sso_token_expiry(values: Mapping[str, Any]) -> tuple[datetime, str] | None:
-    """The SSO token expiry of an SSO profile's values, if a token file is readable."""
-    path = sso_token_path(values)
-    return None if path is None else _read_sso_expiry(path)
 
 
 # ---------------------------------------------------------------------------
@@ -723,7 +618,7 @@ def write_private_json(path: str, document: Mapping[str, Any]) -> None:
         pass
     else:
         if _untrusted_file(path, st):
-            raise UntrustedCacheError(f"{path} {_file_problem(st)}")
+            raise UntrustedCacheError(f"{path} {file_problem(st)}")
     data = json.dumps(document, default=_json_default).encode("utf-8")
     fsutil.atomic_write(path, data, 0o600, follow_symlinks=False)
 
@@ -735,124 +630,6 @@ def remove_private_json(path: str) -> bool:
     except FileNotFoundError:
         return False
     return True
-
-
-# ---------------------------------------------------------------------------
-# change detection
-# ---------------------------------------------------------------------------
-def _dir_fingerprint(directory: str) -> tuple[Any, ...]:
-    try:
-        st = os.stat(directory)
-    except OSError:
-        return (directory, None)
-    entries: list[tuple[str, int, int]] = []
-    try:
-        with os.scandir(directory) as it:
-            for item in it:
-                if not item.name.endswith(".json"):
-                    continue
-                try:
-                    ist = item.stat(follow_symlinks=False)
-                except OSError:
-                    continue
-                entries.append((item.name, ist.st_mtime_ns, ist.st_size))
-    except OSError:
-        pass
-    entries.sort()
-    return (directory, st.st_mtime_ns, tuple(entries))
-
-
-def cache_fingerprint() -> tuple[Any, ...]:
-    """A cheap stat-based fingerprint (names, mtimes, sizes) of the cache directories.
-
-    The TUI polls it and re-reads :func:`expiries` only when it changes.
-    """
-    return tuple(_dir_fingerprint(d) for d in (cli_cache_dir(), sso_cache_dir(), mfa_cache_dir()))
-
-
-# ---------------------------------------------------------------------------
-# permissions (doctor)
-# ---------------------------------------------------------------------------
-def permission_problems(directories: Iterable[str] | None = None) -> list[tuple[str, str, str]]:
-    """``(path, problem, hint)`` for cache directories and files others can read or write.
-
-    A missing directory is fine.  A directory others can write to, or one owned
-    by another user, lets them plant credentials; files readable by others leak
-    them.  A directory others can only list (the AWS CLI creates it 0755) is not
-    reported: its file names are hashes.
-    """
-    out: list[tuple[str, str, str]] = []
-    dirs = (
-        list(directories)
-        if directories is not None
-        else [cli_cache_dir(), sso_cache_dir(), rolecall_cache_dir(), mfa_cache_dir()]
-    )
-    uid = os.getuid()
-    for directory in dirs:
-        try:
-            st = os.stat(directory)
-        except OSError:
-            continue
-        if not stat.S_ISDIR(st.st_mode):
-            out.append((directory, "is not a directory", f"remove it: rm {directory}"))
-            continue
-        mode = stat.S_IMODE(st.st_mode)
-        if st.st_uid != uid:
-            out.append(
-                (directory, f"is owned by uid {st.st_uid}, not you", f"chown $USER {directory}")
-            )
-        if mode & 0o022:
-            out.append(
-                (directory, f"is writable by others (mode {mode:04o})", f"chmod 700 {directory}")
-            )
-        try:
-            names = os.listdir(directory)
-        except OSError:
-            continue
-        loose = []
-        foreign = []
-        for nm in names:
-            if not nm.endswith(".json"):
-                continue
-            try:
-                fst = os.stat(os.path.join(directory, nm), follow_symlinks=False)
-            except OSError:
-                continue
-            if _file_problem(fst) is not None:
-                foreign.append(nm)
-            elif stat.S_IMODE(fst.st_mode) & 0o077:
-                loose.append(nm)
-        if foreign:
-            out.append(
-                (
-                    directory,
-                    f"holds {len(foreign)} file(s) owned by another user or not regular "
-                    f"files ({', '.join(sorted(foreign)[:3])}): rolecall does not use them",
-                    "remove them",
-                )
-            )
-        if loose:
-            out.append(
-                (
-                    directory,
-                    f"{len(loose)} credential file(s) readable by others",
-                    f"chmod 600 {directory}/*.json",
-                )
-            )
-    return out
-
-
-def entries_mode_ok(path: str) -> bool:
-    """True when ``path`` is a regular file owned by the user with mode 0600 or stricter."""
-    try:
-        st = os.stat(path, follow_symlinks=False)
-    except OSError:
-        return False
-    return (
-        stat.S_ISREG(st.st_mode)
-        and st.st_uid == os.getuid()
-        and not (stat.S_IMODE(st.st_mode) & 0o077)
-    )
 
 
 def now_utc() -> datetime:
@@ -871,3 +648,23 @@ def humanize(delta: timedelta) -> str:
     if hours:
         return f"{hours}h{minutes:02d}m"
     return f"{minutes}m"
+
+
+#: What moved out of this module, to the module whose job it is; still reachable
+#: here (``cache.expiries``), for the callers written before the move.  A cache
+#: hit imports neither module.
+_MOVED = {
+    "Expiry": "expiries",
+    "expiries": "expiries",
+    "sso_token_expiry": "expiries",
+    "cache_fingerprint": "expiries",
+    "permission_problems": "cache_permissions",
+    "entries_mode_ok": "cache_permissions",
+}
+
+
+def __getattr__(name: str) -> object:
+    module = _MOVED.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(__import__(f"rolecall.core.{module}", fromlist=[name]), name)

@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterator, Mapping
 
 from rolecall.core.config import AwsConfig, FileProblem, load
 from rolecall.core.ini import Value, Values, has_nested
+from rolecall.core.limits import MAX_DURATION, MIN_DURATION
 
 try:
     from _json import encode_basestring as _encode_str
@@ -44,9 +45,6 @@ __all__ = [
 
 KINDS = ("static", "assume-role", "sso", "credential-process", "web-identity", "incomplete")
 CREDENTIAL_SOURCES = ("Environment", "Ec2InstanceMetadata", "EcsContainer")
-MIN_DURATION = 900
-MAX_DURATION = 43200
-CHAINED_MAX_DURATION = 3600
 
 #: partition, account, path, name (unnamed groups: ``groups()`` is faster then)
 _ARN_RE = re.compile(

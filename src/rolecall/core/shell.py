@@ -18,7 +18,6 @@ and returns its exit status (128 + N when a signal N ended it).
 from __future__ import annotations
 
 import os
-import shlex
 import sys
 
 from rolecall.core.cache import format_expiration
@@ -122,6 +121,8 @@ def format_env(result: AssumeResult, fmt: str) -> str:
     to_set, to_unset = env_vars(result)
     lines: list[str]
     if fmt == "sh":
+        import shlex
+
         lines = [f"export {k}={shlex.quote(v)}" for k, v in to_set.items()]
         lines.append("unset " + " ".join(to_unset))
     elif fmt == "fish":

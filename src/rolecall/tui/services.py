@@ -134,10 +134,15 @@ class Services:
 
         The first client costs ~0.15 s of CPU (imports, endpoints, the STS
         model); paid during a burst of assumes it would stall the event loop.
+        The warm-up client is given explicit keys (``sts.warm_up``), so botocore
+        resolves no credentials: it parses neither AWS file (0.3 s at 10,000
+        profiles, holding the GIL) and asks no instance metadata service.
         Skipped when STS is injected (tests).
         """
         if self.assume is None:
-            self.factory()("sts", region="us-east-1")
+            from rolecall.core import sts
+
+            sts.warm_up(self.factory())
 
     def do_assume(self, profiles: ProfileSet, name: str, **kwargs: Any) -> Any:
         fn = self.assume

@@ -9,28 +9,32 @@ neither boto3 nor botocore.
 
 from __future__ import annotations
 
-import argparse
 import re
 import sys
 
 TYPE_CHECKING = False
-if TYPE_CHECKING:  # imported lazily at run time
+if TYPE_CHECKING:  # imported lazily at run time (argparse only by cli/parser.py)
+    import argparse
+
     from rolecall.core.config import AwsConfig
     from rolecall.core.sso.discovery import Discovery
     from rolecall.core.sso.errors import SsoError
     from rolecall.core.sso.login import DeviceCode
     from rolecall.core.sso.session import SsoSession
 
-__all__ = ["add_options"]
+__all__ = [
+    "cmd_sso_configure",
+    "cmd_sso_login",
+    "cmd_sso_logout",
+    "cmd_sso_populate",
+    "cmd_sso_roles",
+]
 
-#: ``sso populate``'s default ``--template`` (core.sso.populate's, not imported to build
-#: the parser: a test checks they agree).
-DEFAULT_TEMPLATE = "{account_name}-{role_name}"
 _REGION_RE = re.compile(r"[a-z]{2}(-[a-z]+)+-\d{1,2}")
 
 
 def _fail(exc: SsoError) -> BaseException:
-    from rolecall.cli import CliError
+    from rolecall.cli.output import CliError
     from rolecall.core.sso.errors import CANCELLED, CONFIG
 
     code = 2 if exc.code == CONFIG else 130 if exc.code == CANCELLED else 1
@@ -38,10 +42,11 @@ def _fail(exc: SsoError) -> BaseException:
 
 
 def _config(args: argparse.Namespace) -> AwsConfig:
-    from rolecall.cli import CliError, _check_files
+    from rolecall.cli.files import check_files
+    from rolecall.cli.output import CliError
     from rolecall.core.config import ConfigError, load
 
-    _check_files(args)
+    check_files(args)
     try:
         config = load(args.config, args.credentials)
     except ConfigError as exc:
@@ -62,9 +67,9 @@ def _session(args: argparse.Namespace, config: AwsConfig) -> SsoSession:
 
 
 def _say(text: str) -> None:
-    from rolecall.cli import _printable
+    from rolecall.cli.output import printable
 
-    sys.stderr.write("\n".join(_printable(line) for line in text.split("\n")) + "\n")
+    sys.stderr.write("\n".join(printable(line) for line in text.split("\n")) + "\n")
     sys.stderr.flush()
 
 
@@ -190,7 +195,7 @@ def _profiles_by_role(config: AwsConfig, session: SsoSession) -> dict[tuple[str,
 
 
 def cmd_sso_roles(args: argparse.Namespace) -> int:
-    from rolecall.cli import _printable
+    from rolecall.cli.output import printable
 
     config = _config(args)
     session = _session(args, config)
@@ -213,7 +218,7 @@ def cmd_sso_roles(args: argparse.Namespace) -> int:
     table = [("ACCOUNT", "NAME", "ROLE", "PROFILE"), *rows]
     w0, w1, w2 = (max(map(len, column)) for column in list(zip(*table, strict=True))[:3])
     lines = [f"{a:<{w0}}  {n:<{w1}}  {r:<{w2}}  {p}".rstrip() for a, n, r, p in table]
-    out.write("\n".join(_printable(line) for line in lines) + "\n")
+    out.write("\n".join(printable(line) for line in lines) + "\n")
     accounts = len({r.account_id for r in found.roles})
     age = "from the cache" if found.from_cache else "fetched now"
     _say(f"{len(rows)} role(s) in {accounts} account(s) of {session.label} ({age})")
@@ -221,10 +226,10 @@ def cmd_sso_roles(args: argparse.Namespace) -> int:
 
 
 def cmd_sso_populate(args: argparse.Namespace) -> int:
-    from rolecall.cli import CliError, _oneline
+    from rolecall.cli.output import CliError, oneline
     from rolecall.core.edit import EditError
     from rolecall.core.sso.errors import SsoError
-    from rolecall.core.sso.populate import check_template, populate
+    from rolecall.core.sso.populate import DEFAULT_TEMPLATE, check_template, populate
 
     template = args.template or DEFAULT_TEMPLATE
     config = _config(args)
@@ -249,7 +254,7 @@ def cmd_sso_populate(args: argparse.Namespace) -> int:
     except SsoError as exc:
         raise _fail(exc) from None
     except (EditError, OSError) as exc:
-        raise CliError(f"config not changed: {_oneline(exc)}", 1) from None
+        raise CliError(f"config not changed: {oneline(exc)}", 1) from None
     plan = result.plan
     if args.dry_run:
         sys.stdout.write(result.diff)
@@ -271,7 +276,7 @@ def cmd_sso_populate(args: argparse.Namespace) -> int:
 # configure
 # ---------------------------------------------------------------------------
 def _ask(label: str) -> str:
-    from rolecall.cli import CliError
+    from rolecall.cli.output import CliError
 
     if not sys.stdin.isatty():
         raise CliError(f"sso configure: give --{label.replace(' ', '-')}", 2)
@@ -297,7 +302,7 @@ def _default_name(start_url: str) -> str:
 def cmd_sso_configure(args: argparse.Namespace) -> int:
     from urllib.parse import urlsplit
 
-    from rolecall.cli import CliError, _oneline
+    from rolecall.cli.output import CliError, oneline
     from rolecall.core.edit import EditError, add_sso_session
     from rolecall.core.sso.session import DEFAULT_SCOPES
 
@@ -318,67 +323,7 @@ def cmd_sso_configure(args: argparse.Namespace) -> int:
             name, settings, force=args.force, config=args.config, credentials=args.credentials
         )
     except (EditError, OSError) as exc:
-        raise CliError(f"sso-session not added: {_oneline(exc)}", 1) from None
+        raise CliError(f"sso-session not added: {oneline(exc)}", 1) from None
     print(f"added [sso-session {name}] to {path}")
     _say(f"next: rolecall sso login --sso-session {name}, then rolecall sso populate")
     return 0
-
-
-# ---------------------------------------------------------------------------
-# the parser
-# ---------------------------------------------------------------------------
-def add_options(p: argparse.ArgumentParser) -> None:
-    """The ``sso`` command and its actions."""
-    from rolecall.cli import _add_files
-
-    sub = p.add_subparsers(dest="sso_command", metavar="ACTION", required=True)
-
-    def action(name: str, help_text: str) -> argparse.ArgumentParser:
-        a = sub.add_parser(name, help=help_text, description=help_text)
-        _add_files(a)
-        return a
-
-    def session_option(a: argparse.ArgumentParser) -> None:
-        a.add_argument("--sso-session", metavar="NAME", help="the [sso-session NAME] to use")
-
-    a = action("login", "log in to IAM Identity Center in the browser (device code)")
-    a.add_argument("profile", nargs="?", metavar="PROFILE", help="an SSO profile (or its session)")
-    session_option(a)
-    a.add_argument("--no-browser", action="store_true", help="only print the URL and the code")
-    a.add_argument("--force", action="store_true", help="log in even when the token is valid")
-    a.set_defaults(func=cmd_sso_login)
-
-    a = action("logout", "sign out at the portal; delete the token and cached role credentials")
-    who = a.add_mutually_exclusive_group()
-    who.add_argument("--sso-session", metavar="NAME", help="the [sso-session NAME] to log out")
-    who.add_argument("--all", action="store_true", help="every session, every SSO credential")
-    a.set_defaults(func=cmd_sso_logout, profile=None)
-
-    a = action("roles", "list every account and role your SSO token grants")
-    session_option(a)
-    a.add_argument("--json", action="store_true", help="print a JSON list")
-    a.add_argument("--refresh", action="store_true", help="ignore the discovery cache")
-    a.set_defaults(func=cmd_sso_roles, profile=None)
-
-    a = action("populate", "write one profile per discovered role into the config")
-    session_option(a)
-    a.add_argument("--dry-run", action="store_true", help="print the diff, write nothing")
-    a.add_argument("--prefix", default="", metavar="P", help="put P before every name")
-    a.add_argument(
-        "--template",
-        metavar="T",
-        help="profile names: {account_name}, {account_id}, {role_name}, {session} "
-        f"(default {DEFAULT_TEMPLATE})",
-    )
-    a.add_argument("--prune", action="store_true", help="remove populated profiles of gone roles")
-    a.add_argument("--region", metavar="R", help="the profiles' region (default: sso_region)")
-    a.add_argument("--refresh", action="store_true", help="ignore the discovery cache")
-    a.set_defaults(func=cmd_sso_populate, profile=None)
-
-    a = action("configure", "add an [sso-session] (start URL and region) to the config")
-    a.add_argument("name", nargs="?", metavar="NAME", help="its name (default: from the URL)")
-    a.add_argument("--start-url", metavar="URL", help="https://<yours>.awsapps.com/start")
-    a.add_argument("--region", metavar="R", help="the IAM Identity Center region")
-    a.add_argument("--scopes", metavar="S", help="sso_registration_scopes (sso:account:access)")
-    a.add_argument("--force", action="store_true", help="replace an existing sso-session")
-    a.set_defaults(func=cmd_sso_configure)

@@ -1,0 +1,279 @@
+"""The verbs that hand out a profile's credentials: ``assume``, ``env``, ``exec``,
+``shell`` and ``credential-process``.
+
+Each one assumes the profile (:func:`assume_for`), then shows, exports or runs
+with the result.  ``env`` and ``credential-process`` on a cache hit are the hot
+path (``credential-process`` runs before every SDK process that uses it): on a
+hit they read no settings, import no boto3 and no json encoder beyond the
+cache's, so everything else here is imported inside the function that needs it.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from rolecall.cli.files import load
+from rolecall.cli.output import CliError, printable
+
+TYPE_CHECKING = False  # (not typing.TYPE_CHECKING: importing typing costs a cache hit 2 ms)
+if TYPE_CHECKING:  # pragma: no cover
+    import argparse
+    from collections.abc import Callable
+
+    from rolecall.core.sts import AssumeResult, ProgressEvent
+
+__all__ = [
+    "assume_for",
+    "cmd_assume",
+    "cmd_credential_process",
+    "cmd_env",
+    "cmd_exec",
+    "cmd_shell",
+]
+
+#: How deep ``credential-process`` calls itself through credential_process (refused at 3).
+CP_DEPTH_ENV = "ROLECALL_CREDENTIAL_PROCESS_DEPTH"
+
+
+def _prompt_mfa(serial: str) -> str | None:
+    """Ask on the terminal (``/dev/tty``, so it works with stdout captured)."""
+    from rolecall.core.sts import AssumeError
+    from rolecall.core.sts.errors import MFA_REQUIRED
+
+    try:
+        fd = os.open("/dev/tty", os.O_RDWR | os.O_NOCTTY)
+    except OSError:
+        raise AssumeError(
+            f"an MFA code is needed for {serial}",
+            "no terminal to ask on: pass --mfa-code CODE",
+            MFA_REQUIRED,
+        ) from None
+    os.close(fd)
+    import getpass
+
+    try:
+        code = getpass.getpass(f"MFA code for {serial}: ")
+    except EOFError:
+        return None
+    return code.strip() or None
+
+
+def _progress_printer(verbose: bool) -> Callable[[ProgressEvent], None]:
+    def show(event: ProgressEvent) -> None:
+        if event.kind == "warning":
+            sys.stderr.write(printable(f"rolecall: warning: {event.message}") + "\n")
+        elif verbose and event.kind in ("root", "assume", "cache-hit"):
+            sys.stderr.write(printable(f"rolecall: {event.message}") + "\n")
+        sys.stderr.flush()
+
+    return show
+
+
+def _settings_defaults() -> tuple[int | None, str | None]:
+    """``[defaults]`` of rolecall's settings (read only when STS is called)."""
+    try:
+        from rolecall.settings import load_settings
+
+        settings = load_settings()
+    except Exception:  # settings never stop an assume
+        return None, None
+    return settings.default_duration, settings.default_session_name
+
+
+def assume_for(args: argparse.Namespace, *, verbose: bool | None = None) -> AssumeResult:
+    """Assume ``args.profile`` as the options say; any failure is a CliError (exit 1)."""
+    from rolecall.core import sts
+
+    profiles = load(args)
+    name: str = args.profile
+    use_cache = not getattr(args, "no_cache", False)
+    duration: int | None = getattr(args, "duration", None)
+    default_duration: int | None = None
+    session_name: str | None = None
+    if not (use_cache and duration is None and sts.is_cache_hit(profiles, name)):
+        default_duration, session_name = _settings_defaults()
+    code: str | None = getattr(args, "mfa_code", None)
+    if verbose is None:
+        verbose = sys.stderr.isatty()
+    try:
+        return sts.assume(
+            profiles,
+            name,
+            progress=_progress_printer(verbose),
+            mfa=code if code is not None else _prompt_mfa,
+            use_cache=use_cache,
+            duration=duration,
+            default_duration=default_duration,
+            session_name=session_name,
+        )
+    except sts.AssumeError as exc:
+        raise CliError(str(exc), 1) from None
+
+
+def _expiry_text(result: AssumeResult) -> str:
+    from rolecall.core.cache import format_expiration, humanize, now_utc
+
+    if result.expiration is None:
+        return "never (long-term keys)"
+    left = result.expiration - now_utc()
+    when = format_expiration(result.expiration)
+    if left.total_seconds() <= 0:
+        return f"{when} ({humanize(left)})"
+    return f"{when} ({humanize(left)} left)"
+
+
+def cmd_assume(args: argparse.Namespace) -> int:
+    import json
+
+    result = assume_for(args)
+    if args.json:
+        sys.stdout.write(json.dumps(result.to_json(), indent=2) + "\n")
+        return 0
+    rows = [
+        ("profile", result.profile),
+        ("arn", result.arn or "- (this profile assumes no role: its own credentials)"),
+        ("account", result.account_id or "-"),
+        ("expires", _expiry_text(result)),
+    ]
+    if result.region:
+        rows.append(("region", result.region))
+    if result.origin is not None:
+        rows.append(("source", result.origin))
+    else:
+        rows.append(("source", "cache" if result.from_cache else "sts"))
+    for key, value in rows:
+        sys.stdout.write(f"{key:<8} {value}\n")
+    return 0
+
+
+def cmd_env(args: argparse.Namespace) -> int:
+    from rolecall.core.shell import format_env
+
+    result = assume_for(args)
+    sys.stdout.write(format_env(result, args.format))
+    _quick_exit_after(result)
+    return 0
+
+
+def _quick_exit_after(result: AssumeResult) -> None:
+    """On a cache hit, let the process end without freeing what it loaded.
+
+    Python's own teardown is 7 ms of the ~50 ms of CPU a cache hit costs here
+    (``os._exit`` after the flush, as ``list`` does).  A hit starts no thread,
+    registers no atexit handler and leaves no file open; a miss (boto3) ends
+    the normal way.
+    """
+    if result.from_cache:
+        from rolecall.cli import program
+
+        program.keep_until_exit(result)
+
+
+def _exec_command(args: argparse.Namespace) -> list[str]:
+    """The command of ``exec``, after its ``--``.
+
+    argparse gives everything after PROFILE to the command, so the options given
+    between PROFILE and ``--`` (``exec dev --duration 900 -- make``) are parsed here.
+    """
+    command = list(args.command)
+    if "--" not in command:
+        return command
+    cut = command.index("--")
+    options, command = command[:cut], command[cut + 1 :]
+    if options:
+        from rolecall.cli.parser import parse_assume_options
+
+        for key, value in parse_assume_options("rolecall exec", options).items():
+            setattr(args, key, value)
+    return command
+
+
+def cmd_exec(args: argparse.Namespace) -> int:
+    from rolecall.core.shell import RunError, build_env, run_subshell
+
+    command = _exec_command(args)
+    if not command:
+        raise CliError("no command given: rolecall exec PROFILE -- COMMAND [ARGS...]")
+    result = assume_for(args)
+    env = build_env(result, os.environ, result.profile)
+    sys.stdout.flush()
+    try:
+        return run_subshell(command, env)
+    except RunError as exc:
+        raise CliError(str(exc), exc.exit_code) from None
+
+
+def cmd_shell(args: argparse.Namespace) -> int:
+    from rolecall.core.cache import humanize, now_utc
+    from rolecall.core.shell import SHELL_MARKER, RunError, build_env, run_subshell, user_shell
+
+    inside = os.environ.get(SHELL_MARKER)
+    if inside and not args.force:
+        raise CliError(
+            f"already inside a rolecall shell for profile {inside}: type `exit` to leave it "
+            "first, or pass --force to start another one inside it",
+            1,
+        )
+    result = assume_for(args)
+    env = build_env(result, os.environ, result.profile)
+    env[SHELL_MARKER] = result.profile
+    argv = user_shell(env)
+    sys.stderr.write(
+        f"rolecall: starting {argv[0]} for {result.profile} "
+        f"(credentials expire {_expiry_text(result)}); type `exit` to leave\n"
+    )
+    sys.stderr.flush()
+    try:
+        code = run_subshell(argv, env)
+    except RunError as exc:
+        raise CliError(str(exc), exc.exit_code) from None
+    if result.expiration is None:
+        sys.stderr.write(f"rolecall: left the {result.profile} shell\n")
+    else:
+        left = result.expiration - now_utc()
+        status = f"had {humanize(left)} left" if left.total_seconds() > 0 else humanize(left)
+        sys.stderr.write(f"rolecall: left the {result.profile} shell; its credentials {status}\n")
+    return code
+
+
+def cmd_credential_process(args: argparse.Namespace) -> int:
+    import json
+
+    from rolecall.core.cache import format_expiration
+
+    try:
+        depth = int(os.environ.get(CP_DEPTH_ENV, "0"))
+    except ValueError:
+        depth = 0
+    if depth >= 3:
+        raise CliError(
+            f"credential-process {args.profile} calls itself through credential_process; "
+            "point credential_process at a role profile that does not use it",
+            1,
+        )
+    previous = os.environ.get(CP_DEPTH_ENV)
+    os.environ[CP_DEPTH_ENV] = str(depth + 1)  # seen by a credential_process it starts
+    try:
+        result = assume_for(args, verbose=False)
+    finally:
+        if previous is None:
+            os.environ.pop(CP_DEPTH_ENV, None)
+        else:
+            os.environ[CP_DEPTH_ENV] = previous
+    creds = result.credentials
+    doc: dict[str, object] = {
+        "Version": 1,
+        "AccessKeyId": creds.access_key_id,
+        "SecretAccessKey": creds.secret_access_key,
+    }
+    if creds.session_token:
+        doc["SessionToken"] = creds.session_token
+    expiration = result.expiration or creds.expiration
+    if expiration is not None:
+        doc["Expiration"] = format_expiration(expiration)
+    if result.account_id:
+        doc["AccountId"] = result.account_id
+    sys.stdout.write(json.dumps(doc) + "\n")
+    _quick_exit_after(result)
+    return 0

@@ -1,0 +1,222 @@
+"""A profile's chain as a plan: the hops to assume, the root, and their cache keys.
+
+Everything here reads the parsed profiles and the cache files only: never
+boto3, never the network.  That is what lets ``is_cache_hit`` and
+``mfa_needed`` run on the UI thread and a cache hit stay cheap.
+"""
+
+from __future__ import annotations
+
+from rolecall.core import cache as _cache
+from rolecall.core.profiles import _has_static
+from rolecall.core.sts.errors import CONFIG_PROBLEM, UNKNOWN_PROFILE, AssumeError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # pragma: no cover
+    from datetime import datetime
+
+    from rolecall.core.profiles import Profile, ProfileSet
+
+__all__ = [
+    "Plan",
+    "Root",
+    "is_cache_hit",
+    "make_plan",
+    "mfa_needed",
+    "mfa_session_for",
+    "scan_cache",
+    "unknown_profile",
+]
+
+#: At most this many profile names are compared for a "did you mean" hint.
+SUGGEST_LIMIT = 5000
+
+
+class Root:
+    """Where a chain's first credentials come from."""
+
+    __slots__ = ("kind", "profile", "source")
+
+    def __init__(self, kind: str, profile: str, source: str | None = None) -> None:
+        #: static | credential_source | sso | credential-process | web-identity
+        self.kind = kind
+        #: the profile that holds (or names) the root credentials
+        self.profile = profile
+        #: the credential_source name
+        self.source = source
+
+    def describe(self) -> str:
+        """The root as messages name it.
+
+        >>> Root("credential_source", "ci", "Environment").describe()
+        "the environment credentials (credential_source of 'ci')"
+        """
+        if self.kind == "static":
+            return f"the static keys of profile {self.profile!r}"
+        if self.kind == "credential_source":
+            if self.source == "Environment":
+                return f"the environment credentials (credential_source of {self.profile!r})"
+            return f"the {self.source} credentials (credential_source of {self.profile!r})"
+        if self.kind == "sso":
+            return f"the SSO credentials of profile {self.profile!r}"
+        if self.kind == "credential-process":
+            return f"the credential_process of profile {self.profile!r}"
+        return f"the web identity credentials of profile {self.profile!r}"
+
+
+class Plan:
+    """The hops of an assume (top first), its root, and the CLI cache key of each hop."""
+
+    __slots__ = ("top", "hops", "root", "keys")
+
+    def __init__(self, top: Profile, hops: list[Profile], root: Root, keys: list[str]) -> None:
+        self.top = top
+        self.hops = hops
+        self.root = root
+        self.keys = keys
+
+
+def make_plan(profiles: ProfileSet, name: str) -> Plan:
+    """The plan for ``name``, or an AssumeError when it cannot be assumed as configured."""
+    prof = profiles.get(name)
+    if prof is None:
+        raise unknown_profile(profiles, name)
+    if prof.problems:
+        where = f" ({prof.file}:{prof.line})" if prof.file else ""
+        raise AssumeError(
+            f"profile {name!r} cannot be used: {prof.problems[0]}",
+            f"fix it in the config{where}; `rolecall list` shows every problem",
+            CONFIG_PROBLEM,
+        )
+    chain = prof.chain
+    last = profiles[chain[-1]]
+    hops = [profiles[n] for n in chain[:-1]]
+    if len(chain) == 1:
+        if prof.kind == "assume-role":
+            hops = [prof]
+            root = Root("credential_source", prof.name, prof.credential_source)
+        else:
+            root = Root(prof.kind, prof.name)
+    elif chain[-1] == chain[-2] or _has_static(last.values):
+        root = Root("static", last.name)
+    elif last.kind == "assume-role" and last.credential_source is not None:
+        hops.append(last)
+        root = Root("credential_source", last.name, last.credential_source)
+    else:
+        root = Root(last.kind, last.name)
+    keys = []
+    for hop in hops:
+        key = _cache.cache_key_for(hop)
+        assert key is not None
+        keys.append(key)
+    return Plan(prof, hops, root, keys)
+
+
+def unknown_profile(profiles: ProfileSet, name: str) -> AssumeError:
+    """The error for a name in neither file, with the closest name as a hint."""
+    import difflib
+
+    names = list(profiles.profiles)
+    if len(names) > SUGGEST_LIMIT:
+        # difflib is ~10 µs a name: on a huge config, only look at names of a similar
+        # length that start with the same character
+        first = name[:1].lower()
+        names = [n for n in names if abs(len(n) - len(name)) <= 2 and n[:1].lower() == first][
+            :SUGGEST_LIMIT
+        ]
+    close = difflib.get_close_matches(name, names, n=1)
+    hint = f"did you mean {close[0]!r}?" if close else "`rolecall list` shows the profiles"
+    cfg = profiles.config
+    return AssumeError(
+        f"unknown profile {name!r} (not in {cfg.config_file} or {cfg.credentials_file})",
+        hint,
+        UNKNOWN_PROFILE,
+    )
+
+
+def scan_cache(
+    plan: Plan, now: datetime, use_cache: bool, skip_top: bool
+) -> tuple[int, _cache.CacheEntry | None]:
+    """The index of the top-most hop with a fresh cache entry, and that entry.
+
+    Returns ``(len(hops), None)`` when no hop is cached (start from the root).
+    """
+    if not use_cache:
+        return len(plan.hops), None
+    for idx, key in enumerate(plan.keys):
+        if idx == 0 and skip_top:
+            continue
+        entry = _cache.read_entry(key)
+        if entry is not None and entry.fresh(now):
+            return idx, entry
+    return len(plan.hops), None
+
+
+def is_cache_hit(profiles: ProfileSet, name: str, now: datetime | None = None) -> bool:
+    """True when an assume of ``name`` would be served by the CLI cache alone."""
+    if name not in profiles.profiles:
+        return False
+    try:
+        plan = make_plan(profiles, name)
+    except AssumeError:
+        return False
+    if not plan.hops:
+        return False
+    idx, _ = scan_cache(plan, now or _cache.now_utc(), True, False)
+    return idx == 0
+
+
+def mfa_session_for(profiles: ProfileSet, plan: Plan) -> tuple[str, str, str] | None:
+    """``(root, serial, key id)`` when the first hop (or a static profile with
+    ``mfa_serial`` itself) can use an MFA session."""
+    if plan.root.kind != "static":
+        return None
+    return _cache.mfa_root(profiles, plan.top.name)
+
+
+def mfa_needed(
+    profiles: ProfileSet,
+    name: str,
+    *,
+    use_cache: bool = True,
+    now: datetime | None = None,
+    mfa_session: bool = True,
+) -> str | None:
+    """The ``mfa_serial`` whose code an assume of ``name`` would ask for first, else None.
+
+    None when the cache serves the hops that need MFA, or when a live MFA
+    session covers the first hop.  No network call, no boto3.
+    """
+    try:
+        plan = make_plan(profiles, name)
+    except AssumeError:
+        return None
+    when = now or _cache.now_utc()
+
+    def session_needs_code() -> str | None:
+        session = mfa_session_for(profiles, plan) if mfa_session else None
+        if session is None:
+            return None
+        entry = _cache.read_mfa_session(_cache.mfa_session_key(*session))
+        if entry is not None and entry.fresh(when, _cache.MFA_EXPIRY_WINDOW):
+            return None
+        return session[1]
+
+    if not plan.hops:
+        return session_needs_code()
+    start, _ = scan_cache(plan, when, use_cache, False)
+    if start == 0:
+        return None
+    to_assume = plan.hops[:start]  # top first
+    # the first hop from the root, when we start there
+    first = len(to_assume) - 1 if start == len(plan.hops) else None
+    for idx in range(len(to_assume) - 1, -1, -1):
+        hop = to_assume[idx]
+        if idx == first and mfa_session and mfa_session_for(profiles, plan) is not None:
+            serial = session_needs_code()
+            if serial is None:
+                continue
+            return serial
+        if hop.mfa_serial is not None:
+            return hop.mfa_serial
+    return None

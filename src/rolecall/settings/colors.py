@@ -1,0 +1,106 @@
+"""The colours a profile may be shown in: Rich's names (and ``#rrggbb``), with their RGB.
+
+Checked against a fixed list rather than Rich itself, so that the settings never
+import Rich (the command line reads them too).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+
+__all__ = [
+    "COLOR_HEX",
+    "COLOR_NAMES",
+    "color_error",
+    "color_hex",
+    "is_valid_color",
+    "normalize_color",
+]
+
+#: Colour names accepted for a profile, each with its RGB (Rich's palette; the
+#: first sixteen are the terminal's own ANSI colours, shown here with Rich's
+#: default terminal theme).  Every name parses with ``rich.color.Color.parse``;
+#: Textual CSS should use :func:`color_hex`.
+COLOR_HEX: dict[str, str] = {
+    "black": "#000000",
+    "red": "#800000",
+    "green": "#008000",
+    "yellow": "#808000",
+    "blue": "#000080",
+    "magenta": "#800080",
+    "cyan": "#008080",
+    "white": "#c0c0c0",
+    "bright_black": "#808080",
+    "bright_red": "#ff0000",
+    "bright_green": "#00ff00",
+    "bright_yellow": "#ffff00",
+    "bright_blue": "#0000ff",
+    "bright_magenta": "#ff00ff",
+    "bright_cyan": "#00ffff",
+    "bright_white": "#ffffff",
+    "grey50": "#808080",
+    "grey70": "#b2b2b2",
+    "dark_red": "#870000",
+    "indian_red": "#d75f5f",
+    "light_coral": "#ff8787",
+    "salmon1": "#ff875f",
+    "orange_red1": "#ff5f00",
+    "dark_orange": "#ff8700",
+    "orange1": "#ffaf00",
+    "sandy_brown": "#ffaf5f",
+    "tan": "#d7af87",
+    "gold1": "#ffd700",
+    "khaki1": "#ffff87",
+    "chartreuse1": "#87ff00",
+    "spring_green2": "#00ff5f",
+    "dark_green": "#005f00",
+    "turquoise2": "#00d7ff",
+    "sky_blue1": "#87d7ff",
+    "deep_sky_blue1": "#00afff",
+    "dodger_blue1": "#0087ff",
+    "steel_blue": "#5f87af",
+    "medium_purple": "#8787d7",
+    "purple": "#af00ff",
+    "violet": "#d787ff",
+    "orchid": "#d75fd7",
+    "plum1": "#ffafff",
+    "hot_pink": "#ff5fd7",
+    "pink1": "#ffafd7",
+}
+COLOR_NAMES: tuple[str, ...] = tuple(COLOR_HEX)
+
+_HEX_RE = re.compile(r"#[0-9a-fA-F]{6}")
+
+
+def is_valid_color(value: object) -> bool:
+    """A name from :data:`COLOR_NAMES` (any case) or ``#rrggbb``."""
+    if not isinstance(value, str):
+        return False
+    return value.lower() in COLOR_HEX or _HEX_RE.fullmatch(value) is not None
+
+
+def color_error(value: object) -> str | None:
+    """Why ``value`` is not a colour, or None when it is one (for forms)."""
+    if is_valid_color(value):
+        return None
+    text = f"{value!r} is not a colour: use #rrggbb or a name such as red, bright_blue, orange1"
+    if isinstance(value, str):
+        close = difflib.get_close_matches(value.lower(), COLOR_NAMES, n=1, cutoff=0.6)
+        if close:
+            text += f" (did you mean {close[0]!r}?)"
+    return text
+
+
+def color_hex(value: str) -> str:
+    """``#rrggbb`` for a valid colour (a name is looked up in :data:`COLOR_HEX`)."""
+    if _HEX_RE.fullmatch(value):
+        return value.lower()
+    try:
+        return COLOR_HEX[value.lower()]
+    except KeyError:
+        raise ValueError(color_error(value)) from None
+
+
+def normalize_color(value: str) -> str:
+    return value.lower()

@@ -1,0 +1,218 @@
+"""What `rolecall env` and `rolecall credential-process` load on a cache hit.
+
+``credential-process`` runs before every SDK process that uses it, so its cache
+hit is the path kept cheap (bench/bench_sts.py measures it).  These tests run
+the program as the console script does, in a fresh interpreter, and list what
+it imported: rolecall's own modules exactly, and none of the costly ones
+(argparse and what it loads, boto3, the UI, the settings...).  A new import on
+this path must be added here on purpose.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from tests.sts_helpers import C, cached_response, chain_profiles
+
+from rolecall.cli import entry, program
+from rolecall.core import cache
+from rolecall.core.profiles import load_profiles
+
+#: Every rolecall module a cache hit of `env` or `credential-process` may import.
+ALLOWED_ROLECALL = {
+    "rolecall",
+    "rolecall.cli",
+    "rolecall.cli.credentials",
+    "rolecall.cli.files",
+    "rolecall.cli.output",
+    "rolecall.cli.program",
+    "rolecall.cli.quick",
+    "rolecall.cli.verb",
+    "rolecall.core",
+    "rolecall.core._record",
+    "rolecall.core.cache",
+    "rolecall.core.config",
+    "rolecall.core.ini",
+    "rolecall.core.limits",
+    "rolecall.core.profiles",
+    "rolecall.core.shell",
+    "rolecall.core.sts",
+    "rolecall.core.sts.context",
+    "rolecall.core.sts.endpoints",
+    "rolecall.core.sts.engine",
+    "rolecall.core.sts.errors",
+    "rolecall.core.sts.plan",
+    "rolecall.core.sts.records",
+}
+#: Modules a cache hit must not pay for (each measured at a millisecond or more here,
+#: or a sign that a path meant for a miss ran).
+FORBIDDEN = {
+    "argparse",
+    "gettext",
+    "locale",
+    "shutil",
+    "typing",
+    "dataclasses",
+    "inspect",
+    "contextlib",
+    "importlib.metadata",
+    "logging",
+    "random",
+    "difflib",
+    "subprocess",
+    "threading",
+    "tomllib",
+    "tomlkit",
+    "platformdirs",
+    "boto3",
+    "botocore",
+    "textual",
+    "rich",
+    "rolecall.settings",
+    "rolecall.cli.parser",
+    "rolecall.core.sts.chain",
+    "rolecall.core.sts.clients",
+    "rolecall.core.sts.calls",
+    "rolecall.core.sts.classify",
+    "rolecall.core.sts.classify_network",
+    "rolecall.core.sts.lock",
+    "rolecall.core.sts.root",
+}
+
+#: Runs the program as the console script does, and writes the modules it loaded.
+#: (A hit ends with os._exit, which runs no atexit handler: both ways are caught.)
+PROGRAM = """\
+import atexit, json, os, sys
+out = sys.argv.pop(1)
+before = set(sys.modules)
+def dump():
+    with open(out, "w") as fh:
+        fh.write(json.dumps(sorted(set(sys.modules) - before)))
+atexit.register(dump)
+real_exit = os._exit
+def quick_exit(code):
+    dump()
+    real_exit(code)
+os._exit = quick_exit
+from rolecall.cli import entry
+entry()
+"""
+
+
+@pytest.fixture
+def cached(isolated_env: Path) -> Path:
+    """A config whose three-hop profile ``c`` is in the CLI cache, fresh."""
+    (isolated_env / ".aws").mkdir()
+    (isolated_env / ".aws" / "config").write_text(
+        chain_profiles("AKIAROLECALLTEST0001", "secret", "region = eu-west-1\n")
+    )
+    profiles = load_profiles()
+    key = cache.cache_key_for(profiles["c"])
+    assert key is not None
+    expiration = datetime.now(UTC) + timedelta(hours=1)
+    cache.write_entry(
+        key,
+        cached_response(
+            expiration.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            arn=C.replace(":iam:", ":sts:") + "/me",
+            key_id="ASIACACHEDROLECALL01",
+            secret="cachedSECRET",
+            token="cachedTOKEN",
+        ),
+    )
+    return isolated_env
+
+
+def run_program(tmp_path: Path, *argv: str) -> tuple[subprocess.CompletedProcess[str], set[str]]:
+    out = tmp_path / "modules.json"
+    proc = subprocess.run(
+        [sys.executable, "-c", PROGRAM, str(out), *argv],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    loaded = set(json.loads(out.read_text())) if out.exists() else set()
+    return proc, loaded
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["credential-process", "c"],
+        ["env", "c"],
+        ["env", "c", "--format", "json"],
+        ["env", "--config=CONFIG", "c", "--format=fish"],
+    ],
+    ids=" ".join,
+)
+def test_a_cache_hit_imports_only_what_it_needs(
+    cached: Path, tmp_path: Path, argv: list[str]
+) -> None:
+    argv = [a.replace("CONFIG", str(cached / ".aws" / "config")) for a in argv]
+    proc, loaded = run_program(tmp_path, *argv)
+    assert proc.returncode == 0, proc.stderr
+    assert "ASIACACHEDROLECALL01" in proc.stdout and "cachedSECRET" in proc.stdout
+    assert proc.stderr == ""
+    ours = {m for m in loaded if m.split(".")[0] == "rolecall"}
+    assert ours <= ALLOWED_ROLECALL, sorted(ours - ALLOWED_ROLECALL)
+    # (the parts of the list that every hit needs: a list that no longer matches the
+    # program is a list to update, not a pass)
+    assert ALLOWED_ROLECALL - ours <= {"rolecall.core.shell"}, sorted(ALLOWED_ROLECALL - ours)
+    assert not loaded & FORBIDDEN, sorted(loaded & FORBIDDEN)
+
+
+def test_credential_process_output_on_a_hit(cached: Path, tmp_path: Path) -> None:
+    proc, _ = run_program(tmp_path, "credential-process", "c")
+    doc = json.loads(proc.stdout)
+    assert doc["Version"] == 1 and doc["AccessKeyId"] == "ASIACACHEDROLECALL01"
+    assert doc["SessionToken"] == "cachedTOKEN" and doc["AccountId"] == "333333333333"
+
+
+def test_a_miss_is_not_mistaken_for_a_hit(
+    cached: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same program on a profile with no cache entry goes the whole way (here it
+    fails fast: nothing listens at the STS endpoint), loading what a miss needs."""
+    monkeypatch.setenv("AWS_ENDPOINT_URL_STS", "http://127.0.0.1:9")
+    monkeypatch.setenv("ROLECALL_STS_TIMEOUT", "2")
+    proc, loaded = run_program(tmp_path, "credential-process", "b")
+    assert proc.returncode == 1
+    assert proc.stderr.startswith("rolecall: cannot reach STS at http://127.0.0.1:9")
+    assert {"botocore", "rolecall.core.sts.chain", "rolecall.settings"} <= loaded
+
+
+@pytest.mark.parametrize("verb", ["env", "credential-process"])
+def test_a_hit_ends_without_the_teardown(
+    cached: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    verb: str,
+) -> None:
+    """After a hit the process ends with os._exit (once the output is flushed); a
+    failed assume ends the normal way."""
+
+    class QuickExit(Exception):
+        pass
+
+    def fake_exit(code: int) -> None:
+        raise QuickExit(code)
+
+    monkeypatch.setattr(os, "_exit", fake_exit)
+    monkeypatch.setattr(program, "_keep_until_exit", None)  # (restored after the test)
+    monkeypatch.setattr(sys, "argv", ["rolecall", verb, "c"])
+    with pytest.raises(QuickExit) as quick:
+        entry()
+    assert quick.value.args == (0,)
+    assert "ASIACACHEDROLECALL01" in capsys.readouterr().out
+    monkeypatch.setenv("AWS_ENDPOINT_URL_STS", "http://127.0.0.1:9")
+    monkeypatch.setenv("ROLECALL_STS_TIMEOUT", "2")
+    monkeypatch.setattr(sys, "argv", ["rolecall", verb, "b"])  # b is not cached
+    with pytest.raises(SystemExit) as normal:
+        entry()
+    assert normal.value.code == 1

@@ -1,0 +1,143 @@
+"""When each profile's cached credentials expire (roles, SSO, MFA sessions), for the
+UI's countdowns, and the fingerprint that tells the UI to read them again."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import stat
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+from tests.moto_fixtures import write_aws_files
+from tests.sts_helpers import cached_response, sso_profile
+
+from rolecall.core import cache
+from rolecall.core.expiries import cache_fingerprint, expiries
+from rolecall.core.profiles import load_profiles
+
+ARN = "arn:aws:iam::123456789012:role/Admin"
+
+
+CONFIG = f"""\
+[profile base]
+aws_access_key_id = AKIAEXAMPLEBASE00001
+aws_secret_access_key = secretsecret
+mfa_serial = arn:aws:iam::000000000000:mfa/me
+
+[profile role]
+role_arn = {ARN}
+source_profile = base
+
+[profile other]
+role_arn = arn:aws:iam::123456789012:role/Other
+source_profile = base
+
+{sso_profile("sso-new")}
+[profile sso-legacy]
+sso_start_url = https://legacy.awsapps.com/start
+sso_region = eu-west-1
+sso_account_id = 123456789012
+sso_role_name = Dev
+
+[profile plain]
+aws_access_key_id = AKIAEXAMPLEPLAIN0001
+aws_secret_access_key = secretsecret
+"""
+
+
+def _write_config(home: Path, text: str = CONFIG) -> None:
+    write_aws_files(home, text)
+
+
+def test_expiries_reports_roles_sso_and_mfa(isolated_env: Path) -> None:
+    _write_config(isolated_env)
+    profiles = load_profiles()
+    past = datetime(2020, 1, 1, tzinfo=UTC)
+    future = datetime(2030, 1, 1, tzinfo=UTC)
+    cache.write_entry(cache.cache_key(ARN), cached_response(past))  # expired: still reported
+    sso_dir = Path(cache.sso_cache_dir())
+    sso_dir.mkdir(parents=True)
+    corp = hashlib.sha1(b"corp").hexdigest()
+    legacy = hashlib.sha1(b"https://legacy.awsapps.com/start").hexdigest()
+    (sso_dir / f"{corp}.json").write_text(
+        json.dumps({"accessToken": "tok", "expiresAt": "2030-01-02T03:04:05Z"})
+    )
+    (sso_dir / f"{legacy}.json").write_text(
+        json.dumps({"accessToken": "tok", "expiresAt": "2019-01-02T03:04:05UTC"})
+    )
+    mfa_key = cache.mfa_session_key(
+        "base", "arn:aws:iam::000000000000:mfa/me", "AKIAEXAMPLEBASE00001"
+    )
+    cache.write_mfa_session(mfa_key, cached_response(future))
+
+    got = expiries(profiles)
+    assert got["role"].kind == "role" and got["role"].expires_at == past
+    assert got["role"].expired()
+    assert got["sso-new"].kind == "sso"
+    assert got["sso-new"].expires_at == datetime(2030, 1, 2, 3, 4, 5, tzinfo=UTC)
+    assert got["sso-legacy"].expires_at == datetime(2019, 1, 2, 3, 4, 5, tzinfo=UTC)
+    # no role entry for "other": its assume would reuse the MFA session of base
+    assert got["other"].kind == "mfa" and got["other"].expires_at == future
+    assert got["base"].kind == "mfa"
+    assert "plain" not in got
+    mfa_dir = Path(cache.mfa_cache_dir())
+    assert stat.S_IMODE(mfa_dir.stat().st_mode) == 0o700
+    assert stat.S_IMODE(Path(cache.rolecall_cache_dir()).stat().st_mode) == 0o700
+    assert stat.S_IMODE((mfa_dir / f"{mfa_key}.json").stat().st_mode) == 0o600
+
+
+def test_expiries_imports_no_boto(isolated_env: Path) -> None:
+    _write_config(isolated_env)
+    cache.write_entry(cache.cache_key(ARN), cached_response("2030-01-01T00:00:00Z"))
+    code = (
+        "import sys\n"
+        "from rolecall.core.expiries import cache_fingerprint, expiries\n"
+        "from rolecall.core.profiles import load_profiles\n"
+        "e = expiries(load_profiles())\n"
+        "assert e['role'].kind == 'role', e\n"
+        "cache_fingerprint()\n"
+        "bad = [m for m in ('boto3', 'botocore', 'textual', 'rich') if m in sys.modules]\n"
+        "assert not bad, bad\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_fingerprint_changes_with_the_cache(isolated_env: Path) -> None:
+    first = cache_fingerprint()
+    assert first == cache_fingerprint()
+    key = cache.cache_key(ARN)
+    cache.write_entry(key, cached_response("2030-01-01T00:00:00Z"))
+    second = cache_fingerprint()
+    assert second != first
+    path = Path(cache.cli_cache_dir()) / f"{key}.json"
+    os.utime(path, ns=(1, 1))
+    assert cache_fingerprint() != second
+
+
+def test_expiries_of_ten_thousand_profiles_is_quick(isolated_env: Path) -> None:
+    import time
+
+    parts = ["[profile base]\naws_access_key_id = AKIAEXAMPLE\naws_secret_access_key = x\n"]
+    for i in range(10_000):
+        parts.append(
+            f"[profile r{i}]\nrole_arn = arn:aws:iam::123456789012:role/R{i}\n"
+            "source_profile = base\n"
+        )
+    _write_config(isolated_env, "".join(parts))
+    profiles = load_profiles()
+    directory = Path(cache.cli_cache_dir())
+    directory.mkdir(parents=True)
+    body = json.dumps(cached_response("2030-01-01T00:00:00Z"))
+    for i in range(0, 10_000, 10):
+        key = cache.cache_key(f"arn:aws:iam::123456789012:role/R{i}")
+        (directory / f"{key}.json").write_text(body)
+    start = time.perf_counter()
+    got = expiries(profiles)
+    elapsed = time.perf_counter() - start
+    assert len(got) == 1000
+    assert elapsed < 2.0, elapsed
