@@ -226,6 +226,16 @@ def test_resolve_by_name_profile_and_legacy(home: Path) -> None:
     assert "rolecall sso login legacy" in legacy.login_hint()
 
 
+def test_a_role_profile_signs_in_with_the_sso_profile_of_its_chain(home: Path) -> None:
+    chain = "\n[profile hop]\nrole_arn = arn:aws:iam::1:role/x\nsource_profile = dev\n"
+    chain += "\n[profile hop2]\nrole_arn = arn:aws:iam::1:role/y\nsource_profile = hop\n"
+    chain += "\n[profile loop]\nrole_arn = arn:aws:iam::1:role/z\nsource_profile = loop\n"
+    (home / ".aws" / "config").write_text(h.CONFIG + chain)
+    assert sso_session.resolve(load(), profile="hop2") == CORP
+    with pytest.raises(SsoError, match="'loop' is not an SSO profile"):
+        sso_session.resolve(load(), profile="loop")
+
+
 @pytest.mark.parametrize(
     ("kwargs", "words"),
     [

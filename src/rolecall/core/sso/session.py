@@ -145,11 +145,28 @@ def _from_section(name: str, values: Mapping[str, object]) -> SsoSession:
     return SsoSession(name, start, region, parse_scopes(values.get("sso_registration_scopes")))
 
 
+def _sso_root(config: AwsConfig, profile: str) -> str:
+    """``profile``, or the SSO profile at the root of its ``source_profile`` chain."""
+    seen = [profile]
+    name = profile
+    while True:
+        values = config.profiles.get(name)
+        if values is None:
+            raise SsoError(f"no profile named {name!r}", "`rolecall list` shows them", CONFIG)
+        if "sso_session" in values or "sso_start_url" in values:
+            return name
+        source = values.get("source_profile")
+        if not isinstance(source, str) or source in seen:
+            return profile  # (not an SSO chain: the caller says so)
+        seen.append(source)
+        name = source
+
+
 def session_of_profile(config: AwsConfig, profile: str) -> SsoSession:
-    """The session an SSO profile signs in with (its ``sso_session``, or its legacy URL)."""
-    values = config.profiles.get(profile)
-    if values is None:
-        raise SsoError(f"no profile named {profile!r}", "`rolecall list` shows them", CONFIG)
+    """The session an SSO profile signs in with (its ``sso_session``, or its legacy URL);
+    for a role profile, that of the SSO profile its ``source_profile`` chain starts from."""
+    profile = _sso_root(config, profile)
+    values = config.profiles[profile]
     name = values.get("sso_session")
     if isinstance(name, str):
         section = config.sso_sessions.get(name)
