@@ -328,3 +328,18 @@ def test_configure_refusals(home: Path, args: list[str], words: str) -> None:
 
 def test_the_parser_default_template_is_populates() -> None:
     assert cli_parser.SSO_TEMPLATE == populate.DEFAULT_TEMPLATE
+
+
+def test_the_ttl_setting_governs_the_discovery_cache(fake: FakeSso, home: Path) -> None:
+    h.write_token(h.token_document(fake.issue_session()))
+    settings = home / ".config" / "rolecall" / "config.toml"
+    settings.parent.mkdir(parents=True)
+    settings.write_text("[sso]\ndiscovery_ttl_seconds = 0\n")
+    for _ in range(2):
+        out = run_rolecall("sso", "roles", "--sso-session", "corp")
+        assert "(fetched now)" in out.stderr
+    assert fake.count("ListAccounts") == 2
+    settings.write_text("[sso]\ndiscovery_ttl_seconds = 600\n")
+    run_rolecall("sso", "roles", "--sso-session", "corp")
+    out = run_rolecall("sso", "roles", "--sso-session", "corp")
+    assert "(from the cache)" in out.stderr and fake.count("ListAccounts") == 3

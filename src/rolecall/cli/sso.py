@@ -74,16 +74,10 @@ def _say(text: str) -> None:
 
 
 def _discovery_ttl() -> float:
-    """The ``sso_discovery_ttl`` setting (seconds), else an hour."""
-    from rolecall.core.sso.discovery import DEFAULT_TTL
+    """The ``[sso] discovery_ttl_seconds`` setting (called only when a discovery is fetched)."""
+    from rolecall.settings import load_settings
 
-    try:
-        from rolecall.settings import load_settings
-
-        value = getattr(load_settings(), "sso_discovery_ttl", DEFAULT_TTL)
-    except Exception:  # settings never stop a command
-        return DEFAULT_TTL
-    return float(value) if isinstance(value, int | float) and value >= 0 else DEFAULT_TTL
+    return float(load_settings().sso_discovery_ttl)
 
 
 # ---------------------------------------------------------------------------

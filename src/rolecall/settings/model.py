@@ -41,6 +41,8 @@ DEFAULT_THEME = "textual-dark"
 DEFAULT_WARN_SECONDS = 900
 DEFAULT_CRITICAL_SECONDS = 300
 DEFAULT_EXPIRY_WARNING_SECONDS = 300
+#: How long ``rolecall sso roles`` serves a discovery from its cache (seconds).
+DEFAULT_SSO_DISCOVERY_TTL = 3600
 
 #: A RoleSessionName STS accepts.
 SESSION_NAME_RE = re.compile(r"[\w+=,.@-]{2,64}", re.ASCII)
@@ -61,8 +63,9 @@ SCALARS: dict[str, tuple[tuple[str, ...], object]] = {
         DEFAULT_EXPIRY_WARNING_SECONDS,
     ),
     "notify_assume": (("notifications", "assume"), True),
+    "sso_discovery_ttl": (("sso", "discovery_ttl_seconds"), DEFAULT_SSO_DISCOVERY_TTL),
 }
-TABLES = ("defaults", "thresholds", "notifications")
+TABLES = ("defaults", "thresholds", "notifications", "sso")
 TOP_KEYS = frozenset({"theme", "favorites", "profiles", *TABLES})
 PROFILE_KEYS = ("display_name", "color")
 
@@ -91,6 +94,7 @@ class Settings:
     theme: str = DEFAULT_THEME
     notify_expiry: bool = True
     notify_assume: bool = True
+    sso_discovery_ttl: int = DEFAULT_SSO_DISCOVERY_TTL
     #: One message per problem found when reading the file (see the package docstring).
     errors: list[str] = field(default_factory=list)
     # The values as last read or saved: save_settings writes only what differs.
