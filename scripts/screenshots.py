@@ -172,7 +172,8 @@ async def run(out: Path) -> None:
         home = Path(tempfile.mkdtemp(prefix="rolecall-shots-"))
         try:
             # a fresh demo HOME per shot, so that no shot sees another's writes
-            os.environ.update(prepare_demo(str(home), "http://127.0.0.1:9", now=FROZEN))
+            env = prepare_demo(str(home), "http://127.0.0.1:9", now=FROZEN, sso_logged_in=True)
+            os.environ.update(env)
             services = Services(
                 clock=clock,
                 assume=fake_assume(clock),

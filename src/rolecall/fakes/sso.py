@@ -261,6 +261,11 @@ class FakeSso:
             client.client_id, client.secret, client.expires, access, refresh, now + life
         )
 
+    def add_token(self, access_token: str, expires: float) -> None:
+        """Accept a token the caller chose (one a demo writes before the fake runs)."""
+        with self._lock:
+            self._tokens[access_token] = _Token("", expires, None)
+
     # -------------------------------------------------------------- steering
     def approve(self, user_code: str | None = None) -> int:
         """Approve the pending device authorization(s) (of ``user_code``); how many."""
@@ -601,7 +606,11 @@ class FakeSso:
         role = query.get("role_name", "")
         if account is None or role not in account.roles:
             return _portal_error(403, "ForbiddenException", "No access")
-        return _ok({"roleCredentials": self._issue(account.account_id, role)})
+        try:
+            issued = self._issue(account.account_id, role)
+        except Exception as exc:  # answered as AWS would: an error, never a crash
+            return _portal_error(500, "InternalServerException", type(exc).__name__)
+        return _ok({"roleCredentials": issued})
 
     # ---------------------------------------------------------- device page
     def _device_page(self, path: str, query: Mapping[str, str]) -> Reply:
