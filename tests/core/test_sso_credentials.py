@@ -11,7 +11,7 @@ from tests import sso_helpers as h
 
 from rolecall.core import cache
 from rolecall.core.sso.credentials import role_credentials
-from rolecall.core.sso.errors import LOGIN_REQUIRED, SERVICE, SsoError
+from rolecall.core.sso.errors import SERVICE, UNAUTHORIZED, SsoError
 from rolecall.core.sso.session import SsoSession
 from rolecall.fakes.sso import FakeSso
 
@@ -68,5 +68,5 @@ def test_a_refused_token_says_log_in(fake: FakeSso) -> None:
     fake.expire_tokens()
     with pytest.raises(SsoError) as info:
         role_credentials(CORP, "100000000001", "ReadOnly")
-    assert info.value.code == LOGIN_REQUIRED
+    assert info.value.code == UNAUTHORIZED
     assert "rolecall sso login --sso-session corp" in str(info.value)

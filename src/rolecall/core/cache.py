@@ -510,22 +510,8 @@ def write_entry(key: str, response: Mapping[str, Any], directory: str | None = N
     """
     if not _KEY_RE.fullmatch(key):
         raise ValueError("not a cache key")
-    from rolecall.core import fsutil
-
-    directory = directory or cli_cache_dir()
-    fsutil.ensure_private_dir(directory)
-    if _untrusted_dir(directory):
-        raise UntrustedCacheError(f"{directory} {directory_problem(directory)}")
-    path = os.path.join(directory, key + ".json")
-    try:
-        st = os.lstat(path)
-    except FileNotFoundError:
-        pass
-    else:
-        if _untrusted_file(path, st):
-            raise UntrustedCacheError(f"{path} {file_problem(st)}")
-    data = json.dumps(response, default=_json_default).encode("utf-8")
-    fsutil.atomic_write(path, data, 0o600, follow_symlinks=False)
+    path = os.path.join(directory or cli_cache_dir(), key + ".json")
+    write_private_json(path, response)
     return path
 
 

@@ -20,6 +20,11 @@ import os
 import threading
 from typing import Any
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from rolecall.core.sso.errors import SsoError
+    from rolecall.core.sso.session import SsoSession
+
 __all__ = [
     "CONNECT_TIMEOUT",
     "MAX_POOL",
@@ -29,6 +34,7 @@ __all__ = [
     "is_network_error",
     "oidc_client",
     "portal_client",
+    "portal_error",
 ]
 
 #: Seconds to connect, and to wait for an answer (``$ROLECALL_SSO_TIMEOUT`` sets both).
@@ -135,3 +141,41 @@ def is_network_error(exc: BaseException) -> bool:
         bx.HTTPClientError,
     )
     return isinstance(exc, network)
+
+
+def portal_error(
+    operation: str, exc: Exception, session: SsoSession, role: tuple[str, str] | None = None
+) -> SsoError:
+    """What a failed portal call (``ListAccounts``, ``GetRoleCredentials``...) tells the user.
+
+    ``role`` is the ``(account ID, role name)`` a ``GetRoleCredentials`` asked for.
+    """
+    from rolecall.core.sso.errors import NETWORK, SERVICE, THROTTLED, UNAUTHORIZED, SsoError
+
+    if is_network_error(exc):
+        return SsoError(
+            f"cannot reach the SSO portal ({operation}): {str(exc).splitlines()[0][:200]}",
+            "check the network (and AWS_ENDPOINT_URL_SSO)",
+            NETWORK,
+        )
+    code = error_code(exc)
+    if code == "UnauthorizedException":
+        return SsoError(
+            f"the SSO portal refused the token of {session.label}",
+            session.login_hint(),
+            UNAUTHORIZED,
+        )
+    if code == "TooManyRequestsException":
+        return SsoError(
+            f"the SSO portal kept throttling {operation}",
+            "try again in a minute",
+            THROTTLED,
+        )
+    if code == "ForbiddenException" and role is not None:
+        return SsoError(
+            f"no access to role {role[1]} in account {role[0]} through {session.label}",
+            "`rolecall sso roles --refresh` lists what the token grants now",
+            SERVICE,
+        )
+    text = error_text(exc)
+    return SsoError(f"{operation} failed: {code or type(exc).__name__}: {text}", None, SERVICE)

@@ -15,7 +15,6 @@ from datetime import UTC, datetime
 
 from rolecall.core import cache
 from rolecall.core.sso import clients
-from rolecall.core.sso.errors import LOGIN_REQUIRED, NETWORK, SERVICE, SsoError
 from rolecall.core.sso.login import valid_token
 from rolecall.core.sso.session import SsoSession
 
@@ -61,7 +60,9 @@ def role_credentials(
             accessToken=token.access_token, accountId=account_id, roleName=role_name
         )
     except Exception as exc:
-        raise _error(exc, session, account_id, role_name) from None
+        raise clients.portal_error(
+            "GetRoleCredentials", exc, session, (account_id, role_name)
+        ) from None
     got = answer["roleCredentials"]
     expiration = datetime.fromtimestamp(int(got["expiration"]) / 1000, UTC).replace(microsecond=0)
     document = {
@@ -80,29 +81,3 @@ def role_credentials(
         pass  # (an untrusted cache was warned about): the credentials still work
     creds = Credentials(got["accessKeyId"], got["secretAccessKey"], got["sessionToken"], expiration)
     return AssumeResult(name, creds, None, account_id, expiration, False, region)
-
-
-def _error(exc: Exception, session: SsoSession, account_id: str, role_name: str) -> SsoError:
-    if clients.is_network_error(exc):
-        return SsoError(
-            f"cannot reach the SSO portal (GetRoleCredentials): {str(exc).splitlines()[0][:200]}",
-            "check the network (and AWS_ENDPOINT_URL_SSO)",
-            NETWORK,
-        )
-    code = clients.error_code(exc)
-    if code == "UnauthorizedException":
-        return SsoError(
-            f"the SSO portal refused the token of {session.label}",
-            session.login_hint(),
-            LOGIN_REQUIRED,
-        )
-    if code == "ForbiddenException":
-        return SsoError(
-            f"no access to role {role_name} in account {account_id} through {session.label}",
-            "`rolecall sso roles --refresh` lists what the token grants now",
-            SERVICE,
-        )
-    text = clients.error_text(exc)
-    return SsoError(
-        f"GetRoleCredentials failed: {code or type(exc).__name__}: {text}", None, SERVICE
-    )

@@ -25,7 +25,7 @@ from datetime import UTC, datetime, timedelta
 
 from rolecall.core import cache
 from rolecall.core._record import FrozenRecord
-from rolecall.core.sso.errors import NETWORK, SERVICE, THROTTLED, UNAUTHORIZED, SsoError
+from rolecall.core.sso.errors import SsoError
 from rolecall.core.sso.session import SsoSession
 
 TYPE_CHECKING = False
@@ -254,7 +254,7 @@ class _Portal:
                     self.sleep(random.uniform(ceiling / 2, ceiling))
                     continue
                 self.failed.set()
-                raise _classify(operation, exc, self.session) from None
+                raise clients.portal_error(operation, exc, self.session) from None
         raise AssertionError("unreachable")  # pragma: no cover
 
     def pages(self, operation: str, key: str, **params: Any) -> Iterable[list[dict[str, Any]]]:
@@ -320,29 +320,3 @@ def fetch(
                 raise first from None
             raise
     return sort_roles(roles)
-
-
-def _classify(operation: str, exc: Exception, session: SsoSession) -> SsoError:
-    from rolecall.core.sso import clients
-
-    if clients.is_network_error(exc):
-        return SsoError(
-            f"cannot reach the SSO portal ({operation}): {str(exc).splitlines()[0][:200]}",
-            "check the network (and AWS_ENDPOINT_URL_SSO)",
-            NETWORK,
-        )
-    code = clients.error_code(exc)
-    if code == "UnauthorizedException":
-        return SsoError(
-            f"the SSO portal refused the token of {session.label}",
-            session.login_hint(),
-            UNAUTHORIZED,
-        )
-    if code == "TooManyRequestsException":
-        return SsoError(
-            f"the SSO portal kept throttling {operation} ({MAX_ATTEMPTS} tries)",
-            "try again in a minute",
-            THROTTLED,
-        )
-    text = clients.error_text(exc)
-    return SsoError(f"{operation} failed: {code or type(exc).__name__}: {text}", None, SERVICE)
