@@ -174,27 +174,14 @@ def _discover(args: argparse.Namespace, session: SsoSession) -> Discovery:
         raise _fail(exc) from None
 
 
-def _profiles_by_role(config: AwsConfig, session: SsoSession) -> dict[tuple[str, str], str]:
-    """``(account, role)`` -> the first profile of ``session`` for it (config order)."""
-    found: dict[tuple[str, str], str] = {}
-    for name, values in config.profiles.items():
-        if session.name is not None and values.get("sso_session") != session.name:
-            continue
-        if session.name is None and values.get("sso_start_url") != session.start_url:
-            continue
-        account, role = values.get("sso_account_id"), values.get("sso_role_name")
-        if isinstance(account, str) and isinstance(role, str):
-            found.setdefault((account, role), name)
-    return found
-
-
 def cmd_sso_roles(args: argparse.Namespace) -> int:
     from rolecall.cli.output import printable
+    from rolecall.core.sso.session import role_profiles
 
     config = _config(args)
     session = _session(args, config)
     found = _discover(args, session)
-    profiles = _profiles_by_role(config, session)
+    profiles = role_profiles(config, session)
     rows = [
         (r.account_id, r.account_name, r.role_name, profiles.get((r.account_id, r.role_name), ""))
         for r in found.roles

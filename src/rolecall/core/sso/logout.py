@@ -26,7 +26,7 @@ from rolecall.core import cache
 from rolecall.core.config import AwsConfig
 from rolecall.core.sso import discovery
 from rolecall.core.sso.errors import SsoError
-from rolecall.core.sso.session import SsoSession, sessions
+from rolecall.core.sso.session import SsoSession, role_profiles, sessions
 from rolecall.core.sso.token import delete_token, read_token
 
 __all__ = ["LogoutResult", "logout", "logout_all", "session_roles"]
@@ -45,17 +45,7 @@ class LogoutResult:
 
 def session_roles(config: AwsConfig, session: SsoSession) -> set[tuple[str, str]]:
     """``(account ID, role name)`` of every profile of ``session`` and every discovered role."""
-    found: set[tuple[str, str]] = set()
-    for values in config.profiles.values():
-        account, role = values.get("sso_account_id"), values.get("sso_role_name")
-        if not isinstance(account, str) or not isinstance(role, str):
-            continue
-        if session.name is not None:
-            if values.get("sso_session") != session.name:
-                continue
-        elif "sso_session" in values or values.get("sso_start_url") != session.start_url:
-            continue
-        found.add((account, role))
+    found = set(role_profiles(config, session))
     cached = discovery.read_cached(session, any_age=True)
     if cached is not None:
         found |= {(r.account_id, r.role_name) for r in cached.roles}

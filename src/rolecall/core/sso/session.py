@@ -30,6 +30,7 @@ __all__ = [
     "SsoSession",
     "parse_scopes",
     "resolve",
+    "role_profiles",
     "session_of_profile",
     "sessions",
 ]
@@ -208,6 +209,22 @@ def sessions(config: AwsConfig) -> list[SsoSession]:
         if legacy.start_url not in seen:
             seen.add(legacy.start_url)
             found.append(legacy)
+    return found
+
+
+def role_profiles(config: AwsConfig, session: SsoSession) -> dict[tuple[str, str], str]:
+    """``(account ID, role name)`` -> the first profile (config order) that signs in to
+    that role through ``session`` (its ``sso_session``, or the same legacy start URL)."""
+    found: dict[tuple[str, str], str] = {}
+    for name, values in config.profiles.items():
+        if session.name is not None:
+            if values.get("sso_session") != session.name:
+                continue
+        elif "sso_session" in values or values.get("sso_start_url") != session.start_url:
+            continue
+        account, role = values.get("sso_account_id"), values.get("sso_role_name")
+        if isinstance(account, str) and isinstance(role, str):
+            found.setdefault((account, role), name)
     return found
 
 
