@@ -246,3 +246,15 @@ def test_add_sso_session_is_read_by_botocore(home: Path) -> None:
     assert botocore.session.Session().full_config["sso_sessions"]["new"]["sso_start_url"] == (
         "https://m/start"
     )
+
+
+def test_a_role_iam_would_refuse_is_never_written(home: Path) -> None:
+    odd = (
+        Role("Evil", "100000000003", "Admin\x1b[2J"),
+        Role("Short", "12345", "Admin"),
+        Role("Fine", "100000000004", "Admin+ops@x=1,y.z-w"),
+    )
+    result = populate(CORP, found(*odd))
+    assert result.plan.invalid == [odd[0], odd[1]]
+    assert list(result.plan.add) == ["fine-admin-ops-x-1-y.z-w"]
+    assert "\x1b" not in config_bytes(home).decode()

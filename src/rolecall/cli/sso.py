@@ -207,7 +207,7 @@ def cmd_sso_roles(args: argparse.Namespace) -> int:
 
 
 def cmd_sso_populate(args: argparse.Namespace) -> int:
-    from rolecall.cli.output import CliError, oneline
+    from rolecall.cli.output import CliError, oneline, printable
     from rolecall.core.edit import EditError
     from rolecall.core.sso.errors import SsoError
     from rolecall.core.sso.populate import DEFAULT_TEMPLATE, check_template, populate
@@ -238,7 +238,7 @@ def cmd_sso_populate(args: argparse.Namespace) -> int:
         raise CliError(f"config not changed: {oneline(exc)}", 1) from None
     plan = result.plan
     if args.dry_run:
-        sys.stdout.write(result.diff)
+        sys.stdout.write("".join(printable(line) + "\n" for line in result.diff.splitlines()))
     verb = "would add" if args.dry_run else "added"
     summary = f"{verb} {len(plan.add)} profile(s)"
     if plan.remove:
@@ -249,6 +249,8 @@ def cmd_sso_populate(args: argparse.Namespace) -> int:
     summary += f") in {result.path}"
     if plan.stale:
         summary += f"; {len(plan.stale)} for roles that are gone: --prune removes them"
+    if plan.invalid:
+        summary += f"; {len(plan.invalid)} role(s) with a name IAM would refuse left out"
     _say(summary)
     return 0
 

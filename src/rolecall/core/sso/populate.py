@@ -56,6 +56,10 @@ MARKER_KEY = "rolecall_populated"
 MARKER_VALUE = "true"
 FIELDS = ("account_name", "account_id", "role_name", "session")
 _SLUG_RE = re.compile(r"[^a-z0-9._]+")
+#: What IAM accepts: a 12-digit account, a role name of [\w+=,.@-] (a portal that
+#: answers anything else is not written into the config).
+_ACCOUNT_RE = re.compile(r"\d{12}")
+_ROLE_RE = re.compile(r"[\w+=,.@-]{1,64}", re.ASCII)
 
 
 def slug(text: str) -> str:
@@ -112,6 +116,8 @@ class Plan:
     stale: list[str] = field(default_factory=list)
     #: roles that already have a profile of the user's: role -> that profile
     covered: dict[Role, str] = field(default_factory=dict)
+    #: roles whose account ID or role name IAM would refuse: never written
+    invalid: list[Role] = field(default_factory=list)
 
 
 def _key(account: object, role: object) -> tuple[str, str] | None:
@@ -152,6 +158,9 @@ def plan(
             result.keep[ours[key]] = role
     for key, role in wanted.items():  # (discovery order: account name, ID, role)
         if key in ours:
+            continue
+        if not (_ACCOUNT_RE.fullmatch(role.account_id) and _ROLE_RE.fullmatch(role.role_name)):
+            result.invalid.append(role)
             continue
         if key in theirs:
             result.covered[role] = theirs[key]
