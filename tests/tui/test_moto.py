@@ -40,7 +40,7 @@ async def settle(pilot: Pilot[Any], app: RolecallApp, timeout: float = 20) -> No
     await pilot.pause()  # a modal's callback (which starts the worker) runs first
     await pilot.pause()
     deadline = time.monotonic() + timeout
-    while app._jobs and time.monotonic() < deadline:
+    while app.assumes and time.monotonic() < deadline:
         await pilot.pause(0.05)
     await app.workers.wait_for_complete()
     await pilot.pause()

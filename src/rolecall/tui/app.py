@@ -8,12 +8,7 @@ into screen updates, and handles their failures in one place
 
 from __future__ import annotations
 
-import asyncio
 import gc
-import time
-from collections import deque
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -27,51 +22,31 @@ from rolecall.core.config import ConfigError, config_path, credentials_path
 from rolecall.core.profiles import ProfileSet
 from rolecall.settings import Settings, SettingsError, load_settings, set_theme
 from rolecall.tui import lines
+from rolecall.tui.commands import ProfileCommands
+from rolecall.tui.jobs import MFA_CANCELLED, AssumeQueue, Job, Purpose, assume_group
 from rolecall.tui.messages import AssumeDone, ProfilesLoaded, Progress, WhoamiDone
 from rolecall.tui.model import clean
+from rolecall.tui.ordered_keys import OrderedKeysApp
 from rolecall.tui.screens.main import MainScreen
-from rolecall.tui.services import Services
+from rolecall.tui.services import Services, start_worker_pool
 from rolecall.tui.state import ExpiryWatch, PreparedRows, prepare_rows
 from rolecall.tui.watch import Stamp, Watch
-from rolecall.tui.widgets.status import redact
 
 if TYPE_CHECKING:
-    from textual.command import Provider
     from textual.notifications import SeverityLevel
 
 __all__ = ["RolecallApp"]
 
-#: purposes of an assume request
-PURPOSES = ("assume", "reassume", "whoami", "shell")
-#: assumes that run at once; more wait for their turn (they would only fight
-#: over the GIL, and stall the UI, for no gain in speed)
-MAX_ASSUMES = 4
-#: a notification shows at most this many lines, of this many characters
-MAX_LINES, MAX_LINE = 12, 1000
-#: threads of the worker pool, started after the first frame
-WORKER_THREADS = 8
+#: worker groups (an assume's group is ``jobs.assume_group(name)``)
+WARM_GROUP, RELOAD_GROUP = "warm", "reload"
 
 
-@dataclass
-class Job:
-    """One assume worker: which profile, why, and the MFA code it was given."""
+class RolecallApp(OrderedKeysApp[int]):
+    """The app: it owns the workers, the timers and the shell; the main screen shows."""
 
-    name: str
-    purpose: str
-    code: str | None
-    asked: list[str] = field(default_factory=list)  # serials the engine asked a code for
-
-
-def _profile_commands() -> type[Provider]:
-    from rolecall.tui.commands import ProfileCommands
-
-    return ProfileCommands
-
-
-class RolecallApp(App[int]):
     TITLE = "rolecall"
     CSS_PATH = "app.tcss"
-    COMMANDS = App.COMMANDS | {_profile_commands}
+    COMMANDS = App.COMMANDS | {ProfileCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit"),
         Binding("question_mark", "help", "Help"),
@@ -96,15 +71,12 @@ class RolecallApp(App[int]):
         self.profiles: ProfileSet | None = None
         #: AssumeResults of this session, in memory only (the shell needs them)
         self.sessions: dict[str, Any] = {}
-        self.main = MainScreen(self.clock)
+        self.main = MainScreen(self.clock, self)
         self.poll_interval = poll_interval
         #: set by run(): the GC is off until the first frame, then start-up is frozen
         self.tune_gc = tune_gc
-        self._jobs: dict[Worker[Any], Job] = {}
-        self._queue: deque[Job] = deque()
-        #: set once the app is asked to exit: the keys still queued then (``q``
-        #: and more, typed at once) start no assume, shell, dialog or form
-        self.closing = False
+        #: the assumes running (by worker) and waiting
+        self.assumes: AssumeQueue[Worker[Any]] = AssumeQueue()
         self._watch = ExpiryWatch()
         self.file_watch = Watch(
             lambda: (config_path(config), credentials_path(credentials)),
@@ -151,27 +123,14 @@ class RolecallApp(App[int]):
         What start-up allocated (10,000 profiles is ~1M objects) is frozen, so
         the GC never walks it again.
         """
-        self._warm_workers()
+        start_worker_pool()
         self._start_reload(stamp, reread=False)
         self.run_worker(
-            self.services.warm, name="warm", group="warm", thread=True, exit_on_error=False
+            self.services.warm, name="warm", group=WARM_GROUP, thread=True, exit_on_error=False
         )
         if self.tune_gc:
             gc.freeze()
             gc.enable()
-
-    def _warm_workers(self) -> None:
-        """Start the worker threads now, while the app is idle.
-
-        asyncio's default pool starts a thread on demand, and ``Thread.start``
-        waits for the new thread to run: when twenty assumes start at once that
-        wait, behind the GIL, stalls the event loop.
-        """
-        loop = asyncio.get_running_loop()
-        pool = ThreadPoolExecutor(max_workers=WORKER_THREADS, thread_name_prefix="rolecall")
-        loop.set_default_executor(pool)
-        for _ in range(WORKER_THREADS):
-            pool.submit(time.sleep, 0.05)
 
     def reload_now(self) -> None:
         """Read the files here and now, for the first frame (the cache comes later)."""
@@ -193,16 +152,8 @@ class RolecallApp(App[int]):
         problems = [str(problem) for problem in profiles.problems]
         empty = not profiles and not problems
         if empty and not self._empty_hinted:
-            files = " or ".join(
-                lines.tilde(path)
-                for path in (config_path(self.config_arg), credentials_path(self.credentials_arg))
-            )
-            self.main.note(
-                None,
-                f"no profiles in {clean(files)} yet: press n to add a role profile, "
-                "or run `aws configure` for access keys",
-                "hint",
-            )
+            paths = (config_path(self.config_arg), credentials_path(self.credentials_arg))
+            self.main.note(None, lines.empty_hint(paths), "hint")
         self._empty_hinted = empty
         if problems != self._problems:  # each set of problems is reported once
             self._problems = problems
@@ -248,7 +199,7 @@ class RolecallApp(App[int]):
         self.run_worker(
             lambda: self._reload_job(stamp, reread),
             name="reload",
-            group="reload",
+            group=RELOAD_GROUP,
             thread=True,
             exit_on_error=False,
         )
@@ -295,22 +246,16 @@ class RolecallApp(App[int]):
     # -- assume ---------------------------------------------------------------
     def busy(self, name: str) -> bool:
         """Whether an assume of ``name`` runs or waits for its turn."""
-        return any(job.name == name for job in self._jobs.values()) or any(
-            job.name == name for job in self._queue
-        )
+        return self.assumes.busy(name)
 
-    def exit(self, result: int | None = None, return_code: int = 0, message: Any = None) -> None:
-        self.closing = True
-        super().exit(result, return_code, message)
-
-    def request(self, name: str, purpose: str) -> None:
+    def request(self, name: str, purpose: Purpose) -> None:
         """Assume ``name`` for ``purpose``; ask for an MFA code first when one is needed."""
-        if self.closing or self.profiles is None or name not in self.profiles or self.busy(name):
+        if self.profiles is None or name not in self.profiles or self.busy(name):
             return
         use_cache = purpose != "reassume"
         session = self.sessions.get(name)
         if purpose == "shell" and lines.usable(session, self.clock()):
-            self.launch_shell(name, session)
+            self.open_shell(name, session)
             return
         try:
             serial = self.services.do_mfa_needed(
@@ -324,7 +269,7 @@ class RolecallApp(App[int]):
         else:
             self.start_assume(name, purpose, None)
 
-    def ask_mfa(self, name: str, purpose: str, serial: str) -> None:
+    def ask_mfa(self, name: str, purpose: Purpose, serial: str) -> None:
         from rolecall.tui.screens.mfa import MfaScreen
 
         if self.closing:
@@ -338,17 +283,19 @@ class RolecallApp(App[int]):
 
         self.push_screen(MfaScreen(name, serial), entered)
 
-    def start_assume(self, name: str, purpose: str, code: str | None) -> None:
-        """Start the assume worker, or queue it while MAX_ASSUMES already run."""
+    def start_assume(self, name: str, purpose: Purpose, code: str | None) -> None:
+        """Start the assume worker, or queue it while ``jobs.MAX_ASSUMES`` already run."""
         if self.busy(name):
             return
         job = Job(name, purpose, code)
+        if purpose == "shell":
+            # what is typed from now on is for the shell (a terminal's type-ahead)
+            job.holds_keys = True
+            self.hold_keys()
         verb = {"reassume": "re-assuming (no cache)", "whoami": "whoami", "shell": "shell"}
         self.main.note(name, verb.get(purpose, "assuming") + "…", "step")
         self.main.set_busy(name, True)
-        if len(self._jobs) >= MAX_ASSUMES:
-            self._queue.append(job)
-        else:
+        if self.assumes.add(job):
             self._run_job(job)
 
     def _run_job(self, job: Job) -> None:
@@ -356,12 +303,12 @@ class RolecallApp(App[int]):
         worker = self.run_worker(
             lambda: self._assume_job(job),
             name=f"assume:{name}",
-            group=f"assume-{name}",
+            group=assume_group(name),
             description=job.purpose,
             thread=True,
             exit_on_error=False,
         )
-        self._jobs[worker] = job
+        self.assumes.started(worker, job)
 
     def _assume_job(self, job: Job) -> None:
         """Runs in a thread: only ``post_message`` from here."""
@@ -410,7 +357,20 @@ class RolecallApp(App[int]):
         if self.settings.notify_assume and message.purpose in ("assume", "reassume"):
             self.notify(f"Assumed {message.name}", timeout=4, markup=False)
         if message.purpose == "shell":
-            self.launch_shell(message.name, result)
+            self.open_shell(message.name, result)  # (it holds the keys now)
+            for job in [j for j in self.assumes.jobs() if j.name == message.name]:
+                self._unhold(job, drop=False)
+
+    def _unhold(self, job: Job, drop: bool = True) -> None:
+        """End the hold of a shell's assume; when the shell never opened, what was typed
+        for it is dropped."""
+        if job.holds_keys:
+            job.holds_keys = False
+            self._dropped(job.name, self.release_keys(drop=drop))
+
+    def _dropped(self, name: str, count: int) -> None:
+        if count:
+            self.main.note(name, f"{count} key(s) typed for the shell dropped", "warn")
 
     def on_whoami_done(self, message: WhoamiDone) -> None:
         for line in lines.identity_lines(message.identity):
@@ -419,30 +379,28 @@ class RolecallApp(App[int]):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The one place where a worker's failure is handled."""
         worker = event.worker
-        if worker.group == "warm":
+        if worker.group == WARM_GROUP:
             if event.state == WorkerState.SUCCESS and self.tune_gc:
                 gc.freeze()  # boto3's loaded data: never walked by the GC again
             return
-        if worker.group == "reload":
+        if worker.group == RELOAD_GROUP:
             if event.state == WorkerState.ERROR:
                 self._reloading = False
                 self.main.note(None, "reload failed: " + lines.one_line(worker.error), "error")
             return
-        job = self._jobs.get(worker)
-        if job is None or event.state not in (
-            WorkerState.SUCCESS,
-            WorkerState.ERROR,
-            WorkerState.CANCELLED,
-        ):
+        if event.state not in (WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED):
             return
-        del self._jobs[worker]
+        job, next_job = self.assumes.finished(worker)
+        if job is None:
+            return
         self.main.set_busy(job.name, False)
-        if self._queue:
-            self._run_job(self._queue.popleft())
+        self._unhold(job)
+        if next_job is not None:
+            self._run_job(next_job)
         if event.state != WorkerState.ERROR:
             return
         error = worker.error
-        if getattr(error, "code", None) == "MfaCancelled" and job.code is None and job.asked:
+        if getattr(error, "code", None) == MFA_CANCELLED and job.code is None and job.asked:
             # The cache went stale between the check and the call: ask now, and retry.
             self.ask_mfa(job.name, job.purpose, job.asked[-1])
             return
@@ -455,6 +413,18 @@ class RolecallApp(App[int]):
             self.notify(body, title=f"{job.name} failed", severity="error", markup=False)
 
     # -- shell ----------------------------------------------------------------
+    def open_shell(self, name: str, result: Any) -> None:
+        """Open the shell once the keys typed with ``s`` have all arrived: its type-ahead."""
+
+        def launch() -> None:
+            try:
+                self.launch_shell(name, result)
+            finally:
+                # what arrived for the shell once it had started could not reach it
+                self._dropped(name, self.release_keys(drop=True))
+
+        self.after_typing(launch)  # (it holds the keys until then)
+
     def launch_shell(self, name: str, result: Any) -> None:
         """Suspend, run the user's shell with the profile's environment, resume caught up."""
         if self.closing:
@@ -469,7 +439,7 @@ class RolecallApp(App[int]):
         for timer in timers:
             timer.pause()
         try:
-            code = self.services.launcher(self, argv, env)
+            code = self.services.launcher(self, argv, env, self.take_typed())
         except SuspendNotSupported:
             self.main.note(name, "this terminal cannot suspend the UI for a shell", "error")
             return
@@ -502,12 +472,6 @@ class RolecallApp(App[int]):
         self.main.favorites_changed(self.settings.favorites)
         self.main.note(name, "pinned as a favourite" if state else "unpinned", "step")
 
-    def profile_labels(self, favorites_first: bool = False) -> list[tuple[str, str]]:
-        rows = self.main.state.rows.values()
-        if favorites_first:
-            rows = sorted(rows, key=lambda r: (not r.favorite, r.label.casefold()))  # type: ignore[assignment]
-        return [(row.name, row.label) for row in rows]
-
     def notify(
         self,
         message: str,
@@ -520,8 +484,7 @@ class RolecallApp(App[int]):
         """Every notification is drawn safe: no control character, no 25 MB name, and
         nothing shaped like a secret key (as in the status panel)."""
         if not markup:
-            shown = message.split("\n")[:MAX_LINES]
-            message = "\n".join(clean(redact(line[: MAX_LINE * 4]), MAX_LINE) for line in shown)
+            message = lines.safe_text(message)
         super().notify(
             message, title=clean(title), severity=severity, timeout=timeout, markup=markup
         )
@@ -533,14 +496,12 @@ class RolecallApp(App[int]):
     def action_help(self) -> None:
         from rolecall.tui.screens.help import HelpScreen
 
-        if not self.closing and not isinstance(self.screen, HelpScreen):
+        if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 
     def open_switch_role(self, highlighted: str | None) -> None:
-        from rolecall.tui.screens.switch_role import SwitchRoleScreen, color_choices, save_request
-
-        if self.closing:
-            return
+        from rolecall.tui.screens.switch_role import SwitchRoleScreen
+        from rolecall.tui.switch_role_form import color_choices, save_request
 
         names = [p.name for p in self.profiles] if self.profiles is not None else []
         source = "default" if "default" in names else None

@@ -10,6 +10,7 @@ from __future__ import annotations
 import errno
 import os
 import signal
+import sys
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -23,14 +24,44 @@ if TYPE_CHECKING:
     from rolecall.core.profiles import ProfileSet
     from rolecall.tui.model import ExpiryLike
 
-__all__ = ["Launcher", "Services", "path_problem", "suspend_launcher", "utc_now"]
+__all__ = [
+    "WORKER_THREADS",
+    "Launcher",
+    "Services",
+    "path_problem",
+    "start_worker_pool",
+    "suspend_launcher",
+    "utc_now",
+]
 
-#: ``launcher(app, argv, env) -> exit code``: runs the user's shell.
-Launcher = Callable[["App[Any]", Sequence[str], Mapping[str, str]], int]
+#: threads of the worker pool, started after the first frame
+WORKER_THREADS = 8
+
+#: ``launcher(app, argv, env, typed) -> exit code``: runs the user's shell; ``typed``
+#: is what the user typed for it before it started (keys read by the app meanwhile).
+Launcher = Callable[["App[Any]", Sequence[str], Mapping[str, str], str], int]
 
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+def start_worker_pool(threads: int = WORKER_THREADS) -> None:
+    """Start the running loop's worker threads now, while the app is idle.
+
+    asyncio's default pool starts a thread on demand, and ``Thread.start`` waits
+    for the new thread to run: when twenty assumes start at once that wait,
+    behind the GIL, stalls the event loop.
+    """
+    import asyncio
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    loop = asyncio.get_running_loop()
+    pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="rolecall")
+    loop.set_default_executor(pool)
+    for _ in range(threads):
+        pool.submit(time.sleep, 0.05)
 
 
 def path_problem(path: str) -> str | None:
@@ -63,11 +94,58 @@ def _ignore_sigint(signum: int, frame: FrameType | None) -> None:
     """
 
 
-def suspend_launcher(app: App[Any], argv: Sequence[str], env: Mapping[str, str]) -> int:
-    """Suspend the TUI, run ``argv`` in the terminal with ``env``, and resume."""
+def push_typed(text: str) -> int:
+    """Put ``text`` back in the terminal's input, as if typed again; returns how many
+    characters could not be (the terminal refuses ``TIOCSTI``, or is not one).
+
+    The app read those keys from the terminal before the shell started (they came in
+    the same read as ``s``); the shell reads them from the terminal, as type-ahead.
+    Linux can forbid this (``dev.tty.legacy_tiocsti = 0``) to unprivileged users.
+    """
+    try:
+        import fcntl
+        import termios
+
+        fd = sys.__stdin__.fileno() if sys.__stdin__ is not None else -1
+        if fd < 0 or not os.isatty(fd):
+            return len(text)
+    except (ImportError, AttributeError, OSError, ValueError):  # not a Unix terminal
+        return len(text)
+    try:  # no echo now: the shell shows the text as it reads it
+        attrs = termios.tcgetattr(fd)
+        quiet = list(attrs)
+        quiet[3] &= ~termios.ECHO
+        termios.tcsetattr(fd, termios.TCSANOW, quiet)
+    except termios.error:
+        attrs = None
+    try:
+        for index, char in enumerate(text):
+            try:
+                for byte in char.encode(errors="replace"):
+                    fcntl.ioctl(fd, termios.TIOCSTI, bytes([byte]))
+            except OSError:
+                return len(text) - index
+    finally:
+        if attrs is not None:
+            termios.tcsetattr(fd, termios.TCSANOW, attrs)
+    return 0
+
+
+def suspend_launcher(
+    app: App[Any], argv: Sequence[str], env: Mapping[str, str], typed: str = ""
+) -> int:
+    """Suspend the TUI, hand ``typed`` to the terminal, run ``argv`` with ``env``, resume."""
     with app.suspend():
         previous = signal.signal(signal.SIGINT, _ignore_sigint)
         try:
+            if typed:  # (after the handler: a typed Ctrl+C must not stop the app)
+                lost = push_typed(typed)
+                if lost:
+                    print(
+                        f"rolecall: {lost} character(s) typed before the shell opened could "
+                        "not be passed to it (this terminal does not allow it); type them again",
+                        file=sys.stderr,
+                    )
             from rolecall.core.shell import run_subshell
 
             return run_subshell(list(argv), dict(env))
