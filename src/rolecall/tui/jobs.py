@@ -26,6 +26,7 @@ from typing import Generic, Literal, TypeVar, get_args
 __all__ = [
     "MAX_ASSUMES",
     "MFA_CANCELLED",
+    "SSO_EXPIRED",
     "PURPOSES",
     "AssumeQueue",
     "Job",
@@ -40,6 +41,8 @@ PURPOSES: tuple[Purpose, ...] = get_args(Purpose)
 MAX_ASSUMES = 4
 #: the error code of an assume that needed an MFA code and had none (``rolecall.core.sts``)
 MFA_CANCELLED = "MfaCancelled"
+#: the error code of an assume whose SSO token is missing or expired (``rolecall.core.sts``)
+SSO_EXPIRED = "SsoExpired"
 
 Key = TypeVar("Key", bound=Hashable)
 
