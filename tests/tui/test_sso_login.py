@@ -85,16 +85,22 @@ async def test_enter_logs_in_then_assumes(
 ) -> None:
     login = FakeLogin(clock)
     opened: list[str] = []
+
+    def browser(url: str) -> bool:
+        opened.append(url)
+        return True
+
     fake_sts.failures["sso-readonly"] = FakeAssumeError(
         "SSO session expired: run `rolecall sso login sso-readonly`", None, "SsoExpired"
     )
-    app = make_app(services={"sso_login": login, "browser": opened.append})
+    app = make_app(services={"sso_login": login, "browser": browser})
     async with started(app) as pilot, abandon_at_end(login):
         await goto(pilot, app, "sso-readonly")
         await pilot.press("enter")
         screen = await until_modal(pilot, app)
         shot = app.export_screenshot().replace("&#160;", " ")
         assert "W X Y Z - A B C D" in shot and "user_code=WXYZ-ABCD" in shot
+        assert "a browser is opening it" in shot
         assert "The code expires in 10:00" in shot
         assert opened == [URL]
         assert login.calls == ["sso-readonly"]
@@ -113,7 +119,7 @@ async def test_escape_cancels_the_login(
 ) -> None:
     login = FakeLogin(clock)
     fake_sts.failures["sso-readonly"] = FakeAssumeError("expired", None, "SsoExpired")
-    app = make_app(services={"sso_login": login, "browser": lambda url: None})
+    app = make_app(services={"sso_login": login, "browser": lambda url: False})
     async with started(app) as pilot, abandon_at_end(login):
         await goto(pilot, app, "sso-readonly")
         await pilot.press("enter")
@@ -133,7 +139,7 @@ async def test_a_failed_login_is_one_line_and_no_loop(
     expired = SsoError("the login was not approved in time", "run the login again", DEVICE_EXPIRED)
     login = FakeLogin(clock, fail=expired)
     fake_sts.failures["sso-readonly"] = FakeAssumeError("expired", None, "SsoExpired")
-    app = make_app(services={"sso_login": login, "browser": lambda url: None})
+    app = make_app(services={"sso_login": login, "browser": lambda url: False})
     async with started(app) as pilot, abandon_at_end(login):
         await goto(pilot, app, "sso-readonly")
         await pilot.press("enter")
@@ -151,7 +157,7 @@ async def test_a_second_refusal_after_a_login_is_reported(
     login = FakeLogin(clock)
     login.approved.set()
     fake_sts.failures["sso-readonly"] = FakeAssumeError("SSO session expired", None, "SsoExpired")
-    app = make_app(services={"sso_login": login, "browser": lambda url: None})
+    app = make_app(services={"sso_login": login, "browser": lambda url: False})
     async with started(app) as pilot:
         await goto(pilot, app, "sso-readonly")
         await pilot.press("enter")

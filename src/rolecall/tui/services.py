@@ -188,8 +188,8 @@ class Services:
     environ: Mapping[str, str] | None = None
     #: ``sso_login(profiles, name, on_code, cancel)``: the SSO login of ``name``'s session
     sso_login: Callable[..., None] | None = None
-    #: ``browser(url)``: opens the SSO verification URL (where a browser can open)
-    browser: Callable[[str], None] | None = None
+    #: ``browser(url) -> opened``: opens the SSO verification URL where a browser can open
+    browser: Callable[[str], bool] | None = None
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
@@ -278,14 +278,16 @@ class Services:
         login.login(session, on_code, cancel=cancel, now=self.clock)
         discovery.forget(session)
 
-    def do_open_browser(self, url: str) -> None:
+    def do_open_browser(self, url: str) -> bool:
+        """Open ``url`` in a browser when one can open here; whether it was tried."""
         if self.browser is not None:
-            self.browser(url)
-            return
+            return self.browser(url)
         from rolecall.core.sso import login
 
-        if login.browser_available():
-            login.open_browser(url)
+        if not login.browser_available():
+            return False
+        login.open_browser(url)
+        return True
 
     # -- files --------------------------------------------------------------
     def load_profiles(self, config: str | None, credentials: str | None) -> ProfileSet:

@@ -3,10 +3,11 @@
 It runs the login (``rolecall.core.sso.login``, given as ``login``) in a thread
 worker of its own and shows what the person logging in needs: the verification
 URL, the user code in large type, and the device code's own countdown.  The
-browser is opened by ``browser`` when the code arrives.  It returns ``"ok"``,
-``"cancelled"`` (Esc) or the error line; the app then assumes the profile (or
-says why not).  Esc sets the cancel event the worker waits on, so the worker
-stops within a poll interval and writes nothing.
+browser is opened by ``browser`` when the code arrives (it says whether it
+could).  It returns ``"ok"``, ``"cancelled"`` (Esc) or the error line; the
+app then assumes the profile (or says why not).  Esc sets the cancel event
+the worker waits on, so the worker stops within a poll interval and writes
+nothing.
 """
 
 from __future__ import annotations
@@ -62,7 +63,7 @@ class SsoLoginScreen(ModalScreen[str]):
         self,
         profile: str,
         login: Login,
-        browser: Callable[[str], None],
+        browser: Callable[[str], bool],
         clock: Callable[[], datetime],
     ) -> None:
         super().__init__(classes="modal")
@@ -103,21 +104,19 @@ class SsoLoginScreen(ModalScreen[str]):
     def _show_code(self, message: CodeShown) -> None:
         code = message.code
         self.code = code
+        try:
+            opened = self.browser(str(code.verification_uri_complete))
+        except Exception:  # the URL is on screen: a browser that fails is not fatal
+            opened = False
         url = clean(str(code.verification_uri_complete), 300)
+        where = "Open this URL" + (" (a browser is opening it)" if opened else "")
         self.query_one("#sso-url", Static).update(
-            Text.assemble(
-                "Open this URL (a browser is opening it) and check the code:\n",
-                (url, "bold underline"),
-            )
+            Text.assemble(f"{where} and check the code:\n", (url, "bold underline"))
         )
         self.query_one("#sso-code", Static).update(
             Text(spaced(clean(str(code.user_code), 40)), style="bold reverse")
         )
         self._tick()
-        try:
-            self.browser(str(code.verification_uri_complete))
-        except Exception:  # the URL is on screen: a browser that fails is not fatal
-            pass
 
     def _tick(self) -> None:
         if self.code is None:
