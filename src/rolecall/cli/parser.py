@@ -263,6 +263,74 @@ def _demo_options(d: argparse.ArgumentParser) -> None:
     d.set_defaults(func=Verb("launch", "cmd_demo"))
 
 
+def _sso_options(p: argparse.ArgumentParser) -> None:
+    """``sso login|logout|roles|populate|configure`` (handlers in ``cli/sso.py``)."""
+    sub = p.add_subparsers(dest="sso_command", metavar="ACTION", required=True)
+
+    def action(name: str, help_text: str, handler: str) -> argparse.ArgumentParser:
+        a = sub.add_parser(name, help=help_text, description=help_text)
+        _add_files(a)
+        a.set_defaults(func=Verb("sso", handler), profile=None)
+        return a
+
+    def session_option(a: argparse.ArgumentParser) -> None:
+        a.add_argument("--sso-session", metavar="NAME", help="the [sso-session NAME] to use")
+
+    a = action(
+        "login", "log in to IAM Identity Center in the browser (device code)", "cmd_sso_login"
+    )
+    a.add_argument("profile", nargs="?", metavar="PROFILE", help="an SSO profile (or its session)")
+    session_option(a)
+    a.add_argument("--no-browser", action="store_true", help="only print the URL and the code")
+    a.add_argument("--force", action="store_true", help="log in even when the token is valid")
+
+    a = action(
+        "logout",
+        "sign out at the portal; delete the token and cached role credentials",
+        "cmd_sso_logout",
+    )
+    who = a.add_mutually_exclusive_group()
+    who.add_argument("--sso-session", metavar="NAME", help="the [sso-session NAME] to log out")
+    who.add_argument("--all", action="store_true", help="every session, every SSO credential")
+
+    a = action("roles", "list every account and role your SSO token grants", "cmd_sso_roles")
+    session_option(a)
+    a.add_argument("--json", action="store_true", help="print a JSON list")
+    a.add_argument("--refresh", action="store_true", help="ignore the discovery cache")
+
+    a = action(
+        "populate", "write one profile per discovered role into the config", "cmd_sso_populate"
+    )
+    session_option(a)
+    a.add_argument("--dry-run", action="store_true", help="print the diff, write nothing")
+    a.add_argument("--prefix", default="", metavar="P", help="put P before every name")
+    a.add_argument(
+        "--template",
+        metavar="T",
+        help="profile names: {account_name}, {account_id}, {role_name}, {session} "
+        f"(default {SSO_TEMPLATE})",
+    )
+    a.add_argument("--prune", action="store_true", help="remove populated profiles of gone roles")
+    a.add_argument("--region", metavar="R", help="the profiles' region (default: sso_region)")
+    a.add_argument("--refresh", action="store_true", help="ignore the discovery cache")
+
+    a = action(
+        "configure",
+        "add an [sso-session] (start URL and region) to the config",
+        "cmd_sso_configure",
+    )
+    a.add_argument("name", nargs="?", metavar="NAME", help="its name (default: from the URL)")
+    a.add_argument("--start-url", metavar="URL", help="https://<yours>.awsapps.com/start")
+    a.add_argument("--region", metavar="R", help="the IAM Identity Center region")
+    a.add_argument("--scopes", metavar="S", help="sso_registration_scopes (sso:account:access)")
+    a.add_argument("--force", action="store_true", help="replace an existing sso-session")
+
+
+#: ``sso populate``'s default ``--template``, for its help (core.sso.populate's own;
+#: not imported to build a parser: a test checks they agree).
+SSO_TEMPLATE = "{account_name}-{role_name}"
+
+
 #: Every command: its name, its help line, and what adds its options.
 COMMANDS: tuple[tuple[str, str, Callable[[argparse.ArgumentParser], None]], ...] = (
     ("list", "list profiles, their kinds, chains and problems", _list_options),
@@ -292,5 +360,6 @@ COMMANDS: tuple[tuple[str, str, Callable[[argparse.ArgumentParser], None]], ...]
     ("logout", "forget a profile's cached credentials (or --all)", _logout_options),
     ("doctor", "check the environment, config, files and cache for problems", _doctor_options),
     ("demo", "try rolecall with no AWS account: a local STS and a sample config", _demo_options),
+    ("sso", "IAM Identity Center: login, logout, roles, populate, configure", _sso_options),
 )
 COMMAND_NAMES = frozenset(name for name, _, _ in COMMANDS)

@@ -32,6 +32,9 @@ notifications shown are the defaults, while favourites, ``[defaults]`` and
     expiry_warning_seconds = 300   # how long before it expires
     assume = true                  # notify when an assume succeeds or fails
 
+    [sso]
+    discovery_ttl_seconds = 3600   # `sso roles` answers from its cache this long (0: never)
+
     [profiles."prod-admin"]        # one table per AWS profile name
     display_name = "[prod] admin"  # shown instead of the profile name
     color = "bright_red"           # a colour name from COLOR_NAMES, or "#rrggbb"

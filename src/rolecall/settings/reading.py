@@ -19,6 +19,7 @@ from rolecall.settings.model import (
     DEFAULT_CRITICAL_SECONDS,
     DEFAULT_EXPIRY_WARNING_SECONDS,
     DEFAULT_REFRESH_MARGIN_SECONDS,
+    DEFAULT_SSO_DISCOVERY_TTL,
     DEFAULT_THEME,
     DEFAULT_WARN_SECONDS,
     MAX_REFRESH_MARGIN,
@@ -115,6 +116,7 @@ def load_settings(path: str | None = None) -> Settings:
     _read_thresholds(settings, reader.table(data, "thresholds"), reader)
     _read_notifications(settings, reader.table(data, "notifications"), reader)
     _read_sessions(settings, reader.table(data, "sessions"), reader)
+    _read_sso(settings, reader.table(data, "sso"), reader)
     _read_profiles(settings, reader.table(data, "profiles"), reader)
     settings._baseline = snapshot(settings)
     return settings
@@ -245,6 +247,22 @@ def _read_sessions(settings: Settings, sessions: Mapping[str, Any], reader: _Rea
                 setattr(settings, attr, value)
             else:
                 reader.invalid(f"sessions.{attr}", "true or false", value, default)
+
+
+def _read_sso(settings: Settings, sso: Mapping[str, Any], reader: _Reader) -> None:
+    """``[sso]``: how long a discovery of accounts and roles is served from its cache."""
+    reader.unknown(sso, frozenset({"discovery_ttl_seconds"}), "sso")
+    if "discovery_ttl_seconds" in sso:
+        value = sso["discovery_ttl_seconds"]
+        if is_int(value) and value >= 0:
+            settings.sso_discovery_ttl = value
+        else:
+            reader.invalid(
+                "sso.discovery_ttl_seconds",
+                "an integer >= 0 (0: always ask the portal)",
+                value,
+                DEFAULT_SSO_DISCOVERY_TTL,
+            )
 
 
 def _read_profiles(settings: Settings, profiles: Mapping[str, Any], reader: _Reader) -> None:

@@ -68,6 +68,9 @@ def _check(settings: Settings, changed: set[str]) -> list[str]:
         value = getattr(s, attr)
         if attr in changed and (not is_int(value) or value <= 0):
             out.append(f"{'.'.join(SCALARS[attr][0])} must be a positive integer, got {value!r}")
+    ttl = s.sso_discovery_ttl
+    if "sso_discovery_ttl" in changed and (not is_int(ttl) or ttl < 0):
+        out.append(f"sso.discovery_ttl_seconds must be an integer >= 0, got {ttl!r}")
     if {"warn_seconds", "critical_seconds"} & changed and s.critical_seconds > s.warn_seconds:
         out.append(
             f"thresholds.critical_seconds ({s.critical_seconds}) must not be larger than "

@@ -24,7 +24,15 @@ from rolecall.settings import Settings, SettingsError, load_settings, set_theme
 from rolecall.tui import lines
 from rolecall.tui.commands import ProfileCommands
 from rolecall.tui.freshness import RETRY_AFTER, due
-from rolecall.tui.jobs import MFA_CANCELLED, MFA_REQUIRED, AssumeQueue, Job, Purpose, assume_group
+from rolecall.tui.jobs import (
+    MFA_CANCELLED,
+    MFA_REQUIRED,
+    SSO_EXPIRED,
+    AssumeQueue,
+    Job,
+    Purpose,
+    assume_group,
+)
 from rolecall.tui.messages import AssumeDone, ProfilesLoaded, Progress, WhoamiDone
 from rolecall.tui.model import clean
 from rolecall.tui.ordered_keys import OrderedKeysApp
@@ -101,6 +109,8 @@ class RolecallApp(OrderedKeysApp[int]):
         self._empty_hinted = False
         self._tick_timer: Timer | None = None
         self._poll_timer: Timer | None = None
+        #: profiles assumed again after an SSO login: a second refusal is reported
+        self._after_sso_login: set[str] = set()
 
     def get_default_screen(self) -> MainScreen:
         return self.main
@@ -329,6 +339,33 @@ class RolecallApp(OrderedKeysApp[int]):
 
         self.push_screen(MfaScreen(name, serial), entered)
 
+    def ask_sso_login(self, name: str, purpose: Purpose) -> None:
+        """Log the profile's SSO session in (the modal), then assume it again."""
+        from rolecall.tui.screens.sso_login import SsoLoginScreen
+
+        if self.closing or self.profiles is None:
+            return
+        profiles = self.profiles
+
+        def done(outcome: str | None) -> None:
+            if outcome == "ok":
+                self.main.note(name, "logged in to IAM Identity Center", "ok")
+                self._after_sso_login.add(name)
+                self.start_assume(name, purpose, None)
+            elif outcome == "cancelled":
+                self.main.note(name, "SSO login cancelled; nothing assumed", "warn")
+            else:
+                self.main.note(name, f"SSO login failed: {outcome}", "error")
+
+        screen = SsoLoginScreen(
+            name,
+            lambda on_code, cancel: self.services.do_sso_login(profiles, name, on_code, cancel),
+            self.services.do_open_browser,
+            self.clock,
+        )
+        self.main.note(name, "the SSO session needs a login: opening it…", "step")
+        self.push_screen(screen, done)
+
     def start_assume(self, name: str, purpose: Purpose, code: str | None) -> None:
         """Start the assume worker, or queue it while ``jobs.MAX_ASSUMES`` already run."""
         if self.busy(name):
@@ -395,6 +432,7 @@ class RolecallApp(OrderedKeysApp[int]):
             self.main.session_expiry(*hop_expiry)
 
     def on_assume_done(self, message: AssumeDone) -> None:
+        self._after_sso_login.discard(message.name)
         result = message.result
         self.sessions[message.name] = result
         self._issued[message.name] = self.clock()
@@ -465,6 +503,10 @@ class RolecallApp(OrderedKeysApp[int]):
             if getattr(error, "code", None) == MFA_REQUIRED:
                 self._want_mfa(job.name)
                 return
+        elif getattr(error, "code", None) == SSO_EXPIRED and job.name not in self._after_sso_login:
+            self.ask_sso_login(job.name, job.purpose)  # then it assumes again
+            return
+        self._after_sso_login.discard(job.name)
         message, hint = lines.error_lines(error)
         self.main.note(job.name, message, "error")
         if hint:
