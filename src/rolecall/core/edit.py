@@ -30,8 +30,10 @@ from rolecall.core.ini import IniDocument, RawSection, parse, split_section_name
 from rolecall.core.profiles import (
     CREDENTIAL_SOURCES,
     ProfileSet,
-    RoleArn,
     duration_problem,
+    mfa_serial_problem,
+    region_problem,
+    role_arn_problem,
 )
 
 __all__ = ["EditError", "add_profile", "remove_profile", "section_header"]
@@ -94,8 +96,9 @@ def validate_role_settings(settings: Mapping[str, str]) -> None:
     arn = settings.get("role_arn")
     if arn is None:
         raise EditError("--role-arn is required")
-    if RoleArn.parse(arn) is None:
-        raise EditError(f"malformed role ARN {arn!r}: expected arn:aws:iam::123456789012:role/NAME")
+    why = role_arn_problem(arn)
+    if why is not None:
+        raise EditError(f"malformed role ARN {arn!r}: {why}")
     has_src = "source_profile" in settings
     has_cs = "credential_source" in settings
     if has_src == has_cs:
@@ -107,6 +110,14 @@ def validate_role_settings(settings: Mapping[str, str]) -> None:
         )
     if "duration_seconds" in settings:
         problem = duration_problem(settings["duration_seconds"])
+        if problem:
+            raise EditError(problem)
+    if "region" in settings:
+        problem = region_problem(settings["region"])
+        if problem:
+            raise EditError(problem)
+    if "mfa_serial" in settings:
+        problem = mfa_serial_problem(settings["mfa_serial"])
         if problem:
             raise EditError(problem)
 

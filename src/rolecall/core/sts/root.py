@@ -39,15 +39,30 @@ def resolve_root(ctx: Context) -> tuple[Credentials, bool]:
     root = ctx.plan.root
     ctx.emit("root", f"resolving root credentials: {root.describe()}")
     if root.kind == "static":
-        return _static_keys(ctx, root), False
+        return _checked(_static_keys(ctx, root), root), False
     try:
         if root.kind == "credential_source":
-            return _source_credentials(ctx, root), root.source in ROLE_ROOTS
-        return _profile_root(ctx, root), root.kind in ROLE_ROOTS
+            creds = _source_credentials(ctx, root)
+            return _checked(creds, root), root.source in ROLE_ROOTS
+        return _checked(_profile_root(ctx, root), root), root.kind in ROLE_ROOTS
     except AssumeError:
         raise
     except Exception as exc:
         raise classify_root_error(exc, root, ctx.display_url) from None
+
+
+def _checked(creds: Credentials, root: Root) -> Credentials:
+    """``creds``, refused when they are not in the alphabets AWS issues (from a
+    file, a process or an answer: they would reach a shell and a terminal)."""
+    problem = _cache.credentials_problem(
+        creds.access_key_id, creds.secret_access_key, creds.session_token
+    )
+    if problem is not None:
+        raise no_credentials(
+            f"the credentials of {root.describe()} are not usable: {problem}",
+            "check where they come from; AWS never issues such credentials",
+        )
+    return creds
 
 
 def _static_keys(ctx: Context, root: Root) -> Credentials:
