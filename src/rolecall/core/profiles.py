@@ -423,7 +423,8 @@ def _own_problems(
         if profile.role_arn is not None:
             profile.arn = RoleArn.parse(profile.role_arn)
             if profile.arn is None:
-                out.append(f"role_arn {profile.role_arn!r} is not a valid IAM role ARN")
+                why = role_arn_problem(profile.role_arn)
+                out.append(f"role_arn {profile.role_arn!r} is not a valid IAM role ARN: {why}")
         if kind == "assume-role":
             _role_problems(profile, out)
             return out  # the assume-role provider takes it

@@ -24,6 +24,7 @@ from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
 from rolecall.core.config import ConfigError, config_path, credentials_path
+from rolecall.core.plural import plural
 from rolecall.core.profiles import ProfileSet
 from rolecall.settings import Settings, SettingsError, load_settings, set_theme
 from rolecall.tui import lines
@@ -189,7 +190,7 @@ class RolecallApp(App[int]):
         self.profiles = profiles
         self.main.load(profiles, self.settings, keep=select, prepared=rows)
         where = lines.tilde(config_path(self.config_arg))
-        self.sub_title = f"{clean(where)} · {len(profiles):,} profiles"
+        self.sub_title = f"{clean(where)} · {plural(len(profiles), 'profile')}"
         problems = [str(problem) for problem in profiles.problems]
         empty = not profiles and not problems
         if empty and not self._empty_hinted:
@@ -210,7 +211,7 @@ class RolecallApp(App[int]):
                 self.main.note(None, line, "warn")
             if problems:
                 self.notify(
-                    f"{len(problems)} problem(s) in your AWS files; see the status panel",
+                    f"{plural(len(problems), 'problem')} in your AWS files; see the status panel",
                     severity="warning",
                     markup=False,
                 )
