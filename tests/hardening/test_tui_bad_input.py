@@ -288,8 +288,8 @@ def test_binary_junk_config(home: Path) -> None:
         lines = status_lines(app)
         assert 2 <= len(lines) <= 6, lines  # the first five problems, then how many more
         assert "invalid UTF-8" in lines[0]
-        assert "more problem(s): `rolecall list --json` shows them all" in lines[-1]
-        assert any("problem(s) in your AWS files" in n.message for n in notes)
+        assert "more problems: `rolecall list --json` shows them all" in lines[-1]
+        assert any("problems in your AWS files" in n.message for n in notes)
 
     run_app(check, use=True)
 
