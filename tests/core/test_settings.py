@@ -139,6 +139,25 @@ def test_the_layout_in_the_module_docstring_is_valid(cfg: Path) -> None:
     assert s.colors == {"prod-admin": "bright_red"}
 
 
+def test_the_readme_documents_every_key_with_a_valid_example(cfg: Path) -> None:
+    """The README's settings example is the docstring's layout: every key, read with no error."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    block = readme.split("### Settings", 1)[1].split("```toml\n", 1)[1].split("```", 1)[0]
+    write(cfg, block)
+    s = load_settings()
+    assert s.errors == []
+    data = tomllib.loads(block)
+    keys = {k for k in data if k not in st.model.TABLES and k != "profiles"}
+    keys |= {f"{t}.{k}" for t in st.model.TABLES for k in data[t]}
+    keys |= {f"profiles.{k}" for table in data["profiles"].values() for k in table}
+    assert keys == {".".join(path) for path, _ in st.model.SCALARS.values()} | {
+        "favorites",
+        "profiles.display_name",
+        "profiles.color",
+    }
+    assert "2 MiB" in readme.split("### Settings", 1)[1]
+
+
 @pytest.mark.parametrize(
     ("text", "attr", "default", "message"),
     [
