@@ -5,6 +5,7 @@
     python bench/bench_tui.py tick-cpu    [--live 1000,10000] [--seconds 20]
     python bench/bench_tui.py stall       [--assumes 20] [--runs 5]
     python bench/bench_tui.py load        [--load-profiles 10000] [--load-live 1000] [--seconds 20]
+    python bench/bench_tui.py keys        [--burst 200] [--keys-runs 9]
     python bench/bench_tui.py all
 
 * **first-frame**: ``rolecall --config C --credentials K`` is spawned in a
@@ -13,7 +14,7 @@
   header and its first rows) reaches the terminal.  The
   child's CPU time at that moment (``/proc/PID/stat``) is reported too: it is
   what the wall time would be on an idle machine.  Configs come from
-  ../shared/tools/gen_config.py.
+  bench/gen_config.py.
 * **tick-cpu**: the same, with a CLI cache (``~/.aws/cli/cache``) and SSO tokens
   holding live credentials for every role and SSO profile, so that N rows count
   down; after the first cache read and a few seconds of settling, the child's
@@ -29,6 +30,12 @@
   interaction (20 page-downs, the ends, a filter typed and cleared, two sorts),
   RSS after it and the peak (``VmHWM``); and the same for a 10-profile config,
   for comparison.
+* **keys** (issue 9, section 1): the cost of handing keys out one at a time
+  (``rolecall.tui.ordered_keys``), side by side with Textual's own dispatch (the
+  same app with ``on_event`` left to Textual), headless, on 200 profiles.  A
+  burst of ``--burst`` cursor keys is queued at once: the time and CPU until the
+  last one has moved the cursor; then single keys: the time from a key to its
+  move.  Runs alternate between the two, medians reported.
 """
 
 from __future__ import annotations
@@ -50,7 +57,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-GEN = ROOT.parent / "shared" / "tools" / "gen_config.py"
+GEN = ROOT / "bench" / "gen_config.py"
 SIZE = (40, 140)  # rows, columns
 TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -461,7 +468,7 @@ async def _stall_once(config: Path, credentials: Path, count: int) -> dict[str, 
         loop.call_at(start + interval, probe, start + interval)
         for name in names:
             app.request(name, "reassume")
-        while app._jobs:
+        while app.assumes:
             await asyncio.sleep(0.01)
         elapsed = loop.time() - start
         running = False
@@ -511,9 +518,94 @@ def stall(count: int, runs: int, work: Path) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------------------
+# keys: the ordered dispatch against Textual's own
+# ---------------------------------------------------------------------------
+async def _keys_once(
+    ordered: bool, burst: int, config: Path, credentials: Path
+) -> dict[str, float]:
+    from textual import events
+    from textual.app import App
+
+    from rolecall.settings import Settings
+    from rolecall.tui.app import RolecallApp
+    from rolecall.tui.services import Services
+
+    class TextualOrder(RolecallApp):
+        """The baseline: every key dispatched by Textual as it arrives."""
+
+        CSS_PATH = str(Path(sys.modules[RolecallApp.__module__].__file__ or "").parent / "app.tcss")
+
+        async def on_event(self, event: events.Event) -> None:
+            await App.on_event(self, event)
+
+    settings = Settings(path=str(config.parent / "settings.toml"))
+    services = Services(launcher=lambda *a: 0, assume=lambda *a, **k: None)
+    cls = RolecallApp if ordered else TextualOrder
+    app = cls(str(config), str(credentials), services=services, settings=settings)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        table = app.main.table
+        # a burst: j j j ... (burst - 1 of them), then G; done when the cursor is on the last row
+        keys = ["j"] * (burst - 1) + ["G"]
+        start, cpu = time.perf_counter(), time.process_time()
+        for key in keys:
+            app.post_message(events.Key(key, key))
+        last = table.row_count - 1
+        while table.cursor_row != last or (ordered and app.keys_pending):
+            await asyncio.sleep(0.0005)
+        burst_s, burst_cpu = time.perf_counter() - start, time.process_time() - cpu
+        await pilot.pause()
+        # single keys: from a key to its move
+        singles = []
+        for i in range(40):
+            key, want = ("k", table.cursor_row - 1) if i % 2 == 0 else ("j", table.cursor_row + 1)
+            await pilot.pause()
+            start = time.perf_counter()
+            app.post_message(events.Key(key, key))
+            while table.cursor_row != want:
+                await asyncio.sleep(0.0002)
+            singles.append(time.perf_counter() - start)
+    return {
+        "burst_ms": burst_s * 1000,
+        "burst_cpu_ms": burst_cpu * 1000,
+        "key_ms": statistics.median(singles) * 1000,
+    }
+
+
+def keys_bench(burst: int, runs: int, work: Path) -> dict[str, Any]:
+    home = Path(tempfile.mkdtemp(dir=work))
+    saved = dict(os.environ)
+    results: dict[str, list[dict[str, float]]] = {"ordered": [], "textual": []}
+    try:
+        os.environ.clear()
+        os.environ.update(clean_env(home))
+        config, credentials = stall_config(home / "aws", 200)
+        for _ in range(runs):
+            for name, ordered in (("ordered", True), ("textual", False)):
+                results[name].append(asyncio.run(_keys_once(ordered, burst, config, credentials)))
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+        shutil.rmtree(home, ignore_errors=True)
+    summary: dict[str, Any] = {"burst": burst, "runs": runs}
+    for metric in ("burst_ms", "burst_cpu_ms", "key_ms"):
+        a = statistics.median(r[metric] for r in results["ordered"])
+        b = statistics.median(r[metric] for r in results["textual"])
+        summary[metric] = {"ordered": a, "textual": b, "ratio": a / b}
+        print(
+            f"keys, {metric}: ordered {a:.2f} ms, Textual's dispatch {b:.2f} ms, "
+            f"ratio {a / b:.2f} (medians of {runs})",
+            flush=True,
+        )
+    return summary
+
+
+# ---------------------------------------------------------------------------
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("what", choices=["first-frame", "tick-cpu", "stall", "load", "all"])
+    parser.add_argument("what", choices=["first-frame", "tick-cpu", "stall", "load", "keys", "all"])
     parser.add_argument("--profiles", default="1000,10000")
     parser.add_argument("--live", default="1000,10000")
     parser.add_argument("--runs", type=int, default=9)
@@ -523,6 +615,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--load-profiles", type=int, default=10000)
     parser.add_argument("--load-live", type=int, default=1000)
     parser.add_argument("--load-runs", type=int, default=3)
+    parser.add_argument("--burst", type=int, default=200)
+    parser.add_argument("--keys-runs", type=int, default=9)
     parser.add_argument("--json", help="also write the results to this file")
     args = parser.parse_args(argv)
     work = Path(tempfile.mkdtemp(prefix="rolecall-bench-tui-"))
@@ -541,6 +635,8 @@ def main(argv: list[str] | None = None) -> int:
             results["load"] = load(
                 args.load_profiles, args.load_live, args.seconds, args.load_runs, work
             )
+        if args.what in ("keys", "all"):
+            results["keys"] = keys_bench(args.burst, args.keys_runs, work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     if args.json:

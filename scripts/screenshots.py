@@ -177,7 +177,7 @@ async def run(out: Path) -> None:
                 clock=clock,
                 assume=fake_assume(clock),
                 whoami=whoami,
-                launcher=lambda app, argv, env: 0,
+                launcher=lambda app, argv, env, typed: 0,
             )
             await shoot(out, name, steps, services)
         finally:

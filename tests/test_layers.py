@@ -4,7 +4,12 @@
   until an STS call is really made;
 * ``rolecall.settings`` loads neither textual nor rich;
 * ``rolecall.cli`` does not import textual (nor boto3) when it is imported, so
-  ``rolecall list`` never pays for the UI.
+  ``rolecall list`` never pays for the UI;
+* the TUI's pure modules (the assume queue, the lines, the rows, the form's
+  checks) load no Textual.
+
+Who imports whom, imports inside functions included, is checked statically by
+import-linter (``lint-imports``, contracts in pyproject.toml).
 """
 
 from __future__ import annotations
@@ -17,10 +22,15 @@ import sys
 import pytest
 
 import rolecall.core
+import rolecall.tui
 
+#: every module of rolecall.core, subpackages included
 CORE_MODULES = sorted(
-    f"rolecall.core.{m.name}" for m in pkgutil.iter_modules(rolecall.core.__path__)
+    m.name for m in pkgutil.walk_packages(rolecall.core.__path__, "rolecall.core.")
 )
+#: the TUI's modules that hold no widget
+PURE_TUI = ["jobs", "lines", "model", "state", "switch_role_form", "watch"]
+TUI_MODULES = sorted(m.name for m in pkgutil.walk_packages(rolecall.tui.__path__, "rolecall.tui."))
 
 
 def loaded_after(code: str) -> set[str]:
@@ -36,9 +46,17 @@ def loaded_after(code: str) -> set[str]:
     return set(json.loads(out.stdout.strip().splitlines()[-1]))
 
 
-def test_core_modules_are_found() -> None:
+def test_modules_are_found() -> None:
     assert "rolecall.core.profiles" in CORE_MODULES
-    assert "rolecall.core.sts" in CORE_MODULES
+    assert any(m == "rolecall.core.sts" or m.startswith("rolecall.core.sts.") for m in CORE_MODULES)
+    assert "rolecall.tui.screens.main" in TUI_MODULES
+    assert {f"rolecall.tui.{m}" for m in PURE_TUI} <= set(TUI_MODULES)
+
+
+@pytest.mark.parametrize("module", [f"rolecall.tui.{m}" for m in PURE_TUI])
+def test_pure_tui_modules_load_no_textual(module: str) -> None:
+    loaded = loaded_after(f"import {module}")
+    assert not loaded & {"textual", "boto3", "botocore"}, f"{module} loads {loaded}"
 
 
 @pytest.mark.parametrize("module", ["rolecall.core", *CORE_MODULES])

@@ -1,5 +1,6 @@
-"""Helpers for the TUI hardening tests: run the app headless, measure event-loop
-lateness, and wait for its workers.
+"""What the TUI hardening tests add to the shared harness (tests/tui/helpers.py):
+the app with its real services, run as ``rolecall.tui.run`` runs it, and
+measures of event-loop lateness, ticks and notifications.
 
 The app runs as ``rolecall.tui.run`` runs it: the cyclic GC off until the first
 frame, then everything frozen (``tune_gc=True``), so that a GC pass over this
@@ -22,6 +23,21 @@ from textual.pilot import Pilot
 from rolecall.settings import load_settings
 from rolecall.tui.app import RolecallApp
 from rolecall.tui.services import Services
+from tests.tui.helpers import idle_jobs, names, ready, status_lines, until
+
+__all__ = [
+    "SIZE",
+    "Notes",
+    "Probe",
+    "Ticks",
+    "idle_jobs",
+    "make_app",
+    "ready",
+    "run_async",
+    "status_lines",
+    "table_names",
+    "until",
+]
 
 SIZE = (140, 40)
 #: the event loop's lateness must stay under this (issue 5, section 2)
@@ -50,7 +66,7 @@ def make_app(
     return RolecallApp(
         config,
         credentials,
-        services=services or Services(launcher=lambda app, argv, env: 0),
+        services=services or Services(launcher=lambda app, argv, env, typed: 0),
         settings=load_settings(),
         tune_gc=True,
         **kwargs,
@@ -147,44 +163,8 @@ class Probe:
         return sum(1 for when, _ in self.samples if start <= when <= end)
 
 
-async def ready(pilot: Pilot[Any], app: RolecallApp, timeout: float = 30) -> None:
-    """Wait for start-up: the first cache read and the boto3 warm-up (both workers)."""
-    await pilot.pause()
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and (
-        app._reloading or (app.services.assume is None and app.services.client_factory is None)
-    ):
-        await asyncio.sleep(0.02)
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-
-
-async def until(
-    pilot: Pilot[Any], condition: Callable[[], bool], timeout: float = 10, step: float = 0.02
-) -> float:
-    """Wait until ``condition()``; returns the seconds it took (fails after ``timeout``)."""
-    start = time.monotonic()
-    while not condition():
-        if time.monotonic() - start > timeout:
-            raise AssertionError(f"not true after {timeout} s: {condition}")
-        await pilot.pause(step)
-    return time.monotonic() - start
-
-
-async def idle_jobs(pilot: Pilot[Any], app: RolecallApp, timeout: float = 30) -> None:
-    """Wait until no assume runs or waits."""
-    await pilot.pause()
-    await until(pilot, lambda: not app._jobs and not app._queue, timeout)
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-
-
-def status_lines(app: RolecallApp) -> list[str]:
-    return list(app.main.status.lines_text)
-
-
 def table_names(app: RolecallApp) -> list[str]:
-    return [row.name for row in app.main.table.rows]
+    return names(app)
 
 
 Step = Callable[[Pilot[Any], RolecallApp], Awaitable[None]]

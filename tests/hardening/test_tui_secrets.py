@@ -147,7 +147,7 @@ def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 
 
 def _launcher(rec: list[list[str]]) -> Any:
-    def launch(app: Any, argv: list[str], env: dict[str, str]) -> int:
+    def launch(app: Any, argv: list[str], env: dict[str, str], typed: str) -> int:
         assert env.get("AWS_SECRET_ACCESS_KEY")  # the shell does get them
         rec.append(list(argv))
         return 0

@@ -18,6 +18,7 @@ from tests.tui.fakes import sample_app as _sample_app
 
 # utc_tz: autouse, times on screen in UTC
 from tests.tui.helpers import SIZE, utc_tz  # noqa: F401
+from tests.tui.helpers import ready as _ready
 from textual.pilot import Pilot
 
 from rolecall.tui.app import RolecallApp
@@ -34,15 +35,13 @@ def sample_app() -> RolecallApp:
 
 
 async def ready(pilot: Pilot[Any]) -> None:
-    """Wait for start-up, including the first cache read (a worker)."""
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+    """Wait for start-up (the shared harness's ``ready``)."""
+    app = pilot.app
+    assert isinstance(app, RolecallApp)
+    await _ready(pilot, app)
 
 
 async def _goto(pilot: Pilot[Any], name: str) -> None:
-    from rolecall.tui.app import RolecallApp
-
     app = pilot.app
     assert isinstance(app, RolecallApp)
     await ready(pilot)

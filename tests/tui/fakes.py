@@ -140,10 +140,15 @@ class FakeSts:
 @dataclass
 class FakeLauncher:
     calls: list[tuple[list[str], dict[str, str]]] = field(default_factory=list)
+    #: what was typed for each shell before it opened
+    typed: list[str] = field(default_factory=list)
     code: int = 0
 
-    def __call__(self, app: Any, argv: Sequence[str], env: Mapping[str, str]) -> int:
+    def __call__(
+        self, app: Any, argv: Sequence[str], env: Mapping[str, str], typed: str = ""
+    ) -> int:
         self.calls.append((list(argv), dict(env)))
+        self.typed.append(typed)
         return self.code
 
 
@@ -176,6 +181,7 @@ def sample_services(
         },
         user_shell=lambda env: ["/bin/fake-shell", "-i"],
         environ={"PATH": "/usr/bin", "HOME": "/home/test"},
+        serve=False,  # fixed (fake) keys; test_endpoint_tui.py serves them
     )
 
 

@@ -40,7 +40,7 @@ async def settle(pilot: Pilot[Any], app: RolecallApp, timeout: float = 20) -> No
     await pilot.pause()  # a modal's callback (which starts the worker) runs first
     await pilot.pause()
     deadline = time.monotonic() + timeout
-    while app._jobs and time.monotonic() < deadline:
+    while app.assumes and time.monotonic() < deadline:
         await pilot.pause(0.05)
     await app.workers.wait_for_complete()
     await pilot.pause()
@@ -158,6 +158,7 @@ async def test_shell_gets_the_environment(
     monkeypatch.setenv("SHELL", "/bin/zsh-test")
     monkeypatch.setenv("AWS_PROFILE", "something-else")
     app = real_app()
+    app.services.serve = False  # fixed keys (the endpoint's shell: test_endpoint_tui.py)
     async with started(app) as pilot:
         await act(pilot, app, "dev", "s")
         assert len(launcher.calls) == 1

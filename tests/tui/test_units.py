@@ -5,13 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from rolecall.tui.lines import progress_line
+from rolecall.tui.lines import progress_line, redact
 from rolecall.tui.model import Row, filter_rows, format_countdown, order_rows
-from rolecall.tui.screens.switch_role import validate
 from rolecall.tui.state import ExpiryWatch
+from rolecall.tui.switch_role_form import validate
 from rolecall.tui.watch import Watch
 from rolecall.tui.widgets.detail import mask
-from rolecall.tui.widgets.status import redact
 
 NOW = datetime(2030, 1, 1, tzinfo=UTC)
 

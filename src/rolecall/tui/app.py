@@ -8,13 +8,8 @@ into screen updates, and handles their failures in one place
 
 from __future__ import annotations
 
-import asyncio
 import gc
-import time
-from collections import deque
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.app import App, SuspendNotSupported
@@ -28,51 +23,32 @@ from rolecall.core.plural import plural
 from rolecall.core.profiles import ProfileSet
 from rolecall.settings import Settings, SettingsError, load_settings, set_theme
 from rolecall.tui import lines
+from rolecall.tui.commands import ProfileCommands
+from rolecall.tui.freshness import RETRY_AFTER, due
+from rolecall.tui.jobs import MFA_CANCELLED, MFA_REQUIRED, AssumeQueue, Job, Purpose, assume_group
 from rolecall.tui.messages import AssumeDone, ProfilesLoaded, Progress, WhoamiDone
 from rolecall.tui.model import clean
+from rolecall.tui.ordered_keys import OrderedKeysApp
 from rolecall.tui.screens.main import MainScreen
-from rolecall.tui.services import Services
+from rolecall.tui.services import Services, start_worker_pool
 from rolecall.tui.state import ExpiryWatch, PreparedRows, prepare_rows
 from rolecall.tui.watch import Stamp, Watch
-from rolecall.tui.widgets.status import redact
 
 if TYPE_CHECKING:
-    from textual.command import Provider
     from textual.notifications import SeverityLevel
 
 __all__ = ["RolecallApp"]
 
-#: purposes of an assume request
-PURPOSES = ("assume", "reassume", "whoami", "shell")
-#: assumes that run at once; more wait for their turn (they would only fight
-#: over the GIL, and stall the UI, for no gain in speed)
-MAX_ASSUMES = 4
-#: a notification shows at most this many lines, of this many characters
-MAX_LINES, MAX_LINE = 12, 1000
-#: threads of the worker pool, started after the first frame
-WORKER_THREADS = 8
+#: worker groups (an assume's group is ``jobs.assume_group(name)``)
+WARM_GROUP, RELOAD_GROUP = "warm", "reload"
 
 
-@dataclass
-class Job:
-    """One assume worker: which profile, why, and the MFA code it was given."""
+class RolecallApp(OrderedKeysApp[int]):
+    """The app: it owns the workers, the timers and the shell; the main screen shows."""
 
-    name: str
-    purpose: str
-    code: str | None
-    asked: list[str] = field(default_factory=list)  # serials the engine asked a code for
-
-
-def _profile_commands() -> type[Provider]:
-    from rolecall.tui.commands import ProfileCommands
-
-    return ProfileCommands
-
-
-class RolecallApp(App[int]):
     TITLE = "rolecall"
     CSS_PATH = "app.tcss"
-    COMMANDS = App.COMMANDS | {_profile_commands}
+    COMMANDS = App.COMMANDS | {ProfileCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit"),
         Binding("question_mark", "help", "Help"),
@@ -97,15 +73,18 @@ class RolecallApp(App[int]):
         self.profiles: ProfileSet | None = None
         #: AssumeResults of this session, in memory only (the shell needs them)
         self.sessions: dict[str, Any] = {}
-        self.main = MainScreen(self.clock)
+        #: when each session was assumed (keep_fresh: half a short role's lifetime)
+        self._issued: dict[str, datetime] = {}
+        #: keep_fresh: profiles whose refresh waits for an MFA code (marked "needs MFA")
+        self._mfa_wanted: set[str] = set()
+        #: keep_fresh: when a profile's background refresh last failed
+        self._refresh_failed: dict[str, datetime] = {}
+        self.main = MainScreen(self.clock, self)
         self.poll_interval = poll_interval
         #: set by run(): the GC is off until the first frame, then start-up is frozen
         self.tune_gc = tune_gc
-        self._jobs: dict[Worker[Any], Job] = {}
-        self._queue: deque[Job] = deque()
-        #: set once the app is asked to exit: the keys still queued then (``q``
-        #: and more, typed at once) start no assume, shell, dialog or form
-        self.closing = False
+        #: the assumes running (by worker) and waiting
+        self.assumes: AssumeQueue[Worker[Any]] = AssumeQueue()
         self._watch = ExpiryWatch()
         self.file_watch = Watch(
             lambda: (config_path(config), credentials_path(credentials)),
@@ -152,27 +131,14 @@ class RolecallApp(App[int]):
         What start-up allocated (10,000 profiles is ~1M objects) is frozen, so
         the GC never walks it again.
         """
-        self._warm_workers()
+        start_worker_pool()
         self._start_reload(stamp, reread=False)
         self.run_worker(
-            self.services.warm, name="warm", group="warm", thread=True, exit_on_error=False
+            self.services.warm, name="warm", group=WARM_GROUP, thread=True, exit_on_error=False
         )
         if self.tune_gc:
             gc.freeze()
             gc.enable()
-
-    def _warm_workers(self) -> None:
-        """Start the worker threads now, while the app is idle.
-
-        asyncio's default pool starts a thread on demand, and ``Thread.start``
-        waits for the new thread to run: when twenty assumes start at once that
-        wait, behind the GIL, stalls the event loop.
-        """
-        loop = asyncio.get_running_loop()
-        pool = ThreadPoolExecutor(max_workers=WORKER_THREADS, thread_name_prefix="rolecall")
-        loop.set_default_executor(pool)
-        for _ in range(WORKER_THREADS):
-            pool.submit(time.sleep, 0.05)
 
     def reload_now(self) -> None:
         """Read the files here and now, for the first frame (the cache comes later)."""
@@ -194,16 +160,8 @@ class RolecallApp(App[int]):
         problems = [str(problem) for problem in profiles.problems]
         empty = not profiles and not problems
         if empty and not self._empty_hinted:
-            files = " or ".join(
-                lines.tilde(path)
-                for path in (config_path(self.config_arg), credentials_path(self.credentials_arg))
-            )
-            self.main.note(
-                None,
-                f"no profiles in {clean(files)} yet: press n to add a role profile, "
-                "or run `aws configure` for access keys",
-                "hint",
-            )
+            paths = (config_path(self.config_arg), credentials_path(self.credentials_arg))
+            self.main.note(None, lines.empty_hint(paths), "hint")
         self._empty_hinted = empty
         if problems != self._problems:  # each set of problems is reported once
             self._problems = problems
@@ -223,9 +181,12 @@ class RolecallApp(App[int]):
 
     # -- timers -------------------------------------------------------------
     def tick(self) -> None:
-        """Once a second: repaint the countdowns on screen, warn before an expiry."""
+        """Once a second: repaint the countdowns on screen, warn before an expiry,
+        re-assume in the background what is about to expire (``keep_fresh``)."""
         self.main.tick()
         settings = self.settings
+        if settings.keep_fresh:
+            self._keep_fresh()
         due = self._watch.due(self.clock(), settings.expiry_warning_seconds)
         if due and settings.notify_expiry:
             self.notify(
@@ -249,7 +210,7 @@ class RolecallApp(App[int]):
         self.run_worker(
             lambda: self._reload_job(stamp, reread),
             name="reload",
-            group="reload",
+            group=RELOAD_GROUP,
             thread=True,
             exit_on_error=False,
         )
@@ -296,22 +257,52 @@ class RolecallApp(App[int]):
     # -- assume ---------------------------------------------------------------
     def busy(self, name: str) -> bool:
         """Whether an assume of ``name`` runs or waits for its turn."""
-        return any(job.name == name for job in self._jobs.values()) or any(
-            job.name == name for job in self._queue
+        return self.assumes.busy(name)
+
+    def _keep_fresh(self) -> None:
+        """Re-assume the sessions that have less than the refresh margin left; one that
+        needs an MFA code is marked, with a notification, and waits for Enter."""
+        if self.profiles is None or self.closing:
+            return
+        now = self.clock()
+        recent = {n for n, at in self._refresh_failed.items() if now - at < RETRY_AFTER}
+        skip = self._mfa_wanted | recent | {n for n in self.sessions if self.busy(n)}
+        margin = timedelta(seconds=self.settings.refresh_margin)
+        for name in due(self.sessions, self._issued, now, margin, skip):
+            if name not in self.profiles:
+                continue
+            try:
+                serial = self.services.do_mfa_needed(self.profiles, name, use_cache=False, now=now)
+            except Exception:  # the profile changed under us: the next assume says why
+                self._refresh_failed[name] = now
+                continue
+            if serial:
+                self._want_mfa(name)
+            else:
+                self.start_assume(name, "refresh", None)
+
+    def _want_mfa(self, name: str) -> None:
+        self._mfa_wanted.add(name)
+        self.main.set_mfa_needed(name, True)
+        self.main.note(name, "needs an MFA code to stay fresh: press Enter on it", "warn")
+        self.notify(
+            f"{name} needs an MFA code to stay fresh: press Enter on it",
+            title="MFA needed",
+            severity="warning",
+            timeout=10,
+            markup=False,
         )
 
-    def exit(self, result: int | None = None, return_code: int = 0, message: Any = None) -> None:
-        self.closing = True
-        super().exit(result, return_code, message)
-
-    def request(self, name: str, purpose: str) -> None:
+    def request(self, name: str, purpose: Purpose) -> None:
         """Assume ``name`` for ``purpose``; ask for an MFA code first when one is needed."""
-        if self.closing or self.profiles is None or name not in self.profiles or self.busy(name):
+        if self.profiles is None or name not in self.profiles or self.busy(name):
             return
+        if purpose == "assume" and name in self._mfa_wanted:
+            purpose = "reassume"  # (its cache entry is too old: the code is what is wanted)
         use_cache = purpose != "reassume"
         session = self.sessions.get(name)
         if purpose == "shell" and lines.usable(session, self.clock()):
-            self.launch_shell(name, session)
+            self.open_shell(name, session)
             return
         try:
             serial = self.services.do_mfa_needed(
@@ -325,7 +316,7 @@ class RolecallApp(App[int]):
         else:
             self.start_assume(name, purpose, None)
 
-    def ask_mfa(self, name: str, purpose: str, serial: str) -> None:
+    def ask_mfa(self, name: str, purpose: Purpose, serial: str) -> None:
         from rolecall.tui.screens.mfa import MfaScreen
 
         if self.closing:
@@ -339,17 +330,20 @@ class RolecallApp(App[int]):
 
         self.push_screen(MfaScreen(name, serial), entered)
 
-    def start_assume(self, name: str, purpose: str, code: str | None) -> None:
-        """Start the assume worker, or queue it while MAX_ASSUMES already run."""
+    def start_assume(self, name: str, purpose: Purpose, code: str | None) -> None:
+        """Start the assume worker, or queue it while ``jobs.MAX_ASSUMES`` already run."""
         if self.busy(name):
             return
         job = Job(name, purpose, code)
+        if purpose == "shell":
+            # what is typed from now on is for the shell (a terminal's type-ahead)
+            job.holds_keys = True
+            self.hold_keys()
         verb = {"reassume": "re-assuming (no cache)", "whoami": "whoami", "shell": "shell"}
-        self.main.note(name, verb.get(purpose, "assuming") + "…", "step")
+        if purpose != "refresh":  # (a background refresh logs one line: its result)
+            self.main.note(name, verb.get(purpose, "assuming") + "…", "step")
         self.main.set_busy(name, True)
-        if len(self._jobs) >= MAX_ASSUMES:
-            self._queue.append(job)
-        else:
+        if self.assumes.add(job):
             self._run_job(job)
 
     def _run_job(self, job: Job) -> None:
@@ -357,12 +351,12 @@ class RolecallApp(App[int]):
         worker = self.run_worker(
             lambda: self._assume_job(job),
             name=f"assume:{name}",
-            group=f"assume-{name}",
+            group=assume_group(name),
             description=job.purpose,
             thread=True,
             exit_on_error=False,
         )
-        self._jobs[worker] = job
+        self.assumes.started(worker, job)
 
     def _assume_job(self, job: Job) -> None:
         """Runs in a thread: only ``post_message`` from here."""
@@ -376,12 +370,13 @@ class RolecallApp(App[int]):
         if job.purpose == "whoami" and lines.usable(session, self.clock()):
             result = session
         else:
+            quiet = job.purpose == "refresh"
             result = self.services.do_assume(
                 self.profiles,
                 job.name,
-                progress=lambda event: self.post_message(Progress(job.name, event)),
+                progress=None if quiet else lambda e: self.post_message(Progress(job.name, e)),
                 mfa=mfa,
-                use_cache=job.purpose != "reassume",
+                use_cache=job.purpose not in ("reassume", "refresh"),
                 default_duration=self.settings.default_duration,
                 session_name=self.settings.default_session_name,
                 now=self.clock,
@@ -403,15 +398,36 @@ class RolecallApp(App[int]):
     def on_assume_done(self, message: AssumeDone) -> None:
         result = message.result
         self.sessions[message.name] = result
+        self._issued[message.name] = self.clock()
+        self._refresh_failed.pop(message.name, None)
+        if message.name in self._mfa_wanted:
+            self._mfa_wanted.discard(message.name)
+            self.main.set_mfa_needed(message.name, False)
         expiration = getattr(result, "expiration", None)
         if isinstance(expiration, datetime):
             self.main.session_expiry(message.name, "session", expiration)
             self._watch.add(message.name, expiration)
-        self.main.note(message.name, lines.result_line(result, self.clock()), "ok")
+        line = lines.result_line(result, self.clock())
+        if message.purpose == "refresh":
+            line = "refreshed in the background: " + line
+        self.main.note(message.name, line, "ok")
         if self.settings.notify_assume and message.purpose in ("assume", "reassume"):
             self.notify(f"Assumed {message.name}", timeout=4, markup=False)
         if message.purpose == "shell":
-            self.launch_shell(message.name, result)
+            self.open_shell(message.name, result)  # (it holds the keys now)
+            for job in [j for j in self.assumes.jobs() if j.name == message.name]:
+                self._unhold(job, drop=False)
+
+    def _unhold(self, job: Job, drop: bool = True) -> None:
+        """End the hold of a shell's assume; when the shell never opened, what was typed
+        for it is dropped."""
+        if job.holds_keys:
+            job.holds_keys = False
+            self._dropped(job.name, self.release_keys(drop=drop))
+
+    def _dropped(self, name: str, count: int) -> None:
+        if count:
+            self.main.note(name, f"{plural(count, 'key')} typed for the shell dropped", "warn")
 
     def on_whoami_done(self, message: WhoamiDone) -> None:
         for line in lines.identity_lines(message.identity):
@@ -420,33 +436,36 @@ class RolecallApp(App[int]):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The one place where a worker's failure is handled."""
         worker = event.worker
-        if worker.group == "warm":
+        if worker.group == WARM_GROUP:
             if event.state == WorkerState.SUCCESS and self.tune_gc:
                 gc.freeze()  # boto3's loaded data: never walked by the GC again
             return
-        if worker.group == "reload":
+        if worker.group == RELOAD_GROUP:
             if event.state == WorkerState.ERROR:
                 self._reloading = False
                 self.main.note(None, "reload failed: " + lines.one_line(worker.error), "error")
             return
-        job = self._jobs.get(worker)
-        if job is None or event.state not in (
-            WorkerState.SUCCESS,
-            WorkerState.ERROR,
-            WorkerState.CANCELLED,
-        ):
+        if event.state not in (WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED):
             return
-        del self._jobs[worker]
+        job, next_job = self.assumes.finished(worker)
+        if job is None:
+            return
         self.main.set_busy(job.name, False)
-        if self._queue:
-            self._run_job(self._queue.popleft())
+        self._unhold(job)
+        if next_job is not None:
+            self._run_job(next_job)
         if event.state != WorkerState.ERROR:
             return
         error = worker.error
-        if getattr(error, "code", None) == "MfaCancelled" and job.code is None and job.asked:
+        if getattr(error, "code", None) == MFA_CANCELLED and job.code is None and job.asked:
             # The cache went stale between the check and the call: ask now, and retry.
             self.ask_mfa(job.name, job.purpose, job.asked[-1])
             return
+        if job.purpose == "refresh":
+            self._refresh_failed[job.name] = self.clock()
+            if getattr(error, "code", None) == MFA_REQUIRED:
+                self._want_mfa(job.name)
+                return
         message, hint = lines.error_lines(error)
         self.main.note(job.name, message, "error")
         if hint:
@@ -456,21 +475,30 @@ class RolecallApp(App[int]):
             self.notify(body, title=f"{job.name} failed", severity="error", markup=False)
 
     # -- shell ----------------------------------------------------------------
+    def open_shell(self, name: str, result: Any) -> None:
+        """Open the shell once the keys typed with ``s`` have all arrived: its type-ahead."""
+
+        def launch() -> None:
+            try:
+                self.launch_shell(name, result)
+            finally:
+                # what arrived for the shell once it had started could not reach it
+                self._dropped(name, self.release_keys(drop=True))
+
+        self.after_typing(launch)  # (it holds the keys until then)
+
     def launch_shell(self, name: str, result: Any) -> None:
         """Suspend, run the user's shell with the profile's environment, resume caught up."""
         if self.closing:
             return
-        try:
-            argv, env = self.services.shell_command(result, name)
-        except Exception as exc:
-            self.main.note(name, "cannot build the shell: " + lines.one_line(exc), "error")
-            return
-        self.main.note(name, f"shell {argv[0] if argv else '?'} (exit it to come back)", "step")
         timers = [t for t in (self._tick_timer, self._poll_timer) if t is not None]
         for timer in timers:
             timer.pause()
         try:
-            code = self.services.launcher(self, argv, env)
+            with self.services.shell_session(result, name, self._served()) as (argv, env):
+                shown = argv[0] if argv else "?"
+                self.main.note(name, f"shell {shown} (exit it to come back)", "step")
+                code = self.services.launcher(self, argv, env, self.take_typed())
         except SuspendNotSupported:
             self.main.note(name, "this terminal cannot suspend the UI for a shell", "error")
             return
@@ -482,6 +510,58 @@ class RolecallApp(App[int]):
                 timer.resume()
             self.tick()
         self.main.note(name, f"shell exited with code {code}", "step")
+
+    # -- logout ---------------------------------------------------------------
+    def logout(self, name: str) -> None:
+        """Ask, then remove ``name``'s cached credentials (its chain's) and MFA session."""
+        from rolecall.tui.screens.confirm import ConfirmScreen
+
+        if self.profiles is None or name not in self.profiles or self.closing:
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._logout(name)
+            else:
+                self.main.note(name, "log out cancelled", "step")
+
+        self.push_screen(
+            ConfirmScreen(
+                f"Log out of {name}?",
+                "Its cached role credentials (the whole chain's) and its MFA session are "
+                "removed; the next assume asks STS again (and for an MFA code).",
+            ),
+            answered,
+        )
+
+    def _logout(self, name: str) -> None:
+        if self.profiles is None:
+            return
+        try:
+            removed = self.services.do_logout(self.profiles, name)
+        except Exception as exc:  # LogoutError (a cache directory not yours), OSError
+            self.main.note(name, "log out failed: " + lines.one_line(exc), "error")
+            return
+        self.sessions.pop(name, None)
+        count = len(removed.paths)
+        what = (
+            f"removed {plural(count, 'cached credential file')}" if count else "nothing was cached"
+        )
+        self.main.note(name, f"logged out: {what}", "step")
+        self.tick()
+
+    def _served(self) -> dict[str, Any] | None:
+        """How the shell's endpoint refreshes (None: ``env_keys``, fixed keys)."""
+        s = self.settings
+        if s.env_keys:
+            return None
+        return {
+            "config": self.config_arg,
+            "credentials": self.credentials_arg,
+            "margin_seconds": s.refresh_margin,
+            "default_duration": s.default_duration,
+            "session_name": s.default_session_name,
+        }
 
     # -- settings -------------------------------------------------------------
     def _theme_changed(self, theme: Theme) -> None:
@@ -503,12 +583,6 @@ class RolecallApp(App[int]):
         self.main.favorites_changed(self.settings.favorites)
         self.main.note(name, "pinned as a favourite" if state else "unpinned", "step")
 
-    def profile_labels(self, favorites_first: bool = False) -> list[tuple[str, str]]:
-        rows = self.main.state.rows.values()
-        if favorites_first:
-            rows = sorted(rows, key=lambda r: (not r.favorite, r.label.casefold()))  # type: ignore[assignment]
-        return [(row.name, row.label) for row in rows]
-
     def notify(
         self,
         message: str,
@@ -521,8 +595,7 @@ class RolecallApp(App[int]):
         """Every notification is drawn safe: no control character, no 25 MB name, and
         nothing shaped like a secret key (as in the status panel)."""
         if not markup:
-            shown = message.split("\n")[:MAX_LINES]
-            message = "\n".join(clean(redact(line[: MAX_LINE * 4]), MAX_LINE) for line in shown)
+            message = lines.safe_text(message)
         super().notify(
             message, title=clean(title), severity=severity, timeout=timeout, markup=markup
         )
@@ -534,14 +607,12 @@ class RolecallApp(App[int]):
     def action_help(self) -> None:
         from rolecall.tui.screens.help import HelpScreen
 
-        if not self.closing and not isinstance(self.screen, HelpScreen):
+        if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 
     def open_switch_role(self, highlighted: str | None) -> None:
-        from rolecall.tui.screens.switch_role import SwitchRoleScreen, color_choices, save_request
-
-        if self.closing:
-            return
+        from rolecall.tui.screens.switch_role import SwitchRoleScreen
+        from rolecall.tui.switch_role_form import color_choices, save_request
 
         names = [p.name for p in self.profiles] if self.profiles is not None else []
         source = "default" if "default" in names else None

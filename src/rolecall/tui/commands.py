@@ -1,4 +1,9 @@
-"""Command palette entries: "Assume X" and "Shell in X" for every profile."""
+"""Command palette entries: "Assume X" and "Shell in X" for every profile.
+
+The provider reads the profiles of the screen the palette was opened on (a
+:class:`~rolecall.tui.screens.main.MainScreen`) and acts through that screen's
+``actions``, so it never imports the app.  Over a modal it offers nothing.
+"""
 
 from __future__ import annotations
 
@@ -10,13 +15,14 @@ from textual.content import Content
 from textual.fuzzy import Matcher
 
 from rolecall.tui.model import clean, compile_query
+from rolecall.tui.screens.main import MainScreen
 
 if TYPE_CHECKING:
-    from rolecall.tui.app import RolecallApp
+    from rolecall.tui.jobs import Purpose
 
 __all__ = ["ProfileCommands"]
 
-VERBS = (("Assume", "assume"), ("Shell in", "shell"))
+VERBS: tuple[tuple[str, Purpose], ...] = (("Assume", "assume"), ("Shell in", "shell"))
 #: The palette shows at most this many profile commands for one query.
 MAX_HITS = 100
 
@@ -35,21 +41,20 @@ def highlight(matcher: Matcher, candidate: str) -> Content:
 class ProfileCommands(Provider):
     """One command per profile and verb; cheap at 10,000 profiles (pre-filtered by regex)."""
 
-    def _app(self) -> RolecallApp | None:
-        from rolecall.tui.app import RolecallApp
-
-        app = self.app
-        return app if isinstance(app, RolecallApp) else None
+    def _main(self) -> MainScreen | None:
+        """The screen the palette was opened on, if it is the main one."""
+        screen = self.screen
+        return screen if isinstance(screen, MainScreen) else None
 
     async def search(self, query: str) -> Hits:
-        app = self._app()
-        if app is None:
+        main = self._main()
+        if main is None:
             return
         matcher = self.matcher(query)
         patterns = compile_query(query)
         found = 0
         for verb, purpose in VERBS:
-            for name, label in app.profile_labels():
+            for name, label in main.profile_labels():
                 candidate = f"{verb} {label}"
                 lowered = candidate.lower()
                 if not all(p.search(lowered) for p in patterns):
@@ -60,7 +65,7 @@ class ProfileCommands(Provider):
                 yield Hit(
                     score,
                     highlight(matcher, candidate),
-                    partial(app.request, name, purpose),
+                    partial(main.actions.request, name, purpose),
                     text=candidate,
                     help=f"{verb} profile {clean(name)}" if label != name else None,
                 )
@@ -69,13 +74,13 @@ class ProfileCommands(Provider):
                     return
 
     async def discover(self) -> Hits:
-        app = self._app()
-        if app is None:
+        main = self._main()
+        if main is None:
             return
-        for name, label in app.profile_labels(favorites_first=True)[:10]:
+        for name, label in main.profile_labels(favorites_first=True)[:10]:
             for verb, purpose in VERBS:
                 yield DiscoveryHit(
                     Content(f"{verb} {label}"),
-                    partial(app.request, name, purpose),
+                    partial(main.actions.request, name, purpose),
                     text=f"{verb} {label}",
                 )

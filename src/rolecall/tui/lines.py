@@ -7,27 +7,64 @@ ARN, account, expiry and message attributes only.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from rolecall.core.plural import plural
-from rolecall.tui.model import format_countdown
+from rolecall.tui.model import clean, format_countdown
 
 __all__ = [
+    "Level",
+    "empty_hint",
     "error_lines",
     "expiry_warning",
     "identity_lines",
     "one_line",
     "problem_lines",
     "progress_line",
+    "redact",
     "result_line",
+    "safe_text",
     "tilde",
     "usable",
 ]
 
 #: An in-memory session is reused for the shell and whoami while it has this much left.
 MIN_LEFT = 60.0
+
+#: how a status line reads: a step, a result, a warning, an error, a hint
+Level = Literal["info", "step", "ok", "warn", "error", "hint"]
+
+# Secret access keys are 40 characters of base64; session tokens are much longer.
+_SECRET_RE = re.compile(r"(?<![A-Za-z0-9/+=])[A-Za-z0-9/+=]{40,}(?![A-Za-z0-9/+=])")
+
+
+#: a notification shows at most this many lines, of this many characters
+MAX_LINES, MAX_LINE = 12, 1000
+
+
+def safe_text(message: str) -> str:
+    r"""A notification as drawn: a few lines, each short, with no control character and
+    nothing shaped like a secret key.
+
+    >>> safe_text("bell\x07ring")
+    'bell?ring'
+    >>> len(safe_text("line\n" * 20).splitlines())
+    12
+    """
+    shown = message.split("\n")[:MAX_LINES]
+    return "\n".join(clean(redact(line[: MAX_LINE * 4]), MAX_LINE) for line in shown)
+
+
+def redact(text: str) -> str:
+    """Hide anything shaped like a secret key or a session token.
+
+    >>> redact("key wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY leaked")
+    'key •••••••• leaked'
+    """
+    return _SECRET_RE.sub("••••••••", text)
 
 
 def tilde(path: str) -> str:
@@ -40,6 +77,19 @@ def tilde(path: str) -> str:
     if home not in ("", "/") and (path == home or path.startswith(home + os.sep)):
         return "~" + path[len(home) :]
     return path
+
+
+def empty_hint(paths: Sequence[str]) -> str:
+    """The status line when the AWS files hold no profile.
+
+    >>> empty_hint(["/x/config", "/x/credentials"])[:50]
+    'no profiles in /x/config or /x/credentials yet: pr'
+    """
+    files = " or ".join(tilde(path) for path in paths)
+    return (
+        f"no profiles in {clean(files)} yet: press n to add a role profile, "
+        "or run `aws configure` for access keys"
+    )
 
 
 def one_line(exc: BaseException | None) -> str:
@@ -94,7 +144,7 @@ def _when(expiration: Any, now: datetime | None) -> str:
 
 def progress_line(
     event: Any, chain: Sequence[str]
-) -> tuple[str, str, tuple[str, str, datetime] | None]:
+) -> tuple[str, Level, tuple[str, str, datetime] | None]:
     """The status line of a ``ProgressEvent``, its level, and a hop's new expiry if any.
 
     Events name the requested profile; ``step`` of ``total`` counts the chain's
@@ -107,14 +157,15 @@ def progress_line(
     expiration = getattr(event, "expiration", None)
     if arn and arn not in message:
         message = f"{message} {arn}".strip()
-    level = {
+    levels: dict[str, Level] = {
         "root": "step",
         "assume": "step",
         "cache-hit": "step",
         "warning": "warn",
         "done": "ok",
         "failed": "error",
-    }.get(kind, "info")
+    }
+    level = levels.get(kind, "info")
     if kind in ("done", "failed"):
         # the app logs the result (AssumeDone) and the error (the worker's state) itself
         return "", level, None

@@ -1,4 +1,4 @@
-"""Messages between the widgets, the screens and the workers.
+"""The messages the workers post to the app (a widget's own messages are nested in it).
 
 Workers run in threads and only ever ``post_message`` (which is thread-safe):
 they never touch a widget.
@@ -12,42 +12,16 @@ from textual.message import Message
 
 if TYPE_CHECKING:
     from rolecall.core.profiles import ProfileSet
+    from rolecall.tui.jobs import Purpose
     from rolecall.tui.model import ExpiryLike
     from rolecall.tui.state import PreparedRows
 
 __all__ = [
     "AssumeDone",
-    "CursorMoved",
-    "HeaderClicked",
     "ProfilesLoaded",
     "Progress",
-    "RowActivated",
     "WhoamiDone",
 ]
-
-
-class CursorMoved(Message):
-    """The table's cursor is on another profile (or on none)."""
-
-    def __init__(self, name: str | None) -> None:
-        super().__init__()
-        self.name = name
-
-
-class RowActivated(Message):
-    """A row was double-clicked."""
-
-    def __init__(self, name: str) -> None:
-        super().__init__()
-        self.name = name
-
-
-class HeaderClicked(Message):
-    """A column header was clicked."""
-
-    def __init__(self, column: str) -> None:
-        super().__init__()
-        self.column = column
 
 
 class Progress(Message):
@@ -62,7 +36,7 @@ class Progress(Message):
 class AssumeDone(Message):
     """An assume succeeded; ``purpose`` says what to do next (``shell`` opens one)."""
 
-    def __init__(self, name: str, result: Any, purpose: str) -> None:
+    def __init__(self, name: str, result: Any, purpose: Purpose) -> None:
         super().__init__()
         self.name = name
         self.result = result

@@ -7,15 +7,19 @@ import ``rolecall.core.sts`` (and so boto3) only when an assume really runs.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import signal
+import sys
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import FrameType
 from typing import TYPE_CHECKING, Any
+
+from rolecall.core.plural import plural
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -23,14 +27,44 @@ if TYPE_CHECKING:
     from rolecall.core.profiles import ProfileSet
     from rolecall.tui.model import ExpiryLike
 
-__all__ = ["Launcher", "Services", "path_problem", "suspend_launcher", "utc_now"]
+__all__ = [
+    "WORKER_THREADS",
+    "Launcher",
+    "Services",
+    "path_problem",
+    "start_worker_pool",
+    "suspend_launcher",
+    "utc_now",
+]
 
-#: ``launcher(app, argv, env) -> exit code``: runs the user's shell.
-Launcher = Callable[["App[Any]", Sequence[str], Mapping[str, str]], int]
+#: threads of the worker pool, started after the first frame
+WORKER_THREADS = 8
+
+#: ``launcher(app, argv, env, typed) -> exit code``: runs the user's shell; ``typed``
+#: is what the user typed for it before it started (keys read by the app meanwhile).
+Launcher = Callable[["App[Any]", Sequence[str], Mapping[str, str], str], int]
 
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+def start_worker_pool(threads: int = WORKER_THREADS) -> None:
+    """Start the running loop's worker threads now, while the app is idle.
+
+    asyncio's default pool starts a thread on demand, and ``Thread.start`` waits
+    for the new thread to run: when twenty assumes start at once that wait,
+    behind the GIL, stalls the event loop.
+    """
+    import asyncio
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    loop = asyncio.get_running_loop()
+    pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="rolecall")
+    loop.set_default_executor(pool)
+    for _ in range(threads):
+        pool.submit(time.sleep, 0.05)
 
 
 def path_problem(path: str) -> str | None:
@@ -63,11 +97,59 @@ def _ignore_sigint(signum: int, frame: FrameType | None) -> None:
     """
 
 
-def suspend_launcher(app: App[Any], argv: Sequence[str], env: Mapping[str, str]) -> int:
-    """Suspend the TUI, run ``argv`` in the terminal with ``env``, and resume."""
+def push_typed(text: str) -> int:
+    """Put ``text`` back in the terminal's input, as if typed again; returns how many
+    characters could not be (the terminal refuses ``TIOCSTI``, or is not one).
+
+    The app read those keys from the terminal before the shell started (they came in
+    the same read as ``s``); the shell reads them from the terminal, as type-ahead.
+    Linux can forbid this (``dev.tty.legacy_tiocsti = 0``) to unprivileged users.
+    """
+    try:
+        import fcntl
+        import termios
+
+        fd = sys.__stdin__.fileno() if sys.__stdin__ is not None else -1
+        if fd < 0 or not os.isatty(fd):
+            return len(text)
+    except (ImportError, AttributeError, OSError, ValueError):  # not a Unix terminal
+        return len(text)
+    try:  # no echo now: the shell shows the text as it reads it
+        attrs = termios.tcgetattr(fd)
+        quiet = list(attrs)
+        quiet[3] &= ~termios.ECHO
+        termios.tcsetattr(fd, termios.TCSANOW, quiet)
+    except termios.error:
+        attrs = None
+    try:
+        for index, char in enumerate(text):
+            try:
+                for byte in char.encode(errors="replace"):
+                    fcntl.ioctl(fd, termios.TIOCSTI, bytes([byte]))
+            except OSError:
+                return len(text) - index
+    finally:
+        if attrs is not None:
+            termios.tcsetattr(fd, termios.TCSANOW, attrs)
+    return 0
+
+
+def suspend_launcher(
+    app: App[Any], argv: Sequence[str], env: Mapping[str, str], typed: str = ""
+) -> int:
+    """Suspend the TUI, hand ``typed`` to the terminal, run ``argv`` with ``env``, resume."""
     with app.suspend():
         previous = signal.signal(signal.SIGINT, _ignore_sigint)
         try:
+            if typed:  # (after the handler: a typed Ctrl+C must not stop the app)
+                lost = push_typed(typed)
+                if lost:
+                    print(
+                        f"rolecall: {plural(lost, 'character')} typed before the shell opened "
+                        "could not be passed to it (this terminal does not allow it); type them "
+                        "again",
+                        file=sys.stderr,
+                    )
             from rolecall.core.shell import run_subshell
 
             return run_subshell(list(argv), dict(env))
@@ -103,11 +185,15 @@ class Services:
     launcher: Launcher = suspend_launcher
     #: ``rolecall.core.cache.expiries``-compatible
     expiries: Callable[..., Mapping[str, ExpiryLike]] | None = None
+    #: ``rolecall.core.logout.logout_profile``-compatible
+    logout: Callable[..., Any] | None = None
     #: ``rolecall.core.cache.cache_fingerprint``-compatible
     cache_fingerprint: Callable[[], tuple[Any, ...]] | None = None
     build_env: Callable[..., dict[str, str]] | None = None
     user_shell: Callable[[Mapping[str, str]], list[str]] | None = None
     environ: Mapping[str, str] | None = None
+    #: serve the shell's credentials from an endpoint that keeps them fresh (else fixed keys)
+    serve: bool = True
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
@@ -229,6 +315,15 @@ class Services:
                 out.append(None)
         return tuple(out)
 
+    def do_logout(self, profiles: ProfileSet, name: str) -> Any:
+        """Remove ``name``'s cached credentials; returns what was removed (``.paths``)."""
+        fn = self.logout
+        if fn is None:
+            from rolecall.core.logout import logout_profile
+
+            fn = logout_profile
+        return fn(profiles, name)
+
     # -- shell --------------------------------------------------------------
     def shell_command(self, result: Any, profile: str) -> tuple[list[str], dict[str, str]]:
         base = os.environ if self.environ is None else self.environ
@@ -241,3 +336,25 @@ class Services:
             user = user or shell.user_shell
         env = build(result, base, profile)
         return user(env), env
+
+    @contextlib.contextmanager
+    def shell_session(
+        self, result: Any, profile: str, served: Mapping[str, Any] | None
+    ) -> Iterator[tuple[list[str], dict[str, str]]]:
+        """The shell's argv and environment, for as long as it runs.
+
+        With ``served`` (the keywords of ``rolecall.core.serve.endpoint_for``: the
+        files, the margin, the defaults), the credentials come from an endpoint that
+        this process serves, and keeps fresh, while the UI is suspended; it stops
+        when the shell exits.  Without it (``env_keys``), or when :attr:`serve` is
+        off, the environment holds fixed keys.
+        """
+        argv, env = self.shell_command(result, profile)
+        if served is None or not self.serve:
+            yield argv, env
+            return
+        from rolecall.core.serve import endpoint_for
+
+        base = os.environ if self.environ is None else self.environ
+        with endpoint_for(result, where="in this shell", environ=base, **served) as endpoint:
+            yield argv, endpoint.child_env(base, profile)

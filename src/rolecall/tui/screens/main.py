@@ -2,14 +2,15 @@
 
 It owns what is shown (a :class:`~rolecall.tui.state.TableState`) and the keys
 that act on the highlighted profile; the app owns the workers and the timers,
-and calls :meth:`MainScreen.tick` once a second.
+and calls :meth:`MainScreen.tick` once a second.  The screen reaches the app only
+through the :class:`ProfileActions` it is given (it never imports the app).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from textual import on
 from textual.app import ComposeResult
@@ -18,7 +19,6 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input
 
-from rolecall.tui.messages import CursorMoved, HeaderClicked, RowActivated
 from rolecall.tui.model import SORTS
 from rolecall.tui.state import PreparedRows, TableState
 from rolecall.tui.widgets.detail import DetailPanel, describe
@@ -28,12 +28,38 @@ from rolecall.tui.widgets.status import StatusLog
 if TYPE_CHECKING:
     from rolecall.core.profiles import ProfileSet
     from rolecall.settings import Settings
-    from rolecall.tui.app import RolecallApp
+    from rolecall.tui.jobs import Purpose
+    from rolecall.tui.lines import Level
 
-__all__ = ["MainScreen"]
+__all__ = ["MainScreen", "ProfileActions"]
+
+
+class ProfileActions(Protocol):
+    """What the main screen (and the palette opened on it) asks of the app.
+
+    The calls run at once, not as messages: Enter must open the MFA modal before
+    the digits typed behind it are handed out.
+    """
+
+    def start(self) -> None:
+        """The screen is mounted: load the profiles, start the timers."""
+
+    def request(self, name: str, purpose: Purpose) -> None:
+        """Assume ``name`` for ``purpose`` (asking for an MFA code first if needed)."""
+
+    def open_switch_role(self, highlighted: str | None) -> None:
+        """Open the Switch role form."""
+
+    def toggle_favorite(self, name: str) -> None:
+        """Pin or unpin ``name``, and save it."""
+
+    def logout(self, name: str) -> None:
+        """Forget ``name``'s cached credentials and MFA session, after a confirm."""
 
 
 class MainScreen(Screen[None]):
+    """The profile table, the filter, the detail panel and the status log."""
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "assume", "Assume"),
         Binding("r", "reassume", "Re-assume"),
@@ -43,26 +69,23 @@ class MainScreen(Screen[None]):
         Binding("slash", "filter", "Filter"),
         Binding("o", "sort", "Sort"),
         Binding("f", "favorite", "Fav"),
+        Binding("x", "logout", "Log out", show=False),
         Binding("escape", "clear_filter", "Clear filter", show=False),
     ]
 
-    def __init__(self, clock: Callable[[], datetime]) -> None:
+    def __init__(self, clock: Callable[[], datetime], actions: ProfileActions) -> None:
         super().__init__()
         self.clock = clock
+        #: what the screen asks of the app
+        self.actions = actions
+        #: the settings of the last load (display names, colours, thresholds)
+        self.settings: Settings | None = None
         self.state = TableState()
         self._detail_live = False
         self._detail_for: str | None = None
         self.table: ProfileTable
         self.status: StatusLog
         self.detail: DetailPanel
-
-    @property
-    def rc(self) -> RolecallApp:
-        from rolecall.tui.app import RolecallApp
-
-        app = self.app
-        assert isinstance(app, RolecallApp)
-        return app
 
     def compose(self) -> ComposeResult:
         yield Header(icon="⇄")
@@ -80,14 +103,6 @@ class MainScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.table = self.query_one("#profiles", ProfileTable)
-        self.table.instant_keys = {
-            "slash": self.action_filter,
-            "enter": self.action_assume,
-            "r": self.action_reassume,
-            "s": self.action_shell,
-            # at once too: the keys queued behind it then find the app closing
-            "q": self.rc.exit,
-        }
         self.status = self.query_one("#status", StatusLog)
         self.detail = self.query_one("#detail", DetailPanel)
         self.detail.border_title = "Profile"
@@ -96,7 +111,7 @@ class MainScreen(Screen[None]):
         filt.display = False
         filt.cursor_blink = not self.app.is_headless
         self.table.focus()
-        self.rc.start()
+        self.actions.start()
 
     # -- handles ------------------------------------------------------------
     @property
@@ -112,6 +127,7 @@ class MainScreen(Screen[None]):
         prepared: PreparedRows | None = None,
     ) -> None:
         """New profiles (first load, reload, a profile added), and their rows if built."""
+        self.settings = settings
         self.state.set_profiles(
             profiles, settings.display_names, settings.colors, settings.favorites, prepared
         )
@@ -142,7 +158,16 @@ class MainScreen(Screen[None]):
             table.busy.discard(name)
         table.refresh_row(name)
 
-    def note(self, profile: str | None, message: str, level: str = "info") -> None:
+    def set_mfa_needed(self, name: str, needed: bool) -> None:
+        """Mark (or unmark) the row of a profile whose refresh waits for an MFA code."""
+        table = self.table
+        if needed:
+            table.mfa_needed.add(name)
+        else:
+            table.mfa_needed.discard(name)
+        table.refresh_row(name)
+
+    def note(self, profile: str | None, message: str, level: Level = "info") -> None:
         self.status.add(self.clock(), profile, message, level)
 
     def tick(self) -> None:
@@ -175,13 +200,13 @@ class MainScreen(Screen[None]):
         self._detail_for = name
         panel = self.detail
         profile = self.state.profile(name) if name else None
-        if profile is None:
+        settings = self.settings
+        if profile is None or settings is None:
             self._detail_live = False
             from rich.text import Text
 
             panel.show(Text("No profile selected.", style="dim"))
             return
-        settings = self.rc.settings
         self._detail_live = any(self.state.expiry(hop) is not None for hop in profile.chain)
         panel.show(
             describe(
@@ -196,13 +221,13 @@ class MainScreen(Screen[None]):
         )
 
     # -- events -------------------------------------------------------------
-    def on_cursor_moved(self, message: CursorMoved) -> None:
+    def on_profile_table_cursor_moved(self, message: ProfileTable.CursorMoved) -> None:
         self._update_detail()
 
-    def on_row_activated(self, message: RowActivated) -> None:
-        self.rc.request(message.name, "assume")
+    def on_profile_table_row_activated(self, message: ProfileTable.RowActivated) -> None:
+        self.actions.request(message.name, "assume")
 
-    def on_header_clicked(self, message: HeaderClicked) -> None:
+    def on_profile_table_header_clicked(self, message: ProfileTable.HeaderClicked) -> None:
         self.set_sort(message.column)
 
     @on(Input.Changed, "#filter")
@@ -217,9 +242,9 @@ class MainScreen(Screen[None]):
         self.set_focus(self.table)
 
     # -- actions ------------------------------------------------------------
-    def _request(self, purpose: str) -> None:
+    def _request(self, purpose: Purpose) -> None:
         if self.highlighted:
-            self.rc.request(self.highlighted, purpose)
+            self.actions.request(self.highlighted, purpose)
 
     def action_assume(self) -> None:
         self._request("assume")
@@ -234,12 +259,15 @@ class MainScreen(Screen[None]):
         self._request("shell")
 
     def action_switch_role(self) -> None:
-        self.rc.open_switch_role(self.highlighted)
+        self.actions.open_switch_role(self.highlighted)
+
+    def action_logout(self) -> None:
+        if self.highlighted:
+            self.actions.logout(self.highlighted)
 
     def action_filter(self) -> None:
         filt = self.query_one("#filter", Input)
         filt.display = True
-        # now, not after the keys already queued: "/sta" typed fast must all land here
         self.set_focus(filt)
 
     def action_clear_filter(self) -> None:
@@ -262,8 +290,15 @@ class MainScreen(Screen[None]):
     def action_favorite(self) -> None:
         name = self.highlighted
         if name:
-            self.rc.toggle_favorite(name)
+            self.actions.toggle_favorite(name)
 
     def favorites_changed(self, favorites: list[str]) -> None:
         self.state.set_favorites(favorites)
         self._show()
+
+    def profile_labels(self, favorites_first: bool = False) -> list[tuple[str, str]]:
+        """(name, label) of every profile, by name (favourites first if asked)."""
+        rows = list(self.state.rows.values())
+        if favorites_first:
+            rows.sort(key=lambda r: (not r.favorite, r.label.casefold()))
+        return [(row.name, row.label) for row in rows]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from rich.text import Text
-from textual import events, on
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -58,23 +58,6 @@ class MfaScreen(ModalScreen[str | None]):
         field = self.query_one("#mfa-code", Input)
         field.cursor_blink = not self.app.is_headless
         field.focus()
-
-    def on_key(self, event: events.Key) -> None:
-        """Keys typed while the modal was opening (a fast typist, a pasted code)
-        reach the screen, not the code field: digits go into the field, Enter
-        submits.  (Keys the field handles itself never get here.)"""
-        field = self.query_one("#mfa-code", Input)
-        char = event.character
-        if char is not None and len(char) == 1 and "0" <= char <= "9":
-            if len(field.value) < 6:
-                field.value += char
-                field.cursor_position = len(field.value)
-        elif event.key == "enter" and not field.has_focus:
-            self._submit()
-        else:
-            return
-        event.stop()
-        event.prevent_default()
 
     def _submit(self) -> None:
         field = self.query_one("#mfa-code", Input)

@@ -1,6 +1,7 @@
 """Switch role: the AWS console's form, in the terminal.
 
-The fields are checked by :func:`validate` (pure, no Textual); each error shows
+The fields are checked by :func:`~rolecall.tui.switch_role_form.validate` (pure,
+in ``tui/switch_role_form.py``); each error shows
 under its own field and nothing is written until every field is valid.  The
 screen then calls the ``save`` function it was given, which writes the profile
 with the lossless editor and returns an error message when that refuses.
@@ -8,11 +9,9 @@ with the lossless editor and returns an error message when that refuses.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from functools import partial
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from rich.text import Text
 from textual import on
@@ -24,160 +23,15 @@ from textual.suggester import SuggestFromList
 from textual.widgets import Button, Input, Label, Select, Static
 from textual.worker import Worker, WorkerState
 
-from rolecall.core.profiles import RoleArn
 from rolecall.tui.lines import one_line
 from rolecall.tui.model import clean
+from rolecall.tui.switch_role_form import FIELDS, SwitchRoleRequest, validate
 
-if TYPE_CHECKING:
-    from rolecall.settings import Settings
-
-__all__ = ["SwitchRoleRequest", "SwitchRoleScreen", "color_choices", "save_request", "validate"]
-
-_ACCOUNT_RE = re.compile(r"\d{12}")
-_ROLE_NAME_RE = re.compile(r"(?:[!-.0-~]+/)*[\w+=,.@-]{1,64}", re.ASCII)
-_REGION_RE = re.compile(r"[a-z]{2}(?:-[a-z]+)+-\d{1,2}")
-_SERIAL_RE = re.compile(r"[\w+=/:,.@-]{9,256}", re.ASCII)
-_SLUG_RE = re.compile(r"[^A-Za-z0-9_.@-]+")
+__all__ = ["SAVE_GROUP", "SELECT_LIMIT", "SwitchRoleScreen"]
 
 SAVE_GROUP = "switch-role-save"
 #: up to this many profiles, the source profile is picked from a list
 SELECT_LIMIT = 500
-FIELDS = ("account", "role", "display", "color", "name", "source", "region", "mfa")
-
-
-@dataclass
-class SwitchRoleRequest:
-    """A valid form: the profile to write, and its display name and colour."""
-
-    name: str
-    settings: dict[str, str]
-    display_name: str | None = None
-    color: str | None = None
-
-
-@dataclass
-class Validation:
-    errors: dict[str, str] = field(default_factory=dict)
-    request: SwitchRoleRequest | None = None
-
-
-def default_name(role: str, account: str, display: str) -> str:
-    """The profile name used when the form leaves it blank.
-
-    >>> default_name("Admin", "123456789012", "[prod] admin")
-    'prod-admin'
-    >>> default_name("ops/Admin", "123456789012", "")
-    'Admin-123456789012'
-    """
-    slug = _SLUG_RE.sub("-", display).strip("-.")
-    if slug:
-        return slug
-    return f"{role.rsplit('/', 1)[-1]}-{account}"
-
-
-def validate(values: dict[str, str], existing: Sequence[str]) -> Validation:
-    """Check the form; on success ``request`` holds what to write."""
-    errors: dict[str, str] = {}
-    account = values.get("account", "").strip()
-    role = values.get("role", "").strip()
-    display = values.get("display", "").strip()
-    color = values.get("color", "").strip()
-    name = values.get("name", "").strip()
-    source = values.get("source", "").strip()
-    region = values.get("region", "").strip()
-    mfa = values.get("mfa", "").strip()
-
-    arn: str | None = None
-    if role.startswith("arn:"):
-        parsed = RoleArn.parse(role)
-        if parsed is None:
-            errors["role"] = "Not a role ARN: arn:aws:iam::123456789012:role/NAME"
-        else:
-            arn = role
-            if account and account != parsed.account_id:
-                errors["account"] = f"The ARN is in account {parsed.account_id}."
-            account = account or parsed.account_id
-            role_name = parsed.name
-    else:
-        role_name = role.rsplit("/", 1)[-1]
-        if not role:
-            errors["role"] = "Enter a role name or a role ARN."
-        elif not _ROLE_NAME_RE.fullmatch(role):
-            errors["role"] = "Role names use letters, digits and +=,.@_- (64 at most)."
-    if "account" not in errors:
-        if not account:
-            errors["account"] = "Enter the 12-digit account ID."
-        elif not _ACCOUNT_RE.fullmatch(account):
-            errors["account"] = "An account ID is exactly 12 digits."
-    if arn is None and "role" not in errors and "account" not in errors:
-        arn = RoleArn.build(account, role.strip("/"))
-        if RoleArn.parse(arn) is None:
-            errors["role"] = "That role name does not make a valid ARN."
-
-    if display and any(ord(c) < 32 for c in display):
-        errors["display"] = "One line of text."
-    if not source:
-        errors["source"] = "Pick the profile whose credentials assume this role."
-    elif source not in existing:
-        errors["source"] = f"No profile named {source!r}."
-    if region and not _REGION_RE.fullmatch(region):
-        errors["region"] = "A region looks like eu-west-1."
-    if mfa and not _SERIAL_RE.fullmatch(mfa):
-        errors["mfa"] = "An MFA device ARN (arn:aws:iam::123456789012:mfa/NAME) or serial."
-
-    if not errors:
-        name = name or default_name(role_name, account, display)
-        if name in existing:
-            errors["name"] = f"Profile {name!r} already exists; choose another name."
-        elif not name or name != name.strip() or "]" in name:
-            errors["name"] = "Profile names cannot contain ']' or start/end with spaces."
-    if errors:
-        return Validation(errors)
-    assert arn is not None
-    settings = {"role_arn": arn, "source_profile": source}
-    if region:
-        settings["region"] = region
-    if mfa:
-        settings["mfa_serial"] = mfa
-    return Validation(
-        request=SwitchRoleRequest(name, settings, display or None, color or None),
-    )
-
-
-def color_choices() -> list[tuple[str, str]]:
-    """(name, #rrggbb) of every colour the settings accept."""
-    from rolecall.settings import COLOR_HEX
-
-    return list(COLOR_HEX.items())
-
-
-def save_request(
-    request: SwitchRoleRequest,
-    settings: Settings,
-    config: str | None,
-    credentials: str | None,
-    warn: Callable[[str], None],
-) -> str | None:
-    """Write the profile (lossless editor), then its display name and colour (settings).
-
-    Returns why the profile was not written, or None.  A settings failure after
-    the profile was written only warns: the profile is there.
-    """
-    from rolecall.core.edit import EditError, add_profile
-    from rolecall.settings import SettingsError, set_display
-
-    try:
-        add_profile(request.name, request.settings, config=config, credentials=credentials)
-    except (EditError, OSError) as exc:
-        return f"Not written: {one_line(exc)}"
-    if request.display_name or request.color:
-        try:
-            set_display(settings, request.name, request.display_name, request.color)
-        except (SettingsError, ValueError, OSError) as exc:
-            warn(
-                f"Profile {request.name} added, but its display name was not saved: {one_line(exc)}"
-            )
-    return None
 
 
 class SwitchRoleScreen(ModalScreen[str | None]):

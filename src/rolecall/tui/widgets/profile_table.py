@@ -23,11 +23,10 @@ from textual import events
 from textual.binding import Binding, BindingType
 from textual.color import Color, ColorParseError
 from textual.geometry import Region, Size
+from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
-from textual.widgets import Input
 
-from rolecall.tui.messages import CursorMoved, HeaderClicked, RowActivated
 from rolecall.tui.model import Row, expiry_level, format_countdown
 
 __all__ = ["COLUMNS", "ProfileTable"]
@@ -64,6 +63,31 @@ def color_style(color: str | None) -> Style | None:
 
 class ProfileTable(ScrollView, can_focus=True):
     """One line per profile, with a cursor; Expires counts down from ``clock()``."""
+
+    class CursorMoved(Message):
+        """The cursor is on another profile (or on none)."""
+
+        def __init__(self, name: str | None) -> None:
+            super().__init__()
+            self.name = name
+
+        def can_replace(self, message: Message) -> bool:
+            """A burst of moves: the detail panel is updated for the last one only."""
+            return isinstance(message, ProfileTable.CursorMoved)
+
+    class RowActivated(Message):
+        """A row was double-clicked."""
+
+        def __init__(self, name: str) -> None:
+            super().__init__()
+            self.name = name
+
+    class HeaderClicked(Message):
+        """A column header was clicked: ``name`` or ``expires``."""
+
+        def __init__(self, column: str) -> None:
+            super().__init__()
+            self.column = column
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("up,k", "cursor_up", "Up", show=False),
@@ -125,6 +149,8 @@ class ProfileTable(ScrollView, can_focus=True):
         self.critical_seconds = 300
         self._sort_column = "name"
         self.busy: set[str] = set()
+        #: profiles whose background refresh waits for an MFA code ("needs MFA")
+        self.mfa_needed: set[str] = set()
         self._rows: list[Row] = []
         self._index: dict[str, int] = {}
         self._cursor = 0
@@ -134,10 +160,6 @@ class ProfileTable(ScrollView, can_focus=True):
         self._header: Strip | None = None
         self._line_styles: dict[bool, Style] = {}
         self._last_name: str | None = None
-        #: key -> what it does, run at once when the key reaches the table ("/"
-        #: opens the filter, Enter assumes): the keys typed after it then go to
-        #: the filter, or to the MFA modal the assume opened
-        self.instant_keys: dict[str, Callable[[], None]] = {}
 
     # -- data ---------------------------------------------------------------
     @property
@@ -257,7 +279,7 @@ class ProfileTable(ScrollView, can_focus=True):
         name = self.cursor_name
         if name != self._last_name:
             self._last_name = name
-            self.post_message(CursorMoved(name))
+            self.post_message(self.CursorMoved(name))
 
     def _scroll_to_cursor(self) -> None:
         page = self._page
@@ -291,46 +313,13 @@ class ProfileTable(ScrollView, can_focus=True):
             return
         if offset.y == 0:
             x = offset.x + round(self.scroll_x)
-            self.post_message(HeaderClicked("expires" if x >= self._expires_x else "name"))
+            self.post_message(self.HeaderClicked("expires" if x >= self._expires_x else "name"))
             return
         index = round(self.scroll_y) + offset.y - 1
         if 0 <= index < len(self._rows):
             self._move(index)
             if event.chain == 2:
-                self.post_message(RowActivated(self._rows[index].name))
-
-    def on_key(self, event: events.Key) -> None:
-        """The :attr:`instant_keys` run at once, and the keys typed after them
-        follow the focus.
-
-        Textual hands each queued key to the widget focused when the key arrived,
-        and runs a screen binding only once the key has bubbled up: "/abc" typed
-        fast would give the table all four keys before "/" moved the focus, and
-        Enter then a 6-digit code would give it the code before the MFA modal
-        opened.  So those keys are handled here, synchronously; later letters are
-        passed on to the focused field, and keys queued behind one that opened a
-        modal go to that modal.
-        """
-        active = self.app.screen
-        if active is not self.screen:
-            # A modal opened (Enter on an MFA profile) while this key waited in
-            # the queue: it was typed for the modal ("enter 123456" at once).
-            active.post_message(events.Key(event.key, event.character))
-            event.stop()
-            event.prevent_default()
-            return
-        instant = self.instant_keys.get(event.key)
-        if instant is not None and self.screen.focused is self:  # (has_focus lags behind)
-            instant()
-            event.stop()
-            event.prevent_default()
-            return
-        target = self.screen.focused
-        if target is not self and isinstance(target, Input) and event.is_printable:
-            assert event.character is not None
-            target.insert_text_at_cursor(event.character)
-            event.stop()
-            event.prevent_default()
+                self.post_message(self.RowActivated(self._rows[index].name))
 
     def on_resize(self) -> None:
         self._scroll_to_cursor()
@@ -391,6 +380,8 @@ class ProfileTable(ScrollView, can_focus=True):
         return strip
 
     def _expires_segment(self, row: Row, now: datetime) -> Segment:
+        if row.name in self.mfa_needed:
+            return Segment("needs MFA".rjust(EXPIRES_WIDTH) + " ", self._style("warn"))
         left = row.remaining(now)
         if left is None:
             return Segment(" " * (EXPIRES_WIDTH + 1))

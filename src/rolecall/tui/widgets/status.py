@@ -1,6 +1,6 @@
 """The status panel: a log of what the workers did, one line per step.
 
-Lines are Rich ``Text`` (never markup), and go through :func:`redact` first, so
+Lines are Rich ``Text`` (never markup), and go through ``lines.redact`` first, so
 a secret that slipped into an error message is still never shown.  It is a
 small line-API widget (wrapped lines are rendered once, per width), lighter to
 import and to draw than ``RichLog``.
@@ -8,7 +8,6 @@ import and to draw than ``RichLog``.
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 
 from rich.text import Text
@@ -16,14 +15,13 @@ from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from rolecall.tui.lines import Level, redact
 from rolecall.tui.model import clean
 
-__all__ = ["StatusLog", "redact"]
+__all__ = ["StatusLog"]
 
-# Secret access keys are 40 characters of base64; session tokens are much longer.
-_SECRET_RE = re.compile(r"(?<![A-Za-z0-9/+=])[A-Za-z0-9/+=]{40,}(?![A-Za-z0-9/+=])")
-
-LEVELS = {
+#: the style of each level
+LEVELS: dict[Level, str] = {
     "info": "",
     "step": "dim",
     "ok": "green",
@@ -34,15 +32,6 @@ LEVELS = {
 MAX_LINES = 1000
 #: characters of one message (an error quoting a 25 MB line stays short)
 MAX_WIDTH = 1000
-
-
-def redact(text: str) -> str:
-    """Hide anything shaped like a secret key or a session token.
-
-    >>> redact("key wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY leaked")
-    'key •••••••• leaked'
-    """
-    return _SECRET_RE.sub("••••••••", text)
 
 
 class StatusLog(ScrollView, can_focus=False):
@@ -60,7 +49,7 @@ class StatusLog(ScrollView, can_focus=False):
         self._strips: list[Strip] = []
         self._width = 0
 
-    def add(self, now: datetime, profile: str | None, message: str, level: str = "info") -> None:
+    def add(self, now: datetime, profile: str | None, message: str, level: Level = "info") -> None:
         stamp = now.astimezone().strftime("%H:%M:%S") if now.tzinfo else now.strftime("%H:%M:%S")
         line = Text(no_wrap=False)
         line.append(stamp + " ", style="dim")
