@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from tests.tui.helpers import SIZE, SMALL, goto, names, row_of, started, status_lines
+from tests.tui.helpers import SIZE, SMALL, goto, names, row_of, started, status_lines, until
 from textual.geometry import Region
 from textual.widgets import Button
 from textual.widgets._footer import FooterKey
@@ -193,14 +193,23 @@ async def test_toasts_cover_neither_the_table_nor_the_newest_status_lines(
         await goto(pilot, app, "dev")
         await pilot.press("enter")  # "Assumed dev", and the expiry warning of prod-admin
         await app.workers.wait_for_complete()
-        await pilot.pause(0.6)  # (room is made for toasts within a quarter second)
-        toasts = list(app.screen.query(Toast))
-        assert len(toasts) >= 2
-        table_box = app.main.query_one("#table-box").region
-        lines = app.main.status.scrollable_content_region
-        for toast in toasts:
-            assert not toast.region.overlaps(table_box), (toast.region, table_box)
-            assert not toast.region.overlaps(lines), (toast.region, lines)
+        await until(pilot, lambda: len(app.screen.query(Toast)) >= 2)
+
+        def covered() -> list[tuple[Region, Region]]:
+            table_box = app.main.query_one("#table-box").region
+            lines = app.main.status.scrollable_content_region
+            return [
+                (toast.region, area)
+                for toast in app.screen.query(Toast)
+                for area in (table_box, lines)
+                if toast.region.overlaps(area)
+            ]
+
+        # room is made within a frame or two of a toast showing (checked every 0.1 s)
+        await until(pilot, lambda: not covered(), timeout=2)
+        for _ in range(5):  # ...and it stays so
+            await pilot.pause(0.1)
+            assert not covered()
         assert "expires in 1:00:00" in status_lines(app)[-1]
         assert app.main.table.scrollable_content_region.height - 1 >= 8
 
