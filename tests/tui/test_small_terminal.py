@@ -16,6 +16,7 @@ from textual.widgets._footer import FooterKey
 from textual.widgets._toast import Toast
 
 from rolecall.tui.app import RolecallApp
+from rolecall.tui.screens.confirm import ConfirmScreen
 from rolecall.tui.screens.help import HelpScreen
 from rolecall.tui.screens.mfa import MfaScreen
 from rolecall.tui.screens.switch_role import SwitchRoleScreen
@@ -181,7 +182,13 @@ async def test_the_mfa_and_help_dialogs_fit_and_show_their_keys(
         dialog = app.screen.query_one("#help-dialog")
         assert visible(dialog.region, app), dialog.region
         assert footer_text(app) == ["esc Close"]
-        await pilot.press("escape")
+        await pilot.press("escape", "x")  # log out: asks first
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        for button in app.screen.query(Button):
+            assert visible(button.region, app), button.region
+        assert footer_text(app) == ["y Yes", "n No"]
+        await pilot.press("n")
 
 
 @pytest.mark.parametrize("size", [SMALL, SIZE], ids=["80x24", "140x40"])
