@@ -628,3 +628,22 @@ async def test_no_profiles_shows_how_to_start(
                 break
         assert "profiles reloaded" in status(app)
         assert status(app).count(hint) == 1  # not again on a reload
+
+
+async def test_a_new_filter_highlights_the_best_match(
+    make_app: Callable[..., RolecallApp], fake_sts: FakeSts
+) -> None:
+    """issue 9 §5: from a lower row, `/au Enter` (typed at once) assumes the first match,
+    as in fzf and k9s; it used to keep the cursor's index, on the last match."""
+    app = make_app()
+    async with started(app) as pilot:
+        await goto(pilot, app, "sso-readonly")  # the last row
+        type_at_once(app, "slash", "a", "u", "enter", "enter")
+        await settle(pilot, app)
+        assert names(app) == ["audit", "audit-deep", "default"]
+        assert [c["name"] for c in fake_sts.calls] == ["audit"]
+        # each change of the filter goes back to its best match
+        await pilot.press("down")
+        assert app.main.highlighted == "audit-deep"
+        await pilot.press("slash", "d")
+        assert app.main.highlighted == names(app)[0] != "audit-deep"

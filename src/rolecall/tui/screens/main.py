@@ -341,8 +341,15 @@ class MainScreen(Screen[None]):
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
+        """A new filter: the best (first) match is highlighted, as in fzf and k9s (the
+        cursor used to keep its index: ``/prd Enter`` from a lower row assumed the last
+        match).  Emptied, the filter leaves the cursor where it is."""
         self.state.query = event.value
-        self._show()
+        first = None
+        if event.value:
+            rows = self.state.visible(self.clock())
+            first = rows[0].name if rows else None
+        self._show(keep=first)
 
     @on(Input.Submitted, "#filter")
     def _filter_submitted(self, event: Input.Submitted) -> None:
