@@ -12,6 +12,7 @@ import tomllib
 from collections.abc import Mapping
 from typing import Any
 
+from rolecall.core.guard import GUARD_KEY, parse_rules
 from rolecall.core.limits import MAX_DURATION, MIN_DURATION, duration_in_range
 from rolecall.settings.colors import color_error, is_valid_color, normalize_color
 from rolecall.settings.model import (
@@ -112,6 +113,9 @@ def load_settings(path: str | None = None) -> Settings:
     _read_thresholds(settings, reader.table(data, "thresholds"), reader)
     _read_notifications(settings, reader.table(data, "notifications"), reader)
     _read_profiles(settings, reader.table(data, "profiles"), reader)
+    settings.guard_rules, guard_errors = parse_rules(data)
+    for message in guard_errors:
+        reader.error(message)
     settings._baseline = snapshot(settings)
     return settings
 
@@ -219,7 +223,7 @@ def _read_notifications(
 
 
 def _read_profiles(settings: Settings, profiles: Mapping[str, Any], reader: _Reader) -> None:
-    """``[profiles."NAME"]``: display names and colours."""
+    """``[profiles."NAME"]``: display names and colours (``guard`` is read by ``parse_rules``)."""
     for name, table in profiles.items():
         if not isinstance(table, dict):
             reader.error(
@@ -227,7 +231,7 @@ def _read_profiles(settings: Settings, profiles: Mapping[str, Any], reader: _Rea
                 f"got {describe(table)}; ignoring it"
             )
             continue
-        reader.unknown(table, frozenset(PROFILE_KEYS), "profiles", name)
+        reader.unknown(table, frozenset((*PROFILE_KEYS, GUARD_KEY)), "profiles", name)
         if "display_name" in table:
             value = table["display_name"]
             if isinstance(value, str) and value.strip() and not CONTROL_RE.search(value):
