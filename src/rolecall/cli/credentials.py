@@ -21,6 +21,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import argparse
     from collections.abc import Callable
 
+    from rolecall.core.profiles import ProfileSet
     from rolecall.core.sts import AssumeResult, ProgressEvent
 
 __all__ = [
@@ -81,12 +82,28 @@ def _settings_defaults() -> tuple[int | None, str | None]:
     return settings.default_duration, settings.default_session_name
 
 
-def assume_for(args: argparse.Namespace, *, verbose: bool | None = None) -> AssumeResult:
-    """Assume ``args.profile`` as the options say; any failure is a CliError (exit 1)."""
+def assume_for(
+    args: argparse.Namespace,
+    *,
+    verbose: bool | None = None,
+    guard: str | None = None,
+    profiles: ProfileSet | None = None,
+    mfa_session: bool = True,
+) -> AssumeResult:
+    """Assume ``args.profile`` as the options say; any failure is a CliError (exit 1).
+
+    ``guard`` names the verb: a guarded profile is confirmed first (``--yes``, or
+    y on the terminal), before anything is assumed (:mod:`rolecall.cli.guarding`).
+    """
     from rolecall.core import sts
 
-    profiles = load(args)
+    if profiles is None:
+        profiles = load(args)
     name: str = args.profile
+    if guard is not None:
+        from rolecall.cli.guarding import confirm
+
+        confirm(profiles, name, guard, yes=getattr(args, "yes", False))
     use_cache = not getattr(args, "no_cache", False)
     duration: int | None = getattr(args, "duration", None)
     default_duration: int | None = None
@@ -106,6 +123,7 @@ def assume_for(args: argparse.Namespace, *, verbose: bool | None = None) -> Assu
             duration=duration,
             default_duration=default_duration,
             session_name=session_name,
+            mfa_session=mfa_session,
         )
     except sts.AssumeError as exc:
         raise CliError(str(exc), 1) from None
@@ -150,7 +168,7 @@ def cmd_assume(args: argparse.Namespace) -> int:
 def cmd_env(args: argparse.Namespace) -> int:
     from rolecall.core.shell import format_env
 
-    result = assume_for(args)
+    result = assume_for(args, guard="env")
     sys.stdout.write(format_env(result, args.format))
     _quick_exit_after(result)
     return 0
@@ -195,7 +213,7 @@ def cmd_exec(args: argparse.Namespace) -> int:
     command = _exec_command(args)
     if not command:
         raise CliError("no command given: rolecall exec PROFILE -- COMMAND [ARGS...]")
-    result = assume_for(args)
+    result = assume_for(args, guard="exec")
     env = build_env(result, os.environ, result.profile)
     sys.stdout.flush()
     try:
@@ -215,7 +233,7 @@ def cmd_shell(args: argparse.Namespace) -> int:
             "first, or pass --force to start another one inside it",
             1,
         )
-    result = assume_for(args)
+    result = assume_for(args, guard="shell")
     env = build_env(result, os.environ, result.profile)
     env[SHELL_MARKER] = result.profile
     argv = user_shell(env)
@@ -252,10 +270,14 @@ def cmd_credential_process(args: argparse.Namespace) -> int:
             "point credential_process at a role profile that does not use it",
             1,
         )
+    from rolecall.cli.guarding import refuse_for_credential_process
+
+    profiles = load(args)
+    refuse_for_credential_process(profiles, args.profile)
     previous = os.environ.get(CP_DEPTH_ENV)
     os.environ[CP_DEPTH_ENV] = str(depth + 1)  # seen by a credential_process it starts
     try:
-        result = assume_for(args, verbose=False)
+        result = assume_for(args, verbose=False, profiles=profiles)
     finally:
         if previous is None:
             os.environ.pop(CP_DEPTH_ENV, None)
