@@ -33,8 +33,9 @@ __all__ = [
     "assume_group",
 ]
 
-#: why a profile is assumed: ``reassume`` skips the cache, ``shell`` opens one after
-Purpose = Literal["assume", "reassume", "whoami", "shell"]
+#: why a profile is assumed: ``reassume`` skips the cache, ``shell`` opens one after,
+#: ``console`` opens the AWS console as it
+Purpose = Literal["assume", "reassume", "whoami", "shell", "console"]
 PURPOSES: tuple[Purpose, ...] = get_args(Purpose)
 #: assumes that run at once; more wait for their turn
 MAX_ASSUMES = 4

@@ -28,6 +28,7 @@ __all__ = [
     "WORKER_THREADS",
     "Launcher",
     "Services",
+    "open_in_browser",
     "path_problem",
     "start_worker_pool",
     "suspend_launcher",
@@ -153,6 +154,42 @@ def suspend_launcher(
             signal.signal(signal.SIGINT, previous)
 
 
+#: A small program that opens the URL on its stdin in the browser (``webbrowser``).
+_BROWSER_PROGRAM = (
+    "import sys, webbrowser\n"
+    "url = sys.stdin.readline().strip()\n"
+    "try:\n"
+    "    ok = webbrowser.open(url, new=2)\n"
+    "except webbrowser.Error:\n"
+    "    ok = False\n"
+    "sys.exit(0 if ok else 1)\n"
+)
+
+
+def open_in_browser(url: str, timeout: float = 30.0) -> bool:
+    """Open ``url`` in the browser, from a child process; True when a browser took it.
+
+    Python's ``webbrowser`` (and the ``xdg-open`` or ``$BROWSER`` it runs) may
+    write to the terminal, where the UI is drawn: the child and everything it
+    starts get /dev/null for output.  The URL goes to it on stdin, not in argv.
+    """
+    import subprocess
+
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-c", _BROWSER_PROGRAM],
+            input=url + "\n",
+            text=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            timeout=timeout,
+            start_new_session=True,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return proc.returncode == 0
+
+
 class _SerialFactory:
     """A client factory whose calls (client creation, not the clients' calls) take turns."""
 
@@ -186,6 +223,10 @@ class Services:
     build_env: Callable[..., dict[str, str]] | None = None
     user_shell: Callable[[Mapping[str, str]], list[str]] | None = None
     environ: Mapping[str, str] | None = None
+    #: ``rolecall.core.console.console_link``-compatible
+    console: Callable[..., Any] | None = None
+    #: ``browser(url) -> bool``: open a console link (:func:`open_in_browser`)
+    browser: Callable[[str], bool] = open_in_browser
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
@@ -254,6 +295,22 @@ class Services:
         elif self.client_factory is not None:
             kwargs["client_factory"] = self.client_factory
         return fn(result, region=region, **kwargs)
+
+    def do_console(self, profiles: ProfileSet, name: str, **kwargs: Any) -> Any:
+        """The console sign-in link of ``name`` (GetFederationToken through the app's clients)."""
+        fn = self.console
+        if fn is None:
+            from rolecall.core.console import console_link
+
+            fn = console_link
+            if "federate" not in kwargs:
+                from functools import partial
+
+                from rolecall.core import sts
+
+                factory = self.factory() if self.assume is None else self.client_factory
+                kwargs["federate"] = partial(sts.federation_token, client_factory=factory)
+        return fn(profiles, name, **kwargs)
 
     # -- files --------------------------------------------------------------
     def load_profiles(self, config: str | None, credentials: str | None) -> ProfileSet:
