@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -76,6 +77,15 @@ def bar(app: RolecallApp) -> tuple[Color, str]:
     return header.styles.background, Content.from_markup(str(subtitle or "")).plain
 
 
+def header_share(app: RolecallApp, fill: str) -> float:
+    """The share of the header row drawn with background ``fill`` (in the SVG screenshot)."""
+    svg = app.export_screenshot()
+    rects = re.findall(r'<rect fill="(#[0-9a-f]+)" x="[\d.]+" y="([\d.]+)" width="([\d.]+)"', svg)
+    top = min(float(y) for _, y, _ in rects)
+    row = [(color, float(width)) for color, y, width in rects if float(y) == top]
+    return sum(width for color, width in row if color == fill) / sum(width for _, width in row)
+
+
 async def test_the_bar_follows_the_highlighted_guarded_profile(
     make_app: Callable[..., RolecallApp],
 ) -> None:
@@ -87,8 +97,10 @@ async def test_the_bar_follows_the_highlighted_guarded_profile(
         assert bar(app) == (RED, "guarded: [prod] admin")
         assert app.main.query_one("#table-box").styles.border_top[1] == RED
         assert "guarded:&#160;[prod]&#160;admin" in app.export_screenshot()
+        assert header_share(app, "#ff0000") == 1.0  # the whole header, title included
         await goto(pilot, app, "dev")
         assert bar(app) == (plain, "")
+        assert header_share(app, "#ff0000") == 0.0
         # guarded by its account ID, with no colour of its own: the default red
         await goto(pilot, app, "audit")
         assert bar(app) == (Color.parse(DEFAULT_GUARD_COLOR), "guarded: audit")

@@ -236,16 +236,20 @@ class MainScreen(Screen[None]):
         from rolecall.tui.model import clean
 
         header = self.query_one(Header)
+        # (the header's parts each get it too: their text keeps the style it was drawn with)
+        parts = [header, *header.walk_children()]
         box = self.query_one("#table-box")
         if name is None or settings is None:
-            for rule in ("background", "color"):
-                header.styles.clear_rule(rule)
-            box.styles.clear_rule("border")
+            for part in [*parts, box]:
+                for rule in ("background", "color", "border"):
+                    part.styles.clear_rule(rule)
+                part.refresh()  # (clearing a rule redraws nothing by itself)
             box.border_subtitle = None
             return
         color = Color.parse(guard_view.guard_color(name, settings.colors))
-        header.styles.background = color
-        header.styles.color = color.get_contrast_text()
+        for part in parts:
+            part.styles.background = color
+            part.styles.color = color.get_contrast_text()
         box.styles.border = ("heavy", color)
         box.border_subtitle = Content(f"guarded: {clean(settings.display_name(name))}")
 
