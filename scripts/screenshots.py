@@ -148,6 +148,14 @@ async def switch_role(app: Any, pilot: Any) -> None:
     screen.query_one("#role").focus()
 
 
+async def guard_modal(app: Any, pilot: Any) -> None:
+    """The demo guards [prod] admin: its colour bar, and the confirm modal of its shell."""
+    app.main.table.move_cursor_to("prod-admin")
+    await pilot.pause()
+    await pilot.press("s")
+    await pilot.pause(0.3)  # (the modal waits for the keys typed with `s`)
+
+
 async def help_screen(app: Any, pilot: Any) -> None:
     await pilot.press("question_mark")
 
@@ -164,6 +172,7 @@ async def run(out: Path) -> None:
     shots: list[tuple[str, Callable[[Any, Any], Awaitable[None]]]] = [
         ("main", main_screen),
         ("mfa", mfa_modal),
+        ("guard", guard_modal),
         ("switch-role", switch_role),
         ("help", help_screen),
         ("filter", filtered),
