@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import subprocess
 import sys
 import threading
@@ -149,6 +150,49 @@ def test_read_rules_without_guard_parses_nothing(isolated_env: Path) -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
     )
     assert json.loads(out.stdout) == [False, [], False]
+
+
+def read_in_a_new_process(path: Path) -> tuple[list[object], bool]:
+    """``read_rules(path)`` in a fresh interpreter: (rules and errors, tomllib loaded)."""
+    probe = (
+        "import sys, json\n"
+        "from rolecall.core.guard import read_rules\n"
+        f"rules, errors = read_rules({str(path)!r})\n"
+        "print(json.dumps([[list(rules.patterns), sorted(rules.marked),"
+        " rules.refuse_credential_process, errors], 'tomllib' in sys.modules]))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    )
+    found, parsed = json.loads(out.stdout)
+    return found, parsed
+
+
+def test_parsed_rules_are_kept_for_the_hot_path(isolated_env: Path) -> None:
+    path = settings_file()
+    path.write_text('guard = ["*prod*", 7]\n[profiles.ops]\nguard = true\n')
+    first, parsed = read_in_a_new_process(path)
+    assert parsed  # the first read parses the TOML
+    kept = path.parent / guard.RULES_CACHE
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o600
+    again, parsed = read_in_a_new_process(path)
+    assert not parsed and again == first  # then the kept rules serve, errors included
+    assert first == [
+        ["*prod*"],
+        ["ops"],
+        False,
+        ["guard[1] must be a profile name, glob or account ID, got 7; ignoring it"],
+    ]
+    # a changed file is read again (the same length, one byte different)
+    path.write_text(path.read_text().replace("*prod*", "*qrod*"))
+    changed, parsed = read_in_a_new_process(path)
+    assert parsed and changed[0] == ["*qrod*"]
+    # a damaged cache is ignored and written anew
+    kept.write_text('{"stamp": "nonsense"')
+    assert read_rules(str(path))[0].patterns == ("*qrod*",)
+    assert json.loads(kept.read_text())["patterns"] == ["*qrod*"]
+    kept.write_text(json.dumps({**json.loads(kept.read_text()), "patterns": [1]}))
+    assert read_rules(str(path))[0].patterns == ("*qrod*",)
 
 
 def test_read_rules_of_a_broken_or_missing_file(isolated_env: Path) -> None:

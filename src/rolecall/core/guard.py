@@ -19,9 +19,13 @@ refuses unless told ``--yes``.  ``credential-process`` never asks (SDKs run it),
 but ``guard_credential_process = "refuse"`` makes it refuse guarded profiles.
 
 This module decides; it reads the settings file itself only for the hot path
-(:func:`read_rules`: a file that never says ``guard`` costs one read and no TOML
-parser), and ``rolecall.settings`` hands its parsed document to
-:func:`parse_rules`, so both read the keys the same way.  No boto3, no UI.
+(:func:`read_rules`), and ``rolecall.settings`` hands its parsed document to
+:func:`parse_rules`, so both read the keys the same way.  On the hot path a
+file that never says ``guard`` costs one read and no TOML parser; one that does
+is parsed once, and its rules kept beside it (``.guard-rules.json``, 0600, keyed
+by the file's CRC-32 and length): ``tomllib`` imports ``typing``, which cost
+the cache hit of ``credential-process`` 15 ms of CPU, a third of it
+(``bench/bench_guard.py``).  No boto3, no UI.
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ __all__ = [
     "CREDENTIAL_PROCESS_KEY",
     "EMPTY",
     "GUARD_KEY",
+    "RULES_CACHE",
     "GuardRules",
     "ask",
     "parse_rules",
@@ -48,6 +53,10 @@ __all__ = [
 
 #: The top-level list (or ``true``), and the key of a ``[profiles."NAME"]`` table.
 GUARD_KEY = "guard"
+#: The parsed rules of the settings file, kept beside it for the hot path.
+RULES_CACHE = ".guard-rules.json"
+#: Bumped when the cached form (or what parse_rules makes of a document) changes.
+_CACHE_VERSION = 1
 #: What ``credential-process`` does with a guarded profile: "allow" or "refuse".
 CREDENTIAL_PROCESS_KEY = "guard_credential_process"
 _CP_VALUES = ("allow", "refuse")
@@ -205,8 +214,10 @@ def read_rules(path: str) -> tuple[GuardRules, list[str]]:
     """The guard rules of the settings file at ``path`` (none when it has none).
 
     The hot path of ``env`` and ``credential-process``: a file that does not
-    contain the word ``guard`` is not parsed (no TOML parser is imported).  A
-    file that cannot be read or parsed gives no rules and one error.
+    contain the word ``guard`` is not parsed (no TOML parser is imported), and
+    one that does is parsed only when its rules are not kept already
+    (:data:`RULES_CACHE`).  A file that cannot be read or parsed gives no rules
+    and one error.
     """
     try:
         with open(path, "rb") as fh:
@@ -217,13 +228,65 @@ def read_rules(path: str) -> tuple[GuardRules, list[str]]:
         return EMPTY, [f"cannot be read ({exc.strerror or exc}); no profile is guarded"]
     if b"guard" not in raw:
         return EMPTY, []
+    import zlib
+
+    stamp = [_CACHE_VERSION, zlib.crc32(raw), len(raw)]
+    cache = os.path.join(os.path.dirname(path), RULES_CACHE)
+    found = _cached_rules(cache, stamp)
+    if found is not None:
+        return found
     import tomllib
 
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        return EMPTY, [f"is not valid TOML ({exc}); no profile is guarded"]
-    return parse_rules(data)
+        rules, errors = EMPTY, [f"is not valid TOML ({exc}); no profile is guarded"]
+    else:
+        rules, errors = parse_rules(data)
+    _keep_rules(cache, stamp, rules, errors)
+    return rules, errors
+
+
+def _cached_rules(cache: str, stamp: list[int]) -> tuple[GuardRules, list[str]] | None:
+    """The rules kept for the settings file of ``stamp``, or None (none, stale, unreadable)."""
+    import json
+
+    try:
+        with open(cache, "rb") as fh:
+            doc = json.loads(fh.read())
+        if doc["stamp"] != stamp:
+            return None
+        patterns, marked, refuse, errors = (
+            doc["patterns"],
+            doc["marked"],
+            doc["refuse"],
+            doc["errors"],
+        )
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    lists = (patterns, marked, errors)
+    if not all(isinstance(v, list) and all(isinstance(i, str) for i in v) for v in lists):
+        return None
+    return GuardRules(patterns, marked, refuse is True), list(errors)
+
+
+def _keep_rules(cache: str, stamp: list[int], rules: GuardRules, errors: list[str]) -> None:
+    """Keep the parsed rules beside the settings file (best effort: it is only a cache)."""
+    import json
+
+    from rolecall.core.fsutil import atomic_write
+
+    doc = {
+        "stamp": stamp,
+        "patterns": list(rules.patterns),
+        "marked": sorted(rules.marked),
+        "refuse": rules.refuse_credential_process,
+        "errors": errors,
+    }
+    try:
+        atomic_write(cache, json.dumps(doc).encode("utf-8"), 0o600, follow_symlinks=False)
+    except (OSError, ValueError):
+        pass
 
 
 def target(profile: Profile) -> str:
