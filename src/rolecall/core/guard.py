@@ -46,6 +46,7 @@ __all__ = [
     "RULES_CACHE",
     "GuardRules",
     "ask",
+    "describe_toml",
     "parse_rules",
     "read_rules",
     "target",
@@ -156,7 +157,7 @@ def parse_rules(data: Mapping[str, Any]) -> tuple[GuardRules, list[str]]:
     elif raw is not False and not isinstance(raw, list):
         errors.append(
             f"{GUARD_KEY} must be an array of profile names, globs and account IDs "
-            f"(or true), got {_shown(raw)}; guarding every profile"
+            f"(or true), got {describe_toml(raw)}; guarding every profile"
         )
         patterns.append("*")
     if isinstance(raw, list):
@@ -166,7 +167,7 @@ def parse_rules(data: Mapping[str, Any]) -> tuple[GuardRules, list[str]]:
             else:
                 errors.append(
                     f"{GUARD_KEY}[{index}] must be a profile name, glob or account ID, "
-                    f"got {_shown(item)}; ignoring it"
+                    f"got {describe_toml(item)}; ignoring it"
                 )
     marked: list[str] = []
     profiles = data.get("profiles", {})
@@ -180,7 +181,7 @@ def parse_rules(data: Mapping[str, Any]) -> tuple[GuardRules, list[str]]:
             elif value is not False:
                 errors.append(
                     f"profiles.{_key(name)}.{GUARD_KEY} must be true or false, "
-                    f"got {_shown(value)}; guarding it"
+                    f"got {describe_toml(value)}; guarding it"
                 )
                 marked.append(name)
     refuse = False
@@ -190,13 +191,18 @@ def parse_rules(data: Mapping[str, Any]) -> tuple[GuardRules, list[str]]:
             refuse = choice == "refuse"
         else:
             errors.append(
-                f'{CREDENTIAL_PROCESS_KEY} must be "allow" or "refuse", got {_shown(choice)}; '
-                'using "allow"'
+                f'{CREDENTIAL_PROCESS_KEY} must be "allow" or "refuse", '
+                f'got {describe_toml(choice)}; using "allow"'
             )
     return GuardRules(patterns, marked, refuse), errors
 
 
-def _shown(value: object) -> str:
+def describe_toml(value: object) -> str:
+    """A TOML value as messages show it (``rolecall.settings`` words its own the same way).
+
+    >>> describe_toml(True), describe_toml({}), describe_toml([1]), describe_toml("abc")
+    ('true', 'a table', 'an array', "'abc'")
+    """
     if isinstance(value, bool):
         return str(value).lower()
     if isinstance(value, dict):

@@ -12,7 +12,7 @@ import tomllib
 from collections.abc import Mapping
 from typing import Any
 
-from rolecall.core.guard import GUARD_KEY, parse_rules
+from rolecall.core.guard import GUARD_KEY, describe_toml, parse_rules
 from rolecall.core.limits import MAX_DURATION, MIN_DURATION, duration_in_range
 from rolecall.settings.colors import color_error, is_valid_color, normalize_color
 from rolecall.settings.model import (
@@ -69,19 +69,9 @@ class _Reader:
                 self.error(f"unknown key {toml_key(*where, key)} (ignored)")
 
 
-def describe(value: object) -> str:
-    """A TOML value as messages show it.
-
-    >>> describe(True), describe({}), describe([1]), describe("abc")
-    ('true', 'a table', 'an array', "'abc'")
-    """
-    if isinstance(value, bool):
-        return str(value).lower()
-    if isinstance(value, dict):
-        return "a table"
-    if isinstance(value, list):
-        return "an array"
-    return repr(value)
+#: A TOML value as messages show it (decided in ``rolecall.core.guard``, which words
+#: the guard keys' problems too).
+describe = describe_toml
 
 
 def load_settings(path: str | None = None) -> Settings:

@@ -2,11 +2,13 @@
 
 A failure of the STS calls before it is an :class:`~rolecall.core.sts.AssumeError`;
 everything after (the destination, the partition, the federation endpoint) is a
-:class:`ConsoleError`.  Its ``str()`` is one line, and it never holds a secret:
+:class:`ConsoleError`, a subclass of it.  Its ``str()`` is one line, and it never holds a secret:
 the sign-in URL and the Session JSON are credentials, so no message quotes them.
 """
 
 from __future__ import annotations
+
+from rolecall.core.sts.errors import AssumeError
 
 __all__ = [
     "BAD_DESTINATION",
@@ -41,22 +43,12 @@ MALFORMED_ANSWER = "MalformedAnswer"
 NO_BROWSER = "NoBrowser"
 
 
-class ConsoleError(Exception):
+class ConsoleError(AssumeError):
     """A console failure a person can act on: ``str(e)`` is one line, message and hint.
+
+    It has the shape of :class:`~rolecall.core.sts.AssumeError` (a message, a hint,
+    a code), and is one: whatever reports an assume's failure reports this too.
 
     >>> str(ConsoleError("no browser", "pass --print", NO_BROWSER))
     'no browser; pass --print'
     """
-
-    def __init__(self, message: str, hint: str | None = None, code: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.hint = hint
-        self.code = code
-
-    def __str__(self) -> str:
-        text = self.message if not self.hint else f"{self.message}; {self.hint}"
-        return " ".join(text.split())
-
-    def __repr__(self) -> str:
-        return f"ConsoleError({self.message!r}, hint={self.hint!r}, code={self.code!r})"

@@ -9,12 +9,12 @@ it refuse."""
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from pathlib import Path
 
 import pexpect
 import pytest
+from tests.cli.no_terminal import rolecall
 from tests.moto_fixtures import StsProxy, write_aws_files
 
 CONFIG = """\
@@ -47,18 +47,6 @@ def guard_home(isolated_env: Path, sts_endpoint: str) -> Path:
     write_aws_files(isolated_env, CONFIG)
     write_settings('guard = ["*prod*"]\n')
     return isolated_env
-
-
-def rolecall(*args: str) -> subprocess.CompletedProcess[str]:
-    """``rolecall ARGS`` with no terminal (its own session: /dev/tty cannot be opened)."""
-    return subprocess.run(
-        [sys.executable, "-m", "rolecall", *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        stdin=subprocess.DEVNULL,
-        start_new_session=True,
-    )
 
 
 def recorder(home: Path) -> tuple[list[str], Path]:

@@ -6,13 +6,12 @@ nothing else on any output holds it or the session's keys."""
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from tests.cli.no_terminal import rolecall
 from tests.federation_fake import FederationFake, fake_browser, run_federation, urls_opened
 from tests.moto_fixtures import StsProxy, write_aws_files
 
@@ -60,18 +59,6 @@ def console_home(isolated_env: Path, sts_endpoint: str) -> Path:
     settings.parent.mkdir(parents=True)
     settings.write_text('guard = ["*prod*"]\n')
     return isolated_env
-
-
-def rolecall(*args: str) -> subprocess.CompletedProcess[str]:
-    """``rolecall ARGS`` with no terminal at all (its own session: /dev/tty cannot open)."""
-    return subprocess.run(
-        [sys.executable, "-m", "rolecall", *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        stdin=subprocess.DEVNULL,
-        start_new_session=True,
-    )
 
 
 def secrets_of(name: str) -> list[str]:
