@@ -81,6 +81,7 @@ def quick_args(words: Sequence[str]) -> argparse.Namespace | None:
     if verb == "env":
         values["duration"] = None
         values["format"] = fmt
+        values["yes"] = False  # (``--yes`` goes to argparse)
         values["func"] = Verb("credentials", "cmd_env")
     else:
         values["func"] = Verb("credentials", "cmd_credential_process")
