@@ -31,9 +31,20 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench_sts import CPU, PROGRAM, config_text, interleave, ms, once, p90, timed_runs
-
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+from bench.bench_sts import (  # noqa: E402
+    CPU,
+    PROGRAM,
+    config_text,
+    interleave,
+    ms,
+    once,
+    p90,
+    timed_runs,
+)
+
 HEADING = (
     "## Guarded profiles on the cache hit of `env` and `credential-process` (bench/bench_guard.py)"
 )

@@ -41,7 +41,7 @@ def prepared(tmp_path: Path) -> tuple[Path, dict[str, str]]:
 def running() -> Iterator[dict[str, str]]:
     """One demo environment (server, files, os.environ) shared by the module's tests."""
     saved = dict(os.environ)
-    with demo.demo_environment() as env:
+    with demo.demo_environment(sso_approve_after=1.0) as env:
         yield env
     now = dict(os.environ)
     for environ in (saved, now):
@@ -74,7 +74,7 @@ def test_prepare_demo_returns_the_environment(prepared: tuple[Path, dict[str, st
     assert "AWS_ENDPOINT_URL_SSO" not in env
     assert SECRET not in json.dumps(env)
     with_sso = demo.prepare_demo(str(home), "http://a:1", sso_endpoint="http://b:2", now=NOW)
-    assert with_sso["AWS_ENDPOINT_URL_SSO"] == "http://b:2"
+    assert with_sso["AWS_ENDPOINT_URL_SSO"] == with_sso["AWS_ENDPOINT_URL_SSO_OIDC"] == "http://b:2"
 
 
 def test_the_sample_profiles(prepared: tuple[Path, dict[str, str]]) -> None:
@@ -142,8 +142,14 @@ def test_files_are_private(prepared: tuple[Path, dict[str, str]]) -> None:
             assert stat.S_IMODE(os.stat(os.path.join(root, f)).st_mode) == 0o600, f
 
 
-def test_the_sso_token_is_cached(prepared: tuple[Path, dict[str, str]]) -> None:
+def test_the_sso_session_starts_logged_out(prepared: tuple[Path, dict[str, str]]) -> None:
     home, _env = prepared
+    assert not (home / ".aws" / "sso" / "cache").exists()
+
+
+def test_a_logged_in_demo_has_its_sso_token(tmp_path: Path) -> None:
+    home = tmp_path / "demo-home"
+    demo.prepare_demo(str(home), "http://127.0.0.1:9", now=NOW, sso_logged_in=True)
     name = hashlib.sha1(b"demo-sso").hexdigest() + ".json"
     token = json.loads((home / ".aws" / "sso" / "cache" / name).read_text())
     assert token["startUrl"] == demo.SSO_START_URL
@@ -275,7 +281,7 @@ def test_the_sso_portal(demo_env: dict[str, str]) -> None:
     with pytest.raises(urllib.error.HTTPError) as info:
         urllib.request.urlopen(request, timeout=5)
     assert info.value.code == 401
-    assert info.value.headers["x-amzn-ErrorType"] == "UnauthorizedException"
+    assert info.value.headers["x-amzn-ErrorType"].split(":")[0] == "UnauthorizedException"
     request = urllib.request.Request(url, headers={"x-amz-sso_bearer_token": demo.SSO_ACCESS_TOKEN})
     with urllib.request.urlopen(request, timeout=5) as response:
         body = json.load(response)
@@ -290,7 +296,21 @@ def _subprocess_env(demo_env: dict[str, str]) -> dict[str, str]:
     return env
 
 
-def test_botocore_gets_sso_credentials_in_a_fresh_process(demo_env: dict[str, str]) -> None:
+def test_sso_login_then_botocore_gets_credentials_in_a_fresh_process(
+    demo_env: dict[str, str],
+) -> None:
+    """The demo's SSO session starts logged out; its portal approves the login by itself."""
+    env = _subprocess_env(demo_env)
+    login = subprocess.run(
+        [sys.executable, "-m", "rolecall", "sso", "login", "sso-dev", "--no-browser"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+    )
+    assert login.returncode == 0, login.stderr
+    assert "user_code=" in login.stderr and login.stdout.startswith("logged in to sso-session")
     # botocore fixes its SSO cache path at import: use a process started with the demo's HOME.
     code = (
         "import boto3; "
@@ -299,7 +319,7 @@ def test_botocore_gets_sso_credentials_in_a_fresh_process(demo_env: dict[str, st
     )
     result = subprocess.run(
         [sys.executable, "-c", code],
-        env=_subprocess_env(demo_env),
+        env=env,
         capture_output=True,
         text=True,
         timeout=60,
@@ -309,6 +329,17 @@ def test_botocore_gets_sso_credentials_in_a_fresh_process(demo_env: dict[str, st
         "arn:aws:sts::143256789014:assumed-role/"
         "AWSReservedSSO_PowerUserAccess_2f8e1c3b4a5d6e7f/demo-user"
     )
+    roles = subprocess.run(
+        [sys.executable, "-m", "rolecall", "sso", "roles", "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert roles.returncode == 0, roles.stderr
+    found = {(r["accountName"], r["roleName"], r["profile"]) for r in json.loads(roles.stdout)}
+    assert ("workloads-dev", "PowerUserAccess", "sso-dev") in found
+    assert ("sandbox", "AdministratorAccess", None) in found
 
 
 def test_the_aws_cli_reuses_the_cached_credentials(demo_env: dict[str, str]) -> None:
@@ -402,7 +433,7 @@ def test_demo_environment_refuses_a_home_that_is_not_empty(tmp_path: Path) -> No
 
 def test_demo_environment_in_a_given_home_with_a_frozen_clock(tmp_path: Path) -> None:
     home = tmp_path / "fixed"
-    with demo.demo_environment(str(home), now=NOW) as env:
+    with demo.demo_environment(str(home), now=NOW, sso_logged_in=True) as env:
         assert env["HOME"] == str(home)
         token = next((home / ".aws" / "sso" / "cache").iterdir())
         assert json.loads(token.read_text())["expiresAt"] == "2026-11-28T16:00:00Z"

@@ -49,11 +49,24 @@ def guard_home(isolated_env: Path, sts_endpoint: str) -> Path:
     return isolated_env
 
 
+#: What a child is given to reach its credentials: fixed keys, or rolecall's local endpoint.
+GIVEN = "${AWS_ACCESS_KEY_ID:-$AWS_CONTAINER_CREDENTIALS_FULL_URI}"
+
+
 def recorder(home: Path) -> tuple[list[str], Path]:
-    """A child command that writes the access key it was given to a file."""
+    """A child command that writes how it was given credentials to a file."""
     marker = home / "child-ran"
-    code = "import os, sys; open(sys.argv[1], 'w').write(os.environ.get('AWS_ACCESS_KEY_ID', ''))"
+    code = (
+        "import os, sys; open(sys.argv[1], 'w').write(os.environ.get('AWS_ACCESS_KEY_ID') "
+        "or os.environ.get('AWS_CONTAINER_CREDENTIALS_FULL_URI', ''))"
+    )
     return [sys.executable, "-c", code, str(marker)], marker
+
+
+def given_credentials(marker: Path) -> bool:
+    """Whether the child recorded keys (ASIA...) or the endpoint's URL."""
+    text = marker.read_text()
+    return text.startswith(("ASIA", "http://127.0.0.1:"))
 
 
 def test_exec_is_refused_without_a_terminal(guard_home: Path, sts_proxy: StsProxy) -> None:
@@ -71,7 +84,7 @@ def test_exec_with_yes(guard_home: Path, sts_proxy: StsProxy, where: list[str]) 
     child, marker = recorder(guard_home)
     proc = rolecall("exec", *where, "--", *child)
     assert proc.returncode == 0, proc.stderr
-    assert marker.read_text().startswith("ASIA")
+    assert given_credentials(marker)
     assert sts_proxy.count("AssumeRole") == 1
 
 
@@ -88,7 +101,7 @@ def test_shell_refused_starts_no_shell(
 ) -> None:
     marker = guard_home / "shell-ran"
     shell = guard_home / "fake-shell"
-    shell.write_text(f'#!/bin/sh\nprintf %s "$AWS_ACCESS_KEY_ID" > {marker}\n')
+    shell.write_text(f'#!/bin/sh\nprintf %s "{GIVEN}" > {marker}\n')
     shell.chmod(0o700)
     monkeypatch.setenv("SHELL", str(shell))
     monkeypatch.delenv("ROLECALL_SHELL", raising=False)
@@ -97,14 +110,14 @@ def test_shell_refused_starts_no_shell(
     assert not marker.exists() and sts_proxy.calls() == []
     proc = rolecall("shell", "prod-admin", "--yes")
     assert proc.returncode == 0, proc.stderr
-    assert marker.read_text().startswith("ASIA")
+    assert given_credentials(marker)
 
 
 def test_unguarded_profiles_never_ask(guard_home: Path, sts_proxy: StsProxy) -> None:
     child, marker = recorder(guard_home)
     proc = rolecall("exec", "dev", "--", *child)
     assert proc.returncode == 0, proc.stderr
-    assert marker.read_text().startswith("ASIA")
+    assert given_credentials(marker)
     assert rolecall("env", "dev").returncode == 0
 
 
@@ -189,7 +202,7 @@ def test_yes_on_the_terminal_runs_the_command(guard_home: Path, sts_proxy: StsPr
     proc.expect(pexpect.EOF)
     proc.close()
     assert proc.exitstatus == 0
-    assert marker.read_text().startswith("ASIA")
+    assert given_credentials(marker)
 
 
 def test_env_asks_on_the_terminal_while_stdout_is_captured(

@@ -28,7 +28,7 @@ from textual.widgets import Header, Static
 
 from rolecall.tui.app import RolecallApp
 from rolecall.tui.guard_view import DEFAULT_GUARD_COLOR
-from rolecall.tui.screens.confirm import GuardConfirmScreen
+from rolecall.tui.screens.guard_confirm import GuardConfirmScreen
 from rolecall.tui.screens.help import KEYS
 from rolecall.tui.screens.mfa import MfaScreen
 

@@ -68,6 +68,7 @@ def parse_assume_options(prog: str, words: Sequence[str]) -> dict[str, Any]:
     parser = _Parser(prog=prog, add_help=False, argument_default=argparse.SUPPRESS)
     _add_files(parser)
     _add_assume_options(parser)
+    _add_serve_options(parser)
     _add_yes(parser)
     return vars(parser.parse_args(list(words)))
 
@@ -102,7 +103,18 @@ def _seconds(text: str) -> int:
         raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
 
 
-def _add_assume_options(p: argparse.ArgumentParser, duration: bool = True) -> None:
+def _region(text: str) -> str:
+    """A region name (letters, digits and dashes): ``--region``'s value."""
+    import re
+
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,62}", text):
+        raise argparse.ArgumentTypeError(f"not a region name: {text!r} (for example eu-west-1)")
+    return text
+
+
+def _add_assume_options(
+    p: argparse.ArgumentParser, duration: bool = True, region: bool = True
+) -> None:
     p.add_argument("--mfa-code", metavar="CODE", help="the 6-digit MFA code (else you are asked)")
     p.add_argument(
         "--no-cache",
@@ -116,6 +128,23 @@ def _add_assume_options(p: argparse.ArgumentParser, duration: bool = True) -> No
             metavar="S",
             help="DurationSeconds (900..43200; at most 3600 when chaining roles)",
         )
+    if region:
+        p.add_argument(
+            "--region",
+            type=_region,
+            metavar="REGION",
+            help="use this region instead of the profile's, for this command only",
+        )
+
+
+def _add_serve_options(p: argparse.ArgumentParser) -> None:
+    """``--env-keys``, on ``exec`` and ``shell``."""
+    p.add_argument(
+        "--env-keys",
+        action="store_true",
+        help="export fixed keys (AWS_ACCESS_KEY_ID...) instead of serving credentials that "
+        "are kept fresh; they are not refreshed (the setting: env_keys under [sessions])",
+    )
 
 
 def _add_yes(p: argparse.ArgumentParser) -> None:
@@ -177,6 +206,11 @@ def _assume_cmd_options(p: argparse.ArgumentParser) -> None:
 def _env_options(p: argparse.ArgumentParser) -> None:
     from rolecall.core.shell import FORMATS
 
+    p.description = (
+        "Print the credentials as shell exports, one-shot: they are not refreshed, and a "
+        "command still running when they expire fails with ExpiredToken. `rolecall shell` "
+        "and `rolecall exec` keep them fresh instead."
+    )
     _add_files(p)
     p.add_argument("profile", metavar="PROFILE")
     _add_assume_options(p)
@@ -193,6 +227,7 @@ def _env_options(p: argparse.ArgumentParser) -> None:
 def _exec_options(p: argparse.ArgumentParser) -> None:
     _add_files(p)
     _add_assume_options(p)
+    _add_serve_options(p)
     _add_yes(p)
     p.add_argument("profile", metavar="PROFILE")
     p.add_argument("command", nargs=argparse.REMAINDER, metavar="-- CMD [ARGS...]")
@@ -203,6 +238,7 @@ def _shell_options(p: argparse.ArgumentParser) -> None:
     _add_files(p)
     p.add_argument("profile", metavar="PROFILE")
     _add_assume_options(p)
+    _add_serve_options(p)
     p.add_argument("--force", action="store_true", help="start even inside another rolecall shell")
     _add_yes(p)
     p.set_defaults(func=Verb("credentials", "cmd_shell"))
@@ -223,10 +259,6 @@ def _console_options(p: argparse.ArgumentParser) -> None:
         metavar="URL|SERVICE",
         help="the console page to open: an https:// URL, or a service such as s3, ec2, cloudwatch",
     )
-    if "--region" not in p._option_string_actions:  # (the assume options may bring it)
-        p.add_argument(
-            "--region", metavar="REGION", help="the console's region (default: the profile's)"
-        )
     p.add_argument(
         "--duration",
         type=_seconds,
@@ -241,8 +273,20 @@ def _console_options(p: argparse.ArgumentParser) -> None:
 def _credential_process_options(p: argparse.ArgumentParser) -> None:
     _add_files(p)
     p.add_argument("profile", metavar="PROFILE")
-    _add_assume_options(p, duration=False)
+    _add_assume_options(p, duration=False, region=False)
     p.set_defaults(func=Verb("credentials", "cmd_credential_process"))
+
+
+def _logout_options(p: argparse.ArgumentParser) -> None:
+    p.description = (
+        "Remove the cached role credentials of PROFILE's chain and its MFA session (from "
+        "rolecall's cache and the AWS CLI's), or every cached credential with --all. Files "
+        "that are not cache entries are never touched."
+    )
+    _add_files(p)
+    p.add_argument("profile", metavar="PROFILE", nargs="?")
+    p.add_argument("--all", action="store_true", help="every cached credential, every profile")
+    p.set_defaults(func=Verb("logout", "cmd_logout"))
 
 
 def _doctor_options(p: argparse.ArgumentParser) -> None:
@@ -259,6 +303,74 @@ def _demo_options(d: argparse.ArgumentParser) -> None:
     d.set_defaults(func=Verb("launch", "cmd_demo"))
 
 
+def _sso_options(p: argparse.ArgumentParser) -> None:
+    """``sso login|logout|roles|populate|configure`` (handlers in ``cli/sso.py``)."""
+    sub = p.add_subparsers(dest="sso_command", metavar="ACTION", required=True)
+
+    def action(name: str, help_text: str, handler: str) -> argparse.ArgumentParser:
+        a = sub.add_parser(name, help=help_text, description=help_text)
+        _add_files(a)
+        a.set_defaults(func=Verb("sso", handler), profile=None)
+        return a
+
+    def session_option(a: argparse.ArgumentParser) -> None:
+        a.add_argument("--sso-session", metavar="NAME", help="the [sso-session NAME] to use")
+
+    a = action(
+        "login", "log in to IAM Identity Center in the browser (device code)", "cmd_sso_login"
+    )
+    a.add_argument("profile", nargs="?", metavar="PROFILE", help="an SSO profile (or its session)")
+    session_option(a)
+    a.add_argument("--no-browser", action="store_true", help="only print the URL and the code")
+    a.add_argument("--force", action="store_true", help="log in even when the token is valid")
+
+    a = action(
+        "logout",
+        "sign out at the portal; delete the token and cached role credentials",
+        "cmd_sso_logout",
+    )
+    who = a.add_mutually_exclusive_group()
+    who.add_argument("--sso-session", metavar="NAME", help="the [sso-session NAME] to log out")
+    who.add_argument("--all", action="store_true", help="every session, every SSO credential")
+
+    a = action("roles", "list every account and role your SSO token grants", "cmd_sso_roles")
+    session_option(a)
+    a.add_argument("--json", action="store_true", help="print a JSON list")
+    a.add_argument("--refresh", action="store_true", help="ignore the discovery cache")
+
+    a = action(
+        "populate", "write one profile per discovered role into the config", "cmd_sso_populate"
+    )
+    session_option(a)
+    a.add_argument("--dry-run", action="store_true", help="print the diff, write nothing")
+    a.add_argument("--prefix", default="", metavar="P", help="put P before every name")
+    a.add_argument(
+        "--template",
+        metavar="T",
+        help="profile names: {account_name}, {account_id}, {role_name}, {session} "
+        f"(default {SSO_TEMPLATE})",
+    )
+    a.add_argument("--prune", action="store_true", help="remove populated profiles of gone roles")
+    a.add_argument("--region", metavar="R", help="the profiles' region (default: sso_region)")
+    a.add_argument("--refresh", action="store_true", help="ignore the discovery cache")
+
+    a = action(
+        "configure",
+        "add an [sso-session] (start URL and region) to the config",
+        "cmd_sso_configure",
+    )
+    a.add_argument("name", nargs="?", metavar="NAME", help="its name (default: from the URL)")
+    a.add_argument("--start-url", metavar="URL", help="https://<yours>.awsapps.com/start")
+    a.add_argument("--region", metavar="R", help="the IAM Identity Center region")
+    a.add_argument("--scopes", metavar="S", help="sso_registration_scopes (sso:account:access)")
+    a.add_argument("--force", action="store_true", help="replace an existing sso-session")
+
+
+#: ``sso populate``'s default ``--template``, for its help (core.sso.populate's own;
+#: not imported to build a parser: a test checks they agree).
+SSO_TEMPLATE = "{account_name}-{role_name}"
+
+
 #: Every command: its name, its help line, and what adds its options.
 COMMANDS: tuple[tuple[str, str, Callable[[argparse.ArgumentParser], None]], ...] = (
     ("list", "list profiles, their kinds, chains and problems", _list_options),
@@ -268,13 +380,18 @@ COMMANDS: tuple[tuple[str, str, Callable[[argparse.ArgumentParser], None]], ...]
         "assume a profile's role chain (or reuse the cache) and show the result",
         _assume_cmd_options,
     ),
-    ("env", 'print the credentials as shell exports: eval "$(rolecall env PROFILE)"', _env_options),
+    (
+        "env",
+        'print the credentials as shell exports, once: eval "$(rolecall env PROFILE)"',
+        _env_options,
+    ),
     (
         "exec",
-        "run a command with a profile's credentials: rolecall exec PROFILE -- CMD [ARGS...]",
+        "run a command with a profile's credentials, kept fresh: "
+        "rolecall exec PROFILE -- CMD [ARGS...]",
         _exec_options,
     ),
-    ("shell", "start $SHELL with a profile's credentials", _shell_options),
+    ("shell", "start $SHELL with a profile's credentials, kept fresh", _shell_options),
     (
         "console",
         "open the AWS console signed in as a profile (--print: write the link instead)",
@@ -285,7 +402,9 @@ COMMANDS: tuple[tuple[str, str, Callable[[argparse.ArgumentParser], None]], ...]
         "print credentials for credential_process = rolecall credential-process PROFILE",
         _credential_process_options,
     ),
+    ("logout", "forget a profile's cached credentials (or --all)", _logout_options),
     ("doctor", "check the environment, config, files and cache for problems", _doctor_options),
     ("demo", "try rolecall with no AWS account: a local STS and a sample config", _demo_options),
+    ("sso", "IAM Identity Center: login, logout, roles, populate, configure", _sso_options),
 )
 COMMAND_NAMES = frozenset(name for name, _, _ in COMMANDS)

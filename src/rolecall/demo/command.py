@@ -64,6 +64,8 @@ def _print_instructions(env: dict[str, str]) -> None:
         "  rolecall list\n"
         "  rolecall                                      # the terminal UI\n"
         "  aws sts get-caller-identity --profile audit   # a 3-hop chain\n"
+        "  rolecall sso login sso-dev                    # approved by the demo after 3 s\n"
+        "  rolecall sso roles                            # every account and role it grants\n"
         "\n"
         "Profiles:\n"
     )

@@ -21,6 +21,9 @@ __all__ = [
     "CONTROL_RE",
     "DEFAULT_CRITICAL_SECONDS",
     "DEFAULT_EXPIRY_WARNING_SECONDS",
+    "DEFAULT_REFRESH_MARGIN_SECONDS",
+    "MAX_REFRESH_MARGIN",
+    "MIN_REFRESH_MARGIN",
     "DEFAULT_THEME",
     "DEFAULT_WARN_SECONDS",
     "FILE_NAME",
@@ -44,6 +47,12 @@ DEFAULT_THEME = "textual-dark"
 DEFAULT_WARN_SECONDS = 900
 DEFAULT_CRITICAL_SECONDS = 300
 DEFAULT_EXPIRY_WARNING_SECONDS = 300
+#: What the credentials endpoint serves has at least this long left (botocore's window).
+DEFAULT_REFRESH_MARGIN_SECONDS = 900
+MIN_REFRESH_MARGIN = 60
+MAX_REFRESH_MARGIN = 3600
+#: How long ``rolecall sso roles`` serves a discovery from its cache (seconds).
+DEFAULT_SSO_DISCOVERY_TTL = 3600
 
 #: A RoleSessionName STS accepts.
 SESSION_NAME_RE = re.compile(r"[\w+=,.@-]{2,64}", re.ASCII)
@@ -64,8 +73,12 @@ SCALARS: dict[str, tuple[tuple[str, ...], object]] = {
         DEFAULT_EXPIRY_WARNING_SECONDS,
     ),
     "notify_assume": (("notifications", "assume"), True),
+    "refresh_margin": (("sessions", "refresh_margin_seconds"), DEFAULT_REFRESH_MARGIN_SECONDS),
+    "env_keys": (("sessions", "env_keys"), False),
+    "keep_fresh": (("sessions", "keep_fresh"), True),
+    "sso_discovery_ttl": (("sso", "discovery_ttl_seconds"), DEFAULT_SSO_DISCOVERY_TTL),
 }
-TABLES = ("defaults", "thresholds", "notifications")
+TABLES = ("defaults", "thresholds", "notifications", "sessions", "sso")
 TOP_KEYS = frozenset({"theme", "favorites", "profiles", *TABLES, GUARD_KEY, CREDENTIAL_PROCESS_KEY})
 PROFILE_KEYS = ("display_name", "color")
 
@@ -94,6 +107,11 @@ class Settings:
     theme: str = DEFAULT_THEME
     notify_expiry: bool = True
     notify_assume: bool = True
+    #: ``[sessions]``: the endpoint's margin (seconds), fixed keys instead, TUI refreshes
+    refresh_margin: int = DEFAULT_REFRESH_MARGIN_SECONDS
+    env_keys: bool = False
+    keep_fresh: bool = True
+    sso_discovery_ttl: int = DEFAULT_SSO_DISCOVERY_TTL
     #: Guarded profiles (``guard``, ``[profiles."NAME"] guard``); read only, never written.
     guard_rules: GuardRules = field(default_factory=GuardRules)
     #: One message per problem found when reading the file (see the package docstring).

@@ -19,8 +19,12 @@ from rolecall.settings.model import (
     CONTROL_RE,
     DEFAULT_CRITICAL_SECONDS,
     DEFAULT_EXPIRY_WARNING_SECONDS,
+    DEFAULT_REFRESH_MARGIN_SECONDS,
+    DEFAULT_SSO_DISCOVERY_TTL,
     DEFAULT_THEME,
     DEFAULT_WARN_SECONDS,
+    MAX_REFRESH_MARGIN,
+    MIN_REFRESH_MARGIN,
     PROFILE_KEYS,
     SESSION_NAME_RE,
     TOP_KEYS,
@@ -102,6 +106,8 @@ def load_settings(path: str | None = None) -> Settings:
     _read_defaults(settings, reader.table(data, "defaults"), reader)
     _read_thresholds(settings, reader.table(data, "thresholds"), reader)
     _read_notifications(settings, reader.table(data, "notifications"), reader)
+    _read_sessions(settings, reader.table(data, "sessions"), reader)
+    _read_sso(settings, reader.table(data, "sso"), reader)
     _read_profiles(settings, reader.table(data, "profiles"), reader)
     settings.guard_rules, guard_errors = parse_rules(data)
     for message in guard_errors:
@@ -209,6 +215,47 @@ def _read_notifications(
                 "a positive integer",
                 value,
                 DEFAULT_EXPIRY_WARNING_SECONDS,
+            )
+
+
+def _read_sessions(settings: Settings, sessions: Mapping[str, Any], reader: _Reader) -> None:
+    """``[sessions]``: the credentials endpoint's margin, fixed keys instead, TUI refreshes."""
+    reader.unknown(
+        sessions, frozenset({"refresh_margin_seconds", "env_keys", "keep_fresh"}), "sessions"
+    )
+    if "refresh_margin_seconds" in sessions:
+        value = sessions["refresh_margin_seconds"]
+        if is_int(value) and MIN_REFRESH_MARGIN <= value <= MAX_REFRESH_MARGIN:
+            settings.refresh_margin = value
+        else:
+            reader.invalid(
+                "sessions.refresh_margin_seconds",
+                f"an integer from {MIN_REFRESH_MARGIN} to {MAX_REFRESH_MARGIN}",
+                value,
+                DEFAULT_REFRESH_MARGIN_SECONDS,
+            )
+    for attr, default in (("env_keys", False), ("keep_fresh", True)):
+        if attr in sessions:
+            value = sessions[attr]
+            if isinstance(value, bool):
+                setattr(settings, attr, value)
+            else:
+                reader.invalid(f"sessions.{attr}", "true or false", value, default)
+
+
+def _read_sso(settings: Settings, sso: Mapping[str, Any], reader: _Reader) -> None:
+    """``[sso]``: how long a discovery of accounts and roles is served from its cache."""
+    reader.unknown(sso, frozenset({"discovery_ttl_seconds"}), "sso")
+    if "discovery_ttl_seconds" in sso:
+        value = sso["discovery_ttl_seconds"]
+        if is_int(value) and value >= 0:
+            settings.sso_discovery_ttl = value
+        else:
+            reader.invalid(
+                "sso.discovery_ttl_seconds",
+                "an integer >= 0 (0: always ask the portal)",
+                value,
+                DEFAULT_SSO_DISCOVERY_TTL,
             )
 
 

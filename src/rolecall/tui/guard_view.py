@@ -4,7 +4,7 @@ Like the console's "Switch role" colour bar, a guarded profile paints the
 header and the table's border in its colour while it is highlighted, or while
 credentials assumed for it in this session are live.  Shell, console, export
 and re-assume on a guarded profile first ask in a confirm modal
-(``screens/confirm.py``), whose default is No.  The rules themselves are
+(``screens/guard_confirm.py``), whose default is No.  The rules themselves are
 :class:`rolecall.core.guard.GuardRules`, read with the settings.  No Textual here.
 """
 

@@ -26,6 +26,8 @@ from typing import Generic, Literal, TypeVar, get_args
 __all__ = [
     "MAX_ASSUMES",
     "MFA_CANCELLED",
+    "MFA_REQUIRED",
+    "SSO_EXPIRED",
     "PURPOSES",
     "AssumeQueue",
     "Job",
@@ -34,13 +36,18 @@ __all__ = [
 ]
 
 #: why a profile is assumed: ``reassume`` skips the cache, ``shell`` opens one after,
+#: ``refresh`` re-assumes in the background what is about to expire (``keep_fresh``),
 #: ``console`` opens the AWS console as it
-Purpose = Literal["assume", "reassume", "whoami", "shell", "console"]
+Purpose = Literal["assume", "reassume", "whoami", "shell", "refresh", "console"]
 PURPOSES: tuple[Purpose, ...] = get_args(Purpose)
 #: assumes that run at once; more wait for their turn
 MAX_ASSUMES = 4
 #: the error code of an assume that needed an MFA code and had none (``rolecall.core.sts``)
 MFA_CANCELLED = "MfaCancelled"
+#: the error code of an assume that needed an MFA code and could not ask (a refresh)
+MFA_REQUIRED = "MfaRequired"
+#: the error code of an assume whose SSO token is missing or expired (``rolecall.core.sts``)
+SSO_EXPIRED = "SsoExpired"
 
 Key = TypeVar("Key", bound=Hashable)
 

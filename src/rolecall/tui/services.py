@@ -7,12 +7,13 @@ import ``rolecall.core.sts`` (and so boto3) only when an assume really runs.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import signal
 import sys
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import FrameType
@@ -28,7 +29,6 @@ __all__ = [
     "WORKER_THREADS",
     "Launcher",
     "Services",
-    "open_in_browser",
     "path_problem",
     "start_worker_pool",
     "suspend_launcher",
@@ -154,42 +154,6 @@ def suspend_launcher(
             signal.signal(signal.SIGINT, previous)
 
 
-#: A small program that opens the URL on its stdin in the browser (``webbrowser``).
-_BROWSER_PROGRAM = (
-    "import sys, webbrowser\n"
-    "url = sys.stdin.readline().strip()\n"
-    "try:\n"
-    "    ok = webbrowser.open(url, new=2)\n"
-    "except webbrowser.Error:\n"
-    "    ok = False\n"
-    "sys.exit(0 if ok else 1)\n"
-)
-
-
-def open_in_browser(url: str, timeout: float = 30.0) -> bool:
-    """Open ``url`` in the browser, from a child process; True when a browser took it.
-
-    Python's ``webbrowser`` (and the ``xdg-open`` or ``$BROWSER`` it runs) may
-    write to the terminal, where the UI is drawn: the child and everything it
-    starts get /dev/null for output.  The URL goes to it on stdin, not in argv.
-    """
-    import subprocess
-
-    try:
-        proc = subprocess.run(
-            [sys.executable, "-c", _BROWSER_PROGRAM],
-            input=url + "\n",
-            text=True,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            timeout=timeout,
-            start_new_session=True,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return False
-    return proc.returncode == 0
-
-
 class _SerialFactory:
     """A client factory whose calls (client creation, not the clients' calls) take turns."""
 
@@ -218,15 +182,22 @@ class Services:
     launcher: Launcher = suspend_launcher
     #: ``rolecall.core.cache.expiries``-compatible
     expiries: Callable[..., Mapping[str, ExpiryLike]] | None = None
+    #: ``rolecall.core.logout.logout_profile``-compatible
+    logout: Callable[..., Any] | None = None
     #: ``rolecall.core.cache.cache_fingerprint``-compatible
     cache_fingerprint: Callable[[], tuple[Any, ...]] | None = None
     build_env: Callable[..., dict[str, str]] | None = None
     user_shell: Callable[[Mapping[str, str]], list[str]] | None = None
     environ: Mapping[str, str] | None = None
+    #: serve the shell's credentials from an endpoint that keeps them fresh (else fixed keys)
+    serve: bool = True
+    #: ``sso_login(profiles, name, on_code, cancel)``: the SSO login of ``name``'s session
+    sso_login: Callable[..., None] | None = None
+    #: ``browser(url) -> opened``: opens a URL (the SSO verification page, a console link)
+    #: where a browser can open
+    browser: Callable[[str], bool] | None = None
     #: ``rolecall.core.console.console_link``-compatible
     console: Callable[..., Any] | None = None
-    #: ``browser(url) -> bool``: open a console link (:func:`open_in_browser`)
-    browser: Callable[[str], bool] = open_in_browser
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
@@ -312,6 +283,36 @@ class Services:
                 kwargs["federate"] = partial(sts.federation_token, client_factory=factory)
         return fn(profiles, name, **kwargs)
 
+    # -- SSO ----------------------------------------------------------------
+    def do_sso_login(
+        self,
+        profiles: ProfileSet,
+        name: str,
+        on_code: Callable[[Any], None],
+        cancel: threading.Event,
+    ) -> None:
+        """Log in the SSO session of profile ``name`` (of its chain's root), in a worker."""
+        if self.sso_login is not None:
+            self.sso_login(profiles, name, on_code, cancel)
+            return
+        from rolecall.core.sso import discovery, login
+        from rolecall.core.sso.session import session_of_profile
+
+        session = session_of_profile(profiles.config, name)
+        login.login(session, on_code, cancel=cancel, now=self.clock)
+        discovery.forget(session)
+
+    def do_open_browser(self, url: str) -> bool:
+        """Open ``url`` in a browser when one can open here; whether it was tried."""
+        if self.browser is not None:
+            return self.browser(url)
+        from rolecall.core.sso import login
+
+        if not login.browser_available():
+            return False
+        login.open_browser(url)
+        return True
+
     # -- files --------------------------------------------------------------
     def load_profiles(self, config: str | None, credentials: str | None) -> ProfileSet:
         """Both AWS files, as ``rolecall.core.profiles.load_profiles`` reads them.
@@ -364,6 +365,15 @@ class Services:
                 out.append(None)
         return tuple(out)
 
+    def do_logout(self, profiles: ProfileSet, name: str) -> Any:
+        """Remove ``name``'s cached credentials; returns what was removed (``.paths``)."""
+        fn = self.logout
+        if fn is None:
+            from rolecall.core.logout import logout_profile
+
+            fn = logout_profile
+        return fn(profiles, name)
+
     # -- shell --------------------------------------------------------------
     def shell_command(self, result: Any, profile: str) -> tuple[list[str], dict[str, str]]:
         base = os.environ if self.environ is None else self.environ
@@ -376,3 +386,25 @@ class Services:
             user = user or shell.user_shell
         env = build(result, base, profile)
         return user(env), env
+
+    @contextlib.contextmanager
+    def shell_session(
+        self, result: Any, profile: str, served: Mapping[str, Any] | None
+    ) -> Iterator[tuple[list[str], dict[str, str]]]:
+        """The shell's argv and environment, for as long as it runs.
+
+        With ``served`` (the keywords of ``rolecall.core.serve.endpoint_for``: the
+        files, the margin, the defaults), the credentials come from an endpoint that
+        this process serves, and keeps fresh, while the UI is suspended; it stops
+        when the shell exits.  Without it (``env_keys``), or when :attr:`serve` is
+        off, the environment holds fixed keys.
+        """
+        argv, env = self.shell_command(result, profile)
+        if served is None or not self.serve:
+            yield argv, env
+            return
+        from rolecall.core.serve import endpoint_for
+
+        base = os.environ if self.environ is None else self.environ
+        with endpoint_for(result, where="in this shell", environ=base, **served) as endpoint:
+            yield argv, endpoint.child_env(base, profile)
