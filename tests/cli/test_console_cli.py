@@ -123,10 +123,26 @@ def test_no_browser_is_one_line_and_no_link(
     proc = rolecall("console", "dev")
     assert proc.returncode == 1
     assert proc.stdout == ""
-    assert proc.stderr == (
-        "rolecall: no browser could be opened (set $BROWSER); "
-        "or pass --print to write the link out\n"
-    )
+    assert proc.stderr == NO_BROWSER
+
+
+NO_BROWSER = (
+    "rolecall: no browser could be opened here (no display, or $BROWSER failed); "
+    "pass --print to write the link out, or set $BROWSER\n"
+)
+
+
+def test_no_display_tries_no_browser(
+    console_home: Path,
+    sts_proxy: StsProxy,
+    federation: FederationFake,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # with no display and no $BROWSER, no text browser is started in the terminal
+    for name in ("BROWSER", "DISPLAY", "WAYLAND_DISPLAY"):
+        monkeypatch.delenv(name, raising=False)
+    proc = rolecall("console", "dev")
+    assert (proc.returncode, proc.stdout, proc.stderr) == (1, "", NO_BROWSER)
 
 
 def test_long_term_keys_open_a_federated_console(

@@ -31,9 +31,18 @@ _INPUT_CODES = frozenset(
 
 
 def open_browser(url: str) -> bool:
-    """Hand ``url`` to the browser (``$BROWSER``, else the system's); False when none opened."""
+    """Hand ``url`` to the browser (``$BROWSER``, else the system's); False when none opened.
+
+    Where no browser can open (no display and no ``$BROWSER``: the rule of the SSO
+    login, ``core.sso.login.browser_available``), nothing is tried: a text browser
+    would take over the terminal, and cannot run the console anyway.
+    """
     import webbrowser
 
+    from rolecall.core.sso.login import browser_available
+
+    if not browser_available():
+        return False
     try:
         return bool(webbrowser.open(url, new=2))
     except webbrowser.Error:
@@ -80,7 +89,8 @@ def cmd_console(args: argparse.Namespace) -> int:
         return 0
     if not open_browser(link.url):
         raise CliError(
-            "no browser could be opened (set $BROWSER); or pass --print to write the link out",
+            "no browser could be opened here (no display, or $BROWSER failed); "
+            "pass --print to write the link out, or set $BROWSER",
             1,
         )
     sys.stderr.write(
