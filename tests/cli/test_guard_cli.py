@@ -93,7 +93,7 @@ def test_env_refused_prints_nothing(guard_home: Path, sts_proxy: StsProxy) -> No
     assert (proc.returncode, proc.stdout, proc.stderr) == (1, "", REFUSED)
     proc = rolecall("env", "prod-admin", "--yes")
     assert proc.returncode == 0, proc.stderr
-    assert "export AWS_ACCESS_KEY_ID=ASIA" in proc.stdout
+    assert "export AWS_ACCESS_KEY_ID='ASIA" in proc.stdout
 
 
 def test_shell_refused_starts_no_shell(

@@ -19,6 +19,7 @@ from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
 from rolecall.core.config import ConfigError, config_path, credentials_path
+from rolecall.core.plural import plural
 from rolecall.core.profiles import ProfileSet
 from rolecall.settings import Settings, SettingsError, load_settings, set_theme
 from rolecall.tui import guard_view, lines
@@ -171,7 +172,7 @@ class RolecallApp(OrderedKeysApp[int]):
         self.profiles = profiles
         self.main.load(profiles, self.settings, keep=select, prepared=rows)
         where = lines.tilde(config_path(self.config_arg))
-        self.sub_title = f"{clean(where)} · {len(profiles):,} profiles"
+        self.sub_title = f"{clean(where)} · {plural(len(profiles), 'profile')}"
         problems = [str(problem) for problem in profiles.problems]
         empty = not profiles and not problems
         if empty and not self._empty_hinted:
@@ -184,7 +185,7 @@ class RolecallApp(OrderedKeysApp[int]):
                 self.main.note(None, line, "warn")
             if problems:
                 self.notify(
-                    f"{len(problems)} problem(s) in your AWS files; see the status panel",
+                    f"{plural(len(problems), 'problem')} in your AWS files; see the status panel",
                     severity="warning",
                     markup=False,
                 )
@@ -571,7 +572,7 @@ class RolecallApp(OrderedKeysApp[int]):
 
     def _dropped(self, name: str, count: int) -> None:
         if count:
-            self.main.note(name, f"{count} key(s) typed for the shell dropped", "warn")
+            self.main.note(name, f"{plural(count, 'key')} typed for the shell dropped", "warn")
 
     def on_whoami_done(self, message: WhoamiDone) -> None:
         for line in lines.identity_lines(message.identity):
@@ -692,7 +693,9 @@ class RolecallApp(OrderedKeysApp[int]):
             return
         self.sessions.pop(name, None)
         count = len(removed.paths)
-        what = f"removed {count} cached credential file(s)" if count else "nothing was cached"
+        what = (
+            f"removed {plural(count, 'cached credential file')}" if count else "nothing was cached"
+        )
         self.main.note(name, f"logged out: {what}", "step")
         self.tick()
 

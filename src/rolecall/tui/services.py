@@ -19,6 +19,8 @@ from datetime import UTC, datetime
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
+from rolecall.core.plural import plural
+
 if TYPE_CHECKING:
     from textual.app import App
 
@@ -143,8 +145,9 @@ def suspend_launcher(
                 lost = push_typed(typed)
                 if lost:
                     print(
-                        f"rolecall: {lost} character(s) typed before the shell opened could "
-                        "not be passed to it (this terminal does not allow it); type them again",
+                        f"rolecall: {plural(lost, 'character')} typed before the shell opened "
+                        "could not be passed to it (this terminal does not allow it); type them "
+                        "again",
                         file=sys.stderr,
                     )
             from rolecall.core.shell import run_subshell
