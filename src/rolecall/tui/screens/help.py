@@ -19,6 +19,7 @@ KEYS: tuple[tuple[str, str], ...] = (
     ("↑ ↓  j k", "move the cursor (PgUp/PgDn, Home/End, g/G too)"),
     ("Enter", "assume the highlighted profile (asks for an MFA code when needed)"),
     ("s", "open your shell with the profile's credentials (exit to come back)"),
+    ("c", "open the AWS console as the profile, in your browser (assumes first)"),
     ("/", "filter as you type (fuzzy: name, account, role, region); the best match is chosen"),
     ("Esc", "clear the filter"),
     ("p", "panels: cycle what the bottom shows (details and status, one, none)"),
@@ -62,7 +63,10 @@ LEGEND = Text.assemble(
     ("!", "bold red"),
     " a profile with problems (see the detail panel), ",
     ("…", "bold"),
-    " an assume in progress.",
+    " an assume in progress.\n\nA ",
+    ("guarded", "bold red"),
+    " profile (rolecall's settings: guard) paints the header and the table's border in its "
+    "colour while highlighted or assumed, and asks before a shell, the console or a re-assume.",
 )
 
 
