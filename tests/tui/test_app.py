@@ -345,7 +345,38 @@ async def test_palette_lists_literal_names(make_app: Callable[..., RolecallApp])
         provider = ProfileCommands(app.screen)
         hits = [hit async for hit in provider.search("prod")]
         texts = [hit.text for hit in hits]
-        assert "Assume [prod] admin" in texts and "Shell in [prod] admin" in texts
+        assert "Assume [prod] admin (prod-admin)" in texts
+        assert "Shell in [prod] admin (prod-admin)" in texts
+
+
+async def test_palette_finds_real_names_and_offers_every_action(
+    make_app: Callable[..., RolecallApp], fake_sts: FakeSts
+) -> None:
+    """issue 9 §5: found by its real name as well as its display name, and every action
+    of the main screen is offered (it had only Assume and Shell in)."""
+    from rolecall.tui.commands import ProfileCommands
+
+    app = make_app()
+    async with started(app) as pilot:
+        provider = ProfileCommands(app.screen)
+        texts = [hit.text async for hit in provider.search("whoami prod-admin")]
+        assert texts[:1] == ["Whoami [prod] admin (prod-admin)"]
+        every = [hit.text async for hit in provider.search("dev")]
+        for verb in ("Assume", "Shell in", "Re-assume (no cache)", "Whoami", "Log out of"):
+            assert f"{verb} dev" in every, verb
+        assert "Open the console as dev" in every
+        assert "Favourite: pin or unpin dev" in every
+        screen_wide = [hit.text async for hit in provider.search("sort")]
+        assert "Sort: by name or by time left" in screen_wide
+        hits = [hit async for hit in provider.search("whoami dev")]
+        assert hits[0].text == "Whoami dev"
+        hits[0].command()
+        await settle(pilot, app)
+        assert [c["name"] for c in fake_sts.calls] == ["dev"]
+        assert "whoami" in status(app)
+        before = app.main.state.sort
+        [hit async for hit in provider.search("sort")][0].command()
+        assert app.main.state.sort != before
 
 
 async def test_detail_panel_masks_secrets(make_app: Callable[..., RolecallApp]) -> None:
