@@ -647,8 +647,10 @@ async def test_no_profiles_shows_how_to_start(
     app = make_app()
     async with started(app) as pilot:
         assert names(app) == []
-        hint = "press n to add a role profile, or run `aws configure` for access keys"
+        hint = "this list reloads by itself, then n adds role profiles on top"
         assert status(app).count(hint) == 1, status(app)
+        # (it named `n`, whose form then offered no source profile)
+        assert "press n" not in status(app)
         assert "no profiles in" in status(app)
         Path(aws_files[0]).write_text("# nothing yet\n")
         app.reload_soon()
@@ -678,3 +680,21 @@ async def test_a_new_filter_highlights_the_best_match(
         assert app.main.highlighted == "audit-deep"
         await pilot.press("slash", "d")
         assert app.main.highlighted == names(app)[0] != "audit-deep"
+
+
+def test_the_empty_state_names_commands_that_work() -> None:
+    """issue 9 §5: each rolecall command the empty state names exists (and `aws`)."""
+    import shutil
+    import subprocess
+    import sys
+
+    from rolecall.tui.lines import FIRST_PROFILE
+
+    for command in FIRST_PROFILE:
+        argv = command.strip("`").split()
+        if argv[0] == "aws":
+            assert shutil.which("aws"), "the awscli is a test dependency"
+            continue
+        run = [sys.executable, "-m", "rolecall", *argv[1:], "--help"]
+        done = subprocess.run(run, capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, (command, done.stderr)
