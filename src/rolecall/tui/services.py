@@ -137,8 +137,17 @@ def push_typed(text: str) -> int:
 def suspend_launcher(
     app: App[Any], argv: Sequence[str], env: Mapping[str, str], typed: str = ""
 ) -> int:
-    """Suspend the TUI, hand ``typed`` to the terminal, run ``argv`` with ``env``, resume."""
+    """Suspend the TUI, hand ``typed`` to the terminal, run ``argv`` with ``env``, resume.
+
+    Before the prompt and after the exit, it says what ``rolecall shell`` says
+    (``core.shell_lines``), on stderr.
+    """
+    from rolecall.core.shell_lines import from_env
+
+    said = from_env(argv, env)
     with app.suspend():
+        if said is not None:
+            print(said.start(utc_now()), file=sys.stderr, flush=True)
         previous = signal.signal(signal.SIGINT, _ignore_sigint)
         try:
             if typed:  # (after the handler: a typed Ctrl+C must not stop the app)
@@ -152,7 +161,10 @@ def suspend_launcher(
                     )
             from rolecall.core.shell import run_subshell
 
-            return run_subshell(list(argv), dict(env))
+            code = run_subshell(list(argv), dict(env))
+            if said is not None:
+                print(said.end(utc_now()), file=sys.stderr, flush=True)
+            return code
         finally:
             signal.signal(signal.SIGINT, previous)
 
