@@ -8,7 +8,9 @@ into screen updates, and handles their failures in one place
 
 from __future__ import annotations
 
+import contextlib
 import gc
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -634,13 +636,27 @@ class RolecallApp(OrderedKeysApp[int]):
 
         self.after_typing(launch)  # (it holds the keys until then)
 
+    @contextlib.contextmanager
+    def _timers_paused(self) -> Iterator[None]:
+        """While the UI is suspended (a shell, an editor): no tick, no poll; after, a tick."""
+        timers = [t for t in (self._tick_timer, self._poll_timer) if t is not None]
+        for timer in timers:
+            timer.pause()
+        try:
+            yield
+        finally:
+            for timer in timers:
+                timer.resume()
+            self.tick()
+
     def launch_shell(self, name: str, result: Any) -> None:
         """Suspend, run the user's shell with the profile's environment, resume caught up."""
         if self.closing:
             return
-        timers = [t for t in (self._tick_timer, self._poll_timer) if t is not None]
-        for timer in timers:
-            timer.pause()
+        with self._timers_paused():
+            self._launch_shell(name, result)
+
+    def _launch_shell(self, name: str, result: Any) -> None:
         try:
             with self.services.shell_session(result, name, self._served()) as (argv, env):
                 shown = argv[0] if argv else "?"
@@ -652,11 +668,72 @@ class RolecallApp(OrderedKeysApp[int]):
         except Exception as exc:  # RunError (command not found), OSError
             self.main.note(name, "shell failed: " + lines.one_line(exc), "error")
             return
-        finally:
-            for timer in timers:
-                timer.resume()
-            self.tick()
         self.main.note(name, f"shell exited with code {code}", "step")
+
+    # -- edit, copy -------------------------------------------------------------
+    def edit(self, name: str) -> None:
+        """Open ``name`` in $VISUAL/$EDITOR at its line (``e``); reload when it exits."""
+        from rolecall.tui.editor import editor_command
+
+        profile = self.profiles.get(name) if self.profiles is not None else None
+        if profile is None or self.closing:
+            return
+        if not profile.file:
+            self.main.note(name, "this profile is in no file: nothing to edit", "warn")
+            return
+        argv = editor_command(self.services.environment(), profile.file, profile.line)
+        if argv is None:
+            self.main.note(name, "set $VISUAL or $EDITOR to edit a profile with e", "warn")
+            return
+        where = f"{lines.tilde(profile.file)}:{profile.line}"
+
+        def run() -> None:
+            try:
+                with self._timers_paused():
+                    code = self.services.do_edit(self, argv)
+            except SuspendNotSupported:
+                self.main.note(name, "this terminal cannot suspend the UI for an editor", "error")
+                return
+            except OSError as exc:  # no such editor
+                self.main.note(name, "editor failed: " + lines.one_line(exc), "error")
+                return
+            self.main.note(name, f"edited {where} ({argv[0]} exited with code {code})", "step")
+            self.reload_soon(select=name)
+
+        self.after_typing(run)
+
+    def copy(self, name: str, export: bool = False) -> None:
+        """Copy the role ARN (``y``), or the export block after a confirm (``Y``), to the
+        clipboard with OSC 52.  A profile with no role ARN offers its export block."""
+        from rolecall.tui.screens.confirm import ConfirmScreen
+
+        profile = self.profiles.get(name) if self.profiles is not None else None
+        if profile is None or self.closing:
+            return
+        if profile.role_arn and not export:
+            self.copy_to_clipboard(profile.role_arn)
+            self.main.note(name, f"copied {profile.role_arn} to the clipboard", "ok")
+            return
+        session: Any = self.sessions.get(name)
+        if not lines.usable(session, self.clock()):
+            self.main.note(name, "no live credentials to copy: assume it (Enter), then Y", "warn")
+            return
+
+        def answered(yes: bool | None) -> None:
+            if not yes:
+                self.main.note(name, "nothing copied", "step")
+                return
+            from rolecall.core.shell import format_env
+
+            self.copy_to_clipboard(format_env(session, "sh"))
+            self.main.note(name, "copied the export block (with its secret) to the clipboard", "ok")
+
+        question = ConfirmScreen(
+            f"Copy the export block of {name}?",
+            "It holds the secret key and session token: whatever reads the clipboard can use "
+            "them until they expire.",
+        )
+        self.push_screen(question, answered)
 
     # -- logout ---------------------------------------------------------------
     def logout(self, name: str) -> None:

@@ -195,6 +195,8 @@ class Services:
     #: passed to assume/whoami as ``client_factory`` (a moto endpoint in tests)
     client_factory: Any = None
     launcher: Launcher = suspend_launcher
+    #: ``editor(app, argv) -> exit code``: runs the user's editor (``e``)
+    editor: Callable[[App[Any], Sequence[str]], int] | None = None
     #: ``rolecall.core.expiries.expiries``-compatible
     expiries: Callable[..., Mapping[str, ExpiryLike]] | None = None
     #: ``rolecall.core.expiries.mfa_sessions``-compatible (with ``expiries`` faked: none)
@@ -395,6 +397,17 @@ class Services:
 
             fn = logout_profile
         return fn(profiles, name)
+
+    def do_edit(self, app: App[Any], argv: Sequence[str]) -> int:
+        """Run the editor (``tui.editor.suspend_editor`` unless replaced)."""
+        if self.editor is None:
+            from rolecall.tui.editor import suspend_editor
+
+            return suspend_editor(app, argv)
+        return self.editor(app, argv)
+
+    def environment(self) -> Mapping[str, str]:
+        return os.environ if self.environ is None else self.environ
 
     # -- shell --------------------------------------------------------------
     def shell_command(self, result: Any, profile: str) -> tuple[list[str], dict[str, str]]:

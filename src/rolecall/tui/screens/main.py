@@ -78,6 +78,12 @@ class ProfileActions(Protocol):
     def logout(self, name: str) -> None:
         """Forget ``name``'s cached credentials and MFA session, after a confirm."""
 
+    def edit(self, name: str) -> None:
+        """Open ``name`` in $VISUAL/$EDITOR at its line, then reload."""
+
+    def copy(self, name: str, export: bool = False) -> None:
+        """Copy the role ARN (or, after a confirm, the export block) with OSC 52."""
+
 
 class MainScreen(Screen[None]):
     """The profile table, the filter, the detail panel and the status log."""
@@ -95,6 +101,9 @@ class MainScreen(Screen[None]):
         Binding("o", "sort", "Sort"),
         Binding("f", "favorite", "Fav"),
         Binding("x", "logout", "Log out", show=False),
+        Binding("e", "edit", "Edit", show=False),
+        Binding("y", "copy", "Copy ARN", show=False),
+        Binding("Y", "copy_export", "Copy exports", show=False),
         Binding("escape", "clear_filter", "Clear filter", show=False),
         Binding("question_mark", "app.help", "Help"),
         Binding("q", "app.quit", "Quit"),
@@ -429,6 +438,18 @@ class MainScreen(Screen[None]):
     def action_logout(self) -> None:
         if self.highlighted:
             self.actions.logout(self.highlighted)
+
+    def action_edit(self) -> None:
+        if self.highlighted:
+            self.actions.edit(self.highlighted)
+
+    def action_copy(self) -> None:
+        if self.highlighted:
+            self.actions.copy(self.highlighted)
+
+    def action_copy_export(self) -> None:
+        if self.highlighted:
+            self.actions.copy(self.highlighted, export=True)
 
     def action_filter(self) -> None:
         filt = self.query_one("#filter", Input)
