@@ -37,6 +37,8 @@ __all__ = [
     "utc_now",
 ]
 
+#: the names of the worker pool's threads start with this
+POOL_PREFIX = "rolecall"
 #: threads of the worker pool, started after the first frame
 WORKER_THREADS = 8
 
@@ -60,8 +62,15 @@ def start_worker_pool(threads: int = WORKER_THREADS) -> None:
     import time
     from concurrent.futures import ThreadPoolExecutor
 
+    class NoWaitPool(ThreadPoolExecutor):
+        """Quitting never waits for a worker stuck in a call (asyncio.run waits for the
+        default pool's shutdown; :func:`rolecall.tui.run` then ends the process)."""
+
+        def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+            super().shutdown(wait=False, cancel_futures=True)
+
     loop = asyncio.get_running_loop()
-    pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="rolecall")
+    pool = NoWaitPool(max_workers=threads, thread_name_prefix=POOL_PREFIX)
     loop.set_default_executor(pool)
     for _ in range(threads):
         pool.submit(time.sleep, 0.05)
