@@ -210,11 +210,18 @@ def sso_token_expiry(values: Mapping[str, Any]) -> tuple[datetime, str] | None:
 # change detection
 # ---------------------------------------------------------------------------
 def _dir_fingerprint(directory: str) -> tuple[Any, ...]:
+    """(directory, its mtime, how many entries, two order-free sums of their hashes).
+
+    Each entry's (name, mtime, size) is hashed and summed, so no list is sorted
+    and no 100,000-item tuple is built or compared: those are single C calls that
+    hold the GIL for tens of milliseconds, and the TUI takes this in a worker
+    while its event loop must keep running (issue 14; ``bench/bench_tui.py poll``).
+    """
     try:
         st = os.stat(directory)
     except OSError:
         return (directory, None)
-    entries: list[tuple[str, int, int]] = []
+    count = total = mixed = 0
     try:
         with os.scandir(directory) as it:
             for item in it:
@@ -224,11 +231,17 @@ def _dir_fingerprint(directory: str) -> tuple[Any, ...]:
                     ist = item.stat(follow_symlinks=False)
                 except OSError:
                     continue
-                entries.append((item.name, ist.st_mtime_ns, ist.st_size))
+                h = hash((item.name, ist.st_mtime_ns, ist.st_size))
+                count += 1
+                total = (total + h) & MASK
+                mixed ^= (h * 0x9E3779B97F4A7C15) & MASK
     except OSError:
         pass
-    entries.sort()
-    return (directory, st.st_mtime_ns, tuple(entries))
+    return (directory, st.st_mtime_ns, count, total, mixed)
+
+
+#: the fingerprint's sums stay in 64 bits
+MASK = (1 << 64) - 1
 
 
 def cache_fingerprint() -> tuple[Any, ...]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -132,15 +132,15 @@ class RolecallApp(OrderedKeysApp[int]):
         self.theme_changed_signal.subscribe(self, self._theme_changed)
         for error in self.settings.errors:
             self.notify(error, title="Settings", severity="warning", timeout=12, markup=False)
-        stamp = self.file_watch.now(force=True)
-        self.file_watch.files_seen = stamp[0]
+        # (two stats here; the cache's fingerprint is read in the worker, off the loop)
+        files = self.file_watch.files_seen = self.file_watch.files()
         self.reload_now()
         self._reloading = True  # no poll before the first cache read
         self._tick_timer = self.set_interval(1.0, self.tick, name="tick")
         self._poll_timer = self.set_interval(self.poll_interval, self.poll, name="poll")
-        self.call_after_refresh(self._first_frame, stamp)
+        self.call_after_refresh(self._first_frame, files)
 
-    def _first_frame(self, stamp: Stamp) -> None:
+    def _first_frame(self, files: tuple[Any, ...]) -> None:
         """After the first frame: read the cache in a worker, and settle the GC.
 
         The cache can be 10,000 JSON files; the table does not wait for them.
@@ -148,7 +148,7 @@ class RolecallApp(OrderedKeysApp[int]):
         the GC never walks it again.
         """
         start_worker_pool()
-        self._start_reload(stamp, reread=False)
+        self._start_reload(lambda: (files, self.file_watch.cache(force=True)), reread=False)
         self.run_worker(
             self.services.warm, name="warm", group=WARM_GROUP, thread=True, exit_on_error=False
         )
@@ -214,14 +214,16 @@ class RolecallApp(OrderedKeysApp[int]):
             )
 
     def poll(self) -> None:
-        """Once a second: stat the files and the cache; reload in a worker when they change."""
+        """Once a second, in a worker: stat the files and the cache (100,000 cache
+        entries take ~0.5 s, and a FIFO must never freeze the UI); reload when they
+        changed.  One poll or reload at a time (``_reloading``)."""
         if self._reloading:
             return
-        change = self.file_watch.changes()
-        if change is not None:
-            self._start_reload(*change)
+        self._start_reload(None, reread=False)
 
-    def _start_reload(self, stamp: Stamp, reread: bool) -> None:
+    def _start_reload(self, stamp: Callable[[], Stamp] | None, reread: bool) -> None:
+        """A reload worker; ``stamp`` says what it loads (None: a poll, which reloads
+        only what changed)."""
         self._reloading = True
         self.run_worker(
             lambda: self._reload_job(stamp, reread),
@@ -237,9 +239,19 @@ class RolecallApp(OrderedKeysApp[int]):
         if self._reloading:
             self._reload_again = True
         else:
-            self._start_reload(self.file_watch.now(), reread=True)
+            self._start_reload(self.file_watch.now, reread=True)
 
-    def _reload_job(self, stamp: Stamp, reread: bool) -> None:
+    def _reload_job(self, take_stamp: Callable[[], Stamp] | None, reread: bool) -> None:
+        """Runs in a thread: what changed (a poll), then the files and the expiries."""
+        if take_stamp is None:
+            change = self.file_watch.changes()
+            if change is None:
+                watch = self.file_watch
+                self.post_message(ProfilesLoaded(None, None, (watch.files_seen, watch.cache_seen)))
+                return
+            stamp, reread = change
+        else:
+            stamp = take_stamp()
         profiles, rows = self.profiles, None
         try:
             if reread or profiles is None:
@@ -268,7 +280,7 @@ class RolecallApp(OrderedKeysApp[int]):
             self._set_expiries(message.expiries)
         if self._reload_again:
             self._reload_again = False
-            self._start_reload(self.file_watch.now(), reread=True)
+            self._start_reload(self.file_watch.now, reread=True)
 
     # -- assume ---------------------------------------------------------------
     def busy(self, name: str) -> bool:
