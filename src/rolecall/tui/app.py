@@ -24,7 +24,7 @@ from rolecall.core.config import ConfigError, config_path, credentials_path
 from rolecall.core.plural import plural
 from rolecall.core.profiles import ProfileSet
 from rolecall.settings import Settings, SettingsError, load_settings, set_theme
-from rolecall.tui import guard_view, lines
+from rolecall.tui import guard_view, lines, work
 from rolecall.tui.commands import ProfileCommands
 from rolecall.tui.freshness import RETRY_AFTER, due
 from rolecall.tui.jobs import (
@@ -47,7 +47,7 @@ from rolecall.tui.model import clean
 from rolecall.tui.ordered_keys import OrderedKeysApp
 from rolecall.tui.screens.main import MainScreen
 from rolecall.tui.services import Services, start_worker_pool
-from rolecall.tui.state import ExpiryWatch, PreparedRows, prepare_rows
+from rolecall.tui.state import ExpiryWatch, PreparedRows
 from rolecall.tui.watch import Stamp, Watch
 
 if TYPE_CHECKING:
@@ -225,8 +225,9 @@ class RolecallApp(OrderedKeysApp[int]):
         """A reload worker; ``stamp`` says what it loads (None: a poll, which reloads
         only what changed)."""
         self._reloading = True
+        context = self._work_context()
         self.run_worker(
-            lambda: self._reload_job(stamp, reread),
+            lambda: work.reload_job(context, self.file_watch, stamp, reread),
             name="reload",
             group=RELOAD_GROUP,
             thread=True,
@@ -240,31 +241,6 @@ class RolecallApp(OrderedKeysApp[int]):
             self._reload_again = True
         else:
             self._start_reload(self.file_watch.now, reread=True)
-
-    def _reload_job(self, take_stamp: Callable[[], Stamp] | None, reread: bool) -> None:
-        """Runs in a thread: what changed (a poll), then the files and the expiries."""
-        if take_stamp is None:
-            change = self.file_watch.changes()
-            if change is None:
-                watch = self.file_watch
-                self.post_message(ProfilesLoaded(None, None, (watch.files_seen, watch.cache_seen)))
-                return
-            stamp, reread = change
-        else:
-            stamp = take_stamp()
-        profiles, rows = self.profiles, None
-        try:
-            if reread or profiles is None:
-                profiles = self.services.load_profiles(self.config_arg, self.credentials_arg)
-                # here, not on the UI thread (where 10,000 rows would stall it ~50 ms)
-                s = self.settings
-                rows = prepare_rows(profiles, s.display_names, s.colors, s.favorites)
-            expiries = self.services.do_expiries(profiles, self.clock())
-        except Exception as exc:  # ConfigError, or a bug: reported once, not every poll
-            self.post_message(ProfilesLoaded(None, None, stamp, lines.one_line(exc)))
-            return
-        loaded = profiles if reread else None
-        self.post_message(ProfilesLoaded(loaded, expiries, stamp, rows=rows if reread else None))
 
     def on_profiles_loaded(self, message: ProfilesLoaded) -> None:
         self._reloading = False
@@ -454,8 +430,9 @@ class RolecallApp(OrderedKeysApp[int]):
 
     def _run_job(self, job: Job) -> None:
         name = job.name
+        context = self._work_context()
         worker = self.run_worker(
-            lambda: self._assume_job(job),
+            lambda: work.assume_job(context, job),
             name=f"assume:{name}",
             group=assume_group(name),
             description=job.purpose,
@@ -464,69 +441,18 @@ class RolecallApp(OrderedKeysApp[int]):
         )
         self.assumes.started(worker, job)
 
-    def _assume_job(self, job: Job) -> None:
-        """Runs in a thread: only ``post_message`` from here."""
-        assert self.profiles is not None
-
-        def mfa(serial: str) -> str | None:
-            job.asked.append(serial)
-            return job.code
-
-        if job.purpose == "console":
-            self._console_job(job, mfa)
-            return
-        session = self.sessions.get(job.name)
-        if job.purpose == "whoami" and lines.usable(session, self.clock()):
-            result = session
-        else:
-            quiet = job.purpose == "refresh"
-            result = self.services.do_assume(
-                self.profiles,
-                job.name,
-                progress=None if quiet else lambda e: self.post_message(Progress(job.name, e)),
-                mfa=mfa,
-                use_cache=job.purpose not in ("reassume", "refresh"),
-                default_duration=self.settings.default_duration,
-                session_name=self.settings.default_session_name,
-                now=self.clock,
-            )
-            self.post_message(AssumeDone(job.name, result, job.purpose))
-        if job.purpose == "whoami":
-            region = getattr(result, "region", None)
-            self.post_message(WhoamiDone(job.name, self.services.do_whoami(result, region)))
-
-    def _console_job(self, job: Job, mfa: Any) -> None:
-        """Runs in a thread: the console link goes from here to the browser, never to the UI."""
-        assert self.profiles is not None
-
-        def assume(profiles: ProfileSet, name: str, *, mfa_session: bool = True) -> Any:
-            session = self.sessions.get(name)
-            if mfa_session and lines.usable(session, self.clock()):
-                return session
-            result = self.services.do_assume(
-                profiles,
-                name,
-                progress=lambda event: self.post_message(Progress(name, event)),
-                mfa=mfa,
-                default_duration=self.settings.default_duration,
-                session_name=self.settings.default_session_name,
-                now=self.clock,
-                mfa_session=mfa_session,
-            )
-            if mfa_session:  # (a user's own keys are no session to keep)
-                self.post_message(AssumeDone(name, result, "console"))
-            return result
-
-        warnings: list[str] = []
-        link = self.services.do_console(
+    def _work_context(self) -> work.Context:
+        """What a worker thread may use, as it is now."""
+        return work.Context(
+            self.services,
+            self.settings,
+            self.config_arg,
+            self.credentials_arg,
             self.profiles,
-            job.name,
-            assume=assume,
-            user_name=self.settings.default_session_name,
-            warn=warnings.append,
+            dict(self.sessions),
+            self.clock,
+            self.post_message,
         )
-        opened = self.services.do_open_browser(link.url)
-        self.post_message(ConsoleOpened(job.name, opened, link.arn, link.account_id, warnings))
 
     def on_console_opened(self, message: ConsoleOpened) -> None:
         for warning in message.warnings:
@@ -670,7 +596,11 @@ class RolecallApp(OrderedKeysApp[int]):
 
     def _launch_shell(self, name: str, result: Any) -> None:
         try:
-            with self.services.shell_session(result, name, self._served()) as (argv, env):
+            with self.services.shell_session(
+                result,
+                name,
+                work.served_options(self.settings, self.config_arg, self.credentials_arg),
+            ) as (argv, env):
                 shown = argv[0] if argv else "?"
                 self.main.note(name, f"shell {shown} (exit it to come back)", "step")
                 code = self.services.launcher(self, argv, env, self.take_typed())
@@ -785,19 +715,6 @@ class RolecallApp(OrderedKeysApp[int]):
         )
         self.main.note(name, f"logged out: {what}", "step")
         self.tick()
-
-    def _served(self) -> dict[str, Any] | None:
-        """How the shell's endpoint refreshes (None: ``env_keys``, fixed keys)."""
-        s = self.settings
-        if s.env_keys:
-            return None
-        return {
-            "config": self.config_arg,
-            "credentials": self.credentials_arg,
-            "margin_seconds": s.refresh_margin,
-            "default_duration": s.default_duration,
-            "session_name": s.default_session_name,
-        }
 
     # -- settings -------------------------------------------------------------
     def _theme_changed(self, theme: Theme) -> None:
