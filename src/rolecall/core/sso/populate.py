@@ -185,14 +185,24 @@ def _free_name(base: str, role: Role, taken: set[str]) -> str:
     return name
 
 
-def profile_settings(session: SsoSession, role: Role, region: str | None) -> dict[str, str]:
-    """The settings of a populated profile, in the order they are written."""
+def profile_settings(
+    session: SsoSession, role: Role, region: str | None, config: AwsConfig | None = None
+) -> dict[str, str]:
+    """The settings of a populated profile, in the order they are written.
+
+    The region is ``region``, else the one the session's section reads with
+    (``config``: a ``region`` under ``[DEFAULT]`` is read in every section, the
+    session's too, and botocore refuses a profile whose value differs from its
+    session's), else the session's ``sso_region``.
+    """
     assert session.name is not None
+    shared = config.sso_sessions.get(session.name, {}) if config is not None else {}
+    inherited = shared.get("region")
     return {
         "sso_session": session.name,
         "sso_account_id": role.account_id,
         "sso_role_name": role.role_name,
-        "region": region or session.region,
+        "region": region or (inherited if isinstance(inherited, str) else session.region),
         MARKER_KEY: MARKER_VALUE,
     }
 
@@ -240,7 +250,7 @@ def populate(
         chosen = plan(current, session, discovery, template=template, prefix=prefix, prune=prune)
         decided.append(chosen)
         out: dict[str, Change] = {
-            n: profile_settings(session, r, region) for n, r in chosen.add.items()
+            n: profile_settings(session, r, region, current) for n, r in chosen.add.items()
         }
         out.update({n: None for n in chosen.remove})
         return out
