@@ -74,6 +74,7 @@ __all__ = [
     "cache_key",
     "cache_key_for",
     "cli_cache_dir",
+    "credentials_problem",
     "directory_problem",
     "file_problem",
     "format_expiration",
@@ -107,6 +108,31 @@ MFA_EXPIRY_WINDOW = timedelta(minutes=1)
 
 _UTC = UTC
 _KEY_RE = re.compile(r"[0-9a-f]{40}")
+#: The alphabets of what AWS issues: key ids of upper-case letters and digits,
+#: secret keys and session tokens in base64 (or its URL-safe form).  Nothing
+#: in them means anything to a shell, a dotenv reader or a terminal.  (Checked
+#: with ``str.strip``: no pattern to compile on the cache hit's path.)
+_KEY_ID_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+_BASE64_CHARS = _KEY_ID_CHARS + "abcdefghijklmnopqrstuvwxyz+/=_-"
+
+
+def credentials_problem(
+    access_key_id: str, secret_access_key: str, session_token: str | None
+) -> str | None:
+    """Why these are not credentials AWS could have issued (never showing them), or None.
+
+    >>> credentials_problem("ASIAEXAMPLE0000001", "abc/DEF+ghi=", "Zm9v")
+    >>> credentials_problem("ASIAEXAMPLE0000001", "abc", "$(touch pwned)")
+    'the SessionToken holds characters outside base64'
+    """
+    # (a text made only of the allowed characters strips to nothing)
+    if not access_key_id or access_key_id.strip(_KEY_ID_CHARS):
+        return "the AccessKeyId holds characters other than A-Z and 0-9"
+    if not secret_access_key or secret_access_key.strip(_BASE64_CHARS):
+        return "the SecretAccessKey holds characters outside base64"
+    if session_token and session_token.strip(_BASE64_CHARS):
+        return "the SessionToken holds characters outside base64"
+    return None
 
 
 # ---------------------------------------------------------------------------
@@ -475,6 +501,10 @@ def _entry_from(path: str, data: dict[str, Any]) -> CacheEntry | None:
         return None
     expiration = parse_expiration(creds.get("Expiration"))
     if expiration is None:
+        return None
+    problem = credentials_problem(akid, secret, token)
+    if problem is not None:
+        _warn(f"the cache file {path} is not usable: {problem} (fix: remove it)")
         return None
     return CacheEntry(path, data, akid, secret, token, expiration)
 

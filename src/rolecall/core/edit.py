@@ -30,8 +30,10 @@ from rolecall.core.ini import IniDocument, RawSection, Values, parse, split_sect
 from rolecall.core.profiles import (
     CREDENTIAL_SOURCES,
     ProfileSet,
-    RoleArn,
     duration_problem,
+    mfa_serial_problem,
+    region_problem,
+    role_arn_problem,
 )
 
 __all__ = [
@@ -40,6 +42,7 @@ __all__ = [
     "add_profile",
     "add_sso_session",
     "edit_profiles",
+    "put_profile",
     "remove_profile",
     "section_header",
     "sso_session_header",
@@ -103,8 +106,9 @@ def validate_role_settings(settings: Mapping[str, str]) -> None:
     arn = settings.get("role_arn")
     if arn is None:
         raise EditError("--role-arn is required")
-    if RoleArn.parse(arn) is None:
-        raise EditError(f"malformed role ARN {arn!r}: expected arn:aws:iam::123456789012:role/NAME")
+    why = role_arn_problem(arn)
+    if why is not None:
+        raise EditError(f"malformed role ARN {arn!r}: {why}")
     has_src = "source_profile" in settings
     has_cs = "credential_source" in settings
     if has_src == has_cs:
@@ -116,6 +120,14 @@ def validate_role_settings(settings: Mapping[str, str]) -> None:
         )
     if "duration_seconds" in settings:
         problem = duration_problem(settings["duration_seconds"])
+        if problem:
+            raise EditError(problem)
+    if "region" in settings:
+        problem = region_problem(settings["region"])
+        if problem:
+            raise EditError(problem)
+    if "mfa_serial" in settings:
+        problem = mfa_serial_problem(settings["mfa_serial"])
         if problem:
             raise EditError(problem)
 
@@ -318,16 +330,30 @@ def add_profile(
     Returns the path written.  Raises :class:`EditError` with the reason when
     the edit is refused; the file is then untouched.
     """
+    return put_profile(name, settings, force=force, config=config, credentials=credentials)[0]
+
+
+def put_profile(
+    name: str,
+    settings: Mapping[str, str],
+    *,
+    force: bool = False,
+    config: str | None = None,
+    credentials: str | None = None,
+) -> tuple[str, bool]:
+    """:func:`add_profile`, and whether it replaced a profile (``--force``) rather
+    than added one: ``(path written, replaced)``."""
     _check_name(name)
     validate_role_settings(settings)
     with _editing(config, credentials) as ed:
-        return _add(ed, name, settings, force)
+        replaced = name in ed.before.profiles
+        return _add(ed, name, settings, force), replaced
 
 
 def _add(ed: _Editor, name: str, settings: Mapping[str, str], force: bool) -> str:
     src = settings.get("source_profile")
     if src is not None and src not in ed.before.profiles and src != name:
-        raise EditError(f"source profile {src!r} does not exist")
+        raise EditError(_with_hint(f"source profile {src!r} does not exist", src, ed))
     existing = _sections_for(ed.doc, name)
     if name in ed.before.profiles and not force:
         raise EditError(f"profile {name!r} already exists; use --force to replace it")
@@ -353,6 +379,14 @@ def _add(ed: _Editor, name: str, settings: Mapping[str, str], force: bool) -> st
     return ed.path
 
 
+def _with_hint(message: str, name: str, ed: _Editor) -> str:
+    """``message``, and the profile ``name`` was most likely meant to be."""
+    from rolecall.core.suggest import did_you_mean
+
+    hint = did_you_mean(name, ed.before.profiles)
+    return f"{message}; {hint}" if hint else message
+
+
 def remove_profile(
     name: str,
     *,
@@ -373,7 +407,7 @@ def _remove(ed: _Editor, name: str, force: bool) -> str:
                 f"profile {name!r} is defined in {ed.cred_path}; "
                 "rolecall only edits the config file"
             )
-        raise EditError(f"no profile named {name!r} in {ed.path}")
+        raise EditError(_with_hint(f"no profile named {name!r} in {ed.path}", name, ed))
     users = [
         p for p, v in ed.before.profiles.items() if p != name and v.get("source_profile") == name
     ]

@@ -19,9 +19,10 @@ from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
 from rolecall.core.config import ConfigError, config_path, credentials_path
+from rolecall.core.plural import plural
 from rolecall.core.profiles import ProfileSet
 from rolecall.settings import Settings, SettingsError, load_settings, set_theme
-from rolecall.tui import lines
+from rolecall.tui import guard_view, lines
 from rolecall.tui.commands import ProfileCommands
 from rolecall.tui.freshness import RETRY_AFTER, due
 from rolecall.tui.jobs import (
@@ -35,6 +36,7 @@ from rolecall.tui.jobs import (
 )
 from rolecall.tui.messages import (
     AssumeDone,
+    ConsoleOpened,
     ProfilesLoaded,
     Progress,
     RolesDiscovered,
@@ -182,7 +184,7 @@ class RolecallApp(OrderedKeysApp[int]):
         self.profiles = profiles
         self.main.load(profiles, self.settings, keep=select, prepared=rows)
         where = lines.tilde(config_path(self.config_arg))
-        self.sub_title = f"{clean(where)} · {len(profiles):,} profiles"
+        self.sub_title = f"{clean(where)} · {plural(len(profiles), 'profile')}"
         problems = [str(problem) for problem in profiles.problems]
         empty = not profiles and not problems
         if empty and not self._empty_hinted:
@@ -195,7 +197,7 @@ class RolecallApp(OrderedKeysApp[int]):
                 self.main.note(None, line, "warn")
             if problems:
                 self.notify(
-                    f"{len(problems)} problem(s) in your AWS files; see the status panel",
+                    f"{plural(len(problems), 'problem')} in your AWS files; see the status panel",
                     severity="warning",
                     markup=False,
                 )
@@ -416,9 +418,14 @@ class RolecallApp(OrderedKeysApp[int]):
             markup=False,
         )
 
-    def request(self, name: str, purpose: Purpose) -> None:
-        """Assume ``name`` for ``purpose``; ask for an MFA code first when one is needed."""
+    def request(self, name: str, purpose: Purpose, confirmed: bool = False) -> None:
+        """Assume ``name`` for ``purpose``; ask for an MFA code first when one is needed,
+        and on a guarded profile, for a confirmation (``guard_view.CONFIRMED``)."""
         if self.profiles is None or self.busy(name):
+            return
+        if name not in self.profiles and self._target(name) is None:
+            return
+        if not confirmed and self._confirm_first(name, purpose):
             return
         if name not in self.profiles:
             self._request_discovered(name, purpose)
@@ -431,8 +438,14 @@ class RolecallApp(OrderedKeysApp[int]):
             self.open_shell(name, session)
             return
         try:
-            serial = self.services.do_mfa_needed(
-                self.profiles, name, use_cache=use_cache, now=self.clock()
+            # (a user's own keys open the console through GetFederationToken: no MFA code)
+            own_keys = purpose == "console" and self.profiles[name].kind == "static"
+            serial = (
+                None
+                if own_keys
+                else self.services.do_mfa_needed(
+                    self.profiles, name, use_cache=use_cache, now=self.clock()
+                )
             )
         except Exception as exc:  # the engine refuses the profile before any network call
             self.main.note(name, lines.one_line(exc), "error")
@@ -450,11 +463,62 @@ class RolecallApp(OrderedKeysApp[int]):
         if target.role is None:  # a session not logged in yet
             self.ask_sso_login(name, purpose)
             return
+        if purpose == "console":  # (the console link is made for a profile)
+            self.main.note(name, "the console needs a profile: a adds this role as one", "warn")
+            return
         session = self.sessions.get(name)
         if purpose == "shell" and lines.usable(session, self.clock()):
             self.open_shell(name, session)
             return
         self.start_assume(name, purpose, None)
+
+    def _confirm_first(self, name: str, purpose: Purpose) -> bool:
+        """On a guarded profile, open the confirm modal (Yes goes on with the request)."""
+        assert self.profiles is not None
+        question = guard_view.QUESTIONS.get(purpose)
+        account_id, role_name = self._account_and_role(name)
+        reason = self.settings.guard_rules.reason(name, account_id) if question else None
+        if question is None or reason is None or self.closing:
+            return False
+        from rolecall.tui.screens.guard_confirm import GuardConfirmScreen
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.request(name, purpose, confirmed=True)
+            else:
+                self.main.note(name, "not confirmed: nothing done (a guarded profile)", "warn")
+
+        screen = GuardConfirmScreen(
+            name,
+            self.settings.display_name(name),
+            account_id,
+            role_name,
+            reason,
+            question,
+            guard_view.guard_color(name, self.settings.colors),
+        )
+
+        def show() -> None:
+            # what was typed with the key (a command for the shell) never answers
+            dropped = self.release_keys(drop=True)
+            if dropped:
+                self.main.note(name, f"{dropped} key(s) typed ahead dropped: asking first", "warn")
+            if not self.closing:
+                self.push_screen(screen, answered)
+
+        self.after_typing(show)
+        return True
+
+    def _account_and_role(self, name: str) -> tuple[str | None, str | None]:
+        """The account ID and role name of a profile, or of a discovered role's row
+        (so that a guard on an account guards the roles discovered in it)."""
+        profile = self.profiles.get(name) if self.profiles is not None else None
+        if profile is not None:
+            return profile.account_id, profile.role_name
+        target = self._target(name)
+        if target is not None and target.role is not None:
+            return target.role.account_id, target.role.role_name
+        return None, None
 
     def ask_mfa(self, name: str, purpose: Purpose, serial: str) -> None:
         from rolecall.tui.screens.mfa import MfaScreen
@@ -519,7 +583,12 @@ class RolecallApp(OrderedKeysApp[int]):
             # what is typed from now on is for the shell (a terminal's type-ahead)
             job.holds_keys = True
             self.hold_keys()
-        verb = {"reassume": "re-assuming (no cache)", "whoami": "whoami", "shell": "shell"}
+        verb = {
+            "reassume": "re-assuming (no cache)",
+            "whoami": "whoami",
+            "shell": "shell",
+            "console": "console",
+        }
         if purpose != "refresh":  # (a background refresh logs one line: its result)
             self.main.note(name, verb.get(purpose, "assuming") + "…", "step")
         self.main.set_busy(name, True)
@@ -546,6 +615,9 @@ class RolecallApp(OrderedKeysApp[int]):
             job.asked.append(serial)
             return job.code
 
+        if job.purpose == "console":
+            self._console_job(job, mfa)
+            return
         session = self.sessions.get(job.name)
         target = self._target(job.name)
         if job.purpose == "whoami" and lines.usable(session, self.clock()):
@@ -575,6 +647,53 @@ class RolecallApp(OrderedKeysApp[int]):
         if job.purpose == "whoami":
             region = getattr(result, "region", None)
             self.post_message(WhoamiDone(job.name, self.services.do_whoami(result, region)))
+
+    def _console_job(self, job: Job, mfa: Any) -> None:
+        """Runs in a thread: the console link goes from here to the browser, never to the UI."""
+        assert self.profiles is not None
+
+        def assume(profiles: ProfileSet, name: str, *, mfa_session: bool = True) -> Any:
+            session = self.sessions.get(name)
+            if mfa_session and lines.usable(session, self.clock()):
+                return session
+            result = self.services.do_assume(
+                profiles,
+                name,
+                progress=lambda event: self.post_message(Progress(name, event)),
+                mfa=mfa,
+                default_duration=self.settings.default_duration,
+                session_name=self.settings.default_session_name,
+                now=self.clock,
+                mfa_session=mfa_session,
+            )
+            if mfa_session:  # (a user's own keys are no session to keep)
+                self.post_message(AssumeDone(name, result, "console"))
+            return result
+
+        warnings: list[str] = []
+        link = self.services.do_console(
+            self.profiles,
+            job.name,
+            assume=assume,
+            user_name=self.settings.default_session_name,
+            warn=warnings.append,
+        )
+        opened = self.services.do_open_browser(link.url)
+        self.post_message(ConsoleOpened(job.name, opened, link.arn, link.account_id, warnings))
+
+    def on_console_opened(self, message: ConsoleOpened) -> None:
+        for warning in message.warnings:
+            self.main.note(message.name, warning, "warn")
+        who = message.arn or message.name
+        account = f" (account {message.account_id})" if message.account_id else ""
+        if message.opened:
+            self.main.note(message.name, f"console opened in your browser as {who}{account}", "ok")
+        else:
+            self.main.note(
+                message.name,
+                "no browser could be opened; `rolecall console --print` writes the link",
+                "error",
+            )
 
     def on_progress(self, message: Progress) -> None:
         profile = self.profiles.get(message.request) if self.profiles is not None else None
@@ -618,7 +737,7 @@ class RolecallApp(OrderedKeysApp[int]):
 
     def _dropped(self, name: str, count: int) -> None:
         if count:
-            self.main.note(name, f"{count} key(s) typed for the shell dropped", "warn")
+            self.main.note(name, f"{plural(count, 'key')} typed for the shell dropped", "warn")
 
     def on_whoami_done(self, message: WhoamiDone) -> None:
         for line in lines.identity_lines(message.identity):
@@ -755,7 +874,9 @@ class RolecallApp(OrderedKeysApp[int]):
             return
         self.sessions.pop(name, None)
         count = len(removed.paths)
-        what = f"removed {count} cached credential file(s)" if count else "nothing was cached"
+        what = (
+            f"removed {plural(count, 'cached credential file')}" if count else "nothing was cached"
+        )
         self.main.note(name, f"logged out: {what}", "step")
         self.tick()
 
