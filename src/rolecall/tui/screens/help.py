@@ -21,7 +21,7 @@ KEYS: tuple[tuple[str, str], ...] = (
     ("i", "whoami: get-caller-identity into the status panel"),
     ("s", "open your shell with the profile's credentials (exit to come back)"),
     ("c", "open the AWS console as the profile, in your browser (assumes first)"),
-    ("n", "Switch role: add a role profile, like the AWS console's form; or an SSO session"),
+    ("n", "add a role profile (the console's Switch role) or an SSO session"),
     ("a", "add a discovered SSO role (sso·new) to your config as a profile"),
     ("/", "filter as you type (fuzzy: name, account, role, region)"),
     ("Esc", "clear the filter"),
