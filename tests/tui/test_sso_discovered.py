@@ -200,3 +200,26 @@ async def test_a_on_a_profile_says_so(home: Path, fake: FakeSso) -> None:
         await settle(pilot, app)
         assert "already a profile" in status(app)
     assert (home / ".aws" / "config").read_bytes() == before
+
+
+async def test_a_guard_on_the_account_guards_its_discovered_roles(
+    home: Path, fake: FakeSso
+) -> None:
+    """`s` on a discovered role in a guarded account asks first; No opens nothing."""
+    from rolecall.core.guard import GuardRules
+    from rolecall.tui.screens.guard_confirm import GuardConfirmScreen
+
+    h.write_token(h.token_document(fake.issue_session()))
+    launcher = ServedLauncher()
+    app = make_app(launcher=launcher)
+    app.settings.guard_rules = GuardRules(["100000000001"])
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot, app)
+        await until(pilot, lambda: "production-readonly" in discovered(app), 10)
+        await goto(pilot, app, "production-readonly")
+        await pilot.press("s")
+        await until(pilot, lambda: isinstance(app.screen, GuardConfirmScreen), 10)
+        await pilot.press("escape")
+        await settle(pilot, app)
+        assert launcher.envs == [] and "production-readonly" not in app.sessions
+        assert "not confirmed" in status(app)
