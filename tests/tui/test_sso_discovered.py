@@ -148,6 +148,8 @@ async def test_discovery_never_delays_the_first_frame(home: Path, fake: FakeSso)
         # `dev` covers Development/Admin; its row names its account
         assert discovered(app) == ["development-readonly", "production-readonly"]
         assert "100000000000 Development" in row_of(app, "dev")
+        title = str(app.main.query_one("#table-box").border_title)
+        assert "2 of them discovered (SSO)" in title
 
 
 async def test_a_discovered_role_logs_in_first_when_needed(home: Path, fake: FakeSso) -> None:

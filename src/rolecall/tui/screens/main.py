@@ -217,6 +217,9 @@ class MainScreen(Screen[None]):
         total = len(self.state.rows)
         shown = self.table.row_count
         parts = [f"Profiles {shown:,}" if shown == total else f"Profiles {shown:,} of {total:,}"]
+        found = len(self.state.discovered.rows)
+        if found:  # (the rows of roles and sessions with no profile: sso·new, sso·login)
+            parts.append(f"{found:,} of them discovered (SSO)")
         parts.append(f"sorted by {'time left' if self.state.sort == 'expires' else 'name'}")
         if self.state.query:
             parts.append(f"filter “{self.state.query}”")
