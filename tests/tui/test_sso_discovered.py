@@ -190,6 +190,9 @@ async def test_the_shell_of_a_discovered_role_is_served(home: Path, fake: FakeSs
         assert "AWS_SECRET_ACCESS_KEY" not in env and env["AWS_PROFILE"] == "rolecall-endpoint"
         assert env["ROLECALL_PROFILE"] == "production-readonly"
         assert "shell exited with code 0" in status(app)
+        await pilot.press("x")  # no profile to log out of: it says how
+        await pilot.pause()
+        assert f"rolecall sso logout --sso-session {h.SESSION}" in status(app)
 
 
 async def test_a_on_a_profile_says_so(home: Path, fake: FakeSso) -> None:

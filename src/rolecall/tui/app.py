@@ -9,6 +9,7 @@ into screen updates, and handles their failures in one place
 from __future__ import annotations
 
 import gc
+import shlex
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -846,7 +847,16 @@ class RolecallApp(OrderedKeysApp[int]):
         """Ask, then remove ``name``'s cached credentials (its chain's) and MFA session."""
         from rolecall.tui.screens.confirm import ConfirmScreen
 
-        if self.profiles is None or name not in self.profiles or self.closing:
+        if self.profiles is None or self.closing:
+            return
+        target = self._target(name)
+        if target is not None:  # (a discovered row: its credentials are its session's)
+            session = target.session.name
+            which = f"--sso-session {shlex.quote(session)}" if session is not None else "--all"
+            line = f"not a profile: `rolecall sso logout {which}` signs out of its session"
+            self.main.note(name, line, "warn")
+            return
+        if name not in self.profiles:
             return
 
         def answered(yes: bool | None) -> None:
