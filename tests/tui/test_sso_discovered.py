@@ -193,6 +193,9 @@ async def test_the_shell_of_a_discovered_role_is_served(home: Path, fake: FakeSs
         await pilot.press("x")  # no profile to log out of: it says how
         await pilot.pause()
         assert f"rolecall sso logout --sso-session {h.SESSION}" in status(app)
+        await pilot.press("c")  # the console link is made for a profile
+        await pilot.pause()
+        assert "the console needs a profile" in status(app)
 
 
 async def test_a_on_a_profile_says_so(home: Path, fake: FakeSso) -> None:
