@@ -16,7 +16,6 @@ with the session's token (refreshed silently while it can be).
 
 from __future__ import annotations
 
-import os
 import shlex
 from datetime import UTC, datetime, timedelta
 
@@ -62,22 +61,12 @@ class RoleRefresher:
         self._clock = clock
 
     def cached(self) -> Held | None:
-        from rolecall.core.sts import Credentials
 
         key = cache.sso_role_cache_key(
             self.account_id, self.role_name, self.session.name, self.session.start_url
         )
         entry = cache.read_entry(key)
-        if entry is None:
-            return None
-        try:
-            issued = datetime.fromtimestamp(os.stat(entry.path).st_mtime, UTC)
-        except OSError:
-            return None
-        creds = Credentials(
-            entry.access_key_id, entry.secret_access_key, entry.session_token, entry.expiration
-        )
-        return Held(creds, self.account_id, min(issued, entry.expiration))
+        return None if entry is None else Held.from_entry(entry, self.account_id)
 
     def assume(self) -> Held:
         from rolecall.core.sso.credentials import role_credentials
