@@ -61,8 +61,14 @@ class RolecallApp(OrderedKeysApp[int]):
         settings: Settings | None = None,
         poll_interval: float = 1.0,
         tune_gc: bool = False,
+        pick: bool = False,
     ) -> None:
         super().__init__()
+        #: ``rolecall pick``: Enter's assume closes the app, its result in :attr:`picked`
+        self.pick = pick
+        self.picked: Any = None
+        if pick:
+            self.title = "rolecall · Enter sets the profile in your shell"
         self.config_arg = config
         self.credentials_arg = credentials
         self.services = services or Services()
@@ -348,6 +354,10 @@ class RolecallApp(OrderedKeysApp[int]):
 
     def on_assume_done(self, message: AssumeDone) -> None:
         result = message.result
+        if self.pick and message.purpose == "assume":
+            self.picked = result  # (the command line writes it once the app has closed)
+            self.exit(0)
+            return
         self.sessions[message.name] = result
         expiration = getattr(result, "expiration", None)
         if isinstance(expiration, datetime):
