@@ -190,6 +190,7 @@ def _exec_command(args: argparse.Namespace) -> list[str]:
 
 
 def cmd_exec(args: argparse.Namespace) -> int:
+    from rolecall.cli.prompt_marker import with_prompt_marker
     from rolecall.core.shell import RunError, build_env, run_subshell
 
     command = _exec_command(args)
@@ -197,6 +198,7 @@ def cmd_exec(args: argparse.Namespace) -> int:
         raise CliError("no command given: rolecall exec PROFILE -- COMMAND [ARGS...]")
     result = assume_for(args)
     env = build_env(result, os.environ, result.profile)
+    command, env = with_prompt_marker(command, env, result.profile)  # `exec P -- $SHELL`
     sys.stdout.flush()
     try:
         return run_subshell(command, env)
@@ -205,6 +207,7 @@ def cmd_exec(args: argparse.Namespace) -> int:
 
 
 def cmd_shell(args: argparse.Namespace) -> int:
+    from rolecall.cli.prompt_marker import with_prompt_marker
     from rolecall.core.cache import humanize, now_utc
     from rolecall.core.shell import SHELL_MARKER, RunError, build_env, run_subshell, user_shell
 
@@ -218,7 +221,7 @@ def cmd_shell(args: argparse.Namespace) -> int:
     result = assume_for(args)
     env = build_env(result, os.environ, result.profile)
     env[SHELL_MARKER] = result.profile
-    argv = user_shell(env)
+    argv, env = with_prompt_marker(user_shell(env), env, result.profile)
     sys.stderr.write(
         f"rolecall: starting {argv[0]} for {result.profile} "
         f"(credentials expire {_expiry_text(result)}); type `exit` to leave\n"

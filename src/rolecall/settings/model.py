@@ -61,8 +61,9 @@ SCALARS: dict[str, tuple[tuple[str, ...], object]] = {
         DEFAULT_EXPIRY_WARNING_SECONDS,
     ),
     "notify_assume": (("notifications", "assume"), True),
+    "prompt_marker": (("shell", "prompt_marker"), True),
 }
-TABLES = ("defaults", "thresholds", "notifications")
+TABLES = ("defaults", "thresholds", "notifications", "shell")
 TOP_KEYS = frozenset({"theme", "favorites", "profiles", *TABLES})
 PROFILE_KEYS = ("display_name", "color")
 
@@ -91,6 +92,8 @@ class Settings:
     theme: str = DEFAULT_THEME
     notify_expiry: bool = True
     notify_assume: bool = True
+    #: shells rolecall starts show the profile before their prompt (``[shell] prompt_marker``)
+    prompt_marker: bool = True
     #: One message per problem found when reading the file (see the package docstring).
     errors: list[str] = field(default_factory=list)
     # The values as last read or saved: save_settings writes only what differs.
@@ -106,6 +109,17 @@ class Settings:
 
     def is_favorite(self, profile: str) -> bool:
         return profile in self.favorites
+
+    def prompt_sgr(self, profile: str) -> str | None:
+        """The colour (SGR parameters) of ``profile``'s marker in the prompt of a shell
+        rolecall starts: bold, in its colour (cyan when it has none); None when
+        ``[shell] prompt_marker`` is off."""
+        if not self.prompt_marker:
+            return None
+        from rolecall.settings.colors import color_sgr, is_valid_color
+
+        color = self.colors.get(profile)
+        return "1;" + (color_sgr(color) if color and is_valid_color(color) else "36")
 
 
 def settings_path() -> str:

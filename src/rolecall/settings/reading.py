@@ -111,6 +111,7 @@ def load_settings(path: str | None = None) -> Settings:
     _read_defaults(settings, reader.table(data, "defaults"), reader)
     _read_thresholds(settings, reader.table(data, "thresholds"), reader)
     _read_notifications(settings, reader.table(data, "notifications"), reader)
+    _read_shell(settings, reader.table(data, "shell"), reader)
     _read_profiles(settings, reader.table(data, "profiles"), reader)
     settings._baseline = snapshot(settings)
     return settings
@@ -216,6 +217,17 @@ def _read_notifications(
                 value,
                 DEFAULT_EXPIRY_WARNING_SECONDS,
             )
+
+
+def _read_shell(settings: Settings, shell: Mapping[str, Any], reader: _Reader) -> None:
+    """``[shell]``: whether the shells rolecall starts show the profile in their prompt."""
+    reader.unknown(shell, frozenset({"prompt_marker"}), "shell")
+    if "prompt_marker" in shell:
+        value = shell["prompt_marker"]
+        if isinstance(value, bool):
+            settings.prompt_marker = value
+        else:
+            reader.invalid("shell.prompt_marker", "true or false", value, True)
 
 
 def _read_profiles(settings: Settings, profiles: Mapping[str, Any], reader: _Reader) -> None:

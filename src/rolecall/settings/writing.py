@@ -71,7 +71,7 @@ def _check(settings: Settings, changed: set[str]) -> list[str]:
             f"thresholds.critical_seconds ({s.critical_seconds}) must not be larger than "
             f"thresholds.warn_seconds ({s.warn_seconds})"
         )
-    for attr in ("notify_expiry", "notify_assume"):
+    for attr in ("notify_expiry", "notify_assume", "prompt_marker"):
         if attr in changed and not isinstance(getattr(s, attr), bool):
             out.append(f"{'.'.join(SCALARS[attr][0])} must be true or false")
     if "favorites" in changed:

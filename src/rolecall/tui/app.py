@@ -440,7 +440,7 @@ class RolecallApp(OrderedKeysApp[int]):
         if self.closing:
             return
         try:
-            argv, env = self.services.shell_command(result, name)
+            argv, env = self.services.shell_command(result, name, self.settings.prompt_sgr(name))
         except Exception as exc:
             self.main.note(name, "cannot build the shell: " + lines.one_line(exc), "error")
             return

@@ -308,7 +308,11 @@ class Services:
         return tuple(out)
 
     # -- shell --------------------------------------------------------------
-    def shell_command(self, result: Any, profile: str) -> tuple[list[str], dict[str, str]]:
+    def shell_command(
+        self, result: Any, profile: str, prompt_sgr: str | None = None
+    ) -> tuple[list[str], dict[str, str]]:
+        """The user's shell and its environment; with ``prompt_sgr`` (the marker's
+        colour), a bash, zsh or fish whose prompt shows the profile."""
         base = os.environ if self.environ is None else self.environ
         build = self.build_env
         user = self.user_shell
@@ -318,4 +322,6 @@ class Services:
             build = build or shell.build_env
             user = user or shell.user_shell
         env = build(result, base, profile)
-        return user(env), env
+        from rolecall.core.subshell_prompt import mark
+
+        return mark(user(env), env, prompt_sgr)
