@@ -14,7 +14,7 @@
   header and its first rows) reaches the terminal.  The
   child's CPU time at that moment (``/proc/PID/stat``) is reported too: it is
   what the wall time would be on an idle machine.  Configs come from
-  ../shared/tools/gen_config.py.
+  bench/gen_config.py.
 * **tick-cpu**: the same, with a CLI cache (``~/.aws/cli/cache``) and SSO tokens
   holding live credentials for every role and SSO profile, so that N rows count
   down; after the first cache read and a few seconds of settling, the child's
@@ -57,7 +57,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-GEN = ROOT.parent / "shared" / "tools" / "gen_config.py"
+GEN = ROOT / "bench" / "gen_config.py"
 SIZE = (40, 140)  # rows, columns
 TICKS = os.sysconf("SC_CLK_TCK")
 

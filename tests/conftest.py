@@ -16,8 +16,9 @@ from pathlib import Path
 
 import pytest
 
-# moto_server, sts_proxy and sts_endpoint: a real STS endpoint (tests/moto_fixtures.py)
-pytest_plugins = ["tests.moto_fixtures"]
+# moto_server, sts_proxy and sts_endpoint: a real STS endpoint (tests/moto_fixtures.py);
+# expiring_sts: one whose sessions expire (tests/expiry_proxy.py)
+pytest_plugins = ["tests.moto_fixtures", "tests.expiry_proxy"]
 
 
 @pytest.fixture(autouse=True)

@@ -148,7 +148,7 @@ def test_shell_kind_and_mark(tmp_path: Path) -> None:
     assert (tmp_path / "d").stat().st_mode & 0o777 == 0o700
 
 
-def test_tui_shell_command_marks_the_prompt(tmp_path: Path) -> None:
+def test_tui_shell_session_marks_the_prompt(tmp_path: Path) -> None:
     from rolecall.tui.services import Services
 
     services = Services(
@@ -156,12 +156,10 @@ def test_tui_shell_command_marks_the_prompt(tmp_path: Path) -> None:
         user_shell=lambda env: ["/usr/bin/bash"],
         environ={},
     )
-    argv, env = services.shell_command(object(), "dev", "1;32")
-    assert argv[:2] == ["/usr/bin/bash", "--rcfile"] and env[SGR_VAR] == "1;32"
-    assert services.shell_command(object(), "dev") == (
-        ["/usr/bin/bash"],
-        {"ROLECALL_PROFILE": "dev"},
-    )
+    with services.shell_session(object(), "dev", None, "1;32") as (argv, env):
+        assert argv[:2] == ["/usr/bin/bash", "--rcfile"] and env[SGR_VAR] == "1;32"
+    with services.shell_session(object(), "dev", None) as (argv, env):
+        assert (argv, env) == (["/usr/bin/bash"], {"ROLECALL_PROFILE": "dev"})
 
 
 def test_prompt_marker_setting(tmp_path: Path) -> None:

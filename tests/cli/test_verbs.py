@@ -309,7 +309,7 @@ def test_exec_environment_and_exit_codes(home: Path, sts_proxy: StsProxy) -> Non
         "'AWS_ACCESS_KEY_ID')}))"
     )
     env = dict(os.environ, AWS_PROFILE="base", AWS_SECURITY_TOKEN="stale")
-    proc = run_rolecall("exec", "b", "--", sys.executable, "-c", code, env=env)
+    proc = run_rolecall("exec", "b", "--env-keys", "--", sys.executable, "-c", code, env=env)
     assert proc.returncode == 0, proc.stderr
     seen = json.loads(proc.stdout)
     assert seen["ROLECALL_PROFILE"] == "b"

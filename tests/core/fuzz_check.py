@@ -16,7 +16,8 @@ Used by the long run (``scripts/fuzz_config.py``), the short CI run
    Every problem names its file and a line that exists.
 4. **The profile model's invariants**: every chain starts with its profile's
    name and names only profiles that exist; ``kind`` is one of ``KINDS``;
-   ``profile_json_text`` is the JSON of ``to_json``.
+   ``profile_json_text`` is the JSON of ``to_json``; for a profile without
+   problems, ``ProfileSet.route`` gives hops that start its chain and a root in it.
 5. **Chains, against botocore's own credential providers** (``chains=True``):
    for every profile, botocore's ``AssumeRoleProvider`` and the profile
    providers resolve credentials with no network call and no process (see
@@ -371,6 +372,15 @@ def _check_model(ps: ProfileSet) -> None:
             raise FuzzFailure("kind", f"{prof.name!r}: kind {prof.kind!r}")
         if not all(isinstance(p, str) and p.strip() for p in prof.problems):
             raise FuzzFailure("problem-text", f"{prof.name!r}: {prof.problems!r}")
+        if not prof.problems:
+            # how an assume goes: the hops start the chain, the root is in it
+            route = ps.route(prof.name)
+            hops = [hop.name for hop in route.hops]
+            chain = list(prof.chain)
+            if hops != chain[: len(hops)] or route.root.profile not in chain:
+                raise FuzzFailure(
+                    "route", f"{prof.name!r}: hops {hops!r}, root {route.root!r}, chain {chain!r}"
+                )
 
 
 def _check_chains(

@@ -6,6 +6,7 @@ import os
 import stat
 from pathlib import Path
 
+import botocore.exceptions
 import botocore.session
 import pytest
 
@@ -253,16 +254,9 @@ def test_changed_on_disk_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPa
 
 
 def test_every_other_byte_unchanged_in_generated_config(tmp_path: Path) -> None:
-    import subprocess
-    import sys
+    from bench.gen_config import write_files
 
-    gen = Path(__file__).resolve().parents[3] / "shared" / "tools" / "gen_config.py"
-    if not gen.exists():
-        pytest.skip("shared/tools/gen_config.py not available")
-    subprocess.run(
-        [sys.executable, str(gen), "--profiles", "200", "--out", str(tmp_path / "g")], check=True
-    )
-    cfg, cred = tmp_path / "g" / "config", tmp_path / "g" / "credentials"
+    cfg, cred = write_files(tmp_path / "g", "mixed", 200)
     original = cfg.read_bytes()
     before = load(str(cfg), str(cred)).profiles
     add_profile(
@@ -391,3 +385,205 @@ def test_edit_goes_on_when_the_lock_is_released_in_time(tmp_path: Path) -> None:
     finally:
         timer.join()
     assert "[profile dev]" not in cfg.read_text()
+
+
+# -- [DEFAULT]: its values flow into every section, the edited one too ----------
+
+
+def botocore_reads(
+    tmp_path: Path, config: bytes, cred: Path, monkeypatch: pytest.MonkeyPatch
+) -> dict[str, dict[str, str]] | None:
+    """botocore's profiles for ``config`` (beside ``cred``), or None when it refuses it."""
+    where = tmp_path / "oracle"
+    where.mkdir(exist_ok=True)
+    (where / "config").write_bytes(config)
+    try:
+        return botocore_profiles(where / "config", cred, monkeypatch)
+    except botocore.exceptions.ConfigParseError:
+        return None
+
+
+def appended(original: bytes, name: str, settings: dict[str, str]) -> bytes:
+    """The file with a section for ``name`` written after it by hand: what botocore
+    must read from the edited file (the editor keeps the file's line endings)."""
+    lines = [f"[profile {name}]", *(f"{k} = {v}" for k, v in settings.items())]
+    return original + ("\n" + "\n".join(lines) + "\n").encode()
+
+
+#: The Switch role form saves these settings (tui/screens/switch_role.py: validate()).
+FORM = {
+    "role_arn": ARN,
+    "source_profile": "default",
+    "region": "us-east-2",
+    "mfa_serial": "arn:aws:iam::123456789012:mfa/me",
+}
+
+DEFAULT_ORIGINALS = [
+    b"[DEFAULT]\nregion = eu-west-1\n\n[default]\noutput = json\n",
+    b"[default]\noutput = json\n\n[DEFAULT]\nregion = eu-west-1\nduration_seconds = 3600\n",
+    b"[DEFAULT]\r\nregion = eu-west-1\r\nexternal_id = shared\r\n\r\n[default]\r\nregion = x",
+    b"[DEFAULT]\ns3 =\n  addressing_style = path\n[default]\nregion = x\n[sso-session s]\n",
+    b"[DEFAULT]\nregion = eu-west-1\n",
+    b"[DEFAULT]\nrole_session_name = me\n[profile dev]\nrole_arn = "
+    + ARN.encode()
+    + b"\nsource_profile = default\nregion = ap-south-1\n",
+]
+
+
+@pytest.mark.parametrize("original", DEFAULT_ORIGINALS)
+@pytest.mark.parametrize(
+    "settings",
+    [{"role_arn": ARN, "source_profile": "default"}, FORM],
+    ids=["cli", "switch-role-form"],
+)
+def test_edits_of_a_config_with_default(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, original: bytes, settings: dict[str, str]
+) -> None:
+    """Add, replace (``--force``) and remove, each read back by botocore itself."""
+    cfg, cred = setup(tmp_path, original)
+    name = "dev" if b"[profile dev]" not in original else "new"
+    add_profile(name, settings, config=str(cfg), credentials=str(cred))
+    added = cfg.read_bytes()
+    assert added.startswith(original)
+    expected = botocore_reads(tmp_path, appended(original, name, settings), cred, monkeypatch)
+    assert botocore_profiles(cfg, cred, monkeypatch) == expected
+    assert expected is not None and "[DEFAULT]" not in str(expected)
+
+    replacement = {"role_arn": ARN.replace("Admin", "Other"), "source_profile": "default"}
+    add_profile(name, replacement, force=True, config=str(cfg), credentials=str(cred))
+    expected = botocore_reads(tmp_path, appended(original, name, replacement), cred, monkeypatch)
+    assert botocore_profiles(cfg, cred, monkeypatch) == expected
+
+    remove_profile(name, config=str(cfg), credentials=str(cred))
+    assert cfg.read_bytes() == original
+
+
+def test_replacing_a_profile_that_inherits_from_default(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    original = (
+        b"[DEFAULT]\nregion = eu-west-1\nmfa_serial = arn:aws:iam::123456789012:mfa/me\n\n"
+        b"[profile dev]\nrole_arn = arn:aws:iam::111111111111:role/Old\nsource_profile = default\n"
+        b"region = us-east-1\n\n[profile after]\noutput = json\n"
+    )
+    cfg, cred = setup(tmp_path, original)
+    add_profile(
+        "dev",
+        {"role_arn": ARN, "source_profile": "default"},
+        force=True,
+        config=str(cfg),
+        credentials=str(cred),
+    )
+    profiles = botocore_profiles(cfg, cred, monkeypatch)
+    assert profiles["dev"] == {
+        "role_arn": ARN,
+        "source_profile": "default",
+        "region": "eu-west-1",
+        "mfa_serial": "arn:aws:iam::123456789012:mfa/me",
+    }
+    assert profiles["after"] == {
+        "output": "json",
+        "region": "eu-west-1",
+        "mfa_serial": "arn:aws:iam::123456789012:mfa/me",
+    }
+    remove_profile("dev", config=str(cfg), credentials=str(cred))
+    assert b"[profile dev]" not in cfg.read_bytes()
+    assert "dev" not in botocore_profiles(cfg, cred, monkeypatch)
+
+
+def test_an_edit_default_would_break_is_refused(tmp_path: Path) -> None:
+    """``[DEFAULT]`` gives every profile ``credential_source``: a profile with
+    ``source_profile`` too is one botocore refuses, so the edit is refused."""
+    original = b"[DEFAULT]\ncredential_source = Environment\n[default]\nregion = x\n"
+    cfg, cred = setup(tmp_path, original)
+    with pytest.raises(EditError, match="both source_profile and credential_source"):
+        add_profile(
+            "dev",
+            {"role_arn": ARN, "source_profile": "default"},
+            config=str(cfg),
+            credentials=str(cred),
+        )
+    assert cfg.read_bytes() == original
+    # with credential_source, the profile is what [DEFAULT] already says
+    add_profile(
+        "dev",
+        {"role_arn": ARN, "credential_source": "Environment"},
+        config=str(cfg),
+        credentials=str(cred),
+    )
+    assert load(str(cfg), str(cred)).profiles["dev"] == {
+        "role_arn": ARN,
+        "credential_source": "Environment",
+    }
+
+
+def test_a_nested_default_value_the_new_section_would_inherit(tmp_path: Path) -> None:
+    """A broken nested ``[DEFAULT]`` value that every section overrides is fine;
+    a new section would inherit it and botocore would refuse the file."""
+    original = b"[DEFAULT]\ns3 =\n  oops\n[default]\ns3 = plain\n"
+    cfg, cred = setup(tmp_path, original)
+    with pytest.raises(EditError, match="refuse the file .*has no '='"):
+        add_profile(
+            "dev",
+            {"role_arn": ARN, "source_profile": "default"},
+            config=str(cfg),
+            credentials=str(cred),
+        )
+    assert cfg.read_bytes() == original
+
+
+# -- every case of the differential corpus, edited and read back by botocore ------
+
+CORPUS = Path(__file__).parent / "corpus"
+CORPUS_CASES = sorted(p for p in CORPUS.iterdir() if p.is_dir())
+
+
+@pytest.mark.parametrize("case", CORPUS_CASES, ids=[p.name for p in CORPUS_CASES])
+def test_corpus_edits_read_back_as_botocore_reads_them(
+    case: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Add a profile to each corpus config, replace it, remove it.
+
+    botocore is the oracle: the edited file must read as the original with the
+    section written after it by hand; a file botocore refuses is refused and
+    left as it was; the removal gives back the original bytes.
+    """
+    config = case / "config"
+    original = config.read_bytes() if config.exists() else b""
+    cfg = tmp_path / "config"
+    cred = tmp_path / "credentials"
+    cfg.write_bytes(original)
+    if (case / "credentials").exists():
+        cred.write_bytes((case / "credentials").read_bytes())
+    settings = {"role_arn": ARN, "credential_source": "Environment"}
+    before = botocore_reads(tmp_path, original, cred, monkeypatch)
+    try:
+        botocore_profiles(cfg, cred, monkeypatch)
+    except botocore.exceptions.ConfigParseError:
+        with pytest.raises(EditError, match="fix the file first"):
+            add_profile("zz-added", settings, config=str(cfg), credentials=str(cred))
+        assert cfg.read_bytes() == original
+        return
+    assert before is not None
+    name = "zz-added"
+    expected = botocore_reads(tmp_path, appended(original, name, settings), cred, monkeypatch)
+    try:
+        add_profile(name, settings, config=str(cfg), credentials=str(cred))
+    except EditError as exc:
+        # only a refusal botocore agrees with: the file or the profile is broken
+        assert "would not read back" not in str(exc)
+        assert cfg.read_bytes() == original
+        return
+    assert botocore_profiles(cfg, cred, monkeypatch) == expected
+    add_profile(
+        name,
+        {**settings, "region": "eu-north-1"},
+        force=True,
+        config=str(cfg),
+        credentials=str(cred),
+    )
+    replaced = appended(original, name, {**settings, "region": "eu-north-1"})
+    expected = botocore_reads(tmp_path, replaced, cred, monkeypatch)
+    assert botocore_profiles(cfg, cred, monkeypatch) == expected
+    remove_profile(name, config=str(cfg), credentials=str(cred))
+    assert cfg.read_bytes() == original

@@ -25,6 +25,7 @@ import botocore.exceptions
 import botocore.session
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from tests.core.ini_strategies import aws_files, mutated
 
 from rolecall.core import ini
@@ -176,6 +177,29 @@ def test_corpus_case(case: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     expect = (case / "expect").read_text().strip()
     assert expect in ("accepted", "refused")
     assert cfg.refused == (expect == "refused")
+
+
+@pytest.mark.parametrize("case", CASES, ids=[p.name for p in CASES])
+def test_corpus_case_read_in_small_slices(
+    case: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The parser reads a file's lines a slice at a time (64 KB): with slices of
+    a few characters, every case still reads as botocore reads it."""
+    real = ini._line_slices
+    monkeypatch.setattr(ini, "_line_slices", lambda text, size=5: real(text, size))
+    test_corpus_case(case, tmp_path, monkeypatch)
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(
+    text=st.text(alphabet=st.sampled_from(["a", "b", "\n", " ", "[", "="]), max_size=60),
+    size=st.integers(min_value=0, max_value=12),
+)
+def test_line_slices_are_the_lines(text: str, size: int) -> None:
+    lines = text.split("\n")
+    if not lines[-1]:
+        lines.pop()
+    assert [line for piece in ini._line_slices(text, size) for line in piece] == lines
 
 
 # -- generated and mutated files ------------------------------------------------

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import re
+import subprocess
+import sys
 from pathlib import Path
+from typing import Any
 
 import botocore.exceptions
 import botocore.session
 import pytest
 
-from rolecall.core.profiles import RoleArn, classify, load_profiles
+from rolecall.core.profiles import (
+    RoleArn,
+    Root,
+    classify,
+    load_profiles,
+    write_list_text,
+)
 
 ARN = "arn:aws:iam::123456789012:role/Admin"
 
@@ -325,3 +335,287 @@ def test_merging_the_files_leaves_each_document_as_read(tmp_path: Path) -> None:
     # a profile in one file only is its section's own map, read as it is
     only = config_doc.section("profile only")
     assert only is not None and ps["only"].values is only.options
+
+
+# -- chains resolved once: linear in the number of profiles -------------------
+
+
+def deep_chain(depth: int, *, cycle: bool = False) -> str:
+    """``hop-1`` sources ``base`` (static keys), ``hop-i`` sources ``hop-(i-1)``;
+    with ``cycle``, ``hop-1`` sources the last hop instead."""
+    first = f"hop-{depth}" if cycle else "base"
+    lines = [f"[profile hop-1]\nrole_arn = {ARN}\nsource_profile = {first}\n"]
+    lines += [
+        f"[profile hop-{i}]\nrole_arn = {ARN}\nsource_profile = hop-{i - 1}\n"
+        for i in range(2, depth + 1)
+    ]
+    return "".join(lines)
+
+
+def count_role_checks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Count how often the resolution asks whether a source is one more hop."""
+    from rolecall.core import profiles
+
+    calls = [0]
+    real = profiles._has_role
+
+    def counting(values: Any) -> bool:
+        calls[0] += 1
+        return real(values)
+
+    monkeypatch.setattr(profiles, "_has_role", counting)
+    return calls
+
+
+def test_a_deep_chain_is_walked_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each profile of a 400-deep chain is looked at a bounded number of times
+    (walking every chain from its top would look at 80,000)."""
+    depth = 400
+    calls = count_role_checks(monkeypatch)
+    ps = load_profiles(*write(tmp_path, deep_chain(depth), CHAIN_CREDS))
+    assert calls[0] <= 4 * depth, calls[0]
+    top = ps[f"hop-{depth}"]
+    assert top.chain == [f"hop-{i}" for i in range(depth, 0, -1)] + ["base"]
+    assert len(top.chain) == depth + 1
+    assert (top.chain[0], top.chain[-2], top.chain[-1]) == (f"hop-{depth}", "hop-1", "base")
+    assert top.chain[7] == f"hop-{depth - 7}"
+    assert top.chain[-3:] == ["hop-2", "hop-1", "base"]
+    assert top.root_kind == "static"
+    assert all(p.problems == [] for p in ps)
+    assert ps["hop-1"].chain == ["hop-1", "base"]
+
+
+def test_a_long_cycle_is_found_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    depth = 400
+    calls = count_role_checks(monkeypatch)
+    ps = load_profiles(*write(tmp_path, deep_chain(depth, cycle=True), CHAIN_CREDS))
+    assert calls[0] <= 4 * depth, calls[0]
+    for i in (1, 2, depth):
+        prof = ps[f"hop-{i}"]
+        assert len(prof.chain) == depth
+        assert prof.chain[0] == f"hop-{i}"
+        assert prof.chain[-1] == f"hop-{i % depth + 1}"
+        assert prof.root_kind == "assume-role"
+        # the cycle, from the profile itself, cut in the middle
+        assert prof.problems == [
+            f"source_profile cycle of {depth} profiles: hop-{i} -> "
+            f"{prof.chain[1]} -> {prof.chain[2]} -> ... -> {prof.chain[-2]} -> "
+            f"{prof.chain[-1]} -> hop-{i}"
+        ]
+
+
+CYCLE_CONFIG = f"""\
+[profile a]
+role_arn = {ARN}
+source_profile = b
+duration_seconds = 10
+[profile b]
+role_arn = {ARN}
+source_profile = c
+[profile c]
+role_arn = {ARN}
+source_profile = a
+[profile into]
+role_arn = {ARN}
+source_profile = a
+[profile keys]
+role_arn = {ARN}
+source_profile = loop-back
+aws_access_key_id = AKIAKEYS
+aws_secret_access_key = s
+[profile loop-back]
+role_arn = {ARN}
+source_profile = keys
+[profile via-keys]
+role_arn = {ARN}
+source_profile = loop-back
+"""
+
+
+def test_cycles(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cfg, cred = write(tmp_path, CYCLE_CONFIG)
+    ps = load_profiles(cfg, cred)
+    dur = "a: duration_seconds 10 is outside 900..43200"
+    assert ps["a"].chain == ["a", "b", "c"]
+    assert ps["a"].problems == [
+        "duration_seconds 10 is outside 900..43200",
+        "source_profile cycle: a -> b -> c -> a",
+    ]
+    assert ps["b"].chain == ["b", "c", "a"]
+    assert ps["b"].problems == [dur, "source_profile cycle: b -> c -> a -> b"]
+    assert ps["into"].chain == ["into", "a", "b", "c"]
+    assert ps["into"].problems == [dur, "source_profile cycle: a -> b -> c -> a"]
+    # a profile with static keys is a root for others, but its own chain may loop
+    assert ps["keys"].chain == ["keys", "loop-back"]
+    assert ps["keys"].problems == ["source_profile cycle: keys -> loop-back -> keys"]
+    assert ps["loop-back"].chain == ["loop-back", "keys"]
+    assert ps["loop-back"].problems == []
+    assert ps["via-keys"].chain == ["via-keys", "loop-back", "keys"]
+    for name in ("a", "b", "c", "into", "keys"):
+        assert botocore_refuses(cfg, cred, name, monkeypatch), name
+    for name in ("loop-back", "via-keys"):
+        assert not botocore_refuses(cfg, cred, name, monkeypatch), name
+
+
+@pytest.mark.parametrize(
+    ("name", "hops", "root"),
+    [
+        ("hop1", ["hop1"], Root("static", "base")),
+        ("hop3", ["hop3", "hop2", "hop1"], Root("static", "base")),
+        ("env", ["env"], Root("credential_source", "env", "Environment")),
+        ("selfref", ["selfref"], Root("static", "selfref")),
+        ("via-static-with-role", ["via-static-with-role"], Root("static", "static-with-role")),
+        ("via-sso", ["via-sso"], Root("sso", "sso")),
+        ("via-env", ["via-env", "env"], Root("credential_source", "env", "Environment")),
+        ("base", [], Root("static", "base")),
+        ("sso", [], Root("sso", "sso")),
+    ],
+)
+def test_route(tmp_path: Path, name: str, hops: list[str], root: Root) -> None:
+    config = CHAIN_CONFIG + f"[profile via-env]\nrole_arn = {ARN}\nsource_profile = env\n"
+    ps = load_profiles(*write(tmp_path, config, CHAIN_CREDS))
+    route = ps.route(name)
+    assert route.profile is ps[name]
+    assert [h.name for h in route.hops] == hops
+    assert route.root == root
+    assert ps[name].problems == []
+
+
+# -- what a source profile's problem is called ----------------------------------
+
+
+SOURCES_CONFIG = f"""\
+[profile web-bad-arn]
+role_arn = arn:aws:iam::bad:role/B
+web_identity_token_file = /tmp/token
+[profile web-no-arn]
+web_identity_token_file = /tmp/token
+[profile process-bad]
+credential_process = "unterminated
+[profile sso-no-session]
+sso_session = nope
+sso_account_id = 123456789012
+sso_role_name = R
+[profile sso-partial]
+sso_account_id = 123456789012
+[profile nothing]
+region = eu-west-1
+[profile empty-token]
+role_arn = {ARN}
+web_identity_token_file =
+"""
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        (
+            "web-bad-arn",
+            ["web-bad-arn: role_arn 'arn:aws:iam::bad:role/B' is not a valid IAM role ARN"],
+        ),
+        ("web-no-arn", ["web-no-arn: web_identity_token_file is set without role_arn"]),
+        (
+            "process-bad",
+            ["process-bad: credential_process is not a valid command line: No closing quotation"],
+        ),
+        ("sso-no-session", ["sso-no-session: sso_session 'nope' does not exist"]),
+        (
+            "sso-partial",
+            ["sso-partial: SSO profile is missing sso_start_url, sso_region, sso_role_name"],
+        ),
+        ("nothing", ["source profile 'nothing' has no usable credentials"]),
+        ("empty-token", ["source profile 'empty-token' has no usable credentials"]),
+    ],
+)
+def test_a_source_with_credentials_is_named_by_its_own_problem(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, source: str, expected: list[str]
+) -> None:
+    """ "No usable credentials" only for a source that has none; one that has
+    some (a token file, a process, SSO settings) gets its own problem, prefixed
+    with its name, as a source with static keys does."""
+    config = SOURCES_CONFIG + f"[profile top]\nrole_arn = {ARN}\nsource_profile = {source}\n"
+    cfg, cred = write(tmp_path, config)
+    ps = load_profiles(cfg, cred)
+    assert ps["top"].problems == expected
+    assert ps["top"].chain == ["top", source]
+    try:
+        refused = botocore_refuses(cfg, cred, "top", monkeypatch)
+    except ValueError:  # botocore's shlex.split of the credential_process
+        refused = True
+    # (botocore takes any role ARN: rolecall is stricter there)
+    assert refused == ("ARN" not in expected[0])
+
+
+# -- memory ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("shape", "limit"), [("flat", 1000), ("mixed", 1300)])
+def test_memory_per_profile(tmp_path: Path, shape: str, limit: int) -> None:
+    """What reading 5,000 profiles allocates and keeps, counted by tracemalloc
+    (exact, not timed): the files' text, the document, the values and the
+    profiles.  It was 1,420 bytes a profile (flat) and 1,780 (mixed)."""
+    import gc
+    import tracemalloc
+
+    from bench.gen_config import write_files
+
+    config, credentials = write_files(tmp_path / shape, shape, 5000)
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        ps = load_profiles(str(config), str(credentials))
+        after, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert len(ps) == 5000
+    kept = (after - before) / len(ps)
+    most = (peak - before) / len(ps)
+    assert kept <= limit, f"{kept:.0f} bytes kept a profile"
+    assert most <= limit * 1.1, f"{most:.0f} bytes a profile at the peak"
+
+
+# -- the table of `rolecall list`, written 256 profiles at a time ------------------
+
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def _escape(text: str) -> str:
+    """What the CLI does to a cell (``rolecall.cli._printable``)."""
+
+    def one(match: re.Match[str]) -> str:
+        code = ord(match.group())
+        if 0xDC80 <= code <= 0xDCFF:
+            return f"\\x{code - 0xDC00:02x}"
+        return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+    return _UNPRINTABLE.sub(one, text)
+
+
+@pytest.mark.parametrize("shape", ["problems", "unprintable", "generated", "empty"])
+def test_list_table_is_what_rolecall_list_prints(tmp_path: Path, shape: str) -> None:
+    """``write_list_text`` writes, byte for byte, the table ``rolecall list`` prints."""
+    if shape == "generated":
+        from bench.gen_config import write_files
+
+        paths = write_files(tmp_path / "g", "mixed", 700)  # three slices of 256
+        cfg, cred = str(paths[0]), str(paths[1])
+    elif shape == "empty":
+        cfg, cred = write(tmp_path, "")
+    else:
+        config = CHAIN_CONFIG + PROBLEMS_CONFIG.replace("[profile both]", "[profile cyc-extra]")
+        if shape == "unprintable":
+            config += "[profile esc\x1b[31m]\nregion = caf\u00e9\x07\n"
+        cfg, cred = write(tmp_path, config, CHAIN_CREDS)
+    out: list[str] = []
+    write_list_text(load_profiles(cfg, cred), out.append, _escape, _UNPRINTABLE.search)
+    printed = subprocess.run(
+        [sys.executable, "-m", "rolecall", "list", "--config", cfg, "--credentials", cred],
+        capture_output=True,
+        text=True,
+        errors="surrogateescape",
+    )
+    assert printed.returncode in (0, 1), printed.stderr
+    assert "".join(out) == printed.stdout
+    if shape == "unprintable":
+        assert "esc\\x1b[31m" in printed.stdout

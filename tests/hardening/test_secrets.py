@@ -324,7 +324,7 @@ def test_exec_and_shell_leave_the_parents_environment_alone(
     rc = f"{sys.executable} -m rolecall"
     script = (
         "env | sort > before; "
-        f"{rc} exec a -- sh -c 'test -n \"$AWS_SECRET_ACCESS_KEY\"' || exit 9; "
+        f"{rc} exec a -- sh -c 'test -n \"$AWS_CONTAINER_AUTHORIZATION_TOKEN\"' || exit 9; "
         f"SHELL=/bin/sh {rc} shell a </dev/null 2>/dev/null || exit 8; "
         "env | sort > after; diff before after && echo same"
     )

@@ -67,11 +67,12 @@ from rolecall.core import edit, fsutil
 
 config, log_path, marker, go, seconds, life, pause_at = sys.argv[1:8]
 seconds, life, pause_at = float(seconds), float(life), int(pause_at)
-state = {"pause": False}
+state = {"pause": False, "paused": False}
 
 def hook(step, path):
     if step == "before-rename" and path == config and state["pause"]:
         state["pause"] = False
+        state["paused"] = True
         with open(marker + ".part", "w") as fh:
             fh.write("paused")
         os.replace(marker + ".part", marker)
@@ -95,9 +96,13 @@ with open(log_path, "w") as log:
         log.flush()
         return ok is True
 
-    while time.time() < end:
+    # the pause (holding the lock) waits until the test has made its first
+    # save ("armed"), and the edits go on until it has happened
+    while time.time() < end or not state["paused"]:
         name = f"ext-{i}"
-        state["pause"] = i == pause_at
+        state["pause"] = (
+            not state["paused"] and i >= pause_at and os.path.exists(marker + ".armed")
+        )
         arn = f"arn:aws:iam::{100000000000 + i}:role/Ext"
         settings = {"role_arn": arn, "source_profile": "base"}
         if record("add", name, lambda: edit.add_profile(name, settings, config=config)):
@@ -218,6 +223,7 @@ def test_config_edited_by_another_process_while_the_tui_saves(
             )
             try:
                 await save(pilot, "tui-0")
+                Path(f"{marker}.armed").touch()
                 await until(pilot, marker.exists, timeout=15)
                 await save(pilot, "tui-1", while_paused=True)
                 for k in (2, 3):

@@ -181,6 +181,7 @@ def sample_services(
         },
         user_shell=lambda env: ["/bin/fake-shell", "-i"],
         environ={"PATH": "/usr/bin", "HOME": "/home/test"},
+        serve=False,  # fixed (fake) keys; test_endpoint_tui.py serves them
     )
 
 

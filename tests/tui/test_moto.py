@@ -158,6 +158,7 @@ async def test_shell_gets_the_environment(
     monkeypatch.setenv("SHELL", "/bin/zsh-test")
     monkeypatch.setenv("AWS_PROFILE", "something-else")
     app = real_app()
+    app.services.serve = False  # fixed keys (the endpoint's shell: test_endpoint_tui.py)
     async with started(app) as pilot:
         await act(pilot, app, "dev", "s")
         assert len(launcher.calls) == 1

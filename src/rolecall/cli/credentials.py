@@ -97,7 +97,7 @@ def assume_for(args: argparse.Namespace, *, verbose: bool | None = None) -> Assu
     if verbose is None:
         verbose = sys.stderr.isatty()
     try:
-        return sts.assume(
+        result = sts.assume(
             profiles,
             name,
             progress=_progress_printer(verbose),
@@ -109,6 +109,8 @@ def assume_for(args: argparse.Namespace, *, verbose: bool | None = None) -> Assu
         )
     except sts.AssumeError as exc:
         raise CliError(str(exc), 1) from None
+    region: str | None = getattr(args, "region", None)  # --region: for this command only
+    return result if region is None else result.replace(region=region)
 
 
 def _expiry_text(result: AssumeResult) -> str:
@@ -191,25 +193,22 @@ def _exec_command(args: argparse.Namespace) -> list[str]:
 
 def cmd_exec(args: argparse.Namespace) -> int:
     from rolecall.cli.prompt_marker import with_prompt_marker
-    from rolecall.core.shell import RunError, build_env, run_subshell
+    from rolecall.cli.served import env_keys_chosen, run_child
 
     command = _exec_command(args)
     if not command:
         raise CliError("no command given: rolecall exec PROFILE -- COMMAND [ARGS...]")
+    env_keys = env_keys_chosen(args)
     result = assume_for(args)
-    env = build_env(result, os.environ, result.profile)
-    command, env = with_prompt_marker(command, env, result.profile)  # `exec P -- $SHELL`
-    sys.stdout.flush()
-    try:
-        return run_subshell(command, env)
-    except RunError as exc:
-        raise CliError(str(exc), exc.exit_code) from None
+    command, marked = with_prompt_marker(command, result.profile)  # `exec P -- $SHELL`
+    return run_child(args, result, command, env_keys=env_keys, where="in a terminal", extra=marked)
 
 
 def cmd_shell(args: argparse.Namespace) -> int:
     from rolecall.cli.prompt_marker import with_prompt_marker
+    from rolecall.cli.served import env_keys_chosen, run_child
     from rolecall.core.cache import humanize, now_utc
-    from rolecall.core.shell import SHELL_MARKER, RunError, build_env, run_subshell, user_shell
+    from rolecall.core.shell import SHELL_MARKER, user_shell
 
     inside = os.environ.get(SHELL_MARKER)
     if inside and not args.force:
@@ -218,20 +217,26 @@ def cmd_shell(args: argparse.Namespace) -> int:
             "first, or pass --force to start another one inside it",
             1,
         )
+    env_keys = env_keys_chosen(args)
     result = assume_for(args)
-    env = build_env(result, os.environ, result.profile)
-    env[SHELL_MARKER] = result.profile
-    argv, env = with_prompt_marker(user_shell(env), env, result.profile)
+    argv, marked = with_prompt_marker(user_shell(os.environ), result.profile)
+    if env_keys:
+        what = f"credentials expire {_expiry_text(result)}"
+    else:
+        what = "credentials kept fresh while it runs"
     sys.stderr.write(
-        f"rolecall: starting {argv[0]} for {result.profile} "
-        f"(credentials expire {_expiry_text(result)}); type `exit` to leave\n"
+        f"rolecall: starting {argv[0]} for {result.profile} ({what}); type `exit` to leave\n"
     )
     sys.stderr.flush()
-    try:
-        code = run_subshell(argv, env)
-    except RunError as exc:
-        raise CliError(str(exc), exc.exit_code) from None
-    if result.expiration is None:
+    code = run_child(
+        args,
+        result,
+        argv,
+        env_keys=env_keys,
+        where="in this shell",
+        extra={SHELL_MARKER: result.profile, **marked},
+    )
+    if result.expiration is None or not env_keys:
         sys.stderr.write(f"rolecall: left the {result.profile} shell\n")
     else:
         left = result.expiration - now_utc()

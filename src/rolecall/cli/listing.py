@@ -2,9 +2,10 @@
 
 Measured as the fastest verb (it is what people run first, on configs of
 10,000 profiles and more): it imports neither boto3, textual nor json (the
-JSON is written by ``profiles.write_list_json``), builds its table with plain
-string operations, escapes only when some cell needs it, and leaves freeing
-the profiles to the process exit (``program.keep_until_exit``).
+JSON is written by ``profiles.write_list_json``, the table by
+``profiles.write_list_text``, 256 profiles at a time), escapes only when some
+cell needs it, and leaves freeing the profiles to the process exit
+(``program.keep_until_exit``).
 """
 
 from __future__ import annotations
@@ -19,8 +20,6 @@ if TYPE_CHECKING:  # pragma: no cover
     import argparse
 
 __all__ = ["cmd_list"]
-
-HEADER = ("NAME", "KIND", "ACCOUNT", "ROLE", "REGION", "SOURCE", "PROBLEMS")
 
 
 def cmd_list(args: argparse.Namespace) -> int:
@@ -40,20 +39,10 @@ def cmd_list(args: argparse.Namespace) -> int:
 
         write_list_json(profiles, out.write)
     else:
-        rows = [
-            (
-                p.name,
-                p.kind,
-                p.account_id or "",
-                p.role_name or "",
-                p.region or "",
-                p.source or "",
-                "; ".join(p.problems),
-            )
-            for p in profiles
-        ]
-        out.write(_table(rows))
-        if not rows and not cfg.problems:
+        from rolecall.core.profiles import write_list_text
+
+        write_list_text(profiles, out.write, printable, has_unprintable)
+        if not len(profiles) and not cfg.problems:
             sys.stderr.write(
                 printable(f"no profiles in {cfg.config_file} or {cfg.credentials_file}") + "\n"
             )
@@ -66,23 +55,3 @@ def cmd_list(args: argparse.Namespace) -> int:
         sys.stderr.write(printable(line) + "\n")
     program.keep_until_exit(profiles)
     return 1 if cfg.problems else 0
-
-
-def _table(rows: list[tuple[str, str, str, str, str, str, str]]) -> str:
-    """The rows under :data:`HEADER`, in columns (the last one unpadded)."""
-    if has_unprintable("".join("".join(row) for row in rows)):
-        rows = [
-            (printable(a), printable(b), printable(c), printable(d))
-            + (printable(e), printable(f), printable(g))
-            for a, b, c, d, e, f, g in rows
-        ]
-    widths = [len(h) for h in HEADER[:-1]]
-    for row in rows:
-        for i, cell in enumerate(row[:-1]):
-            if len(cell) > widths[i]:
-                widths[i] = len(cell)
-    lines = []
-    for row in (HEADER, *rows):
-        cells = [cell.ljust(widths[i]) for i, cell in enumerate(row[:-1])]
-        lines.append("  ".join([*cells, row[-1]]).rstrip())
-    return "\n".join(lines) + "\n"

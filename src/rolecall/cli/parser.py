@@ -68,6 +68,7 @@ def parse_assume_options(prog: str, words: Sequence[str]) -> dict[str, Any]:
     parser = _Parser(prog=prog, add_help=False, argument_default=argparse.SUPPRESS)
     _add_files(parser)
     _add_assume_options(parser)
+    _add_serve_options(parser)
     return vars(parser.parse_args(list(words)))
 
 
@@ -101,7 +102,18 @@ def _seconds(text: str) -> int:
         raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
 
 
-def _add_assume_options(p: argparse.ArgumentParser, duration: bool = True) -> None:
+def _region(text: str) -> str:
+    """A region name (letters, digits and dashes): ``--region``'s value."""
+    import re
+
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,62}", text):
+        raise argparse.ArgumentTypeError(f"not a region name: {text!r} (for example eu-west-1)")
+    return text
+
+
+def _add_assume_options(
+    p: argparse.ArgumentParser, duration: bool = True, region: bool = True
+) -> None:
     p.add_argument("--mfa-code", metavar="CODE", help="the 6-digit MFA code (else you are asked)")
     p.add_argument(
         "--no-cache",
@@ -115,6 +127,23 @@ def _add_assume_options(p: argparse.ArgumentParser, duration: bool = True) -> No
             metavar="S",
             help="DurationSeconds (900..43200; at most 3600 when chaining roles)",
         )
+    if region:
+        p.add_argument(
+            "--region",
+            type=_region,
+            metavar="REGION",
+            help="use this region instead of the profile's, for this command only",
+        )
+
+
+def _add_serve_options(p: argparse.ArgumentParser) -> None:
+    """``--env-keys``, on ``exec`` and ``shell``."""
+    p.add_argument(
+        "--env-keys",
+        action="store_true",
+        help="export fixed keys (AWS_ACCESS_KEY_ID...) instead of serving credentials that "
+        "are kept fresh; they are not refreshed (the setting: env_keys under [sessions])",
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -166,6 +195,11 @@ def _assume_cmd_options(p: argparse.ArgumentParser) -> None:
 def _env_options(p: argparse.ArgumentParser) -> None:
     from rolecall.core.shell import FORMATS
 
+    p.description = (
+        "Print the credentials as shell exports, one-shot: they are not refreshed, and a "
+        "command still running when they expire fails with ExpiredToken. `rolecall shell` "
+        "and `rolecall exec` keep them fresh instead."
+    )
     _add_files(p)
     p.add_argument("profile", metavar="PROFILE")
     _add_assume_options(p)
@@ -181,6 +215,7 @@ def _env_options(p: argparse.ArgumentParser) -> None:
 def _exec_options(p: argparse.ArgumentParser) -> None:
     _add_files(p)
     _add_assume_options(p)
+    _add_serve_options(p)
     p.add_argument("profile", metavar="PROFILE")
     p.add_argument("command", nargs=argparse.REMAINDER, metavar="-- CMD [ARGS...]")
     p.set_defaults(func=Verb("credentials", "cmd_exec"))
@@ -190,6 +225,7 @@ def _shell_options(p: argparse.ArgumentParser) -> None:
     _add_files(p)
     p.add_argument("profile", metavar="PROFILE")
     _add_assume_options(p)
+    _add_serve_options(p)
     p.add_argument("--force", action="store_true", help="start even inside another rolecall shell")
     p.set_defaults(func=Verb("credentials", "cmd_shell"))
 
@@ -197,8 +233,20 @@ def _shell_options(p: argparse.ArgumentParser) -> None:
 def _credential_process_options(p: argparse.ArgumentParser) -> None:
     _add_files(p)
     p.add_argument("profile", metavar="PROFILE")
-    _add_assume_options(p, duration=False)
+    _add_assume_options(p, duration=False, region=False)
     p.set_defaults(func=Verb("credentials", "cmd_credential_process"))
+
+
+def _logout_options(p: argparse.ArgumentParser) -> None:
+    p.description = (
+        "Remove the cached role credentials of PROFILE's chain and its MFA session (from "
+        "rolecall's cache and the AWS CLI's), or every cached credential with --all. Files "
+        "that are not cache entries are never touched."
+    )
+    _add_files(p)
+    p.add_argument("profile", metavar="PROFILE", nargs="?")
+    p.add_argument("--all", action="store_true", help="every cached credential, every profile")
+    p.set_defaults(func=Verb("logout", "cmd_logout"))
 
 
 def _doctor_options(p: argparse.ArgumentParser) -> None:
@@ -270,13 +318,18 @@ COMMANDS: tuple[tuple[str, str, Callable[[argparse.ArgumentParser], None]], ...]
         "assume a profile's role chain (or reuse the cache) and show the result",
         _assume_cmd_options,
     ),
-    ("env", 'print the credentials as shell exports: eval "$(rolecall env PROFILE)"', _env_options),
+    (
+        "env",
+        'print the credentials as shell exports, once: eval "$(rolecall env PROFILE)"',
+        _env_options,
+    ),
     (
         "exec",
-        "run a command with a profile's credentials: rolecall exec PROFILE -- CMD [ARGS...]",
+        "run a command with a profile's credentials, kept fresh: "
+        "rolecall exec PROFILE -- CMD [ARGS...]",
         _exec_options,
     ),
-    ("shell", "start $SHELL with a profile's credentials", _shell_options),
+    ("shell", "start $SHELL with a profile's credentials, kept fresh", _shell_options),
     (
         "credential-process",
         "print credentials for credential_process = rolecall credential-process PROFILE",
@@ -294,6 +347,7 @@ COMMANDS: tuple[tuple[str, str, Callable[[argparse.ArgumentParser], None]], ...]
         _pick_options,
     ),
     ("prompt", "a prompt segment for the current session, such as `dev 42m`", _prompt_options),
+    ("logout", "forget a profile's cached credentials (or --all)", _logout_options),
     ("doctor", "check the environment, config, files and cache for problems", _doctor_options),
     ("demo", "try rolecall with no AWS account: a local STS and a sample config", _demo_options),
 )

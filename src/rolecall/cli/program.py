@@ -116,6 +116,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     # the imports of a cache hit); a UI or a demo gets it back once parsed
     gc.disable()
     _open_std_streams()
+    if "ROLECALL_ENDPOINT_CONFIG" in os.environ:  # in a child of a credentials endpoint
+        from rolecall.core.serve.child_env import restore_user_files
+
+        restore_user_files(os.environ)  # read and edit the user's config, not its copy
     words = sys.argv[1:] if argv is None else list(argv)
     try:
         args = _parse(words)

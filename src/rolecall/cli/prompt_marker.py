@@ -7,6 +7,8 @@ false`` turns the marker off.  The marker itself is :mod:`rolecall.core.subshell
 
 from __future__ import annotations
 
+import os
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
     from collections.abc import Mapping, Sequence
@@ -15,13 +17,16 @@ __all__ = ["with_prompt_marker"]
 
 
 def with_prompt_marker(
-    argv: Sequence[str], env: Mapping[str, str], profile: str
+    argv: Sequence[str], profile: str, base: Mapping[str, str] | None = None
 ) -> tuple[list[str], dict[str, str]]:
-    """``argv`` and ``env``, changed so that the shell's prompt shows ``profile``."""
+    """The command that starts ``argv`` with its prompt showing ``profile``, and the
+    variables to add to its environment (``base``, else this process's)."""
     from rolecall.core.subshell_prompt import mark, shell_kind
 
     if shell_kind(argv) is None:
-        return list(argv), dict(env)
+        return list(argv), {}
     from rolecall.settings import load_settings
 
-    return mark(argv, env, load_settings().prompt_sgr(profile))
+    base = os.environ if base is None else base
+    marked, env = mark(argv, base, load_settings().prompt_sgr(profile))
+    return marked, {key: value for key, value in env.items() if base.get(key) != value}

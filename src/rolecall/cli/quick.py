@@ -80,6 +80,7 @@ def quick_args(words: Sequence[str]) -> argparse.Namespace | None:
     }
     if verb == "env":
         values["duration"] = None
+        values["region"] = None
         values["format"] = fmt
         values["func"] = Verb("credentials", "cmd_env")
     else:

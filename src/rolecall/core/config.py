@@ -9,9 +9,16 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 
-from rolecall.core.ini import IniDocument, Values, has_nested, parse, split_section_name
+from rolecall.core.ini import (
+    IniDocument,
+    RawSection,
+    Values,
+    has_nested,
+    parse,
+    split_section_name,
+)
 
 __all__ = [
     "AwsConfig",
@@ -113,8 +120,10 @@ class AwsConfig:
         self.profiles: dict[str, Values] = {}
         self.sso_sessions: dict[str, Values] = {}
         self.services: dict[str, Values] = {}
-        #: profile name -> (file, 1-based line) of the section that defines it
-        self.locations: dict[str, tuple[str, int]] = {}
+        #: profile name -> the section that defines it: in the config file, or
+        #: (for a profile only there) in the credentials file
+        self.config_sections: dict[str, RawSection] = {}
+        self.credentials_sections: dict[str, RawSection] = {}
         #: profiles defined in both files -> (config values, credentials values),
         #: before the merge: botocore reads static keys from one file at a time
         self.split: dict[str, tuple[Values, Values]] = {}
@@ -128,26 +137,43 @@ class AwsConfig:
         """True when botocore would raise ``ConfigParseError`` on either file."""
         return bool(self.problems)
 
+    def location(self, name: str) -> tuple[str, int] | None:
+        """(file, 1-based line) of the section that defines profile ``name``."""
+        sect = self.config_sections.get(name)
+        if sect is not None:
+            return self.config_file, sect.start + 1
+        sect = self.credentials_sections.get(name)
+        if sect is not None:
+            return self.credentials_file, sect.start + 1
+        return None
+
+    @property
+    def locations(self) -> dict[str, tuple[str, int]]:
+        """profile name -> (file, 1-based line) of the section that defines it."""
+        out = {}
+        for name in self.profiles:
+            where = self.location(name)
+            if where is not None:
+                out[name] = where
+        return out
+
     def _build(self) -> None:
         profiles = self.profiles
         docs = (self.config_doc, self.credentials_doc)
-        locations = self.locations
         if self.config_doc is not None:
             doc = self.config_doc
-            file = self.config_file
-            raw = doc.raw_values(shared=True)
-            lines = {s.name: s.start + 1 for s in doc.sections}
+            where = self.config_sections
             targets = {"profile": profiles, "sso-session": self.sso_sessions}
             targets["services"] = self.services
             plain = _PLAIN_SECTION_RE.fullmatch
-            for key, values in raw.items():
+            for key, values, sect in _sections(doc):
                 m = plain(key)
                 if m is not None:  # the usual `[profile NAME]`: no quotes, one space
                     prefix, name = m.groups()
                     target = targets[prefix]
                     target[name] = values
                     if target is profiles:
-                        locations[name] = (file, lines[key])
+                        where[name] = sect
                     continue
                 if key.startswith("profile"):
                     target = profiles
@@ -157,7 +183,7 @@ class AwsConfig:
                     target = self.services
                 elif key == "default":
                     profiles["default"] = values
-                    locations["default"] = (file, lines[key])
+                    where["default"] = sect
                     continue
                 else:
                     continue
@@ -165,25 +191,42 @@ class AwsConfig:
                 if parts is not None and len(parts) == 2:
                     target[parts[1]] = values
                     if target is profiles:
-                        locations[parts[1]] = (file, lines[key])
+                        where[parts[1]] = sect
+            file = self.config_file
             self.problems += [FileProblem(file, p.line, p.message) for p in doc.problems]
         if self.credentials_doc is not None:
             doc = self.credentials_doc
-            file = self.credentials_file
-            raw = doc.raw_values(shared=True)
-            lines = {s.name: s.start + 1 for s in doc.sections}
+            where = self.credentials_sections
             split = self.split
-            for name, values in raw.items():
+            for name, values, sect in _sections(doc):
                 if name in profiles:
                     mine = profiles[name]
                     split[name] = (mine, values)
                     profiles[name] = {**mine, **values}
                 else:
                     profiles[name] = values
-                    locations[name] = (file, lines[name])
+                    where[name] = sect
+            file = self.credentials_file
             self.problems += [FileProblem(file, p.line, p.message) for p in doc.problems]
         if any(d is not None and (d.multiline or d.defaults) for d in docs):
             self.nested = {name for name, values in profiles.items() if has_nested(values)}
+
+
+def _sections(doc: IniDocument) -> Iterator[tuple[str, Values, RawSection]]:
+    """(name, values, section) of every section, as ``raw_config_parse`` reads them.
+
+    A section name given twice (a problem) reads as one, with the values of
+    both, at the last one's line.  The values are the document's own (read-only).
+    """
+    if doc.problems or doc.defaults is not None or doc.multiline:
+        raw = doc.raw_values(shared=True)
+        last = {sect.name: sect for sect in doc.sections}
+        for name, values in raw.items():
+            yield name, values, last[name]
+        return
+    # The common case: each section's options are its values, as they are.
+    for sect in doc.sections:
+        yield sect.name, sect.options, sect  # type: ignore[misc]
 
 
 def load(

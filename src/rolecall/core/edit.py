@@ -208,7 +208,13 @@ class _Editor:
         new_bytes = "".join(lines).encode("utf-8", "surrogateescape")
         new_doc = parse(new_bytes)
         after = AwsConfig(self.path, self.cred_path, new_doc, self.cred_doc)
-        if after.refused or after.profiles != expected:
+        if after.refused:
+            fp = after.problems[0]
+            raise EditError(
+                f"the edit of profile {edited!r} would make the AWS CLI refuse the file "
+                f"(line {fp.line}: {fp.message}); nothing written"
+            )
+        if after.profiles != expected:
             raise EditError(f"the edit of profile {edited!r} would not read back as intended")
         if after.sso_sessions != self.before.sso_sessions or after.services != self.before.services:
             raise EditError("the edit would change other sections; nothing written")
@@ -312,7 +318,8 @@ def _add(ed: _Editor, name: str, settings: Mapping[str, str], force: bool) -> st
     eol = ed.doc.newline
     new = _section_lines(name, settings, eol)
     expected = {k: dict(v) for k, v in ed.before.profiles.items()}
-    values: dict[str, object] = dict(settings)
+    # botocore reads the new section with the values of [DEFAULT] it does not set
+    values: dict[str, object] = {**ed.doc.default_values(), **settings}
     if existing:
         # Replace the section botocore reads (the last one); drop any earlier twin.
         target = existing[-1]

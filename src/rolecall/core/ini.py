@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import re
 import shlex
+from collections.abc import Iterator
+from itertools import chain
 
 __all__ = [
     "IniDocument",
@@ -46,6 +48,26 @@ _WHITESPACE = frozenset(
     "\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
 )
 _SHLEX_WS_RE = re.compile(r"[ \t\r\n]+")
+#: Keys whose values repeat from section to section: :func:`parse` keeps one
+#: string for each of their values.
+_SHARED_VALUES = frozenset(
+    (
+        "region",
+        "output",
+        "credential_source",
+        "mfa_serial",
+        "duration_seconds",
+        "role_session_name",
+        "sso_session",
+        "sso_start_url",
+        "sso_region",
+        "sso_role_name",
+        "sso_registration_scopes",
+        "cli_pager",
+        "retry_mode",
+        "max_attempts",
+    )
+)
 
 
 class ParseProblem:
@@ -128,6 +150,17 @@ class IniDocument:
                 return sect
         return None
 
+    def default_values(self) -> Values:
+        """The values of ``[DEFAULT]``, which botocore reads in every section
+        that does not set the same key itself (``{}`` without one).
+
+        >>> parse(b"[DEFAULT]\\nregion = x\\n[profile a]\\n").default_values()
+        {'region': 'x'}
+        """
+        if self.defaults is None:
+            return {}
+        return {key: _value(text) for key, text in _joined(self.defaults).items()}
+
     def raw_values(self, *, shared: bool = False) -> dict[str, Values]:
         """Section name -> option -> value, as ``raw_config_parse`` returns.
 
@@ -150,16 +183,21 @@ class IniDocument:
                 for key, val in defaults.items():
                     joined.setdefault(key, val)
             for key, text in joined.items():
-                if text[:1] == "\n":
-                    # parse() has already reported a nested line without '='.
-                    values[key] = parse_nested(text) or {}
-                else:
-                    values[key] = text
+                values[key] = _value(text)
             if sect.name in result:
                 result[sect.name] = {**result[sect.name], **values}
             else:
                 result[sect.name] = values
         return result
+
+
+def _value(text: str) -> Value:
+    """A joined value as botocore reads it: one nested level when it starts
+    with a newline (one with a line without ``=`` is already a problem of
+    :func:`parse`, and reads as ``{}`` here)."""
+    if text[:1] == "\n":
+        return parse_nested(text) or {}
+    return text
 
 
 def has_nested(values: Values) -> bool:
@@ -283,6 +321,26 @@ def split_lines(text: str) -> list[str]:
     return _LINE_RE.findall(text)
 
 
+def _line_slices(text: str, size: int = 1 << 16) -> Iterator[list[str]]:
+    """``text.split("\\n")`` without its final empty piece, a slice of about
+    ``size`` characters at a time.
+
+    >>> list(_line_slices("a\\nb\\n\\nc", 2))
+    [['a', 'b'], ['', 'c']]
+    """
+    start = 0
+    while True:
+        end = text.find("\n", start + size)
+        if end < 0:
+            lines = text[start:].split("\n")
+            if not lines[-1]:
+                lines.pop()
+            yield lines
+            return
+        yield text[start:end].split("\n")
+        start = end + 1
+
+
 def parse(data: bytes) -> IniDocument:
     """Parse file bytes into a lossless document.
 
@@ -294,19 +352,20 @@ def parse(data: bytes) -> IniDocument:
     """
     problems: list[ParseProblem] = []
     text = data.decode("utf-8", "surrogateescape")
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        before = data[: exc.start].decode("utf-8", "surrogateescape")
-        problems.append(ParseProblem(len(split_lines(before + "x")), "invalid UTF-8"))
+    if not text.isascii():  # (ASCII is valid UTF-8; a second decode of 10 MB is not free)
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            before = data[: exc.start].decode("utf-8", "surrogateescape")
+            problems.append(ParseProblem(len(split_lines(before + "x")), "invalid UTF-8"))
     doc = IniDocument(text, problems)
     # Universal newlines: \r\n and \r end a line like \n, so the line numbers
     # of the normalised text are those configparser counts.
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    content = text.split("\n")
-    if not content[-1]:
-        content.pop()
+    # the lines, split a slice at a time: a list of every line of a 10 MB file
+    # would hold 20 MB more while the document is built
+    content = chain.from_iterable(_line_slices(text))
 
     sections = doc.sections
     seen: dict[str, RawSection] = {}
@@ -322,6 +381,15 @@ def parse(data: bytes) -> IniDocument:
     # options whose value starts on the next line: botocore reads them as nested
     maybe_nested: list[_NestedCandidate] = []
     ws = _WHITESPACE
+    # Every key once, and the values that repeat (regions, outputs...): a string
+    # costs 60 bytes, and 120,000 profiles would hold 20 MB of copies.  (Looking
+    # up every value, unique role ARNs and source profiles too, would cost 20%
+    # more time.)
+    seen_text: dict[str, str] = {}
+    once = seen_text.setdefault
+    shared = _SHARED_VALUES
+    keys_as_written: dict[str, str] = {}
+    values_as_written: dict[str, str] = {}
 
     for idx, line in enumerate(content):
         if not line:
@@ -363,8 +431,20 @@ def parse(data: bytes) -> IniDocument:
                 # to the first '=' (unless a ':' comes before it).
                 before, eq_sign, rest = line.partition("=")
                 if eq_sign and ":" not in before:
-                    key = before.rstrip().lower()
-                    first_value = rest.strip()
+                    # a key as written maps to its one string (faster than
+                    # rstrip().lower(), and shared); so do repeated values
+                    key = keys_as_written.get(before)
+                    if key is None:
+                        key = before.rstrip().lower()
+                        key = keys_as_written[before] = once(key, key)
+                    if key in shared:
+                        known = values_as_written.get(rest)
+                        if known is None:
+                            known = rest.strip()
+                            known = values_as_written[rest] = once(known, known)
+                        first_value = known
+                    else:
+                        first_value = rest.strip()
             if key is None:
                 value = line.rstrip()
         if key is None:
@@ -418,7 +498,10 @@ def parse(data: bytes) -> IniDocument:
                 cur.end = idx + 1
                 continue
             key = value[:eq].rstrip().lower()
+            key = once(key, key)
             first_value = value[eq + 1 :].lstrip()
+            if key in shared:
+                first_value = once(first_value, first_value)
         # an option: `key = first_value`
         assert cur is not None
         options = cur.options

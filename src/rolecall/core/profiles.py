@@ -18,11 +18,15 @@ from __future__ import annotations
 import gc
 import re
 import shlex
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 
 from rolecall.core.config import AwsConfig, FileProblem, load
-from rolecall.core.ini import Value, Values, has_nested
+from rolecall.core.ini import RawSection, Value, Values, has_nested
 from rolecall.core.limits import MAX_DURATION, MIN_DURATION
+
+TYPE_CHECKING = False  # (not typing.TYPE_CHECKING: importing typing costs a cache hit 2 ms)
+if TYPE_CHECKING:
+    from typing import overload
 
 try:
     from _json import encode_basestring as _encode_str
@@ -34,13 +38,18 @@ __all__ = [
     "KINDS",
     "MAX_DURATION",
     "MIN_DURATION",
+    "Chain",
     "Profile",
     "ProfileSet",
     "RoleArn",
+    "Root",
+    "Route",
     "build",
+    "has_static_keys",
     "load_profiles",
     "profile_json_text",
     "write_list_json",
+    "write_list_text",
 ]
 
 KINDS = ("static", "assume-role", "sso", "credential-process", "web-identity", "incomplete")
@@ -50,12 +59,15 @@ CREDENTIAL_SOURCES = ("Environment", "Ec2InstanceMetadata", "EcsContainer")
 _ARN_RE = re.compile(
     r"arn:(aws[a-z-]*):iam::(\d{12}):role(/(?:[!-.0-~]+/)*)([\w+=,.@-]{1,64})", re.ASCII
 )
+#: The usual role ARN, without a path: one ``_ARN_RE`` matches too (and faster).
+_PLAIN_ARN_RE = re.compile(r"arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@-]{1,64}", re.ASCII)
 SSO_REQUIRED = ("sso_start_url", "sso_region", "sso_account_id", "sso_role_name")
 _SHLEX_SPECIAL = frozenset("'\"\\")
 #: Role settings botocore reads as plain strings (a nested block breaks it).
 _ROLE_KEYS = ("role_arn", "source_profile", "credential_source", "duration_seconds")
 #: Settings that break botocore as a nested block, whatever the profile's kind.
 _VALUE_KEYS = ("sso_session", "credential_process")
+_ROLE_AND_VALUE_KEYS = _ROLE_KEYS + _VALUE_KEYS
 
 
 class RoleArn:
@@ -89,6 +101,32 @@ class RoleArn:
         return f"arn:{partition}:iam::{account_id}:role/{name}"
 
 
+def valid_role_arn(arn: str) -> bool:
+    """Whether ``arn`` is a role ARN (:meth:`RoleArn.parse` would not return None)."""
+    if _PLAIN_ARN_RE.fullmatch(arn):
+        return True
+    m = _ARN_RE.fullmatch(arn)
+    if m is None:
+        return False
+    start, end = m.span(3)
+    return end - start <= 512
+
+
+def _arn_account(arn: str) -> str:
+    """The account of a valid role ARN: the 12 digits after ``:iam::``.
+
+    >>> _arn_account("arn:aws-cn:iam::123456789012:role/a:b/R")
+    '123456789012'
+    """
+    start = arn.find(":iam::") + 6
+    return arn[start : start + 12]
+
+
+def _arn_role(arn: str) -> str:
+    """The role name of a valid role ARN (a name holds no ``/``)."""
+    return arn[arn.rfind("/") + 1 :]
+
+
 def parse_duration(raw: str | None) -> int | None:
     """The int botocore would use for ``duration_seconds`` (``int(value)``), else None."""
     if raw is None:
@@ -108,8 +146,17 @@ def duration_problem(raw: str) -> str | None:
     return None
 
 
-def _has_static(values: Mapping[str, Value]) -> bool:
+def has_static_keys(values: Mapping[str, Value]) -> bool:
+    """Whether a profile holds static keys (either one: a lone one is a problem).
+
+    botocore reads such a source profile's keys and goes no further, even when
+    it also has ``role_arn``.
+    """
     return "aws_access_key_id" in values or "aws_secret_access_key" in values
+
+
+#: The problems of a profile that has none (internal: never handed out).
+_NO_PROBLEMS: list[str] = []
 
 
 #: A profile defined in both files: (config values, credentials values).
@@ -163,7 +210,7 @@ def _gives_credentials(values: Mapping[str, Value]) -> bool:
         or "sso_role_name" in values
         or "credential_process" in values
         or bool(values.get("web_identity_token_file"))
-        or _has_static(values)
+        or has_static_keys(values)
     )
 
 
@@ -183,7 +230,7 @@ def classify(values: Mapping[str, Value]) -> str:
         return "sso"
     if "sso_start_url" in values:
         return "sso"
-    if _has_static(values):
+    if has_static_keys(values):
         return "static"
     if "credential_process" in values:
         return "credential-process"
@@ -191,71 +238,124 @@ def classify(values: Mapping[str, Value]) -> str:
 
 
 class Profile:
-    """One profile, with its resolved chain and its problems."""
+    """One profile, with its resolved chain and its problems.
+
+    A profile holds little of its own: its settings are read from ``values``
+    when asked (``region``, ``role_arn``...), its line from its section, and its
+    chain is links shared with its sources.  120,000 profiles are held in about
+    1 KB each, the values included.
+    """
 
     __slots__ = (
         "name",
         "values",
         "kind",
         "file",
-        "line",
-        "problems",
-        "chain",
-        "arn",
+        "_line",
+        "_problems",
+        "_arn_ok",
         "root_kind",
-        "region",
-        "role_arn",
-        "source_profile",
-        "credential_source",
-        "mfa_serial",
-        "external_id",
-        "role_session_name",
         "nested",
+        "depth",
+        "_next",
+        "_last",
+        "_base",
     )
-    region: str | None
-    role_arn: str | None
-    source_profile: str | None
-    credential_source: str | None
-    mfa_serial: str | None
-    external_id: str | None
-    role_session_name: str | None
 
     def __init__(
         self,
         name: str,
         values: Values,
         file: str | None,
-        line: int | None,
+        line: int | RawSection | None,
         nested: bool | None = None,
     ) -> None:
-        """``nested`` says whether some value is a nested block (found when None)."""
+        """``line`` is the 1-based line of the profile's section, or the section
+        itself; ``nested`` says whether some value is a nested block (found when None)."""
         self.name = name
         self.values = values
         self.kind = classify(values)
         self.file = file
-        self.line = line
-        self.problems: list[str] = []
-        #: profile names from this one to the one that holds the root credentials
-        self.chain: list[str] = [name]
-        self.arn: RoleArn | None = None
+        self._line = line
+        #: what botocore refuses (None: nothing; most profiles hold no list)
+        self._problems: list[str] | None = None
+        #: ``len(self.chain)``; the chain's links (None: this profile itself):
+        #: the next profile, the last one and the one before the last
+        self.depth = 1
+        self._next: Profile | None = None
+        self._last: Profile | None = None
+        self._base: Profile | None = None
+        #: whether ``role_arn`` is a valid role ARN (checked with the problems)
+        self._arn_ok = False
         #: what the chain's root is: a kind, or ``credential_source:NAME``
         self.root_kind: str = self.kind
         #: whether some value is a nested block (``key =`` then indented lines)
         self.nested = has_nested(values) if nested is None else nested
-        # plain string settings (None when absent, or when a nested block)
-        get: Callable[[str], str | None] = self.get if self.nested else values.get  # type: ignore[assignment]
-        self.region = get("region")
-        self.role_arn = get("role_arn")
-        self.source_profile = get("source_profile")
-        self.credential_source = get("credential_source")
-        self.mfa_serial = get("mfa_serial")
-        self.external_id = get("external_id")
-        self.role_session_name = get("role_session_name")
 
     def get(self, key: str) -> str | None:
         """A plain string setting, or None when absent (or a nested block)."""
         value = self.values.get(key)
-        return value if isinstance(value, str) else None
+        return value if value.__class__ is str else None
+
+    @property
+    def problems(self) -> list[str]:
+        """What botocore refuses, or would do wrong, with this profile (one line each)."""
+        return self._problems or []
+
+    @problems.setter
+    def problems(self, problems: list[str]) -> None:
+        self._problems = problems or None
+
+    @property
+    def line(self) -> int | None:
+        """The 1-based line of the section that defines the profile."""
+        line = self._line
+        if line is None or line.__class__ is int:
+            return line
+        return line.start + 1  # type: ignore[union-attr]
+
+    # the plain string settings (None when absent, or a nested block), read at
+    # once: `rolecall list` asks them of every profile
+    @property
+    def region(self) -> str | None:
+        value = self.values.get("region")
+        return value if value.__class__ is str else None
+
+    @property
+    def role_arn(self) -> str | None:
+        value = self.values.get("role_arn")
+        return value if value.__class__ is str else None
+
+    @property
+    def source_profile(self) -> str | None:
+        value = self.values.get("source_profile")
+        return value if value.__class__ is str else None
+
+    @property
+    def credential_source(self) -> str | None:
+        value = self.values.get("credential_source")
+        return value if value.__class__ is str else None
+
+    @property
+    def mfa_serial(self) -> str | None:
+        value = self.values.get("mfa_serial")
+        return value if value.__class__ is str else None
+
+    @property
+    def external_id(self) -> str | None:
+        value = self.values.get("external_id")
+        return value if value.__class__ is str else None
+
+    @property
+    def role_session_name(self) -> str | None:
+        value = self.values.get("role_session_name")
+        return value if value.__class__ is str else None
+
+    @property
+    def arn(self) -> RoleArn | None:
+        """``role_arn`` split into its parts; None when absent or malformed."""
+        role_arn = self.get("role_arn")
+        return None if role_arn is None else RoleArn.parse(role_arn)
 
     @property
     def duration_seconds(self) -> int | None:
@@ -263,25 +363,55 @@ class Profile:
 
     @property
     def account_id(self) -> str | None:
-        if self.arn is not None:
-            return self.arn.account_id
+        if self._arn_ok:
+            return _arn_account(self.values["role_arn"])  # type: ignore[arg-type]
         return self.get("sso_account_id")
 
     @property
     def role_name(self) -> str | None:
-        if self.arn is not None:
-            return self.arn.name
+        if self._arn_ok:
+            return _arn_role(self.values["role_arn"])  # type: ignore[arg-type]
         return self.get("sso_role_name")
 
     @property
     def source(self) -> str | None:
         """The first hop: the source profile, or the credential source."""
-        return self.source_profile or self.credential_source
+        values = self.values
+        value = values.get("source_profile")
+        if value and value.__class__ is str:
+            return value
+        value = values.get("credential_source")
+        return value if value.__class__ is str else None
+
+    @property
+    def chain(self) -> Chain:
+        """Profile names from this one to the one that holds the root credentials."""
+        return Chain(self)
 
     @property
     def hops(self) -> list[str]:
         """The profiles of the chain that assume a role, root-most last."""
-        return self.chain[:-1] if len(self.chain) > 1 else []
+        return list(self.chain)[:-1] if self.depth > 1 else []
+
+    def _link(self, src: Profile) -> None:
+        """This profile's chain goes on with ``src``'s whole chain."""
+        self._next = src
+        self.depth = src.depth + 1
+        self._last = src._last or src
+        self._base = (src._base or src) if src.depth > 1 else None
+
+    def _link_root(self, src: Profile) -> None:
+        """This profile's chain ends with ``src``, whatever ``src``'s own chain is."""
+        self._next = self._last = None if src is self else src
+        self.depth = 2
+        self._base = None
+
+    def _cycle_links(self, nxt: Profile, last: Profile, base: Profile, depth: int) -> None:
+        """This profile's chain goes round a cycle: ``depth`` profiles, from itself."""
+        self._next = nxt
+        self._last = last
+        self._base = None if base is self else base
+        self.depth = depth
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -304,6 +434,80 @@ class Profile:
         }
 
 
+class Chain(Sequence[str]):
+    """A profile's chain: its name, then each source profile's, to the root.
+
+    A view of links that the profiles share (a deep chain is not copied for
+    each of its profiles): its length, first and last two names cost the same
+    at any depth, and it compares equal to the list of the same names.
+    """
+
+    __slots__ = ("_top",)
+
+    def __init__(self, top: Profile) -> None:
+        self._top = top
+
+    def __len__(self) -> int:
+        return self._top.depth
+
+    def profiles(self) -> Iterator[Profile]:
+        """The profiles of the chain, in order."""
+        return iter(self._walk())
+
+    def _walk(self) -> list[Profile]:
+        prof = self._top
+        found = [prof]
+        for _ in range(prof.depth - 1):
+            nxt = prof._next
+            if nxt is not None:  # (None: a profile that names itself)
+                prof = nxt
+            found.append(prof)
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        top = self._top
+        if top.depth == 1:
+            return iter((top.name,))
+        return iter([prof.name for prof in self._walk()])
+
+    if TYPE_CHECKING:
+
+        @overload
+        def __getitem__(self, index: int) -> str: ...
+
+        @overload
+        def __getitem__(self, index: slice) -> list[str]: ...
+
+    def __getitem__(self, index: int | slice) -> str | list[str]:
+        if isinstance(index, slice):
+            return list(self)[index]
+        top = self._top
+        count = top.depth
+        i = index + count if index < 0 else index
+        if not 0 <= i < count:
+            raise IndexError("chain index out of range")
+        if i == 0:
+            return top.name
+        if i == count - 1:
+            return (top._last or top).name
+        if i == count - 2:
+            return (top._base or top).name
+        for j, name in enumerate(self):
+            if j == i:
+                return name
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Chain | list):
+            return len(self) == len(other) and list(self) == list(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return repr(list(self))
+
+
 def _own_problems(
     profile: Profile, sso_sessions: Mapping[str, Values], sides: Sides | None = None
 ) -> list[str]:
@@ -316,7 +520,19 @@ def _own_problems(
     values = profile.values
     out: list[str] = []
     kind = profile.kind
-    plain = _VALUE_KEYS if kind == "static" or kind == "sso" else _ROLE_KEYS + _VALUE_KEYS
+    if kind == "assume-role" and not profile.nested:
+        # the most common kind, checked at once (the same checks as below)
+        if "credential_process" in values:
+            problem = _process_problem(values["credential_process"])
+            if problem:
+                out.append(problem)
+        arn: str = values["role_arn"]  # type: ignore[assignment]
+        profile._arn_ok = valid_role_arn(arn)
+        if not profile._arn_ok:
+            out.append(f"role_arn {arn!r} is not a valid IAM role ARN")
+        _role_problems(profile, out)
+        return out
+    plain = _VALUE_KEYS if kind == "static" or kind == "sso" else _ROLE_AND_VALUE_KEYS
     _value_problems(profile, plain, out)
     if kind == "static":
         # (no role_arn and no SSO setting, or it would be another kind)
@@ -326,10 +542,11 @@ def _own_problems(
                 out.append(partial)
         return out
     if kind == "assume-role" or kind == "web-identity" or kind == "incomplete":
-        if profile.role_arn is not None:
-            profile.arn = RoleArn.parse(profile.role_arn)
-            if profile.arn is None:
-                out.append(f"role_arn {profile.role_arn!r} is not a valid IAM role ARN")
+        role_arn = profile.role_arn
+        if role_arn is not None:
+            profile._arn_ok = valid_role_arn(role_arn)
+            if not profile._arn_ok:
+                out.append(f"role_arn {role_arn!r} is not a valid IAM role ARN")
         if kind == "assume-role":
             _role_problems(profile, out)
             return out  # the assume-role provider takes it
@@ -369,7 +586,7 @@ def _provider_problems(
     active = "sso_account_id" in values or "sso_role_name" in values
     if active or profile.kind == "sso":
         _sso_problems(profile, active, sso_sessions, out)
-    if not active and _has_static(values):
+    if not active and has_static_keys(values):
         partial = _static_problem(values, sides)
         if partial:
             out.append(partial)
@@ -388,18 +605,16 @@ def _web_identity(values: Values, out: list[str]) -> bool:
 
 def _role_problems(profile: Profile, out: list[str]) -> None:
     values = profile.values
-    if "source_profile" in values and "credential_source" in values:
-        out.append("both source_profile and credential_source are set; use one")
-    elif (
-        profile.credential_source is not None
-        and profile.credential_source not in CREDENTIAL_SOURCES
-    ):
-        out.append(
-            f"credential_source {profile.credential_source!r} is not one of "
-            + ", ".join(CREDENTIAL_SOURCES)
-        )
-    raw = profile.get("duration_seconds")
-    if raw is not None:
+    if "credential_source" in values:
+        source = values["credential_source"]
+        if "source_profile" in values:
+            out.append("both source_profile and credential_source are set; use one")
+        elif source.__class__ is str and source not in CREDENTIAL_SOURCES:
+            out.append(
+                f"credential_source {source!r} is not one of " + ", ".join(CREDENTIAL_SOURCES)
+            )
+    raw = values.get("duration_seconds")
+    if raw is not None and raw.__class__ is str:
         problem = duration_problem(raw)
         if problem:
             out.append(problem)
@@ -437,11 +652,97 @@ def _short(value: Value) -> str:
     return "a nested block" if isinstance(value, dict) else repr(value)
 
 
-_NOWHERE = (None, None)
+class Root:
+    """Where a chain's first credentials come from.
+
+    ``kind`` is ``static`` (the keys of ``profile``), ``credential_source``
+    (``profile`` is the role hop that names ``source``: Environment...), or the
+    kind of the profile that holds credentials of its own (``sso``,
+    ``credential-process``, ``web-identity``).  Meaningful for a profile without
+    problems; for a broken one it names where its chain stops.
+    """
+
+    __slots__ = ("kind", "profile", "source")
+
+    def __init__(self, kind: str, profile: str, source: str | None = None) -> None:
+        self.kind = kind
+        self.profile = profile
+        self.source = source
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Root):
+            return NotImplemented
+        return (self.kind, self.profile, self.source) == (other.kind, other.profile, other.source)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Root({self.kind!r}, {self.profile!r}, {self.source!r})"
+
+    def describe(self) -> str:
+        """The root as messages name it.
+
+        >>> Root("credential_source", "ci", "Environment").describe()
+        "the environment credentials (credential_source of 'ci')"
+        """
+        if self.kind == "static":
+            return f"the static keys of profile {self.profile!r}"
+        if self.kind == "credential_source":
+            if self.source == "Environment":
+                return f"the environment credentials (credential_source of {self.profile!r})"
+            return f"the {self.source} credentials (credential_source of {self.profile!r})"
+        if self.kind == "sso":
+            return f"the SSO credentials of profile {self.profile!r}"
+        if self.kind == "credential-process":
+            return f"the credential_process of profile {self.profile!r}"
+        return f"the web identity credentials of profile {self.profile!r}"
+
+
+class Route:
+    """How an assume of ``profile`` goes: the ``hops`` that assume a role (the
+    requested profile first, the one nearest the root last), from ``root``'s
+    credentials.  :meth:`ProfileSet.route` gives it."""
+
+    __slots__ = ("profile", "hops", "root")
+
+    def __init__(self, profile: Profile, hops: list[Profile], root: Root) -> None:
+        self.profile = profile
+        self.hops = hops
+        self.root = root
+
+
+#: A cycle longer than this is named by its first and last profiles only.
+_CYCLE_NAMES = 8
+
+
+def _cycle_text(names: Sequence[str], start: int = 0) -> str:
+    """``source_profile cycle: a -> b -> a``, from ``names[start]``; a long one
+    is cut in the middle (every member of a cycle names it).
+
+    >>> _cycle_text(["a", "b", "c"], 1)
+    'source_profile cycle: b -> c -> a -> b'
+    >>> _cycle_text([f"p{i}" for i in range(100)])
+    'source_profile cycle of 100 profiles: p0 -> p1 -> p2 -> ... -> p98 -> p99 -> p0'
+    """
+    count = len(names)
+    if count <= _CYCLE_NAMES:
+        shown = [names[(start + k) % count] for k in range(count + 1)]
+        return "source_profile cycle: " + " -> ".join(shown)
+    shown = [names[(start + k) % count] for k in (0, 1, 2, -2, -1, 0)]
+    shown.insert(3, "...")
+    return f"source_profile cycle of {count} profiles: " + " -> ".join(shown)
 
 
 class ProfileSet:
-    """Every profile of an :class:`AwsConfig`, in botocore's order."""
+    """Every profile of an :class:`AwsConfig`, in botocore's order, each with its
+    chain resolved.
+
+    Every chain is resolved once, in time linear in the number of profiles:
+    a role profile's chain is itself and then its source's chain, so each
+    source is walked once and remembered (see :meth:`_resolve`).  Ask a
+    profile's chain with :attr:`Profile.chain`, and how an assume goes (the
+    hops and the root) with :meth:`route`.
+    """
 
     def __init__(self, config: AwsConfig) -> None:
         self.config = config
@@ -449,22 +750,28 @@ class ProfileSet:
         #: source profile name -> what botocore refuses when it reads its credentials
         self._source_problems: dict[str, list[str]] = {}
         profiles = self.profiles
-        # each profile's own problems (a profile that assumes no role has no others)
-        own: dict[str, list[str]] = {}
-        roles: list[Profile] = []
-        locations = config.locations
+        tops: list[Profile] = []
+        in_config = config.config_sections
+        in_credentials = config.credentials_sections
+        config_file = config.config_file
         nested = config.nested
         split = config.split
         sso_sessions = config.sso_sessions
         for name, values in config.profiles.items():
-            file, line = locations.get(name, _NOWHERE)
-            prof = Profile(name, values, file, line, name in nested)
+            section = in_config.get(name)
+            if section is not None:
+                prof = Profile(name, values, config_file, section, name in nested)
+            else:
+                section = in_credentials.get(name)
+                file = None if section is None else config.credentials_file
+                prof = Profile(name, values, file, section, name in nested)
             profiles[name] = prof
-            own[name] = prof.problems = _own_problems(prof, sso_sessions, split.get(name))
+            # each profile's own problems (a profile that assumes no role has no others)
+            prof._problems = _own_problems(prof, sso_sessions, split.get(name)) or None
             if prof.kind == "assume-role":
-                roles.append(prof)
-        for prof in roles:
-            self._resolve(prof, own)
+                tops.append(prof)
+        if tops:
+            self._resolve(tops)
 
     # mapping-ish API
     def __getitem__(self, name: str) -> Profile:
@@ -486,6 +793,31 @@ class ProfileSet:
     def problems(self) -> list[FileProblem]:
         return self.config.problems
 
+    def route(self, name: str) -> Route:
+        """The hops and the root of an assume of profile ``name`` (KeyError when
+        there is no such profile).
+
+        The one place that says where a chain starts: a chain that ends at a
+        profile with static keys (or at a profile that names itself) starts
+        from those keys; one that ends at a role with ``credential_source``
+        starts from that source, and that role is a hop too; any other ends at
+        a profile with credentials of its own (SSO, process, web identity).
+        """
+        prof = self.profiles[name]
+        hops = list(prof.chain.profiles())
+        last = hops[-1]
+        if len(hops) == 1:
+            if prof.kind == "assume-role":
+                return Route(prof, hops, Root("credential_source", name, prof.credential_source))
+            return Route(prof, [], Root(prof.kind, name))
+        hops.pop()
+        if last is hops[-1] or has_static_keys(last.values):
+            return Route(prof, hops, Root("static", last.name))
+        if last.kind == "assume-role" and last.credential_source is not None:
+            hops.append(last)
+            return Route(prof, hops, Root("credential_source", last.name, last.credential_source))
+        return Route(prof, hops, Root(last.kind, last.name))
+
     def source_problems(self, src: Profile) -> list[str]:
         """What botocore refuses when it resolves ``src``'s own credentials as a
         source profile (with its profile providers, not the assume-role one)."""
@@ -498,86 +830,274 @@ class ProfileSet:
             self._source_problems[src.name] = found
         return found
 
-    def _resolve(self, prof: Profile, own: Mapping[str, list[str]]) -> None:
-        """Walk the chain from an assume-role profile to its root, as botocore would."""
+    def _resolve(self, tops: list[Profile]) -> None:
+        """Resolve the chain of every assume-role profile, as botocore's
+        ``AssumeRoleProvider`` walks it, in one pass over the profiles.
+
+        A *role node* is a profile botocore goes through as one more hop: it
+        has ``role_arn`` (without ``web_identity_token_file``) and no static
+        keys.  Each role node has at most one next role node (its source), so
+        the walk from a node depends on the node only: it is done once and
+        remembered.  A profile's chain is then itself and its source's chain
+        (linked, not copied: :class:`Chain`), its problems are its own and then
+        each hop's, prefixed with the hop's name.  A walk that comes back to a
+        node it is on is a cycle, found in the same pass.
+        """
         profiles = self.profiles
-        problems = list(own[prof.name])
-        chain = [prof.name]  # (also the profiles visited: a cycle comes back to one)
-        cur = prof
-        while True:
-            if cur is not prof and own[cur.name]:
-                problems += [f"{cur.name}: {p}" for p in own[cur.name]]
-            if "source_profile" in cur.values and "credential_source" in cur.values:
-                break
-            if cur.credential_source is not None:
-                prof.root_kind = f"credential_source:{cur.credential_source}"
-                break
-            src_name = cur.source_profile
-            if src_name is None:  # a nested block; already a problem
-                break
+        #: role node -> the problems met past it (only when there are some)
+        past: dict[str, list[str]] = {}
+        #: role nodes walked, and those whose walk stops before a root
+        done: set[str] = set()
+        unrooted: set[str] = set()
+
+        def end(node: Profile, problems: list[str], root: str | None) -> None:
+            """The walk from ``node`` stops (its chain links are already set)."""
+            done.add(node.name)
+            if problems:
+                past[node.name] = problems
+            if root is None:
+                unrooted.add(node.name)
+            else:
+                node.root_kind = root
+
+        def follow(node: Profile, src: Profile) -> None:
+            """``node``'s walk goes on through ``src``, a role node already walked."""
+            # node._link(src), written out: this runs once for every role profile
+            node._next = src
+            depth = node.depth = src.depth + 1
+            node._last = src._last or src
+            node._base = (src._base or src) if depth > 2 else None
+            done.add(node.name)
+            problems = past.get(src.name, _NO_PROBLEMS)
+            own = src._problems
+            if own:
+                problems = [f"{src.name}: {p}" for p in own] + problems
+            if problems:
+                past[node.name] = problems
+            if src.name in unrooted:
+                unrooted.add(node.name)
+            else:
+                node.root_kind = src.root_kind
+
+        def step(node: Profile) -> Profile | None:
+            """One hop from role node ``node``: the next role node, or None when
+            the walk stops here (then :func:`end` has been called)."""
+            values = node.values
+            if "credential_source" in values:
+                source = values["credential_source"]
+                if "source_profile" in values or source.__class__ is not str:
+                    end(node, _NO_PROBLEMS, None)  # (one of its own problems)
+                else:
+                    end(node, _NO_PROBLEMS, f"credential_source:{source}")
+                return None
+            src_name = values.get("source_profile")
+            if src_name.__class__ is not str:  # absent, or a nested block (a problem)
+                end(node, _NO_PROBLEMS, None)
+                return None
             src = profiles.get(src_name)
             if src is None:
-                problems.append(f"source_profile {src_name!r} (in {cur.name}) does not exist")
-                break
-            if src_name in chain:
-                if src_name != cur.name:
-                    loop = " -> ".join([*chain, src_name])
-                    problems.append(f"source_profile cycle: {loop}")
+                end(node, [f"source_profile {src_name!r} (in {node.name}) does not exist"], None)
+                return None
+            if src is node:  # (a role node has no static keys)
+                why = f"{src_name} names itself as source_profile but has no static keys"
+                end(node, [why], None)
+                return None
+            src_values = src.values
+            if "aws_access_key_id" in src_values or "aws_secret_access_key" in src_values:
+                # (has_static_keys) botocore reads its credentials with the profile providers
+                node._link_root(src)
+                end(node, self._prefixed(src, self.source_problems(src)), "static")
+                return None
+            if _has_role(src_values):
+                return src
+            node._link_root(src)
+            end(node, self._own_source_problems(src), src.kind)
+            return None
+
+        def walk(start: Profile) -> None:
+            """Walk from ``start`` until a root, a node already walked or a cycle;
+            then resolve every node of the path, the last one first."""
+            src = step(start)
+            if src is None:
+                return
+            if src.name in done:  # the usual case: its source was walked before
+                follow(start, src)
+                return
+            path = [start]
+            sources = [src]
+            on_path = {start.name: 0}
+            node = src
+            while True:
+                on_path[node.name] = len(path)
+                src = step(node)
+                if src is None:
                     break
-                if not _has_static(src.values):
-                    problems.append(
-                        f"{src_name} names itself as source_profile but has no static keys"
-                    )
+                path.append(node)
+                sources.append(src)
+                if src.name in done:
                     break
-                chain.append(src_name)
-                prof.root_kind = "static"
-                problems += [f"{src_name}: {p}" for p in self.source_problems(src)]
-                break
-            chain.append(src_name)
-            values = src.values
-            if "aws_access_key_id" in values or "aws_secret_access_key" in values:
-                # botocore reads its credentials with the profile providers
-                prof.root_kind = "static"
-                found = self.source_problems(src)
-                if found:
-                    problems += [f"{src_name}: {p}" for p in found]
-                break
-            if _has_role(values):
-                cur = src
+                if src.name in on_path:
+                    first = on_path[src.name]
+                    self._cycle(path[first:], end)
+                    del path[first:], sources[first:]
+                    break
+                node = src
+            for node, src in zip(reversed(path), reversed(sources), strict=True):
+                follow(node, src)
+
+        for top in tops:
+            if top.name in done:
                 continue
-            prof.root_kind = src.kind
-            if not _gives_credentials(src.values) or own[src_name]:
-                problems.append(f"source profile {src_name!r} has no usable credentials")
-                problems += [f"{src_name}: {p}" for p in own[src_name]]
-            break
-        prof.chain = chain
-        prof.problems = problems
+            values = top.values
+            if "aws_access_key_id" in values or "aws_secret_access_key" in values:
+                self._static_top(top, step, walk, done, past, unrooted)
+            else:
+                walk(top)
+        for top in tops:
+            problems = past.get(top.name)
+            if problems:
+                top._problems = (top._problems or []) + problems
+            if top.name in unrooted:
+                top.root_kind = top.kind
+
+    @staticmethod
+    def _prefixed(src: Profile, problems: list[str] | None) -> list[str]:
+        return [f"{src.name}: {p}" for p in problems] if problems else _NO_PROBLEMS
+
+    def _own_source_problems(self, src: Profile) -> list[str]:
+        """The problems of a source that is no role hop and has no static keys:
+        it must hold credentials of its own (SSO, process, web identity).
+
+        "No usable credentials" only when it has none; a source that has some
+        but is wrong otherwise (a malformed ``role_arn`` beside its
+        ``web_identity_token_file``...) gets its own problems, prefixed.
+        """
+        found = self._prefixed(src, src._problems)
+        if not _gives_credentials(src.values):
+            return [f"source profile {src.name!r} has no usable credentials", *found]
+        return found
+
+    @staticmethod
+    def _cycle(
+        members: list[Profile],
+        end: Callable[[Profile, list[str], str | None], None],
+    ) -> None:
+        """Resolve role nodes that name each other in a cycle, each one's
+        source the next (the last one's, the first).
+
+        Each member's chain is the cycle from itself, and its problems the
+        other members' own ones, then the cycle.
+        """
+        count = len(members)
+        names = [m.name for m in members]
+        own = [[f"{m.name}: {p}" for p in m.problems] for m in members]
+        for i, node in enumerate(members):
+            node._cycle_links(members[(i + 1) % count], members[i - 1], members[i - 2], count)
+            problems: list[str] = []
+            if any(own):
+                for j in range(1, count):
+                    problems += own[(i + j) % count]
+            problems.append(_cycle_text(names, i))
+            end(node, problems, None)
+
+    def _static_top(
+        self,
+        top: Profile,
+        step: Callable[[Profile], Profile | None],
+        walk: Callable[[Profile], None],
+        done: set[str],
+        past: dict[str, list[str]],
+        unrooted: set[str],
+    ) -> None:
+        """Resolve an assume-role profile that also has static keys.
+
+        Its own walk is like any role node's, but botocore reads it as a root
+        when it is the source of another profile: a chain that comes back to it
+        from its own source is a cycle for it alone, and a self reference is
+        allowed (its own keys).
+        """
+        src_name = top.source_profile
+        values = top.values
+        if src_name == top.name and "credential_source" not in values:
+            top._link_root(top)
+            top.root_kind = "static"
+            done.add(top.name)
+            found = self._prefixed(top, self.source_problems(top))
+            if found:
+                past[top.name] = found
+            return
+        src = self.profiles.get(src_name) if src_name is not None else None
+        if (
+            src is None
+            or "credential_source" in values
+            or not _has_role(src.values)
+            or has_static_keys(src.values)
+        ):
+            step(top)  # a root, or an end: as for any role node
+            return
+        if src.name not in done:
+            walk(src)
+        if src.chain[-1] != top.name:
+            # the chain goes on through src, as any role node's would
+            top._link(src)
+            done.add(top.name)
+            problems = past.get(src.name, _NO_PROBLEMS)
+            own = src._problems
+            if own:
+                problems = [f"{src.name}: {p}" for p in own] + problems
+            if problems:
+                past[top.name] = problems
+            if src.name in unrooted:
+                unrooted.add(top.name)
+            else:
+                top.root_kind = src.root_kind
+            return
+        # src's chain comes back to top: a cycle for top (walked once: no other
+        # chain goes this way, since top is a root for every other profile)
+        hops = list(src.chain.profiles())[:-1]
+        top._cycle_links(src, hops[-1], hops[-2] if len(hops) > 1 else top, len(hops) + 1)
+        problems = []
+        for hop in hops:
+            problems += [f"{hop.name}: {p}" for p in hop.problems]
+        problems.append(_cycle_text([top.name, *(h.name for h in hops)]))
+        done.add(top.name)
+        past[top.name] = problems
+        unrooted.add(top.name)
 
 
 def profile_json_text(p: Profile, _enc: Callable[[str], str] = _encode_str) -> str:
     """``json.dumps(p.to_json())``, written out by hand: ``rolecall list --json``
     prints ten thousand of these, and this is three times faster."""
     values = p.values
-    raw = values.get("duration_seconds")
-    dur = parse_duration(raw) if raw.__class__ is str else None
-    arn = p.arn
-    if arn is not None:
-        account: str | None = arn.account_id
-        role: str | None = arn.name
+    # plain strings (a nested block reads as None)
+    get: Callable[[str], str | None] = p.get if p.nested else values.get  # type: ignore[assignment]
+    raw = get("duration_seconds")
+    dur = None if raw is None else parse_duration(raw)
+    role_arn = get("role_arn")
+    if p._arn_ok:  # (_arn_account and _arn_role, written out)
+        at = role_arn.find(":iam::") + 6  # type: ignore[union-attr]
+        account: str | None = role_arn[at : at + 12]  # type: ignore[index]
+        role: str | None = role_arn[role_arn.rfind("/") + 1 :]  # type: ignore[union-attr,index]
     else:
-        value = values.get("sso_account_id")
-        account = value if isinstance(value, str) else None
-        value = values.get("sso_role_name")
-        role = value if isinstance(value, str) else None
-    region = p.region
-    role_arn = p.role_arn
-    source = p.source_profile
-    csource = p.credential_source
-    mfa = p.mfa_serial
-    ext = p.external_id
-    rsn = p.role_session_name
+        account = get("sso_account_id")
+        role = get("sso_role_name")
+    region = get("region")
+    source = get("source_profile")
+    csource = get("credential_source")
+    mfa = get("mfa_serial")
+    ext = get("external_id")
+    rsn = get("role_session_name")
     file = p.file
-    problems = p.problems
+    problems = p._problems
+    where = p._line  # (p.line and p.chain, written out)
+    line = where if where is None or where.__class__ is int else where.start + 1  # type: ignore[union-attr]
+    depth = p.depth
+    if depth == 1:
+        chain = _enc(p.name)
+    elif depth == 2:  # (the usual role: its source holds the credentials)
+        chain = f"{_enc(p.name)}, {_enc((p._last or p).name)}"
+    else:
+        chain = ", ".join(map(_enc, Chain(p)))
     return (
         f'{{"name": {_enc(p.name)}, "kind": "{p.kind}", '
         f'"region": {"null" if region is None else _enc(region)}, '
@@ -590,10 +1110,10 @@ def profile_json_text(p: Profile, _enc: Callable[[str], str] = _encode_str) -> s
         f'"external_id": {"null" if ext is None else _enc(ext)}, '
         f'"duration_seconds": {"null" if dur is None else dur}, '
         f'"role_session_name": {"null" if rsn is None else _enc(rsn)}, '
-        f'"chain": [{", ".join(map(_enc, p.chain))}], '
+        f'"chain": [{chain}], '
         f'"problems": [{", ".join(map(_enc, problems)) if problems else ""}], '
         f'"file": {"null" if file is None else _enc(file)}, '
-        f'"line": {"null" if p.line is None else p.line}}}'
+        f'"line": {"null" if line is None else line}}}'
     )
 
 
@@ -621,6 +1141,77 @@ def write_list_json(profiles: ProfileSet, write: Callable[[str], object]) -> Non
         for p in cfg.problems
     )
     write(f'], "problems": [{problems}]}}\n')
+
+
+#: The columns of ``rolecall list``; the last one is not padded.
+LIST_HEADER = ("NAME", "KIND", "ACCOUNT", "ROLE", "REGION", "SOURCE", "PROBLEMS")
+
+
+def _list_rows(
+    profiles: list[Profile], escape: Callable[[str], str], needs_escape: Callable[[str], object]
+) -> list[tuple[str, ...]]:
+    """The cells of ``rolecall list`` for some profiles (``name``, ``kind``,
+    ``account_id``, ``role_name``, ``region``, ``source``, the problems), read
+    as :func:`profile_json_text` reads them; escaped when any needs it."""
+    rows: list[tuple[str, ...]] = []
+    append = rows.append
+    for p in profiles:
+        values = p.values
+        get: Callable[[str], str | None] = p.get if p.nested else values.get  # type: ignore[assignment]
+        if p._arn_ok:
+            arn: str = values["role_arn"]  # type: ignore[assignment]
+            account = _arn_account(arn)
+            role = _arn_role(arn)
+        else:
+            account = get("sso_account_id") or ""
+            role = get("sso_role_name") or ""
+        problems = p._problems
+        append(
+            (
+                p.name,
+                p.kind,
+                account,
+                role,
+                get("region") or "",
+                get("source_profile") or get("credential_source") or "",
+                "; ".join(problems) if problems else "",
+            )
+        )
+    if needs_escape("".join(["".join(row) for row in rows])):
+        rows = [tuple(map(escape, row)) for row in rows]
+    return rows
+
+
+def write_list_text(
+    profiles: ProfileSet,
+    write: Callable[[str], object],
+    escape: Callable[[str], str],
+    needs_escape: Callable[[str], object],
+) -> None:
+    """``rolecall list``: a table of every profile (name, kind, account, role,
+    region, source, problems), columns padded to their widest cell.
+
+    ``escape`` makes a cell safe for the terminal and ``needs_escape`` says
+    whether a text holds something it would change (escaping a safe cell
+    changes nothing).  The profiles are read twice, 256 at a time, once for the
+    widths and once to write the lines: the table of 120,000 profiles is never
+    held whole (its rows, lines and text would cost 500 bytes a profile).
+    """
+    everything = list(profiles)
+    chunks = [everything[start : start + 256] for start in range(0, len(everything), 256)]
+    widths = [len(h) for h in LIST_HEADER[:-1]]
+    for chunk in chunks:
+        columns = list(zip(*_list_rows(chunk, escape, needs_escape), strict=True))
+        for i, width in enumerate(widths):
+            widest = max(map(len, columns[i]))
+            if widest > width:
+                widths[i] = widest
+    # each cell left-aligned in its width (``str.ljust``), then the problems
+    line = "  ".join(f"{{:<{width}}}" for width in widths) + "  {}"
+    write(line.format(*LIST_HEADER).rstrip() + "\n")
+    for chunk in chunks:
+        rows = _list_rows(chunk, escape, needs_escape)
+        write("".join([line.format(*row).rstrip() + "\n" for row in rows]))
 
 
 def build(config: AwsConfig) -> ProfileSet:

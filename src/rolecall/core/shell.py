@@ -14,6 +14,12 @@ PowerShell, dotenv and JSON equivalents) needs::
 
 ``run_subshell`` runs a child with that environment, forwards signals to it
 and returns its exit status (128 + N when a signal N ended it).
+
+``run_served`` runs a child served by a credentials endpoint instead
+(:mod:`rolecall.core.serve`): the endpoint starts before the child, its
+credentials are kept fresh while the child lives, and it stops when the child
+exits.  Signals go to the child as with ``run_subshell``: Ctrl+C in the child
+never stops the endpoint (rolecall's handler forwards, it does not quit).
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from types import FrameType
     from typing import Any
 
+    from rolecall.core.serve import Endpoint
     from rolecall.core.sts import AssumeResult
 
 __all__ = [
@@ -38,6 +45,7 @@ __all__ = [
     "build_env",
     "env_vars",
     "format_env",
+    "run_served",
     "run_subshell",
     "user_shell",
 ]
@@ -244,3 +252,23 @@ def run_subshell(argv: Sequence[str], env: Mapping[str, str]) -> int:
             except (OSError, ValueError, TypeError):
                 pass
     return 128 - code if code < 0 else code
+
+
+def run_served(
+    argv: Sequence[str],
+    base: Mapping[str, str],
+    endpoint: Endpoint,
+    profile: str,
+    extra: Mapping[str, str] | None = None,
+) -> int:
+    """Run ``argv`` served by ``endpoint`` (see :func:`run_subshell`); returns its status.
+
+    The endpoint (its server, keeper and config copy) lives exactly as long as
+    the child: it starts first and is stopped, and its copy removed, however
+    the child ends.  ``extra`` variables are added to the child's environment.
+    """
+    with endpoint:
+        env = endpoint.child_env(base, profile)
+        if extra:
+            env.update(extra)
+        return run_subshell(argv, env)

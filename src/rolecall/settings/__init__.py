@@ -7,7 +7,7 @@ made from the UI keeps the user's comments, key order and formatting: saving
 re-reads the file, edits only the keys whose value changed, and writes it back
 atomically (file 0600, directory 0700).
 
-Every key is optional.  This is the whole layout; the theme, thresholds and
+Every key is optional.  This is the whole layout; the theme, thresholds, sessions and
 notifications shown are the defaults, while favourites, ``[defaults]`` and
 ``[profiles]`` are empty unless set.  The example layout::
 
@@ -21,6 +21,11 @@ notifications shown are the defaults, while favourites, ``[defaults]`` and
     [thresholds]
     warn_seconds = 900             # a countdown under this turns to the warning colour
     critical_seconds = 300         # and under this to the critical colour (<= warn_seconds)
+
+    [sessions]
+    refresh_margin_seconds = 900   # what a shell's endpoint serves has this long left (60..3600)
+    env_keys = false               # shell and exec export fixed keys instead (no refresh)
+    keep_fresh = true              # the TUI re-assumes what it assumed before it expires
 
     [notifications]
     expiry = true                  # notify before a live session expires
@@ -68,6 +73,7 @@ from rolecall.settings.edits import set_display, set_theme, toggle_favorite
 from rolecall.settings.model import (
     DEFAULT_CRITICAL_SECONDS,
     DEFAULT_EXPIRY_WARNING_SECONDS,
+    DEFAULT_REFRESH_MARGIN_SECONDS,
     DEFAULT_THEME,
     DEFAULT_WARN_SECONDS,
     FILE_NAME,
@@ -83,6 +89,7 @@ __all__ = [
     "COLOR_NAMES",
     "DEFAULT_CRITICAL_SECONDS",
     "DEFAULT_EXPIRY_WARNING_SECONDS",
+    "DEFAULT_REFRESH_MARGIN_SECONDS",
     "DEFAULT_THEME",
     "DEFAULT_WARN_SECONDS",
     "FILE_NAME",

@@ -18,6 +18,9 @@ __all__ = [
     "CONTROL_RE",
     "DEFAULT_CRITICAL_SECONDS",
     "DEFAULT_EXPIRY_WARNING_SECONDS",
+    "DEFAULT_REFRESH_MARGIN_SECONDS",
+    "MAX_REFRESH_MARGIN",
+    "MIN_REFRESH_MARGIN",
     "DEFAULT_THEME",
     "DEFAULT_WARN_SECONDS",
     "FILE_NAME",
@@ -41,6 +44,10 @@ DEFAULT_THEME = "textual-dark"
 DEFAULT_WARN_SECONDS = 900
 DEFAULT_CRITICAL_SECONDS = 300
 DEFAULT_EXPIRY_WARNING_SECONDS = 300
+#: What the credentials endpoint serves has at least this long left (botocore's window).
+DEFAULT_REFRESH_MARGIN_SECONDS = 900
+MIN_REFRESH_MARGIN = 60
+MAX_REFRESH_MARGIN = 3600
 
 #: A RoleSessionName STS accepts.
 SESSION_NAME_RE = re.compile(r"[\w+=,.@-]{2,64}", re.ASCII)
@@ -62,8 +69,11 @@ SCALARS: dict[str, tuple[tuple[str, ...], object]] = {
     ),
     "notify_assume": (("notifications", "assume"), True),
     "prompt_marker": (("shell", "prompt_marker"), True),
+    "refresh_margin": (("sessions", "refresh_margin_seconds"), DEFAULT_REFRESH_MARGIN_SECONDS),
+    "env_keys": (("sessions", "env_keys"), False),
+    "keep_fresh": (("sessions", "keep_fresh"), True),
 }
-TABLES = ("defaults", "thresholds", "notifications", "shell")
+TABLES = ("defaults", "thresholds", "notifications", "sessions", "shell")
 TOP_KEYS = frozenset({"theme", "favorites", "profiles", *TABLES})
 PROFILE_KEYS = ("display_name", "color")
 
@@ -92,6 +102,10 @@ class Settings:
     theme: str = DEFAULT_THEME
     notify_expiry: bool = True
     notify_assume: bool = True
+    #: ``[sessions]``: the endpoint's margin (seconds), fixed keys instead, TUI refreshes
+    refresh_margin: int = DEFAULT_REFRESH_MARGIN_SECONDS
+    env_keys: bool = False
+    keep_fresh: bool = True
     #: shells rolecall starts show the profile before their prompt (``[shell] prompt_marker``)
     prompt_marker: bool = True
     #: One message per problem found when reading the file (see the package docstring).

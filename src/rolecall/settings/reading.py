@@ -18,8 +18,11 @@ from rolecall.settings.model import (
     CONTROL_RE,
     DEFAULT_CRITICAL_SECONDS,
     DEFAULT_EXPIRY_WARNING_SECONDS,
+    DEFAULT_REFRESH_MARGIN_SECONDS,
     DEFAULT_THEME,
     DEFAULT_WARN_SECONDS,
+    MAX_REFRESH_MARGIN,
+    MIN_REFRESH_MARGIN,
     PROFILE_KEYS,
     SESSION_NAME_RE,
     TOP_KEYS,
@@ -111,6 +114,7 @@ def load_settings(path: str | None = None) -> Settings:
     _read_defaults(settings, reader.table(data, "defaults"), reader)
     _read_thresholds(settings, reader.table(data, "thresholds"), reader)
     _read_notifications(settings, reader.table(data, "notifications"), reader)
+    _read_sessions(settings, reader.table(data, "sessions"), reader)
     _read_shell(settings, reader.table(data, "shell"), reader)
     _read_profiles(settings, reader.table(data, "profiles"), reader)
     settings._baseline = snapshot(settings)
@@ -217,6 +221,31 @@ def _read_notifications(
                 value,
                 DEFAULT_EXPIRY_WARNING_SECONDS,
             )
+
+
+def _read_sessions(settings: Settings, sessions: Mapping[str, Any], reader: _Reader) -> None:
+    """``[sessions]``: the credentials endpoint's margin, fixed keys instead, TUI refreshes."""
+    reader.unknown(
+        sessions, frozenset({"refresh_margin_seconds", "env_keys", "keep_fresh"}), "sessions"
+    )
+    if "refresh_margin_seconds" in sessions:
+        value = sessions["refresh_margin_seconds"]
+        if is_int(value) and MIN_REFRESH_MARGIN <= value <= MAX_REFRESH_MARGIN:
+            settings.refresh_margin = value
+        else:
+            reader.invalid(
+                "sessions.refresh_margin_seconds",
+                f"an integer from {MIN_REFRESH_MARGIN} to {MAX_REFRESH_MARGIN}",
+                value,
+                DEFAULT_REFRESH_MARGIN_SECONDS,
+            )
+    for attr, default in (("env_keys", False), ("keep_fresh", True)):
+        if attr in sessions:
+            value = sessions[attr]
+            if isinstance(value, bool):
+                setattr(settings, attr, value)
+            else:
+                reader.invalid(f"sessions.{attr}", "true or false", value, default)
 
 
 def _read_shell(settings: Settings, shell: Mapping[str, Any], reader: _Reader) -> None:

@@ -20,6 +20,8 @@ from rolecall.core.limits import MAX_DURATION, MIN_DURATION, duration_in_range
 from rolecall.settings.colors import color_error, is_valid_color
 from rolecall.settings.model import (
     CONTROL_RE,
+    MAX_REFRESH_MARGIN,
+    MIN_REFRESH_MARGIN,
     PROFILE_KEYS,
     SCALARS,
     SESSION_NAME_RE,
@@ -71,7 +73,15 @@ def _check(settings: Settings, changed: set[str]) -> list[str]:
             f"thresholds.critical_seconds ({s.critical_seconds}) must not be larger than "
             f"thresholds.warn_seconds ({s.warn_seconds})"
         )
-    for attr in ("notify_expiry", "notify_assume", "prompt_marker"):
+    margin = s.refresh_margin
+    if "refresh_margin" in changed and not (
+        is_int(margin) and MIN_REFRESH_MARGIN <= margin <= MAX_REFRESH_MARGIN
+    ):
+        out.append(
+            f"sessions.refresh_margin_seconds must be an integer from {MIN_REFRESH_MARGIN} "
+            f"to {MAX_REFRESH_MARGIN}, got {margin!r}"
+        )
+    for attr in ("notify_expiry", "notify_assume", "env_keys", "keep_fresh", "prompt_marker"):
         if attr in changed and not isinstance(getattr(s, attr), bool):
             out.append(f"{'.'.join(SCALARS[attr][0])} must be true or false")
     if "favorites" in changed:

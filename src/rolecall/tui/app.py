@@ -9,7 +9,7 @@ into screen updates, and handles their failures in one place
 from __future__ import annotations
 
 import gc
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.app import App, SuspendNotSupported
@@ -23,7 +23,8 @@ from rolecall.core.profiles import ProfileSet
 from rolecall.settings import Settings, SettingsError, load_settings, set_theme
 from rolecall.tui import lines
 from rolecall.tui.commands import ProfileCommands
-from rolecall.tui.jobs import MFA_CANCELLED, AssumeQueue, Job, Purpose, assume_group
+from rolecall.tui.freshness import RETRY_AFTER, due
+from rolecall.tui.jobs import MFA_CANCELLED, MFA_REQUIRED, AssumeQueue, Job, Purpose, assume_group
 from rolecall.tui.messages import AssumeDone, ProfilesLoaded, Progress, WhoamiDone
 from rolecall.tui.model import clean
 from rolecall.tui.ordered_keys import OrderedKeysApp
@@ -77,6 +78,12 @@ class RolecallApp(OrderedKeysApp[int]):
         self.profiles: ProfileSet | None = None
         #: AssumeResults of this session, in memory only (the shell needs them)
         self.sessions: dict[str, Any] = {}
+        #: when each session was assumed (keep_fresh: half a short role's lifetime)
+        self._issued: dict[str, datetime] = {}
+        #: keep_fresh: profiles whose refresh waits for an MFA code (marked "needs MFA")
+        self._mfa_wanted: set[str] = set()
+        #: keep_fresh: when a profile's background refresh last failed
+        self._refresh_failed: dict[str, datetime] = {}
         self.main = MainScreen(self.clock, self)
         self.poll_interval = poll_interval
         #: set by run(): the GC is off until the first frame, then start-up is frozen
@@ -179,9 +186,12 @@ class RolecallApp(OrderedKeysApp[int]):
 
     # -- timers -------------------------------------------------------------
     def tick(self) -> None:
-        """Once a second: repaint the countdowns on screen, warn before an expiry."""
+        """Once a second: repaint the countdowns on screen, warn before an expiry,
+        re-assume in the background what is about to expire (``keep_fresh``)."""
         self.main.tick()
         settings = self.settings
+        if settings.keep_fresh:
+            self._keep_fresh()
         due = self._watch.due(self.clock(), settings.expiry_warning_seconds)
         if due and settings.notify_expiry:
             self.notify(
@@ -254,10 +264,46 @@ class RolecallApp(OrderedKeysApp[int]):
         """Whether an assume of ``name`` runs or waits for its turn."""
         return self.assumes.busy(name)
 
+    def _keep_fresh(self) -> None:
+        """Re-assume the sessions that have less than the refresh margin left; one that
+        needs an MFA code is marked, with a notification, and waits for Enter."""
+        if self.profiles is None or self.closing:
+            return
+        now = self.clock()
+        recent = {n for n, at in self._refresh_failed.items() if now - at < RETRY_AFTER}
+        skip = self._mfa_wanted | recent | {n for n in self.sessions if self.busy(n)}
+        margin = timedelta(seconds=self.settings.refresh_margin)
+        for name in due(self.sessions, self._issued, now, margin, skip):
+            if name not in self.profiles:
+                continue
+            try:
+                serial = self.services.do_mfa_needed(self.profiles, name, use_cache=False, now=now)
+            except Exception:  # the profile changed under us: the next assume says why
+                self._refresh_failed[name] = now
+                continue
+            if serial:
+                self._want_mfa(name)
+            else:
+                self.start_assume(name, "refresh", None)
+
+    def _want_mfa(self, name: str) -> None:
+        self._mfa_wanted.add(name)
+        self.main.set_mfa_needed(name, True)
+        self.main.note(name, "needs an MFA code to stay fresh: press Enter on it", "warn")
+        self.notify(
+            f"{name} needs an MFA code to stay fresh: press Enter on it",
+            title="MFA needed",
+            severity="warning",
+            timeout=10,
+            markup=False,
+        )
+
     def request(self, name: str, purpose: Purpose) -> None:
         """Assume ``name`` for ``purpose``; ask for an MFA code first when one is needed."""
         if self.profiles is None or name not in self.profiles or self.busy(name):
             return
+        if purpose == "assume" and name in self._mfa_wanted:
+            purpose = "reassume"  # (its cache entry is too old: the code is what is wanted)
         use_cache = purpose != "reassume"
         session = self.sessions.get(name)
         if purpose == "shell" and lines.usable(session, self.clock()):
@@ -299,7 +345,8 @@ class RolecallApp(OrderedKeysApp[int]):
             job.holds_keys = True
             self.hold_keys()
         verb = {"reassume": "re-assuming (no cache)", "whoami": "whoami", "shell": "shell"}
-        self.main.note(name, verb.get(purpose, "assuming") + "…", "step")
+        if purpose != "refresh":  # (a background refresh logs one line: its result)
+            self.main.note(name, verb.get(purpose, "assuming") + "…", "step")
         self.main.set_busy(name, True)
         if self.assumes.add(job):
             self._run_job(job)
@@ -328,12 +375,13 @@ class RolecallApp(OrderedKeysApp[int]):
         if job.purpose == "whoami" and lines.usable(session, self.clock()):
             result = session
         else:
+            quiet = job.purpose == "refresh"
             result = self.services.do_assume(
                 self.profiles,
                 job.name,
-                progress=lambda event: self.post_message(Progress(job.name, event)),
+                progress=None if quiet else lambda e: self.post_message(Progress(job.name, e)),
                 mfa=mfa,
-                use_cache=job.purpose != "reassume",
+                use_cache=job.purpose not in ("reassume", "refresh"),
                 default_duration=self.settings.default_duration,
                 session_name=self.settings.default_session_name,
                 now=self.clock,
@@ -359,11 +407,19 @@ class RolecallApp(OrderedKeysApp[int]):
             self.exit(0)
             return
         self.sessions[message.name] = result
+        self._issued[message.name] = self.clock()
+        self._refresh_failed.pop(message.name, None)
+        if message.name in self._mfa_wanted:
+            self._mfa_wanted.discard(message.name)
+            self.main.set_mfa_needed(message.name, False)
         expiration = getattr(result, "expiration", None)
         if isinstance(expiration, datetime):
             self.main.session_expiry(message.name, "session", expiration)
             self._watch.add(message.name, expiration)
-        self.main.note(message.name, lines.result_line(result, self.clock()), "ok")
+        line = lines.result_line(result, self.clock())
+        if message.purpose == "refresh":
+            line = "refreshed in the background: " + line
+        self.main.note(message.name, line, "ok")
         if self.settings.notify_assume and message.purpose in ("assume", "reassume"):
             self.notify(f"Assumed {message.name}", timeout=4, markup=False)
         if message.purpose == "shell":
@@ -414,6 +470,11 @@ class RolecallApp(OrderedKeysApp[int]):
             # The cache went stale between the check and the call: ask now, and retry.
             self.ask_mfa(job.name, job.purpose, job.asked[-1])
             return
+        if job.purpose == "refresh":
+            self._refresh_failed[job.name] = self.clock()
+            if getattr(error, "code", None) == MFA_REQUIRED:
+                self._want_mfa(job.name)
+                return
         message, hint = lines.error_lines(error)
         self.main.note(job.name, message, "error")
         if hint:
@@ -439,17 +500,15 @@ class RolecallApp(OrderedKeysApp[int]):
         """Suspend, run the user's shell with the profile's environment, resume caught up."""
         if self.closing:
             return
-        try:
-            argv, env = self.services.shell_command(result, name, self.settings.prompt_sgr(name))
-        except Exception as exc:
-            self.main.note(name, "cannot build the shell: " + lines.one_line(exc), "error")
-            return
-        self.main.note(name, f"shell {argv[0] if argv else '?'} (exit it to come back)", "step")
         timers = [t for t in (self._tick_timer, self._poll_timer) if t is not None]
         for timer in timers:
             timer.pause()
         try:
-            code = self.services.launcher(self, argv, env, self.take_typed())
+            sgr = self.settings.prompt_sgr(name)
+            with self.services.shell_session(result, name, self._served(), sgr) as (argv, env):
+                shown = argv[0] if argv else "?"
+                self.main.note(name, f"shell {shown} (exit it to come back)", "step")
+                code = self.services.launcher(self, argv, env, self.take_typed())
         except SuspendNotSupported:
             self.main.note(name, "this terminal cannot suspend the UI for a shell", "error")
             return
@@ -461,6 +520,56 @@ class RolecallApp(OrderedKeysApp[int]):
                 timer.resume()
             self.tick()
         self.main.note(name, f"shell exited with code {code}", "step")
+
+    # -- logout ---------------------------------------------------------------
+    def logout(self, name: str) -> None:
+        """Ask, then remove ``name``'s cached credentials (its chain's) and MFA session."""
+        from rolecall.tui.screens.confirm import ConfirmScreen
+
+        if self.profiles is None or name not in self.profiles or self.closing:
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._logout(name)
+            else:
+                self.main.note(name, "log out cancelled", "step")
+
+        self.push_screen(
+            ConfirmScreen(
+                f"Log out of {name}?",
+                "Its cached role credentials (the whole chain's) and its MFA session are "
+                "removed; the next assume asks STS again (and for an MFA code).",
+            ),
+            answered,
+        )
+
+    def _logout(self, name: str) -> None:
+        if self.profiles is None:
+            return
+        try:
+            removed = self.services.do_logout(self.profiles, name)
+        except Exception as exc:  # LogoutError (a cache directory not yours), OSError
+            self.main.note(name, "log out failed: " + lines.one_line(exc), "error")
+            return
+        self.sessions.pop(name, None)
+        count = len(removed.paths)
+        what = f"removed {count} cached credential file(s)" if count else "nothing was cached"
+        self.main.note(name, f"logged out: {what}", "step")
+        self.tick()
+
+    def _served(self) -> dict[str, Any] | None:
+        """How the shell's endpoint refreshes (None: ``env_keys``, fixed keys)."""
+        s = self.settings
+        if s.env_keys:
+            return None
+        return {
+            "config": self.config_arg,
+            "credentials": self.credentials_arg,
+            "margin_seconds": s.refresh_margin,
+            "default_duration": s.default_duration,
+            "session_name": s.default_session_name,
+        }
 
     # -- settings -------------------------------------------------------------
     def _theme_changed(self, theme: Theme) -> None:

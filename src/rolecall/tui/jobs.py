@@ -26,6 +26,7 @@ from typing import Generic, Literal, TypeVar, get_args
 __all__ = [
     "MAX_ASSUMES",
     "MFA_CANCELLED",
+    "MFA_REQUIRED",
     "PURPOSES",
     "AssumeQueue",
     "Job",
@@ -33,13 +34,16 @@ __all__ = [
     "assume_group",
 ]
 
-#: why a profile is assumed: ``reassume`` skips the cache, ``shell`` opens one after
-Purpose = Literal["assume", "reassume", "whoami", "shell"]
+#: why a profile is assumed: ``reassume`` skips the cache, ``shell`` opens one after,
+#: ``refresh`` re-assumes in the background what is about to expire (``keep_fresh``)
+Purpose = Literal["assume", "reassume", "whoami", "shell", "refresh"]
 PURPOSES: tuple[Purpose, ...] = get_args(Purpose)
 #: assumes that run at once; more wait for their turn
 MAX_ASSUMES = 4
 #: the error code of an assume that needed an MFA code and had none (``rolecall.core.sts``)
 MFA_CANCELLED = "MfaCancelled"
+#: the error code of an assume that needed an MFA code and could not ask (a refresh)
+MFA_REQUIRED = "MfaRequired"
 
 Key = TypeVar("Key", bound=Hashable)
 

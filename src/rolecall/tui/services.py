@@ -7,12 +7,13 @@ import ``rolecall.core.sts`` (and so boto3) only when an assume really runs.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import signal
 import sys
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import FrameType
@@ -181,11 +182,15 @@ class Services:
     launcher: Launcher = suspend_launcher
     #: ``rolecall.core.cache.expiries``-compatible
     expiries: Callable[..., Mapping[str, ExpiryLike]] | None = None
+    #: ``rolecall.core.logout.logout_profile``-compatible
+    logout: Callable[..., Any] | None = None
     #: ``rolecall.core.cache.cache_fingerprint``-compatible
     cache_fingerprint: Callable[[], tuple[Any, ...]] | None = None
     build_env: Callable[..., dict[str, str]] | None = None
     user_shell: Callable[[Mapping[str, str]], list[str]] | None = None
     environ: Mapping[str, str] | None = None
+    #: serve the shell's credentials from an endpoint that keeps them fresh (else fixed keys)
+    serve: bool = True
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
@@ -307,12 +312,17 @@ class Services:
                 out.append(None)
         return tuple(out)
 
+    def do_logout(self, profiles: ProfileSet, name: str) -> Any:
+        """Remove ``name``'s cached credentials; returns what was removed (``.paths``)."""
+        fn = self.logout
+        if fn is None:
+            from rolecall.core.logout import logout_profile
+
+            fn = logout_profile
+        return fn(profiles, name)
+
     # -- shell --------------------------------------------------------------
-    def shell_command(
-        self, result: Any, profile: str, prompt_sgr: str | None = None
-    ) -> tuple[list[str], dict[str, str]]:
-        """The user's shell and its environment; with ``prompt_sgr`` (the marker's
-        colour), a bash, zsh or fish whose prompt shows the profile."""
+    def shell_command(self, result: Any, profile: str) -> tuple[list[str], dict[str, str]]:
         base = os.environ if self.environ is None else self.environ
         build = self.build_env
         user = self.user_shell
@@ -322,6 +332,33 @@ class Services:
             build = build or shell.build_env
             user = user or shell.user_shell
         env = build(result, base, profile)
+        return user(env), env
+
+    @contextlib.contextmanager
+    def shell_session(
+        self,
+        result: Any,
+        profile: str,
+        served: Mapping[str, Any] | None,
+        prompt_sgr: str | None = None,
+    ) -> Iterator[tuple[list[str], dict[str, str]]]:
+        """The shell's argv and environment, for as long as it runs.
+
+        With ``served`` (the keywords of ``rolecall.core.serve.endpoint_for``: the
+        files, the margin, the defaults), the credentials come from an endpoint that
+        this process serves, and keeps fresh, while the UI is suspended; it stops
+        when the shell exits.  Without it (``env_keys``), or when :attr:`serve` is
+        off, the environment holds fixed keys.  With ``prompt_sgr`` (the colour of
+        the marker), a bash, zsh or fish shows the profile before its prompt.
+        """
         from rolecall.core.subshell_prompt import mark
 
-        return mark(user(env), env, prompt_sgr)
+        argv, env = self.shell_command(result, profile)
+        if served is None or not self.serve:
+            yield mark(argv, env, prompt_sgr)
+            return
+        from rolecall.core.serve import endpoint_for
+
+        base = os.environ if self.environ is None else self.environ
+        with endpoint_for(result, where="in this shell", environ=base, **served) as endpoint:
+            yield mark(argv, endpoint.child_env(base, profile), prompt_sgr)

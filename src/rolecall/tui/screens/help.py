@@ -25,6 +25,7 @@ KEYS: tuple[tuple[str, str], ...] = (
     ("Esc", "clear the filter"),
     ("o", "sort by name or by time left"),
     ("f", "pin or unpin the profile as a favourite"),
+    ("x", "log out: forget its cached credentials and MFA session (asks)"),
     ("Ctrl+P", "command palette: Assume X, Shell in X, themes"),
     ("?", "this help"),
     ("q", "quit"),

@@ -53,6 +53,9 @@ class ProfileActions(Protocol):
     def toggle_favorite(self, name: str) -> None:
         """Pin or unpin ``name``, and save it."""
 
+    def logout(self, name: str) -> None:
+        """Forget ``name``'s cached credentials and MFA session, after a confirm."""
+
 
 class MainScreen(Screen[None]):
     """The profile table, the filter, the detail panel and the status log."""
@@ -66,6 +69,7 @@ class MainScreen(Screen[None]):
         Binding("slash", "filter", "Filter"),
         Binding("o", "sort", "Sort"),
         Binding("f", "favorite", "Fav"),
+        Binding("x", "logout", "Log out", show=False),
         Binding("escape", "clear_filter", "Clear filter", show=False),
     ]
 
@@ -152,6 +156,15 @@ class MainScreen(Screen[None]):
             table.busy.add(name)
         else:
             table.busy.discard(name)
+        table.refresh_row(name)
+
+    def set_mfa_needed(self, name: str, needed: bool) -> None:
+        """Mark (or unmark) the row of a profile whose refresh waits for an MFA code."""
+        table = self.table
+        if needed:
+            table.mfa_needed.add(name)
+        else:
+            table.mfa_needed.discard(name)
         table.refresh_row(name)
 
     def note(self, profile: str | None, message: str, level: Level = "info") -> None:
@@ -247,6 +260,10 @@ class MainScreen(Screen[None]):
 
     def action_switch_role(self) -> None:
         self.actions.open_switch_role(self.highlighted)
+
+    def action_logout(self) -> None:
+        if self.highlighted:
+            self.actions.logout(self.highlighted)
 
     def action_filter(self) -> None:
         filt = self.query_one("#filter", Input)

@@ -149,6 +149,8 @@ class ProfileTable(ScrollView, can_focus=True):
         self.critical_seconds = 300
         self._sort_column = "name"
         self.busy: set[str] = set()
+        #: profiles whose background refresh waits for an MFA code ("needs MFA")
+        self.mfa_needed: set[str] = set()
         self._rows: list[Row] = []
         self._index: dict[str, int] = {}
         self._cursor = 0
@@ -378,6 +380,8 @@ class ProfileTable(ScrollView, can_focus=True):
         return strip
 
     def _expires_segment(self, row: Row, now: datetime) -> Segment:
+        if row.name in self.mfa_needed:
+            return Segment("needs MFA".rjust(EXPIRES_WIDTH) + " ", self._style("warn"))
         left = row.remaining(now)
         if left is None:
             return Segment(" " * (EXPIRES_WIDTH + 1))
