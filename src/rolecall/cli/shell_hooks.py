@@ -109,7 +109,7 @@ def sh_quote(word: str) -> str:
     """``word`` as bash's ``printf %q`` writes it (a backslash before each special character).
 
     >>> sh_quote("with space"), sh_quote("team:dev"), sh_quote("it's")
-    ('with\\ space', 'team:dev', "it\\'s")
+    ('with\\\\ space', 'team:dev', "it\\\\'s")
     """
     if all(c in _SH_SAFE for c in word):
         return word
