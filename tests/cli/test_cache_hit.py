@@ -40,6 +40,7 @@ ALLOWED_ROLECALL = {
     "rolecall.core.config",
     "rolecall.core.ini",
     "rolecall.core.limits",
+    "rolecall.core.printable",  # (the escaping rule of every printed line: imports nothing)
     "rolecall.core.profiles",
     "rolecall.core.shell",
     "rolecall.core.sts",

@@ -19,6 +19,8 @@ import pexpect
 import pytest
 from tests.moto_fixtures import StsProxy, run_aws
 
+from rolecall.core.shell import FORMATS
+
 BASE_SECRET = "rolecallRCsecret/0000000000000000000000000000"
 CONFIG = f"""\
 [profile base]
@@ -267,7 +269,7 @@ CASES = [
     ("rolecall env ", ["@"]),
     ("rolecall env h", ["hop1", "hop2"]),
     ("rolecall env --f", ["--format"]),
-    ("rolecall env --format ", ["sh", "fish", "powershell", "dotenv", "json"]),
+    ("rolecall env --format ", list(FORMATS)),
     ("rolecall env hop1 --format j", ["json"]),
     ("rolecall profile ", ["add", "remove"]),
     ("rolecall profile remove t", ["team:dev"]),
@@ -276,7 +278,7 @@ CASES = [
     ("rolecall exec hop1 --duration ", []),
     ("rc ", ["@"]),
     ("rc ho", ["hop1", "hop2"]),
-    ("rc hop1 --format ", ["sh", "fish", "powershell", "dotenv", "json"]),
+    ("rc hop1 --format ", list(FORMATS)),
 ]
 
 
@@ -330,9 +332,7 @@ def test_bash_completion_of_a_word_split_at_a_colon(home: Path) -> None:
         "=team:dev",
         "=with\\ space",
     ]
-    assert bash_complete(home, "rolecall env --format=") == sorted(
-        ["=sh", "=fish", "=powershell", "=dotenv", "=json"]
-    )
+    assert bash_complete(home, "rolecall env --format=") == sorted(f"={f}" for f in FORMATS)
 
 
 @pytest.mark.parametrize(("line", "offer"), CASES)
@@ -437,4 +437,4 @@ def test_env_output_sets_rolecall_profile(home: Path) -> None:
         timeout=60,
     )
     assert env.returncode == 0, env.stderr
-    assert "export ROLECALL_PROFILE=hop1\n" in env.stdout
+    assert "export ROLECALL_PROFILE='hop1'\n" in env.stdout

@@ -57,6 +57,15 @@ def _sha1_hex(data: bytes) -> str:
     return str(_sha1(data).hexdigest())
 
 
+def sha1_hex(data: bytes) -> str:
+    """The hex SHA-1 of ``data`` (cache file names; not a security boundary).
+
+    >>> sha1_hex(b"demo-sso")[:12]
+    '91fa4e98b9e8'
+    """
+    return _sha1_hex(data)
+
+
 __all__ = [
     "EXPIRY_WINDOW",
     "MFA_EXPIRY_WINDOW",
@@ -65,6 +74,7 @@ __all__ = [
     "cache_key",
     "cache_key_for",
     "cli_cache_dir",
+    "credentials_problem",
     "directory_problem",
     "file_problem",
     "format_expiration",
@@ -78,12 +88,17 @@ __all__ = [
     "parse_expiration",
     "read_entry",
     "read_mfa_session",
+    "read_private_json",
+    "remove_private_json",
     "rolecall_cache_dir",
+    "sha1_hex",
+    "sso_role_cache_key",
     "sso_cache_dir",
     "sso_token_path",
     "trusted_dir",
     "write_entry",
     "write_mfa_session",
+    "write_private_json",
 ]
 
 #: An entry with less than this left is not reused (the AWS CLI's own rule).
@@ -93,6 +108,31 @@ MFA_EXPIRY_WINDOW = timedelta(minutes=1)
 
 _UTC = UTC
 _KEY_RE = re.compile(r"[0-9a-f]{40}")
+#: The alphabets of what AWS issues: key ids of upper-case letters and digits,
+#: secret keys and session tokens in base64 (or its URL-safe form).  Nothing
+#: in them means anything to a shell, a dotenv reader or a terminal.  (Checked
+#: with ``str.strip``: no pattern to compile on the cache hit's path.)
+_KEY_ID_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+_BASE64_CHARS = _KEY_ID_CHARS + "abcdefghijklmnopqrstuvwxyz+/=_-"
+
+
+def credentials_problem(
+    access_key_id: str, secret_access_key: str, session_token: str | None
+) -> str | None:
+    """Why these are not credentials AWS could have issued (never showing them), or None.
+
+    >>> credentials_problem("ASIAEXAMPLE0000001", "abc/DEF+ghi=", "Zm9v")
+    >>> credentials_problem("ASIAEXAMPLE0000001", "abc", "$(touch pwned)")
+    'the SessionToken holds characters outside base64'
+    """
+    # (a text made only of the allowed characters strips to nothing)
+    if not access_key_id or access_key_id.strip(_KEY_ID_CHARS):
+        return "the AccessKeyId holds characters other than A-Z and 0-9"
+    if not secret_access_key or secret_access_key.strip(_BASE64_CHARS):
+        return "the SecretAccessKey holds characters outside base64"
+    if session_token and session_token.strip(_BASE64_CHARS):
+        return "the SessionToken holds characters outside base64"
+    return None
 
 
 # ---------------------------------------------------------------------------
@@ -178,6 +218,26 @@ def mfa_session_key(profile: str, mfa_serial: str, access_key_id: str) -> str:
     """The file name (no suffix) of an MFA session of ``profile``'s long-term keys."""
     args = {"AccessKeyId": access_key_id, "Profile": profile, "SerialNumber": mfa_serial}
     return _sha1_hex(json.dumps(args, sort_keys=True).encode("utf-8"))
+
+
+def sso_role_cache_key(
+    account_id: str, role_name: str, session_name: str | None, start_url: str | None = None
+) -> str:
+    """botocore's CLI-cache key for SSO role credentials (``SSOCredentialFetcher``).
+
+    ``sha1`` of the compact JSON of ``accountId``, ``roleName`` and ``sessionName``
+    (``startUrl`` for a legacy profile), keys sorted::
+
+    >>> sso_role_cache_key("123456789012", "Admin", "corp")
+    '8457bc68cf9d4aa8d629a61563948e8bd3159d49'
+    """
+    args: dict[str, str] = {"roleName": role_name, "accountId": account_id}
+    if session_name:
+        args["sessionName"] = session_name
+    else:
+        args["startUrl"] = start_url or ""
+    text = json.dumps(args, sort_keys=True, separators=(",", ":"))
+    return _sha1_hex(text.encode("utf-8"))
 
 
 def sso_token_path(values: Mapping[str, Any]) -> str | None:
@@ -442,6 +502,10 @@ def _entry_from(path: str, data: dict[str, Any]) -> CacheEntry | None:
     expiration = parse_expiration(creds.get("Expiration"))
     if expiration is None:
         return None
+    problem = credentials_problem(akid, secret, token)
+    if problem is not None:
+        _warn(f"the cache file {path} is not usable: {problem} (fix: remove it)")
+        return None
     return CacheEntry(path, data, akid, secret, token, expiration)
 
 
@@ -476,22 +540,8 @@ def write_entry(key: str, response: Mapping[str, Any], directory: str | None = N
     """
     if not _KEY_RE.fullmatch(key):
         raise ValueError("not a cache key")
-    from rolecall.core import fsutil
-
-    directory = directory or cli_cache_dir()
-    fsutil.ensure_private_dir(directory)
-    if _untrusted_dir(directory):
-        raise UntrustedCacheError(f"{directory} {directory_problem(directory)}")
-    path = os.path.join(directory, key + ".json")
-    try:
-        st = os.lstat(path)
-    except FileNotFoundError:
-        pass
-    else:
-        if _untrusted_file(path, st):
-            raise UntrustedCacheError(f"{path} {file_problem(st)}")
-    data = json.dumps(response, default=_json_default).encode("utf-8")
-    fsutil.atomic_write(path, data, 0o600, follow_symlinks=False)
+    path = os.path.join(directory or cli_cache_dir(), key + ".json")
+    write_private_json(path, response)
     return path
 
 
@@ -549,6 +599,53 @@ def mfa_root(profiles: ProfileSet, name: str) -> tuple[str, str, str] | None:
     if serial is None:
         return None
     return root.name, serial, akid
+
+
+# ---------------------------------------------------------------------------
+# private JSON files: SSO tokens, client registrations, rolecall's SSO discovery
+# ---------------------------------------------------------------------------
+def read_private_json(path: str) -> dict[str, Any] | None:
+    """A JSON object from a file of the user's own, in a directory of the user's own.
+
+    None when the file is missing, unreadable, corrupt or not trusted (a symlink,
+    another owner, a directory others can write to: warned about once).
+    """
+    if _untrusted_dir(os.path.dirname(path)):
+        return None
+    return _load_trusted_json(path)
+
+
+def write_private_json(path: str, document: Mapping[str, Any]) -> None:
+    """Write ``document`` as the AWS CLI does: directory 0700, file 0600, atomically.
+
+    Datetimes are written ``YYYY-MM-DDTHH:MM:SSZ`` (botocore's SSO token format).
+    Raises :class:`UntrustedCacheError` (after a warning) when the directory, or
+    a file already at ``path``, is not the user's own: it is then left alone.
+    """
+    from rolecall.core import fsutil
+
+    directory = os.path.dirname(path)
+    fsutil.ensure_private_dir(directory)
+    if _untrusted_dir(directory):
+        raise UntrustedCacheError(f"{directory} {directory_problem(directory)}")
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        pass
+    else:
+        if _untrusted_file(path, st):
+            raise UntrustedCacheError(f"{path} {file_problem(st)}")
+    data = json.dumps(document, default=_json_default).encode("utf-8")
+    fsutil.atomic_write(path, data, 0o600, follow_symlinks=False)
+
+
+def remove_private_json(path: str) -> bool:
+    """Delete one such file; True when it was there."""
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        return False
+    return True
 
 
 def now_utc() -> datetime:

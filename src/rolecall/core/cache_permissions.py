@@ -18,6 +18,7 @@ from rolecall.core.cache import (
     rolecall_cache_dir,
     sso_cache_dir,
 )
+from rolecall.core.plural import plural
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
@@ -86,7 +87,7 @@ def _directory_problems(directory: str) -> list[Problem]:
         out.append(
             (
                 directory,
-                f"holds {len(foreign)} file(s) owned by another user or not regular "
+                f"holds {plural(len(foreign), 'file')} owned by another user or not regular "
                 f"files ({', '.join(sorted(foreign)[:3])}): rolecall does not use them",
                 "remove them",
             )
@@ -95,7 +96,7 @@ def _directory_problems(directory: str) -> list[Problem]:
         out.append(
             (
                 directory,
-                f"{len(loose)} credential file(s) readable by others",
+                f"{plural(len(loose), 'credential file')} readable by others",
                 f"chmod 600 {directory}/*.json",
             )
         )

@@ -32,6 +32,9 @@ notifications shown are the defaults, while favourites, ``[defaults]`` and
     expiry_warning_seconds = 300   # how long before it expires
     assume = true                  # notify when an assume succeeds or fails
 
+    [sso]
+    discovery_ttl_seconds = 3600   # `sso roles` answers from its cache this long (0: never)
+
     [shell]
     prompt_marker = true           # shells rolecall starts show [PROFILE] before the prompt
 

@@ -48,6 +48,8 @@ DEFAULT_EXPIRY_WARNING_SECONDS = 300
 DEFAULT_REFRESH_MARGIN_SECONDS = 900
 MIN_REFRESH_MARGIN = 60
 MAX_REFRESH_MARGIN = 3600
+#: How long ``rolecall sso roles`` serves a discovery from its cache (seconds).
+DEFAULT_SSO_DISCOVERY_TTL = 3600
 
 #: A RoleSessionName STS accepts.
 SESSION_NAME_RE = re.compile(r"[\w+=,.@-]{2,64}", re.ASCII)
@@ -72,8 +74,9 @@ SCALARS: dict[str, tuple[tuple[str, ...], object]] = {
     "refresh_margin": (("sessions", "refresh_margin_seconds"), DEFAULT_REFRESH_MARGIN_SECONDS),
     "env_keys": (("sessions", "env_keys"), False),
     "keep_fresh": (("sessions", "keep_fresh"), True),
+    "sso_discovery_ttl": (("sso", "discovery_ttl_seconds"), DEFAULT_SSO_DISCOVERY_TTL),
 }
-TABLES = ("defaults", "thresholds", "notifications", "sessions", "shell")
+TABLES = ("defaults", "thresholds", "notifications", "sessions", "sso", "shell")
 TOP_KEYS = frozenset({"theme", "favorites", "profiles", *TABLES})
 PROFILE_KEYS = ("display_name", "color")
 
@@ -106,6 +109,7 @@ class Settings:
     refresh_margin: int = DEFAULT_REFRESH_MARGIN_SECONDS
     env_keys: bool = False
     keep_fresh: bool = True
+    sso_discovery_ttl: int = DEFAULT_SSO_DISCOVERY_TTL
     #: shells rolecall starts show the profile before their prompt (``[shell] prompt_marker``)
     prompt_marker: bool = True
     #: One message per problem found when reading the file (see the package docstring).

@@ -19,12 +19,21 @@ from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
 from rolecall.core.config import ConfigError, config_path, credentials_path
+from rolecall.core.plural import plural
 from rolecall.core.profiles import ProfileSet
 from rolecall.settings import Settings, SettingsError, load_settings, set_theme
 from rolecall.tui import lines
 from rolecall.tui.commands import ProfileCommands
 from rolecall.tui.freshness import RETRY_AFTER, due
-from rolecall.tui.jobs import MFA_CANCELLED, MFA_REQUIRED, AssumeQueue, Job, Purpose, assume_group
+from rolecall.tui.jobs import (
+    MFA_CANCELLED,
+    MFA_REQUIRED,
+    SSO_EXPIRED,
+    AssumeQueue,
+    Job,
+    Purpose,
+    assume_group,
+)
 from rolecall.tui.messages import AssumeDone, ProfilesLoaded, Progress, WhoamiDone
 from rolecall.tui.model import clean
 from rolecall.tui.ordered_keys import OrderedKeysApp
@@ -107,6 +116,8 @@ class RolecallApp(OrderedKeysApp[int]):
         self._empty_hinted = False
         self._tick_timer: Timer | None = None
         self._poll_timer: Timer | None = None
+        #: profiles assumed again after an SSO login: a second refusal is reported
+        self._after_sso_login: set[str] = set()
 
     def get_default_screen(self) -> MainScreen:
         return self.main
@@ -161,7 +172,7 @@ class RolecallApp(OrderedKeysApp[int]):
         self.profiles = profiles
         self.main.load(profiles, self.settings, keep=select, prepared=rows)
         where = lines.tilde(config_path(self.config_arg))
-        self.sub_title = f"{clean(where)} · {len(profiles):,} profiles"
+        self.sub_title = f"{clean(where)} · {plural(len(profiles), 'profile')}"
         problems = [str(problem) for problem in profiles.problems]
         empty = not profiles and not problems
         if empty and not self._empty_hinted:
@@ -174,7 +185,7 @@ class RolecallApp(OrderedKeysApp[int]):
                 self.main.note(None, line, "warn")
             if problems:
                 self.notify(
-                    f"{len(problems)} problem(s) in your AWS files; see the status panel",
+                    f"{plural(len(problems), 'problem')} in your AWS files; see the status panel",
                     severity="warning",
                     markup=False,
                 )
@@ -335,6 +346,33 @@ class RolecallApp(OrderedKeysApp[int]):
 
         self.push_screen(MfaScreen(name, serial), entered)
 
+    def ask_sso_login(self, name: str, purpose: Purpose) -> None:
+        """Log the profile's SSO session in (the modal), then assume it again."""
+        from rolecall.tui.screens.sso_login import SsoLoginScreen
+
+        if self.closing or self.profiles is None:
+            return
+        profiles = self.profiles
+
+        def done(outcome: str | None) -> None:
+            if outcome == "ok":
+                self.main.note(name, "logged in to IAM Identity Center", "ok")
+                self._after_sso_login.add(name)
+                self.start_assume(name, purpose, None)
+            elif outcome == "cancelled":
+                self.main.note(name, "SSO login cancelled; nothing assumed", "warn")
+            else:
+                self.main.note(name, f"SSO login failed: {outcome}", "error")
+
+        screen = SsoLoginScreen(
+            name,
+            lambda on_code, cancel: self.services.do_sso_login(profiles, name, on_code, cancel),
+            self.services.do_open_browser,
+            self.clock,
+        )
+        self.main.note(name, "the SSO session needs a login: opening it…", "step")
+        self.push_screen(screen, done)
+
     def start_assume(self, name: str, purpose: Purpose, code: str | None) -> None:
         """Start the assume worker, or queue it while ``jobs.MAX_ASSUMES`` already run."""
         if self.busy(name):
@@ -401,6 +439,7 @@ class RolecallApp(OrderedKeysApp[int]):
             self.main.session_expiry(*hop_expiry)
 
     def on_assume_done(self, message: AssumeDone) -> None:
+        self._after_sso_login.discard(message.name)
         result = message.result
         if self.pick and message.purpose == "assume":
             self.picked = result  # (the command line writes it once the app has closed)
@@ -436,7 +475,7 @@ class RolecallApp(OrderedKeysApp[int]):
 
     def _dropped(self, name: str, count: int) -> None:
         if count:
-            self.main.note(name, f"{count} key(s) typed for the shell dropped", "warn")
+            self.main.note(name, f"{plural(count, 'key')} typed for the shell dropped", "warn")
 
     def on_whoami_done(self, message: WhoamiDone) -> None:
         for line in lines.identity_lines(message.identity):
@@ -475,6 +514,10 @@ class RolecallApp(OrderedKeysApp[int]):
             if getattr(error, "code", None) == MFA_REQUIRED:
                 self._want_mfa(job.name)
                 return
+        elif getattr(error, "code", None) == SSO_EXPIRED and job.name not in self._after_sso_login:
+            self.ask_sso_login(job.name, job.purpose)  # then it assumes again
+            return
+        self._after_sso_login.discard(job.name)
         message, hint = lines.error_lines(error)
         self.main.note(job.name, message, "error")
         if hint:
@@ -554,7 +597,9 @@ class RolecallApp(OrderedKeysApp[int]):
             return
         self.sessions.pop(name, None)
         count = len(removed.paths)
-        what = f"removed {count} cached credential file(s)" if count else "nothing was cached"
+        what = (
+            f"removed {plural(count, 'cached credential file')}" if count else "nothing was cached"
+        )
         self.main.note(name, f"logged out: {what}", "step")
         self.tick()
 

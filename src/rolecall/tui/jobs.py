@@ -27,6 +27,7 @@ __all__ = [
     "MAX_ASSUMES",
     "MFA_CANCELLED",
     "MFA_REQUIRED",
+    "SSO_EXPIRED",
     "PURPOSES",
     "AssumeQueue",
     "Job",
@@ -44,6 +45,8 @@ MAX_ASSUMES = 4
 MFA_CANCELLED = "MfaCancelled"
 #: the error code of an assume that needed an MFA code and could not ask (a refresh)
 MFA_REQUIRED = "MfaRequired"
+#: the error code of an assume whose SSO token is missing or expired (``rolecall.core.sts``)
+SSO_EXPIRED = "SsoExpired"
 
 Key = TypeVar("Key", bound=Hashable)
 

@@ -28,9 +28,6 @@ __all__ = [
     "unknown_profile",
 ]
 
-#: At most this many profile names are compared for a "did you mean" hint.
-SUGGEST_LIMIT = 5000
-
 
 class Plan:
     """The hops of an assume (top first), its root, and the CLI cache key of each hop."""
@@ -68,18 +65,9 @@ def make_plan(profiles: ProfileSet, name: str) -> Plan:
 
 def unknown_profile(profiles: ProfileSet, name: str) -> AssumeError:
     """The error for a name in neither file, with the closest name as a hint."""
-    import difflib
+    from rolecall.core.suggest import did_you_mean
 
-    names = list(profiles.profiles)
-    if len(names) > SUGGEST_LIMIT:
-        # difflib is ~10 µs a name: on a huge config, only look at names of a similar
-        # length that start with the same character
-        first = name[:1].lower()
-        names = [n for n in names if abs(len(n) - len(name)) <= 2 and n[:1].lower() == first][
-            :SUGGEST_LIMIT
-        ]
-    close = difflib.get_close_matches(name, names, n=1)
-    hint = f"did you mean {close[0]!r}?" if close else "`rolecall list` shows the profiles"
+    hint = did_you_mean(name, profiles.profiles) or "`rolecall list` shows the profiles"
     cfg = profiles.config
     return AssumeError(
         f"unknown profile {name!r} (not in {cfg.config_file} or {cfg.credentials_file})",
