@@ -152,6 +152,15 @@ async def switch_role(app: Any, pilot: Any) -> str | None:
     return None
 
 
+async def guard_modal(app: Any, pilot: Any) -> str | None:
+    """The demo guards [prod] admin: its colour bar, and the confirm modal of its shell."""
+    app.main.table.move_cursor_to("prod-admin")
+    await pilot.pause()
+    await pilot.press("s")
+    await pilot.pause(0.3)  # (the modal waits for the keys typed with `s`)
+    return None
+
+
 async def help_screen(app: Any, pilot: Any) -> str | None:
     await pilot.press("question_mark")
     return None
@@ -228,6 +237,7 @@ async def run(out: Path) -> None:
     shots: list[tuple[str, Callable[[Any, Any], Awaitable[str | None]]]] = [
         ("main", main_screen),
         ("mfa", mfa_modal),
+        ("guard", guard_modal),
         ("switch-role", switch_role),
         ("help", help_screen),
         ("filter", filtered),

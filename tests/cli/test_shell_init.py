@@ -192,6 +192,30 @@ def test_rc_alone_opens_the_picker(session: Session) -> None:
     assert session.value("ROLECALL_PROFILE") == "hop1"
 
 
+def test_rc_on_a_guarded_profile_asks_on_the_terminal(home: Path, sts_proxy: StsProxy) -> None:
+    """`rc PROFILE` asks y/N as `env` does (the question on the terminal, the exports
+    in the pipe): n leaves the shell as it was, and nothing is assumed; y sets it."""
+    settings = Path(os.environ["ROLECALL_CONFIG_DIR"]) / "config.toml"
+    settings.parent.mkdir(parents=True, exist_ok=True)
+    settings.write_text('guard = ["hop*"]\n')
+    s = Session("bash", home)
+    try:
+        s.child.sendline("rc hop1")
+        s.child.expect_exact("hop1 is a guarded profile")
+        s.child.expect_exact("[y/N]")
+        s.child.sendline("n")
+        s.child.expect_exact("not confirmed; nothing was done")
+        assert s.value("ROLECALL_PROFILE") == "" and s.value("AWS_ACCESS_KEY_ID") == ""
+        assert sts_proxy.calls("AssumeRole") == []
+        s.child.sendline("rc hop1")
+        s.child.expect_exact("[y/N]")
+        s.child.sendline("y")
+        assert s.value("ROLECALL_PROFILE") == "hop1"
+        assert s.value("AWS_ACCESS_KEY_ID").startswith("ASIA")
+    finally:
+        s.close()
+
+
 def test_pick_never_writes_to_a_terminal(home: Path) -> None:
     child = pexpect.spawn(
         sys.executable,

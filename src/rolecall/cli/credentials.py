@@ -21,6 +21,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import argparse
     from collections.abc import Callable
 
+    from rolecall.core.profiles import ProfileSet
     from rolecall.core.sts import AssumeResult, ProgressEvent
 
 __all__ = [
@@ -82,12 +83,28 @@ def _settings_defaults() -> tuple[int | None, str | None]:
     return settings.default_duration, settings.default_session_name
 
 
-def assume_for(args: argparse.Namespace, *, verbose: bool | None = None) -> AssumeResult:
-    """Assume ``args.profile`` as the options say; any failure is a CliError (exit 1)."""
+def assume_for(
+    args: argparse.Namespace,
+    *,
+    verbose: bool | None = None,
+    guard: str | None = None,
+    profiles: ProfileSet | None = None,
+    mfa_session: bool = True,
+) -> AssumeResult:
+    """Assume ``args.profile`` as the options say; any failure is a CliError (exit 1).
+
+    ``guard`` names the verb: a guarded profile is confirmed first (``--yes``, or
+    y on the terminal), before anything is assumed (:mod:`rolecall.cli.guarding`).
+    """
     from rolecall.core import sts
 
-    profiles = load(args)
+    if profiles is None:
+        profiles = load(args)
     name: str = args.profile
+    if guard is not None:
+        from rolecall.cli.guarding import confirm
+
+        confirm(profiles, name, guard, yes=getattr(args, "yes", False))
     use_cache = not getattr(args, "no_cache", False)
     duration: int | None = getattr(args, "duration", None)
     default_duration: int | None = None
@@ -107,6 +124,7 @@ def assume_for(args: argparse.Namespace, *, verbose: bool | None = None) -> Assu
             duration=duration,
             default_duration=default_duration,
             session_name=session_name,
+            mfa_session=mfa_session,
         )
     except sts.AssumeError as exc:
         raise CliError(str(exc), 1) from None
@@ -190,7 +208,7 @@ def cmd_assume(args: argparse.Namespace) -> int:
 def cmd_env(args: argparse.Namespace) -> int:
     from rolecall.core.shell import UnsafeValueError, format_env
 
-    result = assume_for(args)
+    result = assume_for(args, guard="env")
     try:
         text = format_env(result, args.format)
     except UnsafeValueError as exc:
@@ -241,7 +259,7 @@ def cmd_exec(args: argparse.Namespace) -> int:
     if not command:
         raise CliError("no command given: rolecall exec PROFILE -- COMMAND [ARGS...]")
     env_keys = env_keys_chosen(args)
-    result = assume_for(args)
+    result = assume_for(args, guard="exec")
     command, marked = with_prompt_marker(command, result.profile)  # `exec P -- $SHELL`
     return run_child(args, result, command, env_keys=env_keys, where="in a terminal", extra=marked)
 
@@ -260,7 +278,7 @@ def cmd_shell(args: argparse.Namespace) -> int:
             1,
         )
     env_keys = env_keys_chosen(args)
-    result = assume_for(args)
+    result = assume_for(args, guard="shell")
     argv, marked = with_prompt_marker(user_shell(os.environ), result.profile)
     if env_keys:
         what = f"credentials expire {_expiry_text(result)}"
@@ -299,10 +317,14 @@ def cmd_credential_process(args: argparse.Namespace) -> int:
             "point credential_process at a role profile that does not use it",
             1,
         )
+    from rolecall.cli.guarding import refuse_for_credential_process
+
+    profiles = load(args)
+    refuse_for_credential_process(profiles, args.profile)
     previous = os.environ.get(CP_DEPTH_ENV)
     os.environ[CP_DEPTH_ENV] = str(depth + 1)  # seen by a credential_process it starts
     try:
-        result = assume_for(args, verbose=False)
+        result = assume_for(args, verbose=False, profiles=profiles)
     finally:
         if previous is None:
             os.environ.pop(CP_DEPTH_ENV, None)

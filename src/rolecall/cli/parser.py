@@ -69,6 +69,7 @@ def parse_assume_options(prog: str, words: Sequence[str]) -> dict[str, Any]:
     _add_files(parser)
     _add_assume_options(parser)
     _add_serve_options(parser)
+    _add_yes(parser)
     return vars(parser.parse_args(list(words)))
 
 
@@ -147,6 +148,16 @@ def _add_serve_options(p: argparse.ArgumentParser) -> None:
         action="store_true",
         help="export fixed keys (AWS_ACCESS_KEY_ID...) instead of serving credentials that "
         "are kept fresh; they are not refreshed (the setting: env_keys under [sessions])",
+    )
+
+
+def _add_yes(p: argparse.ArgumentParser) -> None:
+    """``--yes``: a guarded profile goes ahead without the y/N question (rolecall.cli.guarding)."""
+    p.add_argument(
+        "--yes",
+        "-y",
+        action="store_true",
+        help="on a guarded profile, go ahead without asking (needed when there is no terminal)",
     )
 
 
@@ -237,6 +248,7 @@ def _env_options(p: argparse.ArgumentParser) -> None:
         default="sh",
         help="sh (also named bash or zsh), fish, powershell, dotenv or json (default: sh)",
     )
+    _add_yes(p)
     p.set_defaults(func=Verb("credentials", "cmd_env"))
 
 
@@ -244,6 +256,7 @@ def _exec_options(p: argparse.ArgumentParser) -> None:
     _add_files(p)
     _add_assume_options(p)
     _add_serve_options(p)
+    _add_yes(p)
     p.add_argument("profile", metavar="PROFILE", help=_PROFILE_HELP)
     p.add_argument(
         "command",
@@ -260,7 +273,34 @@ def _shell_options(p: argparse.ArgumentParser) -> None:
     _add_assume_options(p)
     _add_serve_options(p)
     p.add_argument("--force", action="store_true", help="start even inside another rolecall shell")
+    _add_yes(p)
     p.set_defaults(func=Verb("credentials", "cmd_shell"))
+
+
+def _console_options(p: argparse.ArgumentParser) -> None:
+    _add_files(p)
+    p.add_argument("profile", metavar="PROFILE", help=_PROFILE_HELP)
+    _add_assume_options(p, duration=False)
+    p.add_argument(
+        "--print",
+        action="store_true",
+        help="write the sign-in link on stdout instead of opening the browser "
+        "(it signs in as the profile for 15 minutes: keep it secret)",
+    )
+    p.add_argument(
+        "--destination",
+        metavar="URL|SERVICE",
+        help="the console page to open: an https:// URL, or a service such as s3, ec2, cloudwatch",
+    )
+    p.add_argument(
+        "--duration",
+        type=_seconds,
+        metavar="S",
+        help="the console session's length (900..43200; ignored for chained roles, "
+        "whose session lasts as long as their credentials)",
+    )
+    _add_yes(p)
+    p.set_defaults(func=Verb("console", "cmd_console"))
 
 
 def _credential_process_options(p: argparse.ArgumentParser) -> None:
@@ -433,6 +473,11 @@ COMMANDS: tuple[tuple[str, str, Callable[[argparse.ArgumentParser], None]], ...]
         _exec_options,
     ),
     ("shell", "start $SHELL with a profile's credentials, kept fresh", _shell_options),
+    (
+        "console",
+        "open the AWS console signed in as a profile (--print: write the link instead)",
+        _console_options,
+    ),
     (
         "credential-process",
         "print credentials for credential_process = rolecall credential-process PROFILE",

@@ -76,8 +76,7 @@ def cmd_pick(args: argparse.Namespace) -> int:
     result = pick(config=args.config, credentials=args.credentials)
     if result is None:
         return 1
-    # GUARDRAILS (issue 12 §3, not in main yet): a guarded profile must be confirmed
-    # (y/N on /dev/tty, or refused without a terminal) here, before its export lines
-    # are written; `rc PROFILE` goes through `rolecall env`, which §3 guards itself.
+    # A guarded profile was confirmed in the UI's modal before it was assumed (Enter
+    # is an "export" there); `rc PROFILE` goes through `rolecall env`, which asks itself.
     _write(args, format_env(result, args.format))
     return 0

@@ -14,6 +14,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from rolecall.core.guard import CREDENTIAL_PROCESS_KEY, GUARD_KEY, GuardRules
+from rolecall.core.locations import SETTINGS_FILE_NAME
+
 __all__ = [
     "CONTROL_RE",
     "DEFAULT_CRITICAL_SECONDS",
@@ -39,7 +42,7 @@ __all__ = [
     "toml_key",
 ]
 
-FILE_NAME = "config.toml"
+FILE_NAME = SETTINGS_FILE_NAME
 DEFAULT_THEME = "textual-dark"
 DEFAULT_WARN_SECONDS = 900
 DEFAULT_CRITICAL_SECONDS = 300
@@ -77,7 +80,7 @@ SCALARS: dict[str, tuple[tuple[str, ...], object]] = {
     "sso_discovery_ttl": (("sso", "discovery_ttl_seconds"), DEFAULT_SSO_DISCOVERY_TTL),
 }
 TABLES = ("defaults", "thresholds", "notifications", "sessions", "sso", "shell")
-TOP_KEYS = frozenset({"theme", "favorites", "profiles", *TABLES})
+TOP_KEYS = frozenset({"theme", "favorites", "profiles", *TABLES, GUARD_KEY, CREDENTIAL_PROCESS_KEY})
 PROFILE_KEYS = ("display_name", "color")
 
 
@@ -110,6 +113,8 @@ class Settings:
     env_keys: bool = False
     keep_fresh: bool = True
     sso_discovery_ttl: int = DEFAULT_SSO_DISCOVERY_TTL
+    #: Guarded profiles (``guard``, ``[profiles."NAME"] guard``); read only, never written.
+    guard_rules: GuardRules = field(default_factory=GuardRules)
     #: shells rolecall starts show the profile before their prompt (``[shell] prompt_marker``)
     prompt_marker: bool = True
     #: One message per problem found when reading the file (see the package docstring).
@@ -141,15 +146,11 @@ class Settings:
 
 
 def settings_path() -> str:
-    """``$ROLECALL_CONFIG_DIR/config.toml``, else the platform's config dir for rolecall."""
-    directory = os.environ.get("ROLECALL_CONFIG_DIR")
-    if directory:
-        directory = os.path.expanduser(directory)
-    else:
-        import platformdirs
+    """``$ROLECALL_CONFIG_DIR/config.toml``, else the platform's config dir for rolecall
+    (``rolecall.core.locations``, shared with the command line's hot path)."""
+    from rolecall.core.locations import settings_file
 
-        directory = platformdirs.user_config_dir("rolecall")
-    return os.path.join(directory, FILE_NAME)
+    return settings_file()
 
 
 def shown(path: str) -> str:

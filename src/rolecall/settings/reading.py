@@ -13,6 +13,7 @@ import tomllib
 from collections.abc import Mapping
 from typing import Any
 
+from rolecall.core.guard import GUARD_KEY, describe_toml, parse_rules
 from rolecall.core.limits import MAX_DURATION, MIN_DURATION, duration_in_range
 from rolecall.settings.colors import color_error, is_valid_color, normalize_color
 from rolecall.settings.model import (
@@ -73,19 +74,9 @@ class _Reader:
                 self.error(f"unknown key {toml_key(*where, key)} (ignored)")
 
 
-def describe(value: object) -> str:
-    """A TOML value as messages show it.
-
-    >>> describe(True), describe({}), describe([1]), describe("abc")
-    ('true', 'a table', 'an array', "'abc'")
-    """
-    if isinstance(value, bool):
-        return str(value).lower()
-    if isinstance(value, dict):
-        return "a table"
-    if isinstance(value, list):
-        return "an array"
-    return repr(value)
+#: A TOML value as messages show it (decided in ``rolecall.core.guard``, which words
+#: the guard keys' problems too).
+describe = describe_toml
 
 
 def load_settings(path: str | None = None) -> Settings:
@@ -182,6 +173,9 @@ def _read_all(settings: Settings, data: Mapping[str, Any], reader: _Reader) -> N
     _read_sso(settings, reader.table(data, "sso"), reader)
     _read_shell(settings, reader.table(data, "shell"), reader)
     _read_profiles(settings, reader.table(data, "profiles"), reader)
+    settings.guard_rules, guard_errors = parse_rules(data)
+    for message in guard_errors:
+        reader.error(message)
 
 
 def _read_top(settings: Settings, data: Mapping[str, Any], reader: _Reader) -> None:
@@ -341,7 +335,7 @@ def _read_shell(settings: Settings, shell: Mapping[str, Any], reader: _Reader) -
 
 
 def _read_profiles(settings: Settings, profiles: Mapping[str, Any], reader: _Reader) -> None:
-    """``[profiles."NAME"]``: display names and colours."""
+    """``[profiles."NAME"]``: display names and colours (``guard`` is read by ``parse_rules``)."""
     for name, table in profiles.items():
         if not isinstance(table, dict):
             reader.error(
@@ -349,7 +343,7 @@ def _read_profiles(settings: Settings, profiles: Mapping[str, Any], reader: _Rea
                 f"got {describe(table)}; ignoring it"
             )
             continue
-        reader.unknown(table, frozenset(PROFILE_KEYS), "profiles", name)
+        reader.unknown(table, frozenset((*PROFILE_KEYS, GUARD_KEY)), "profiles", name)
         if "display_name" in table:
             value = table["display_name"]
             if isinstance(value, str) and value.strip() and not CONTROL_RE.search(value):

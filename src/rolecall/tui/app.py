@@ -22,7 +22,7 @@ from rolecall.core.config import ConfigError, config_path, credentials_path
 from rolecall.core.plural import plural
 from rolecall.core.profiles import ProfileSet
 from rolecall.settings import Settings, SettingsError, load_settings, set_theme
-from rolecall.tui import lines
+from rolecall.tui import guard_view, lines
 from rolecall.tui.commands import ProfileCommands
 from rolecall.tui.freshness import RETRY_AFTER, due
 from rolecall.tui.jobs import (
@@ -34,7 +34,13 @@ from rolecall.tui.jobs import (
     Purpose,
     assume_group,
 )
-from rolecall.tui.messages import AssumeDone, ProfilesLoaded, Progress, WhoamiDone
+from rolecall.tui.messages import (
+    AssumeDone,
+    ConsoleOpened,
+    ProfilesLoaded,
+    Progress,
+    WhoamiDone,
+)
 from rolecall.tui.model import clean
 from rolecall.tui.ordered_keys import OrderedKeysApp
 from rolecall.tui.screens.main import MainScreen
@@ -309,9 +315,12 @@ class RolecallApp(OrderedKeysApp[int]):
             markup=False,
         )
 
-    def request(self, name: str, purpose: Purpose) -> None:
-        """Assume ``name`` for ``purpose``; ask for an MFA code first when one is needed."""
+    def request(self, name: str, purpose: Purpose, confirmed: bool = False) -> None:
+        """Assume ``name`` for ``purpose``; ask for an MFA code first when one is needed,
+        and on a guarded profile, for a confirmation (``guard_view.CONFIRMED``)."""
         if self.profiles is None or name not in self.profiles or self.busy(name):
+            return
+        if not confirmed and self._confirm_first(name, purpose):
             return
         if purpose == "assume" and name in self._mfa_wanted:
             purpose = "reassume"  # (its cache entry is too old: the code is what is wanted)
@@ -321,8 +330,14 @@ class RolecallApp(OrderedKeysApp[int]):
             self.open_shell(name, session)
             return
         try:
-            serial = self.services.do_mfa_needed(
-                self.profiles, name, use_cache=use_cache, now=self.clock()
+            # (a user's own keys open the console through GetFederationToken: no MFA code)
+            own_keys = purpose == "console" and self.profiles[name].kind == "static"
+            serial = (
+                None
+                if own_keys
+                else self.services.do_mfa_needed(
+                    self.profiles, name, use_cache=use_cache, now=self.clock()
+                )
             )
         except Exception as exc:  # the engine refuses the profile before any network call
             self.main.note(name, lines.one_line(exc), "error")
@@ -331,6 +346,46 @@ class RolecallApp(OrderedKeysApp[int]):
             self.ask_mfa(name, purpose, serial)
         else:
             self.start_assume(name, purpose, None)
+
+    def _confirm_first(self, name: str, purpose: Purpose) -> bool:
+        """On a guarded profile, open the confirm modal (Yes goes on with the request)."""
+        assert self.profiles is not None
+        # (the picker's Enter hands the credentials to the shell: an export, as `env` is)
+        question = guard_view.QUESTIONS.get(
+            "export" if self.pick and purpose == "assume" else purpose
+        )
+        profile = self.profiles[name]
+        reason = self.settings.guard_rules.reason(name, profile.account_id) if question else None
+        if question is None or reason is None or self.closing:
+            return False
+        from rolecall.tui.screens.guard_confirm import GuardConfirmScreen
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.request(name, purpose, confirmed=True)
+            else:
+                self.main.note(name, "not confirmed: nothing done (a guarded profile)", "warn")
+
+        screen = GuardConfirmScreen(
+            name,
+            self.settings.display_name(name),
+            profile.account_id,
+            profile.role_name,
+            reason,
+            question,
+            guard_view.guard_color(name, self.settings.colors),
+        )
+
+        def show() -> None:
+            # what was typed with the key (a command for the shell) never answers
+            dropped = self.release_keys(drop=True)
+            if dropped:
+                self.main.note(name, f"{dropped} key(s) typed ahead dropped: asking first", "warn")
+            if not self.closing:
+                self.push_screen(screen, answered)
+
+        self.after_typing(show)
+        return True
 
     def ask_mfa(self, name: str, purpose: Purpose, serial: str) -> None:
         from rolecall.tui.screens.mfa import MfaScreen
@@ -382,7 +437,12 @@ class RolecallApp(OrderedKeysApp[int]):
             # what is typed from now on is for the shell (a terminal's type-ahead)
             job.holds_keys = True
             self.hold_keys()
-        verb = {"reassume": "re-assuming (no cache)", "whoami": "whoami", "shell": "shell"}
+        verb = {
+            "reassume": "re-assuming (no cache)",
+            "whoami": "whoami",
+            "shell": "shell",
+            "console": "console",
+        }
         if purpose != "refresh":  # (a background refresh logs one line: its result)
             self.main.note(name, verb.get(purpose, "assuming") + "…", "step")
         self.main.set_busy(name, True)
@@ -409,6 +469,9 @@ class RolecallApp(OrderedKeysApp[int]):
             job.asked.append(serial)
             return job.code
 
+        if job.purpose == "console":
+            self._console_job(job, mfa)
+            return
         session = self.sessions.get(job.name)
         if job.purpose == "whoami" and lines.usable(session, self.clock()):
             result = session
@@ -428,6 +491,53 @@ class RolecallApp(OrderedKeysApp[int]):
         if job.purpose == "whoami":
             region = getattr(result, "region", None)
             self.post_message(WhoamiDone(job.name, self.services.do_whoami(result, region)))
+
+    def _console_job(self, job: Job, mfa: Any) -> None:
+        """Runs in a thread: the console link goes from here to the browser, never to the UI."""
+        assert self.profiles is not None
+
+        def assume(profiles: ProfileSet, name: str, *, mfa_session: bool = True) -> Any:
+            session = self.sessions.get(name)
+            if mfa_session and lines.usable(session, self.clock()):
+                return session
+            result = self.services.do_assume(
+                profiles,
+                name,
+                progress=lambda event: self.post_message(Progress(name, event)),
+                mfa=mfa,
+                default_duration=self.settings.default_duration,
+                session_name=self.settings.default_session_name,
+                now=self.clock,
+                mfa_session=mfa_session,
+            )
+            if mfa_session:  # (a user's own keys are no session to keep)
+                self.post_message(AssumeDone(name, result, "console"))
+            return result
+
+        warnings: list[str] = []
+        link = self.services.do_console(
+            self.profiles,
+            job.name,
+            assume=assume,
+            user_name=self.settings.default_session_name,
+            warn=warnings.append,
+        )
+        opened = self.services.do_open_browser(link.url)
+        self.post_message(ConsoleOpened(job.name, opened, link.arn, link.account_id, warnings))
+
+    def on_console_opened(self, message: ConsoleOpened) -> None:
+        for warning in message.warnings:
+            self.main.note(message.name, warning, "warn")
+        who = message.arn or message.name
+        account = f" (account {message.account_id})" if message.account_id else ""
+        if message.opened:
+            self.main.note(message.name, f"console opened in your browser as {who}{account}", "ok")
+        else:
+            self.main.note(
+                message.name,
+                "no browser could be opened; `rolecall console --print` writes the link",
+                "error",
+            )
 
     def on_progress(self, message: Progress) -> None:
         profile = self.profiles.get(message.request) if self.profiles is not None else None

@@ -36,8 +36,9 @@ __all__ = [
 ]
 
 #: why a profile is assumed: ``reassume`` skips the cache, ``shell`` opens one after,
-#: ``refresh`` re-assumes in the background what is about to expire (``keep_fresh``)
-Purpose = Literal["assume", "reassume", "whoami", "shell", "refresh"]
+#: ``refresh`` re-assumes in the background what is about to expire (``keep_fresh``),
+#: ``console`` opens the AWS console as it
+Purpose = Literal["assume", "reassume", "whoami", "shell", "refresh", "console"]
 PURPOSES: tuple[Purpose, ...] = get_args(Purpose)
 #: assumes that run at once; more wait for their turn
 MAX_ASSUMES = 4

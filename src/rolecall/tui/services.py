@@ -196,8 +196,11 @@ class Services:
     serve: bool = True
     #: ``sso_login(profiles, name, on_code, cancel)``: the SSO login of ``name``'s session
     sso_login: Callable[..., None] | None = None
-    #: ``browser(url) -> opened``: opens the SSO verification URL where a browser can open
+    #: ``browser(url) -> opened``: opens a URL (the SSO verification page, a console link)
+    #: where a browser can open
     browser: Callable[[str], bool] | None = None
+    #: ``rolecall.core.console.console_link``-compatible
+    console: Callable[..., Any] | None = None
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
@@ -266,6 +269,22 @@ class Services:
         elif self.client_factory is not None:
             kwargs["client_factory"] = self.client_factory
         return fn(result, region=region, **kwargs)
+
+    def do_console(self, profiles: ProfileSet, name: str, **kwargs: Any) -> Any:
+        """The console sign-in link of ``name`` (GetFederationToken through the app's clients)."""
+        fn = self.console
+        if fn is None:
+            from rolecall.core.console import console_link
+
+            fn = console_link
+            if "federate" not in kwargs:
+                from functools import partial
+
+                from rolecall.core import sts
+
+                factory = self.factory() if self.assume is None else self.client_factory
+                kwargs["federate"] = partial(sts.federation_token, client_factory=factory)
+        return fn(profiles, name, **kwargs)
 
     # -- SSO ----------------------------------------------------------------
     def do_sso_login(

@@ -20,6 +20,7 @@ KEYS: tuple[tuple[str, str], ...] = (
     ("r", "re-assume, skipping the credential cache"),
     ("i", "whoami: get-caller-identity into the status panel"),
     ("s", "open your shell with the profile's credentials (exit to come back)"),
+    ("c", "open the AWS console as the profile, in your browser (assumes first)"),
     ("n", "Switch role: add a role profile, like the AWS console's form"),
     ("/", "filter as you type (fuzzy: name, account, role, region)"),
     ("Esc", "clear the filter"),
@@ -59,7 +60,10 @@ LEGEND = Text.assemble(
     ("!", "bold red"),
     " a profile with problems (see the detail panel), ",
     ("…", "bold"),
-    " an assume in progress.",
+    " an assume in progress.\n\nA ",
+    ("guarded", "bold red"),
+    " profile (rolecall's settings: guard) paints the header and the table's border in its "
+    "colour while highlighted or assumed, and asks before a shell, the console or a re-assume.",
 )
 
 
