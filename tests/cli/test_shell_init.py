@@ -287,6 +287,53 @@ def test_profile_names_from_the_files_typed(home: Path, tmp_path: Path) -> None:
     assert (bad.returncode, bad.stdout, bad.stderr) == (2, "", "")
 
 
+def test_the_hook_answers_as_rolecall_complete_and_imports_little(
+    home: Path, tmp_path: Path
+) -> None:
+    """The completion code runs the interpreter on `shell_hooks.hook` (no console script):
+    the same names, codes and silence as `rolecall __complete`, and a Tab whose names
+    are remembered imports neither `re` nor the command line's program nor the config
+    reader (what the hook is for: bench/bench_completion.py)."""
+    from rolecall.cli.shell_hooks import hook_command
+
+    cache = str(tmp_path / "names")
+    lines = [
+        ["profiles", "--cache", cache, "--prefix", "h"],
+        ["profiles", "--cache", cache, "--quote"],
+        ["profiles", "--config", str(tmp_path / "none"), "--cache", cache],
+        ["nonsense"],
+    ]
+    for words in lines:
+        via_hook = subprocess.run(
+            [*hook_command(), *words], env=shell_env(home), capture_output=True, text=True
+        )
+        via_cli = subprocess.run(
+            [sys.executable, "-m", "rolecall", "__complete", *words],
+            env=shell_env(home),
+            capture_output=True,
+            text=True,
+        )
+        assert (via_hook.returncode, via_hook.stdout, via_hook.stderr) == (
+            via_cli.returncode,
+            via_cli.stdout,
+            via_cli.stderr,
+        ), words
+    assert via_hook.returncode == 2
+    # (the cache holds the last files read: the default ones again, then the probe)
+    subprocess.run([*hook_command(), "profiles", "--cache", cache], env=shell_env(home))
+    probe = (
+        "import sys\n"
+        "from rolecall.cli.shell_hooks import _complete\n"
+        f"code, names = _complete(['profiles', '--cache', {cache!r}])\n"
+        "heavy = ('re', 'argparse', 'rolecall.cli.program', 'rolecall.core.config')\n"
+        "print(code, len(names), [m for m in heavy if m in sys.modules], file=sys.stderr)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-P", "-c", probe], env=shell_env(home), capture_output=True, text=True
+    )
+    assert out.stderr == f"0 {len(NAMES)} []\n"
+
+
 #: (what is typed, what completion offers); `@` stands for every profile name
 CASES = [
     ("rolecall e", ["env", "exec"]),

@@ -25,8 +25,16 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
     import argparse
     from collections.abc import Sequence
+    from typing import NoReturn
 
-__all__ = ["cmd_complete", "cmd_prompt", "quick_shell_args"]
+__all__ = [
+    "HOOK_CODE",
+    "cmd_complete",
+    "cmd_prompt",
+    "hook",
+    "hook_command",
+    "quick_shell_args",
+]
 
 #: The hidden verb the completion code calls.
 COMPLETE = "__complete"
@@ -125,21 +133,34 @@ def cmd_complete(args: argparse.Namespace) -> int:
     each name is written after B (``--source-profile=``), then T is cut from the
     start, and ``--quote`` quotes the rest as bash's ``printf %q`` would (here,
     because a bash loop over 10,000 names is slow)."""
-    words = list(args.words)
+    code, every = _complete(args.words)
+    if every:
+        from rolecall.cli import program
+
+        program.keep_until_exit(every)  # 10,000 names: no freeing them one by one
+    return code
+
+
+def _complete(words: Sequence[str]) -> tuple[int, list[str]]:
+    """:func:`cmd_complete`'s work: its exit code, and every profile name it read."""
+    words = list(words)
     if not words or words.pop(0) != "profiles":
-        return 2
+        return 2, []
     options = _options(words)
     if options is None:
-        return 2
-    from rolecall.core.config import ConfigError
+        return 2, []
     from rolecall.core.profile_names import profile_names
 
     try:
         every = profile_names(
             options.get("--config"), options.get("--credentials"), options.get("--cache")
         )
-    except ConfigError:
-        return 1
+    except Exception as exc:  # (ConfigError: its module is imported only when the files are)
+        from rolecall.core.config import ConfigError
+
+        if isinstance(exc, ConfigError):
+            return 1, []
+        raise
     prefix = options.get("--prefix", "")
     names = [n for n in every if n.startswith(prefix)] if prefix else every
     before, trim = options.get("--before", ""), options.get("--trim", "")
@@ -149,7 +170,38 @@ def cmd_complete(args: argparse.Namespace) -> int:
         names = [sh_quote(n) for n in names]
     if names:
         sys.stdout.write("\n".join(names) + "\n")
-    from rolecall.cli import program
+    return 0, every
 
-    program.keep_until_exit(every)  # 10,000 names: no freeing them one by one
-    return 0
+
+#: How the completion code of ``rolecall shell-init`` runs :func:`hook`: this
+#: interpreter, with ``-P`` (the working directory's files never shadow rolecall's).
+HOOK_CODE = "from rolecall.cli.shell_hooks import hook; hook()"
+
+
+def hook_command() -> list[str]:
+    """The command line the completion code runs for ``__complete profiles``."""
+    return [sys.executable, "-P", "-c", HOOK_CODE, COMPLETE]
+
+
+def hook() -> NoReturn:
+    """``python -P -c HOOK_CODE __complete profiles ...``: the profile names at a Tab,
+    as ``rolecall __complete`` gives them, without the console script (which imports
+    ``re``) or :mod:`rolecall.cli.program`: half the Tab's cost
+    (``bench/bench_completion.py``).  One line on stderr and exit code 1 on a
+    failure, 130 on Ctrl+C; the process ends with ``os._exit``, the names unfreed.
+    """
+    words = sys.argv[1:]
+    try:
+        code = 2 if not words or words[0] != COMPLETE else _complete(words[1:])[0]
+        sys.stdout.flush()
+    except KeyboardInterrupt:
+        code = 130
+    except BrokenPipeError:
+        code = 0  # (the shell stopped reading)
+    except Exception as exc:  # (the completion code sends stderr to /dev/null)
+        sys.stderr.write(f"rolecall: __complete: {type(exc).__name__}: {exc}\n")
+        code = 1
+    try:
+        sys.stderr.flush()
+    finally:
+        os._exit(code)

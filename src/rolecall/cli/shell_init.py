@@ -103,9 +103,11 @@ def cmd_shell_init(args: argparse.Namespace) -> int:
         raise CliError(f"shell-init: --name {problem}")
     import os
 
+    from rolecall.cli.shell_hooks import hook_command
     from rolecall.core.cache import rolecall_cache_dir
     from rolecall.core.profile_names import CACHE_NAME
 
     cache = os.path.join(rolecall_cache_dir(), CACHE_NAME)
-    sys.stdout.write(render(args.shell, completion_table(), args.name, cache))
+    hook = tuple(hook_command()) if sys.executable else ()
+    sys.stdout.write(render(args.shell, completion_table(), args.name, cache, hook))
     return 0

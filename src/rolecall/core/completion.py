@@ -17,7 +17,9 @@ and this module writes it out for each shell when ``rolecall shell-init`` runs:
 Commands, options and formats are in the generated code, so completing them
 starts no process.  Only profile names need one: ``rolecall __complete profiles``
 (with the ``--config`` and ``--credentials`` already typed), which reads the
-two files and nothing else (no argparse, no settings; ``rolecall.cli.complete``).
+two files and nothing else (no argparse, no settings; ``rolecall.cli.shell_hooks``),
+run by bash, zsh and fish as the ``hook`` command given (the interpreter itself,
+skipping the console script's start-up).
 
 Nothing here runs a shell or imports anything beyond the standard library's
 ``re``; the output is text, tested by running it in real shells.
@@ -26,6 +28,7 @@ Nothing here runs a shell or imports anything beyond the standard library's
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 __all__ = [
@@ -37,6 +40,8 @@ __all__ = [
     "render_completion",
 ]
 
+#: The command line that prints profile names (empty: ``rolecall __complete``).
+Hook = tuple[str, ...]
 #: The shells ``rolecall shell-init`` writes code for.
 SHELLS = ("bash", "zsh", "fish", "powershell")
 #: What a value or a positional can be: ``file`` (a path), ``profile`` (a
@@ -203,7 +208,7 @@ _rolecall_file() {
 _rolecall_profiles() {
     [ -n "$_rolecall_config" ] && set -- "$@" --config "$_rolecall_config"
     [ -n "$_rolecall_credentials" ] && set -- "$@" --credentials "$_rolecall_credentials"
-    command rolecall __complete profiles "$@" --cache @CACHE@ 2>/dev/null
+    @HOOK@ profiles "$@" --cache @CACHE@ 2>/dev/null
 }
 
 # _rolecall_candidates CUR: what the word being completed can be, one a line, as
@@ -379,8 +384,21 @@ def _sh_tables(commands: list[Command]) -> str:
     )
 
 
-def _bash(commands: list[Command], functions: tuple[str, ...], cache: str) -> str:
-    lines = [_sh_tables(commands), _SH_WALKER.replace("@CACHE@", _sq(cache)), _BASH_DRIVER]
+def _hook(hook: tuple[str, ...], quote: Callable[[str], str]) -> str:
+    """The command that prints profile names (``hook``, quoted), else ``rolecall __complete``.
+
+    >>> _hook(("/venv/bin/python", "-P", "-c", "x; y", "__complete"), _sq)
+    "'/venv/bin/python' '-P' '-c' 'x; y' '__complete'"
+    """
+    return " ".join(quote(w) for w in hook) if hook else "command rolecall __complete"
+
+
+def _sh_walker(cache: str, hook: tuple[str, ...]) -> str:
+    return _SH_WALKER.replace("@CACHE@", _sq(cache)).replace("@HOOK@", _hook(hook, _sq))
+
+
+def _bash(commands: list[Command], functions: tuple[str, ...], cache: str, hook: Hook) -> str:
+    lines = [_sh_tables(commands), _sh_walker(cache, hook), _BASH_DRIVER]
     lines.append("complete -o default -F _rolecall_bash rolecall")
     for name in functions:
         lines.append(_bash_function_completion(name))
@@ -401,8 +419,8 @@ def _bash_function_completion(name: str) -> str:
     )
 
 
-def _zsh(commands: list[Command], functions: tuple[str, ...], cache: str) -> str:
-    lines = [_sh_tables(commands), _SH_WALKER.replace("@CACHE@", _sq(cache)), _ZSH_DRIVER]
+def _zsh(commands: list[Command], functions: tuple[str, ...], cache: str, hook: Hook) -> str:
+    lines = [_sh_tables(commands), _sh_walker(cache, hook), _ZSH_DRIVER]
     lines.append("_rolecall_zsh_rolecall() { _rolecall_zsh }")
     for name in functions:
         lines.append(
@@ -530,7 +548,7 @@ function __rolecall_complete
             set -l files
             test -n "$state[3]"; and set files $files --config $state[3]
             test -n "$state[4]"; and set files $files --credentials $state[4]
-            command rolecall __complete profiles $files --cache @CACHE@ 2>/dev/null \
+            @HOOK@ profiles $files --cache @CACHE@ 2>/dev/null \
                 | string replace -r '^' -- $prefix
         case '@*' ''
         case '*'
@@ -551,7 +569,7 @@ def _fish_switch(name: str, doc: str, rows: list[tuple[str, list[str]]], arg: st
     return "\n".join(lines)
 
 
-def _fish(commands: list[Command], functions: tuple[str, ...], cache: str) -> str:
+def _fish(commands: list[Command], functions: tuple[str, ...], cache: str, hook: Hook) -> str:
     opts = [(c.key, [n for o in c.options for n in o.names]) for c in commands]
     values = [
         (f"{c.key} {name}", [_value_word(o)])
@@ -580,7 +598,7 @@ def _fish(commands: list[Command], functions: tuple[str, ...], cache: str) -> st
             '"$argv[1] $argv[2]"',
         ),
         _fish_switch("__rolecall_subs", "the subcommands of a command", subs, '"$argv[1]"'),
-        _FISH_WALKER.replace("@CACHE@", _fq(cache)),
+        _FISH_WALKER.replace("@CACHE@", _fq(cache)).replace("@HOOK@", _hook(hook, _fq)),
         "complete -c rolecall -e",
         "complete -c rolecall -f -a '(__rolecall_complete)'",
     ]
@@ -688,7 +706,8 @@ def _ps_table(name: str, rows: list[tuple[str, str]]) -> str:
     return f"${name} = @{{\n{body}\n}}"
 
 
-def _powershell(commands: list[Command], functions: tuple[str, ...], cache: str) -> str:
+def _powershell(commands: list[Command], functions: tuple[str, ...], cache: str, hook: Hook) -> str:
+    del hook  # (PowerShell runs `rolecall __complete`: it passes native arguments its own way)
     opts = [(c.key, " ".join(n for o in c.options for n in o.names)) for c in commands]
     values = [
         (f"{c.key} {name}", _value_word(o))
@@ -730,11 +749,17 @@ _RENDERERS = {"bash": _bash, "zsh": _zsh, "fish": _fish, "powershell": _powershe
 
 
 def render_completion(
-    shell: str, commands: list[Command], functions: tuple[str, ...] = (), cache: str = ""
+    shell: str,
+    commands: list[Command],
+    functions: tuple[str, ...] = (),
+    cache: str = "",
+    hook: Hook = (),
 ) -> str:
     """The completion code for ``shell``: ``rolecall`` itself, and each function in
     ``functions`` (``rc``), which completes as ``rolecall env``; ``cache`` is the
-    file where the profile names are remembered between Tabs.
+    file where the profile names are remembered between Tabs, and ``hook`` the
+    command that prints them (bash, zsh, fish; ``rolecall __complete`` when empty),
+    which is given ``profiles`` and its options.
 
     >>> top = Command((), options=(Option(("--help",)),), subcommands=("env",))
     >>> env = Command(("env",), positionals=(Positional("profile"),))
@@ -746,4 +771,4 @@ def render_completion(
         render = _RENDERERS[shell]
     except KeyError:
         raise ValueError(f"unknown shell {shell!r}; use one of {', '.join(SHELLS)}") from None
-    return render(commands, functions, cache)
+    return render(commands, functions, cache, hook)

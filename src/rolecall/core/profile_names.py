@@ -71,7 +71,7 @@ def profile_names(
     """The profile names of both files (``--config``/``--credentials`` win over the
     environment), from ``cache_file`` when it is current; raises ``ConfigError``
     when a file cannot be read."""
-    from rolecall.core.config import config_path, credentials_path
+    from rolecall.core.locations import config_path, credentials_path
 
     identity = None
     if cache_file:

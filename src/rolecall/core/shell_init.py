@@ -201,9 +201,16 @@ def check_name(name: str) -> str | None:
     return None
 
 
-def render(shell: str, commands: list[Command], name: str = DEFAULT_NAME, cache: str = "") -> str:
+def render(
+    shell: str,
+    commands: list[Command],
+    name: str = DEFAULT_NAME,
+    cache: str = "",
+    hook: tuple[str, ...] = (),
+) -> str:
     """The whole script for ``shell``: the function, then the completion code
-    (``cache``: where the profile names are remembered between Tabs)."""
+    (``cache``: where the profile names are remembered between Tabs; ``hook``: the
+    command that prints them, see :func:`~rolecall.core.completion.render_completion`)."""
     problem = check_name(name)
     if problem:
         raise ValueError(problem)
@@ -216,4 +223,4 @@ def render(shell: str, commands: list[Command], name: str = DEFAULT_NAME, cache:
         head = _SH.format(name=name, shell=shell, cleared=" ".join(CLEARED))
     else:
         raise ValueError(f"unknown shell {shell!r}; use one of {', '.join(SHELLS)}")
-    return head + "\n" + render_completion(shell, commands, (name,), cache)
+    return head + "\n" + render_completion(shell, commands, (name,), cache, hook)
