@@ -174,7 +174,7 @@ def main() -> int:
             )
             CPU.clear()
             cache = str(root / f"names-{total}")
-            hook = [*hook_command(), "profiles"]
+            hook = [*hook_command(), "__complete", "profiles"]
             warm = [*hook, "--cache", cache]
             subprocess.run(warm, env=env, capture_output=True, check=True)  # (remembered now)
             script_warm = [rolecall, "__complete", "profiles", "--cache", cache]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
@@ -54,6 +55,52 @@ def test_expiry_matches_the_cache_reader(text: str) -> None:
 @pytest.mark.parametrize("text", ["", "soon", "2026-13-01T00:00:00Z", "2026-11-28"])
 def test_not_an_expiry(text: str) -> None:
     assert expiry_epoch(text) is None
+
+
+#: What expiry_epoch reads, as the regular expression it was written with first
+#: (the module reads it by hand now: importing ``re`` cost the prompt more than the rest).
+SPEC = re.compile(
+    r"(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d):(\d\d)(\.\d+)?\s*(Z|UTC|GMT|[+-]\d\d:?\d\d)?",
+    re.ASCII | re.IGNORECASE,
+)
+
+
+def spec_epoch(text: str) -> float | None:
+    m = SPEC.fullmatch(text.strip())
+    if m is None:
+        return None
+    y, mo, d, h, mi, s = (int(g) for g in m.groups()[:6])
+    if not (1 <= mo <= 12 and 1 <= d <= 31 and h < 24 and mi < 60 and s < 62):
+        return None
+    epoch = (datetime(y, mo, d, tzinfo=UTC) - datetime(1970, 1, 1, tzinfo=UTC)).days * 86400
+    epoch += h * 3600 + mi * 60 + s
+    zone = (m.group(8) or "Z").upper()
+    if zone[0] in "+-":
+        digits = zone[1:].replace(":", "")
+        offset = int(digits[:2]) * 3600 + int(digits[2:]) * 60
+        epoch -= offset if zone[0] == "+" else -offset
+    return epoch + float(m.group(7) or 0)
+
+
+def test_expiry_reading_is_the_regular_expression() -> None:
+    """3,000 near-misses and variants, read as the regular expression reads them."""
+    import itertools
+    import random
+
+    parts = [
+        ["", " ", "\x1c", "\t"],
+        ["2026-11-28", "2024-02-29", "2026-13-01", "2026-1-28", "\uff12026-11-28", "0001-01-01"],
+        ["T", "t", " ", "x", ""],
+        ["05:33:55", "23:59:61", "24:00:00", "05:60:00", "05:33:62", "5:33:55", "05:33:5"],
+        ["", ".1", ".123456", ".", ".x", ".\u0661"],
+        ["", " ", "\t", "\x1c"],
+        ["", "Z", "z", "UTC", "utc", "GMT", "+00:00", "-0500", "+05:3", "+05:30", "+5:30"],
+        ["", "CET", "Z Z", "0", ":", "\n"],
+    ]
+    every = list(itertools.product(*parts))
+    for pieces in random.Random(12).sample(every, 3000):
+        text = "".join(pieces)
+        assert expiry_epoch(text) == spec_epoch(text), repr(text)
 
 
 def test_segment_colours_follow_the_time_left() -> None:
@@ -121,3 +168,20 @@ def test_prompt_reads_no_file_and_imports_little(tmp_path: object) -> None:
         "tomllib",
     ):
         assert heavy not in loaded, loaded
+
+
+def test_the_prompt_hook_imports_no_re() -> None:
+    """`rolecall_prompt` (shell-init) runs the hook: no console script, and neither `re`
+    nor the command line's program: the prompt costs little more than the interpreter."""
+    probe = (
+        "import sys\n"
+        "from rolecall.cli.shell_hooks import cmd_prompt, quick_shell_args\n"
+        "code = cmd_prompt(quick_shell_args(['prompt', '--shell', 'zsh']))\n"
+        "heavy = ('re', 'argparse', 'rolecall.cli.program', 'rolecall.cli.output')\n"
+        "print('', code, [m for m in heavy if m in sys.modules])\n"
+    )
+    env = dict(os.environ, ROLECALL_PROFILE="dev", AWS_CREDENTIAL_EXPIRATION=in_minutes(90))
+    out = subprocess.run(
+        [sys.executable, "-P", "-c", probe], env=env, capture_output=True, text=True, timeout=30
+    )
+    assert out.stdout == "%{\x1b[32m%}dev 1h29m%{\x1b[0m%} 0 []\n", out.stderr

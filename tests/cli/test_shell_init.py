@@ -8,6 +8,7 @@ installs zsh and fish where Debian's packages can be had, see ``.ci/run``).
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -216,6 +217,30 @@ def test_rc_on_a_guarded_profile_asks_on_the_terminal(home: Path, sts_proxy: Sts
         s.close()
 
 
+@pytest.mark.parametrize("session", SHELLS, indirect=True)
+def test_rolecall_prompt_function(session: Session) -> None:
+    """`rolecall_prompt` prints `rolecall prompt --shell SHELL`'s segment, coloured for
+    that shell, and nothing outside a rolecall session (where it starts no process)."""
+    call = 'echo "@@$(rolecall_prompt)@@"'
+    if session.shell == "fish":  # (an empty output would be an empty list: no line at all)
+        call = 'set -l p (rolecall_prompt); echo "@@$p@@"'
+
+    def prompt() -> str:
+        found = re.findall(r"@@(.*?)@@", session.run(call))
+        return str(found[-1])  # (the line typed is echoed before it)
+
+    assert prompt() == ""
+    later = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 3630))
+    if session.shell == "fish":
+        session.run(f"set -gx ROLECALL_PROFILE dev; set -gx AWS_CREDENTIAL_EXPIRATION {later}")
+    else:
+        session.run(f"export ROLECALL_PROFILE=dev AWS_CREDENTIAL_EXPIRATION={later}")
+    out = prompt()
+    wrap = {"bash": ("\x01", "\x02"), "zsh": ("%{", "%}"), "fish": ("", "")}[session.shell]
+    on, off = wrap[0] + "\x1b[32m" + wrap[1], wrap[0] + "\x1b[0m" + wrap[1]
+    assert out == on + "dev 1h00m" + off
+
+
 def test_pick_never_writes_to_a_terminal(home: Path) -> None:
     child = pexpect.spawn(
         sys.executable,
@@ -305,7 +330,10 @@ def test_the_hook_answers_as_rolecall_complete_and_imports_little(
     ]
     for words in lines:
         via_hook = subprocess.run(
-            [*hook_command(), *words], env=shell_env(home), capture_output=True, text=True
+            [*hook_command(), "__complete", *words],
+            env=shell_env(home),
+            capture_output=True,
+            text=True,
         )
         via_cli = subprocess.run(
             [sys.executable, "-m", "rolecall", "__complete", *words],
@@ -320,7 +348,9 @@ def test_the_hook_answers_as_rolecall_complete_and_imports_little(
         ), words
     assert via_hook.returncode == 2
     # (the cache holds the last files read: the default ones again, then the probe)
-    subprocess.run([*hook_command(), "profiles", "--cache", cache], env=shell_env(home))
+    subprocess.run(
+        [*hook_command(), "__complete", "profiles", "--cache", cache], env=shell_env(home)
+    )
     probe = (
         "import sys\n"
         "from rolecall.cli.shell_hooks import _complete\n"

@@ -173,33 +173,40 @@ def _complete(words: Sequence[str]) -> tuple[int, list[str]]:
     return 0, every
 
 
-#: How the completion code of ``rolecall shell-init`` runs :func:`hook`: this
-#: interpreter, with ``-P`` (the working directory's files never shadow rolecall's).
+#: How the code of ``rolecall shell-init`` runs :func:`hook`: this interpreter,
+#: with ``-P`` (the working directory's files never shadow rolecall's).
 HOOK_CODE = "from rolecall.cli.shell_hooks import hook; hook()"
 
 
 def hook_command() -> list[str]:
-    """The command line the completion code runs for ``__complete profiles``."""
-    return [sys.executable, "-P", "-c", HOOK_CODE, COMPLETE]
+    """The command line that runs :func:`hook`; ``__complete ...`` or ``prompt ...`` follow."""
+    return [sys.executable, "-P", "-c", HOOK_CODE]
 
 
 def hook() -> NoReturn:
-    """``python -P -c HOOK_CODE __complete profiles ...``: the profile names at a Tab,
-    as ``rolecall __complete`` gives them, without the console script (which imports
-    ``re``) or :mod:`rolecall.cli.program`: half the Tab's cost
-    (``bench/bench_completion.py``).  One line on stderr and exit code 1 on a
-    failure, 130 on Ctrl+C; the process ends with ``os._exit``, the names unfreed.
+    """``python -P -c HOOK_CODE __complete profiles ...`` (the profile names at a Tab)
+    or ``... prompt [--shell S]`` (``rolecall_prompt``): what ``rolecall __complete``
+    and ``rolecall prompt`` print, without the console script (which imports ``re``)
+    or :mod:`rolecall.cli.program`: a third of a Tab's cost and more of a prompt's
+    (``bench/bench_completion.py``, ``bench/bench_prompt.py``).  Exit code 2 and no
+    output for any other line, one line on stderr and exit code 1 on a failure,
+    130 on Ctrl+C; the process ends with ``os._exit``, the names unfreed.
     """
-    words = sys.argv[1:]
     try:
-        code = 2 if not words or words[0] != COMPLETE else _complete(words[1:])[0]
+        ns = quick_shell_args(sys.argv[1:])
+        if ns is None:
+            code = 2
+        elif ns.command == "prompt":
+            code = cmd_prompt(ns)
+        else:
+            code = _complete(ns.words)[0]
         sys.stdout.flush()
     except KeyboardInterrupt:
         code = 130
     except BrokenPipeError:
         code = 0  # (the shell stopped reading)
     except Exception as exc:  # (the completion code sends stderr to /dev/null)
-        sys.stderr.write(f"rolecall: __complete: {type(exc).__name__}: {exc}\n")
+        sys.stderr.write(f"rolecall: {type(exc).__name__}: {exc}\n")
         code = 1
     try:
         sys.stderr.flush()

@@ -108,6 +108,6 @@ def cmd_shell_init(args: argparse.Namespace) -> int:
     from rolecall.core.profile_names import CACHE_NAME
 
     cache = os.path.join(rolecall_cache_dir(), CACHE_NAME)
-    hook = tuple(hook_command()) if sys.executable else ()
+    hook = tuple(hook_command()) if sys.executable else ()  # (else `rolecall` itself)
     sys.stdout.write(render(args.shell, completion_table(), args.name, cache, hook))
     return 0

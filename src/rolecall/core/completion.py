@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 
 __all__ = [
     "KINDS",
+    "quoted_command",
     "SHELLS",
     "Command",
     "Option",
@@ -382,6 +383,16 @@ def _sh_tables(commands: list[Command]) -> str:
             _sh_case("_rolecall_subs", "the subcommands of a command", subs, "$1"),
         ]
     )
+
+
+def quoted_command(words: tuple[str, ...], shell: str) -> str:
+    """``words`` as a command line of ``shell`` (bash, zsh or fish), each word quoted.
+
+    >>> quoted_command(("/opt/py", "-c", "a; b()", "--shell"), "zsh")
+    "'/opt/py' '-c' 'a; b()' '--shell'"
+    """
+    quote = _fq if shell == "fish" else _sq
+    return " ".join(quote(w) for w in words)
 
 
 def _hook(hook: tuple[str, ...], quote: Callable[[str], str]) -> str:

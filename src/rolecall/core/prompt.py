@@ -4,8 +4,9 @@ It is made from two variables and the clock: ``ROLECALL_PROFILE`` (set by
 ``rolecall env``, ``rc``, ``shell`` and ``exec``) and ``AWS_CREDENTIAL_EXPIRATION``.
 Outside a rolecall session it is empty.  It reads no file, so it costs what
 starting Python costs and little more: a prompt runs it before every command.
-This module imports only ``re`` (already loaded by the ``rolecall`` script) and
-no date library; the expiration is read with one regular expression.
+This module imports nothing (no ``re``, no date library): the expiration is read
+by hand (``re`` costs more than the rest of the prompt; ``rolecall_prompt`` of
+``rolecall shell-init`` runs it without the console script, which imports it).
 
 The colour follows the time left, as the UI's countdowns do (900 s and 300 s,
 the default thresholds: reading the settings would mean reading a file), and
@@ -20,8 +21,6 @@ is written for the shell that shows it:
 
 from __future__ import annotations
 
-import re
-
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
     from collections.abc import Mapping
@@ -33,12 +32,10 @@ PROMPT_SHELLS = ("plain", "bash", "zsh", "fish", "powershell", "ansi")
 WARN_SECONDS = 900
 CRITICAL_SECONDS = 300
 _GREEN, _YELLOW, _RED = "32", "33", "31"
-#: ``2026-11-28T05:33:55Z``, with fractions, ``+00:00``/``-0500`` or ``UTC``.
-_EXPIRATION_RE = re.compile(
-    r"(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d):(\d\d)(\.\d+)?"
-    r"\s*(Z|UTC|GMT|[+-]\d\d:?\d\d)?",
-    re.ASCII | re.IGNORECASE,
-)
+#: The zones an expiration may name besides ``+HH:MM``, ``+HHMM`` (and ``-``).
+_UTC_NAMES = ("", "Z", "UTC", "GMT")
+_DIGITS = frozenset("0123456789")
+_SPACE = " \t\n\r\f\v"
 #: The longest profile name shown in full.
 _MAX_NAME = 40
 
@@ -57,27 +54,60 @@ def _days_from_civil(year: int, month: int, day: int) -> int:
     return era * 146097 + doe - 719468
 
 
+def _is_digits(text: str) -> bool:
+    return bool(text) and _DIGITS.issuperset(text)
+
+
+def _zone_offset(zone: str) -> int | None:
+    """Seconds east of UTC for ``Z``, ``UTC``, ``GMT`` (any case, or none), ``+HH:MM``
+    or ``-HHMM``; None for anything else."""
+    zone = zone.upper()
+    if zone in _UTC_NAMES:
+        return 0
+    digits = zone[1:].replace(":", "", 1) if zone[3:4] == ":" else zone[1:]
+    if zone[0] not in "+-" or len(digits) != 4 or not _is_digits(digits):
+        return None
+    offset = int(digits[:2]) * 3600 + int(digits[2:]) * 60
+    return offset if zone[0] == "+" else -offset
+
+
 def expiry_epoch(text: str) -> float | None:
     """Seconds since the epoch for an expiration, or None when it is not one.
+
+    ``YYYY-MM-DDTHH:MM:SS`` (``T`` or a space), then a fraction, then a zone
+    (``Z``, ``UTC``, ``GMT``, ``+HH:MM``, ``-HHMM``; none is UTC), blanks allowed
+    around the zone: the three shapes the caches hold, and a little more.
 
     >>> expiry_epoch("1970-01-02T00:00:00Z"), expiry_epoch("1970-01-01T01:00:00+01:00")
     (86400.0, 0.0)
     >>> expiry_epoch("soon") is None
     True
     """
-    m = _EXPIRATION_RE.fullmatch(text.strip())
-    if m is None:
+    text = text.strip()
+    fields = (text[0:4], text[5:7], text[8:10], text[11:13], text[14:16], text[17:19])
+    if (
+        len(text) < 19
+        or text[4] + text[7] + text[13] + text[16] != "--::"
+        or text[10] not in "Tt "
+        or not all(_is_digits(f) for f in fields)
+    ):
         return None
-    year, month, day, hour, minute, second = (int(g) for g in m.groups()[:6])
+    year, month, day, hour, minute, second = (int(f) for f in fields)
     if not (1 <= month <= 12 and 1 <= day <= 31 and hour < 24 and minute < 60 and second < 62):
         return None
+    rest, fraction = text[19:], 0.0
+    if rest[:1] == ".":
+        end = 1
+        while rest[end : end + 1] in _DIGITS:  # ("" is not a digit: the end stops it)
+            end += 1
+        if end == 1:
+            return None
+        fraction, rest = float(rest[:end]), rest[end:]
+    offset = _zone_offset(rest.lstrip(_SPACE))
+    if offset is None:
+        return None
     seconds = _days_from_civil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second
-    zone = (m.group(8) or "Z").upper()
-    if zone[0] in "+-":
-        digits = zone[1:].replace(":", "")
-        offset = int(digits[:2]) * 3600 + int(digits[2:]) * 60
-        seconds -= offset if zone[0] == "+" else -offset
-    return seconds + float(m.group(7) or 0)
+    return seconds - offset + fraction
 
 
 def left_text(seconds: float) -> str:

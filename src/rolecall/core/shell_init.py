@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 
-from rolecall.core.completion import SHELLS, Command, render_completion
+from rolecall.core.completion import SHELLS, Command, quoted_command, render_completion
 
 __all__ = ["CLEARED", "DEFAULT_NAME", "SHELLS", "check_name", "render"]
 
@@ -113,6 +113,12 @@ _SH = """\
     fi
     eval "$_rolecall_out"
 }}
+# rolecall_prompt: what `rolecall prompt --shell {shell}` prints (`dev 42m`), for PS1;
+# no process at all outside a rolecall session
+rolecall_prompt() {{
+    [ -n "${{ROLECALL_PROFILE-}}" ] || return 0
+    {prompt}
+}}
 """
 
 _FISH = """\
@@ -144,6 +150,12 @@ function {name} --description "rolecall: set a profile's credentials in this she
     end
     printf '%s\\n' $out | source
     return 0  # (the last line erases a variable that may not exist: status 4)
+end
+# rolecall_prompt: what `rolecall prompt --shell fish` prints (`dev 42m`), for fish_prompt;
+# no process at all outside a rolecall session
+function rolecall_prompt
+    test -n "$ROLECALL_PROFILE"; or return 0
+    {prompt}
 end
 """
 
@@ -208,19 +220,25 @@ def render(
     cache: str = "",
     hook: tuple[str, ...] = (),
 ) -> str:
-    """The whole script for ``shell``: the function, then the completion code
-    (``cache``: where the profile names are remembered between Tabs; ``hook``: the
-    command that prints them, see :func:`~rolecall.core.completion.render_completion`)."""
+    """The whole script for ``shell``: the function (and ``rolecall_prompt``), then the
+    completion code (``cache``: where the profile names are remembered between Tabs).
+
+    ``hook`` is the command that runs ``rolecall.cli.shell_hooks.hook`` (empty: the
+    ``rolecall`` command): given ``__complete profiles ...`` at a Tab, ``prompt
+    --shell SHELL`` in ``rolecall_prompt``."""
     problem = check_name(name)
     if problem:
         raise ValueError(problem)
+    prompt = quoted_command((*hook, "prompt", "--shell", shell), shell) if hook else ""
+    prompt = prompt or f"command rolecall prompt --shell {shell}"
     if shell == "fish":
-        head = _FISH.format(name=name, cleared=" ".join(CLEARED))
+        head = _FISH.format(name=name, cleared=" ".join(CLEARED), prompt=prompt)
     elif shell == "powershell":
         cleared_ps = ", ".join(f"'{v}'" for v in CLEARED)
         head = _POWERSHELL.format(name=name, cleared_ps=cleared_ps)
     elif shell in SHELLS:
-        head = _SH.format(name=name, shell=shell, cleared=" ".join(CLEARED))
+        head = _SH.format(name=name, shell=shell, cleared=" ".join(CLEARED), prompt=prompt)
     else:
         raise ValueError(f"unknown shell {shell!r}; use one of {', '.join(SHELLS)}")
-    return head + "\n" + render_completion(shell, commands, (name,), cache, hook)
+    complete = (*hook, "__complete") if hook else ()  # (the hidden verb of shell_hooks)
+    return head + "\n" + render_completion(shell, commands, (name,), cache, complete)
