@@ -8,7 +8,10 @@ on a machine; so, in the same interleaved rounds:
   without ``site`` (and the ``.pth`` files it runs);
 * ``python -c 'import re'``: the console script pip writes imports ``re`` itself;
 * ``python -S: rolecall prompt``: the console script's code under ``python -S``
-  with rolecall's source on PYTHONPATH, which shows rolecall's own cost.
+  with rolecall's source on PYTHONPATH, which shows rolecall's own cost;
+* ``rolecall_prompt``: what the function of ``rolecall shell-init`` runs in a
+  session (``python -P -c HOOK_CODE prompt --shell bash``: no console script, no
+  ``re``); outside a session it starts no process at all.
 
 Usage::
 
@@ -39,6 +42,9 @@ from bench.bench_completion import (
     timed,
     write_section,
 )
+from rolecall.cli.shell_hooks import hook_command
+
+HOOKED = "rolecall_prompt (python -P -c HOOK_CODE prompt --shell bash)"
 
 HEADING = "## Prompt: `rolecall prompt` (bench/bench_prompt.py)"
 TARGET_MS = 15.0
@@ -60,6 +66,7 @@ def main() -> int:
     bare = {**env, "PYTHONPATH": src}
     py = sys.executable
     runs = {
+        HOOKED: timed(HOOKED, [*hook_command(), "prompt", "--shell", "bash"], env),
         "rolecall prompt --shell bash": timed(
             "rolecall prompt --shell bash", [rolecall, "prompt", "--shell", "bash"], env
         ),
@@ -78,6 +85,7 @@ def main() -> int:
     got = interleave(runs, args.rounds)
     load_after = load()
     ours = median_ms(got["rolecall prompt --shell bash"])
+    hooked = median_ms(got[HOOKED])
     lines = [
         HEADING,
         "",
@@ -98,6 +106,7 @@ def main() -> int:
         )
     bare_floor = median_ms(got["python -S -c pass"])
     verdict = "met" if ours <= TARGET_MS else "NOT met"
+    hooked_verdict = "met" if hooked <= TARGET_MS else "NOT met"
 
     def cpu(name: str) -> float:
         return median_ms(CPU[name])
@@ -107,6 +116,11 @@ def main() -> int:
 
     lines += [
         "",
+        f"- `rolecall_prompt` (`rolecall shell-init`'s function, in a session): {hooked:.1f} ms "
+        f"(target <= {TARGET_MS:.0f} ms: **{hooked_verdict}**), {cpu(HOOKED):.1f} ms of CPU, "
+        f"{cpu(HOOKED) - cpu('python -c pass'):.1f} ms of CPU over `python -c pass`; "
+        f"`rolecall prompt` / `rolecall_prompt`: {ours / hooked:.2f}x. Outside a session "
+        "`rolecall_prompt` starts no process (0 ms).",
         f"- `rolecall prompt`: {ours:.1f} ms (target <= {TARGET_MS:.0f} ms: **{verdict}**), "
         f"{cpu('rolecall prompt --shell bash'):.1f} ms of CPU; the interpreter alone "
         f"(`python -c pass`) takes {floor:.1f} ms here ({cpu('python -c pass'):.1f} ms of CPU), "
@@ -116,8 +130,8 @@ def main() -> int:
         "`python -c 'import re'`: rolecall's own part is "
         f"{own:.1f} ms of CPU over it ({bare_own:.1f} ms over `python -S -c pass` under `-S`, "
         "`re` included): the verb is read without "
-        "argparse, and imports `rolecall.cli`, `rolecall.core.prompt` (one regular expression, "
-        "no date library) and `time`; it reads no file.",
+        "argparse, and imports `rolecall.cli`, `rolecall.core.prompt` (no `re`, no date "
+        "library) and `time`; it reads no file.",
     ]
     text = "\n".join(lines) + "\n"
     print(text)
