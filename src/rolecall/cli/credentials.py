@@ -252,6 +252,7 @@ def _exec_command(args: argparse.Namespace) -> list[str]:
 
 
 def cmd_exec(args: argparse.Namespace) -> int:
+    from rolecall.cli.prompt_marker import with_prompt_marker
     from rolecall.cli.served import env_keys_chosen, run_child
 
     command = _exec_command(args)
@@ -259,10 +260,12 @@ def cmd_exec(args: argparse.Namespace) -> int:
         raise CliError("no command given: rolecall exec PROFILE -- COMMAND [ARGS...]")
     env_keys = env_keys_chosen(args)
     result = assume_for(args, guard="exec")
-    return run_child(args, result, command, env_keys=env_keys, where="in a terminal")
+    command, marked = with_prompt_marker(command, result.profile)  # `exec P -- $SHELL`
+    return run_child(args, result, command, env_keys=env_keys, where="in a terminal", extra=marked)
 
 
 def cmd_shell(args: argparse.Namespace) -> int:
+    from rolecall.cli.prompt_marker import with_prompt_marker
     from rolecall.cli.served import env_keys_chosen, run_child
     from rolecall.core.cache import humanize, now_utc
     from rolecall.core.shell import SHELL_MARKER, user_shell
@@ -276,7 +279,7 @@ def cmd_shell(args: argparse.Namespace) -> int:
         )
     env_keys = env_keys_chosen(args)
     result = assume_for(args, guard="shell")
-    argv = user_shell(os.environ)
+    argv, marked = with_prompt_marker(user_shell(os.environ), result.profile)
     if env_keys:
         what = f"credentials expire {_expiry_text(result)}"
     else:
@@ -288,7 +291,7 @@ def cmd_shell(args: argparse.Namespace) -> int:
         argv,
         env_keys=env_keys,
         where="in this shell",
-        extra={SHELL_MARKER: result.profile},
+        extra={SHELL_MARKER: result.profile, **marked},
     )
     if result.expiration is None or not env_keys:
         tell(f"rolecall: left the {result.profile} shell")

@@ -6,7 +6,9 @@
 
 from __future__ import annotations
 
-__all__ = ["run"]
+from typing import Any
+
+__all__ = ["pick", "run"]
 
 
 def run(config: str | None = None, credentials: str | None = None) -> int:
@@ -21,3 +23,17 @@ def run(config: str | None = None, credentials: str | None = None) -> int:
     app = RolecallApp(config, credentials, tune_gc=True)
     result = app.run()
     return int(result or 0)
+
+
+def pick(config: str | None = None, credentials: str | None = None) -> Any:
+    """Open the app as a picker (``rolecall pick``): Enter assumes the highlighted
+    profile and closes the app.  Returns its AssumeResult, or None when the app
+    was quit without one."""
+    import gc
+
+    gc.disable()  # (as in run)
+    from rolecall.tui.app import RolecallApp
+
+    app = RolecallApp(config, credentials, tune_gc=True, pick=True)
+    app.run()
+    return app.picked

@@ -85,8 +85,14 @@ class RolecallApp(OrderedKeysApp[int]):
         settings: Settings | None = None,
         poll_interval: float = 1.0,
         tune_gc: bool = False,
+        pick: bool = False,
     ) -> None:
         super().__init__()
+        #: ``rolecall pick``: Enter's assume closes the app, its result in :attr:`picked`
+        self.pick = pick
+        self.picked: Any = None
+        if pick:
+            self.title = "rolecall · Enter sets the profile in your shell"
         self.config_arg = config
         self.credentials_arg = credentials
         self.services = services or Services()
@@ -476,7 +482,10 @@ class RolecallApp(OrderedKeysApp[int]):
     def _confirm_first(self, name: str, purpose: Purpose) -> bool:
         """On a guarded profile, open the confirm modal (Yes goes on with the request)."""
         assert self.profiles is not None
-        question = guard_view.QUESTIONS.get(purpose)
+        # (the picker's Enter hands the credentials to the shell: an export, as `env` is)
+        question = guard_view.QUESTIONS.get(
+            "export" if self.pick and purpose == "assume" else purpose
+        )
         account_id, role_name = self._account_and_role(name)
         reason = self.settings.guard_rules.reason(name, account_id) if question else None
         if question is None or reason is None or self.closing:
@@ -708,6 +717,10 @@ class RolecallApp(OrderedKeysApp[int]):
     def on_assume_done(self, message: AssumeDone) -> None:
         self._after_sso_login.discard(message.name)
         result = message.result
+        if self.pick and message.purpose == "assume":
+            self.picked = result  # (the command line writes it once the app has closed)
+            self.exit(0)
+            return
         self.sessions[message.name] = result
         self._issued[message.name] = self.clock()
         self._refresh_failed.pop(message.name, None)
@@ -826,7 +839,11 @@ class RolecallApp(OrderedKeysApp[int]):
             role = None
             if target is not None and target.role is not None:  # refreshed from the portal
                 role = (target.session, target.role.account_id, target.role.role_name)
-            with self.services.shell_session(result, name, self._served(), role) as (argv, env):
+            sgr = self.settings.prompt_sgr(name)
+            with self.services.shell_session(result, name, self._served(), role, sgr) as (
+                argv,
+                env,
+            ):
                 shown = argv[0] if argv else "?"
                 self.main.note(name, f"shell {shown} (exit it to come back)", "step")
                 code = self.services.launcher(self, argv, env, self.take_typed())

@@ -464,6 +464,7 @@ class Services:
         profile: str,
         served: Mapping[str, Any] | None,
         role: tuple[SsoSession, str, str] | None = None,
+        prompt_sgr: str | None = None,
     ) -> Iterator[tuple[list[str], dict[str, str]]]:
         """The shell's argv and environment, for as long as it runs.
 
@@ -473,11 +474,15 @@ class Services:
         when the shell exits.  Without it (``env_keys``), or when :attr:`serve` is
         off, the environment holds fixed keys.  ``role`` (session, account ID, role
         name): a discovered SSO role, which the endpoint refreshes from the portal
-        (``rolecall.core.sso.serving``), not by assuming a profile.
+        (``rolecall.core.sso.serving``), not by assuming a profile.  With
+        ``prompt_sgr`` (the colour of the marker), a bash, zsh or fish shows the
+        profile before its prompt.
         """
+        from rolecall.core.subshell_prompt import mark
+
         argv, env = self.shell_command(result, profile)
         if served is None or not self.serve:
-            yield argv, env
+            yield mark(argv, env, prompt_sgr)
             return
         from rolecall.core.serve import Endpoint
 
@@ -498,4 +503,4 @@ class Services:
 
             endpoint = endpoint_for(result, where="in this shell", environ=base, **served)
         with endpoint:
-            yield argv, endpoint.child_env(base, profile)
+            yield mark(argv, endpoint.child_env(base, profile), prompt_sgr)
