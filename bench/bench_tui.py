@@ -2,6 +2,7 @@
 """TUI benchmarks (issue 4, section 9): first frame, CPU while ticking, event-loop stalls.
 
     python bench/bench_tui.py first-frame [--profiles 1000,10000] [--runs 9]
+    python bench/bench_tui.py discovered  [--profiles 1000,10000] [--accounts 500] [--roles-per 3]
     python bench/bench_tui.py tick-cpu    [--live 1000,10000] [--seconds 20]
     python bench/bench_tui.py stall       [--assumes 20] [--runs 5]
     python bench/bench_tui.py load        [--load-profiles 10000] [--load-live 1000] [--seconds 20]
@@ -15,6 +16,12 @@
   child's CPU time at that moment (``/proc/PID/stat``) is reported too: it is
   what the wall time would be on an idle machine.  Configs come from
   bench/gen_config.py.
+* **discovered** (issue 11): the first frame as above, on the same config, side by
+  side (runs alternate) with and without a cached discovery of ``--accounts`` x
+  ``--roles-per`` IAM Identity Center roles (500 x 3: 1,500 ``sso·new`` rows) for
+  the config's first ``[sso-session]``.  Discovery runs in a worker after the
+  first frame, so the two should not differ.  Then, headless in this process,
+  the time from the app's start until those rows have joined the table.
 * **tick-cpu**: the same, with a CLI cache (``~/.aws/cli/cache``) and SSO tokens
   holding live credentials for every role and SSO profile, so that N rows count
   down; after the first cache read and a few seconds of settling, the child's
@@ -161,6 +168,122 @@ def first_frame(sizes: list[int], runs: int, work: Path) -> list[dict[str, Any]]
         print(
             f"first frame, {n:>6} profiles: wall {fmt(walls)} (min {min(walls):.3f}), "
             f"child CPU {fmt(cpus)}",
+            flush=True,
+        )
+        out.append(row)
+    return out
+
+
+# ---------------------------------------------------------------------------
+# first frame with discovered SSO roles
+# ---------------------------------------------------------------------------
+def write_discovery(
+    home: Path, config: Path, credentials: Path, accounts: int, per: int
+) -> tuple[Any, int]:
+    """A fresh discovery cache (``accounts`` x ``per`` roles) for the config's first
+    ``[sso-session]``, under ``home``'s rolecall cache directory."""
+    from rolecall.core.config import load as load_aws
+    from rolecall.core.sso import discovery
+    from rolecall.core.sso.session import sessions
+
+    session = sessions(load_aws(str(config), str(credentials)))[0]
+    roles = [
+        discovery.Role(f"account-{a:04d}", str(200_000_000_000 + a), f"Role{r}")
+        for a in range(accounts)
+        for r in range(per)
+    ]
+    before = os.environ.get("ROLECALL_CACHE_DIR")
+    os.environ["ROLECALL_CACHE_DIR"] = str(home / ".cache" / "rolecall")
+    try:
+        discovery.write_cache(session, discovery.Discovery(tuple(roles), datetime.now(UTC)), 3600)
+    finally:
+        if before is None:
+            os.environ.pop("ROLECALL_CACHE_DIR", None)
+        else:
+            os.environ["ROLECALL_CACHE_DIR"] = before
+    return session, len(roles)
+
+
+async def _rows_landed(config: Path, credentials: Path, home: Path, expected: int) -> float:
+    """Headless: seconds from the app's start until ``expected`` discovered rows show."""
+    from rolecall.settings import Settings
+    from rolecall.tui.app import RolecallApp
+    from rolecall.tui.services import Services
+
+    settings = Settings(path=str(home / "settings.toml"))
+    app = RolecallApp(str(config), str(credentials), services=Services(), settings=settings)
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+    async with app.run_test(size=(140, 40)):
+        while len(app.main.state.discovered.rows) < expected:
+            if loop.time() - start > 60:
+                raise SystemExit("the discovered rows never showed")
+            await asyncio.sleep(0.005)
+        return loop.time() - start
+
+
+def discovered_first_frame(
+    sizes: list[int], runs: int, accounts: int, per: int, work: Path
+) -> list[dict[str, Any]]:
+    compile_bytecode()
+    out = []
+    for n in sizes:
+        config, credentials = gen_config(n, work / f"aws-{n}")
+        walls: dict[str, list[float]] = {"baseline": [], "discovered": []}
+        cpus: dict[str, list[float]] = {"baseline": [], "discovered": []}
+        for _ in range(runs):
+            for case in ("baseline", "discovered"):
+                home = Path(tempfile.mkdtemp(dir=work))
+                if case == "discovered":
+                    write_discovery(home, config, credentials, accounts, per)
+                env = clean_env(home)
+                start = time.perf_counter()
+                child = spawn(config, credentials, env)
+                child.expect("Expires")
+                walls[case].append(time.perf_counter() - start)
+                cpus[case].append(cpu_seconds(child.pid))
+                quit_child(child)
+                shutil.rmtree(home, ignore_errors=True)
+        # the rows themselves: headless, this process, with the variables the child had
+        landed: list[float] = []
+        for _ in range(max(3, runs // 3)):
+            home = Path(tempfile.mkdtemp(dir=work))
+            _, count = write_discovery(home, config, credentials, accounts, per)
+            saved = dict(os.environ)
+            os.environ.clear()
+            os.environ.update(clean_env(home))
+            try:
+                from rolecall.core.config import load as load_aws
+                from rolecall.core.sso.discovery import discover_sessions
+                from rolecall.core.sso.session import sessions
+                from rolecall.tui.discovered import build
+
+                loaded = load_aws(str(config), str(credentials))
+                found = discover_sessions(sessions(loaded)[:1])
+                expected = len(build(loaded, found).rows)
+                landed.append(asyncio.run(_rows_landed(config, credentials, home, expected)))
+            finally:
+                os.environ.clear()
+                os.environ.update(saved)
+            shutil.rmtree(home, ignore_errors=True)
+        base, disc = walls["baseline"], walls["discovered"]
+        ratio = statistics.median(disc) / statistics.median(base)
+        row = {
+            "profiles": n,
+            "discovered_roles": count,
+            "discovered_rows": expected,
+            "baseline_wall_median": statistics.median(base),
+            "discovered_wall_median": statistics.median(disc),
+            "ratio": ratio,
+            "baseline_cpu_median": statistics.median(cpus["baseline"]),
+            "discovered_cpu_median": statistics.median(cpus["discovered"]),
+            "rows_landed_median": statistics.median(landed),
+        }
+        print(
+            f"first frame, {n:>6} profiles: baseline wall {fmt(base)} (CPU "
+            f"{fmt(cpus['baseline'])}); with {count} discovered roles ({expected} rows) wall "
+            f"{fmt(disc)} (CPU {fmt(cpus['discovered'])}), ratio {ratio:.2f}; "
+            f"rows in the table (headless) after {fmt(landed)}",
             flush=True,
         )
         out.append(row)
@@ -689,7 +812,8 @@ def keys_bench(burst: int, runs: int, work: Path) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
-        "what", choices=["first-frame", "tick-cpu", "stall", "load", "keys", "poll", "all"]
+        "what",
+        choices=["first-frame", "discovered", "tick-cpu", "stall", "load", "keys", "poll", "all"],
     )
     parser.add_argument("--profiles", default="1000,10000")
     parser.add_argument("--live", default="1000,10000")
@@ -704,6 +828,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keys-runs", type=int, default=9)
     parser.add_argument("--cache-entries", type=int, default=100_000)
     parser.add_argument("--poll-runs", type=int, default=3)
+    parser.add_argument("--accounts", type=int, default=500)
+    parser.add_argument("--roles-per", type=int, default=3)
     parser.add_argument("--json", help="also write the results to this file")
     args = parser.parse_args(argv)
     work = Path(tempfile.mkdtemp(prefix="rolecall-bench-tui-"))
@@ -713,6 +839,11 @@ def main(argv: list[str] | None = None) -> int:
         if args.what in ("first-frame", "all"):
             sizes = [int(x) for x in args.profiles.split(",")]
             results["first_frame"] = first_frame(sizes, args.runs, work)
+        if args.what in ("discovered", "all"):
+            sizes = [int(x) for x in args.profiles.split(",")]
+            results["discovered"] = discovered_first_frame(
+                sizes, args.runs, args.accounts, args.roles_per, work
+            )
         if args.what in ("tick-cpu", "all"):
             lives = [int(x) for x in args.live.split(",")]
             results["tick_cpu"] = tick_cpu(lives, args.seconds, work)

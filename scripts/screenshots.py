@@ -233,6 +233,20 @@ async def sso_login(app: Any, pilot: Any) -> str | None:
     return svg
 
 
+def demo_discovery(config: Any, ttl: float) -> list[Any]:
+    """``Services.discover``: what the demo's portal grants (its SSO_ACCOUNTS), as if cached."""
+    from rolecall.core.sso.discovery import Discovery, Role, SessionRoles
+    from rolecall.core.sso.session import sessions
+    from rolecall.demo.sample import SSO_ACCOUNTS
+
+    roles = tuple(
+        Role(name, account_id, role)
+        for account_id, (name, granted) in SSO_ACCOUNTS.items()
+        for role in granted
+    )
+    return [SessionRoles(s, Discovery(roles, FROZEN, from_cache=True)) for s in sessions(config)]
+
+
 async def run(out: Path) -> None:
     from rolecall.demo import prepare_demo
     from rolecall.tui.services import Services
@@ -262,6 +276,7 @@ async def run(out: Path) -> None:
                 launcher=lambda app, argv, env, typed: 0,
                 sso_login=waiting_login(clock),
                 browser=lambda url: False,
+                discover=demo_discovery,
             )
             size = (80, 24) if name.endswith("80x24") else SIZE
             await shoot(out, name, steps, services, size)

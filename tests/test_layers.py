@@ -29,7 +29,7 @@ CORE_MODULES = sorted(
     m.name for m in pkgutil.walk_packages(rolecall.core.__path__, "rolecall.core.")
 )
 #: the TUI's modules that hold no widget
-PURE_TUI = ["jobs", "lines", "model", "state", "switch_role_form", "watch"]
+PURE_TUI = ["discovered", "jobs", "lines", "model", "state", "switch_role_form", "watch"]
 TUI_MODULES = sorted(m.name for m in pkgutil.walk_packages(rolecall.tui.__path__, "rolecall.tui."))
 
 

@@ -216,7 +216,9 @@ def test_env_formats(home: Path, sts_proxy: StsProxy) -> None:
         "AWS_CREDENTIAL_EXPIRATION",
         "AWS_REGION",
         "AWS_DEFAULT_REGION",
+        "ROLECALL_PROFILE",  # (for prompts: `rolecall prompt`)
     }
+    assert data["ROLECALL_PROFILE"] == "b"
     dotenv = ok("env", "b", "--format", "dotenv").stdout
     parsed = dict(line.split("=", 1) for line in dotenv.splitlines())
     # single quotes, which no dotenv reader interprets

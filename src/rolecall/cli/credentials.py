@@ -247,6 +247,7 @@ def _exec_command(args: argparse.Namespace) -> list[str]:
 
 
 def cmd_exec(args: argparse.Namespace) -> int:
+    from rolecall.cli.prompt_marker import with_prompt_marker
     from rolecall.cli.served import env_keys_chosen, run_child
 
     command = _exec_command(args)
@@ -254,10 +255,12 @@ def cmd_exec(args: argparse.Namespace) -> int:
         raise CliError("no command given: rolecall exec PROFILE -- COMMAND [ARGS...]")
     env_keys = env_keys_chosen(args)
     result = assume_for(args, guard="exec")
-    return run_child(args, result, command, env_keys=env_keys, where="in a terminal")
+    command, marked = with_prompt_marker(command, result.profile)  # `exec P -- $SHELL`
+    return run_child(args, result, command, env_keys=env_keys, where="in a terminal", extra=marked)
 
 
 def cmd_shell(args: argparse.Namespace) -> int:
+    from rolecall.cli.prompt_marker import with_prompt_marker
     from rolecall.cli.served import env_keys_chosen, run_child
     from rolecall.core.cache import now_utc
     from rolecall.core.shell import SHELL_MARKER, user_shell
@@ -272,7 +275,7 @@ def cmd_shell(args: argparse.Namespace) -> int:
         )
     env_keys = env_keys_chosen(args)
     result = assume_for(args, guard="shell")
-    argv = user_shell(os.environ)
+    argv, marked = with_prompt_marker(user_shell(os.environ), result.profile)
     said = ShellLines(argv[0], result.profile, result.expiration, kept_fresh=not env_keys)
     tell(said.start(now_utc()))  # (the UI's `s` says the same)
     code = run_child(
@@ -281,7 +284,7 @@ def cmd_shell(args: argparse.Namespace) -> int:
         argv,
         env_keys=env_keys,
         where="in this shell",
-        extra={SHELL_MARKER: result.profile},
+        extra={SHELL_MARKER: result.profile, **marked},
     )
     tell(said.end(now_utc()))
     return code

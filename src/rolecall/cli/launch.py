@@ -15,7 +15,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
     import argparse
 
-__all__ = ["cmd_demo", "open_tui"]
+__all__ = ["check_tui_files", "cmd_demo", "open_tui"]
 
 
 def open_tui(args: argparse.Namespace) -> int:
@@ -26,6 +26,19 @@ def open_tui(args: argparse.Namespace) -> int:
     (the UI would only show an empty table).  Problems inside the files are
     shown by the UI itself, which stays usable.
     """
+    check_tui_files(args)
+    try:
+        from rolecall.tui import run
+    except ImportError:
+        raise CliError(
+            "the terminal UI is not available in this build; try `rolecall list`"
+        ) from None
+    result: int = run(config=args.config, credentials=args.credentials)
+    return result
+
+
+def check_tui_files(args: argparse.Namespace) -> None:
+    """Refuse files the UI can never read (one line, exit code 2), before it starts."""
     from rolecall.core.config import config_path, credentials_path
 
     check_files(args)
@@ -40,14 +53,6 @@ def open_tui(args: argparse.Namespace) -> int:
                 pass
         except OSError as exc:
             raise CliError(f"cannot read {what} {path}: {exc.strerror or exc}") from None
-    try:
-        from rolecall.tui import run
-    except ImportError:
-        raise CliError(
-            "the terminal UI is not available in this build; try `rolecall list`"
-        ) from None
-    result: int = run(config=args.config, credentials=args.credentials)
-    return result
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

@@ -329,6 +329,52 @@ def _doctor_options(p: argparse.ArgumentParser) -> None:
     p.set_defaults(func=Verb("doctor", "cmd_doctor"))
 
 
+def _shell_init_options(p: argparse.ArgumentParser) -> None:
+    from rolecall.core.shell_init import DEFAULT_NAME, SHELLS
+
+    p.add_argument("shell", choices=SHELLS, help="the shell to write code for")
+    p.add_argument(
+        "--name",
+        default=DEFAULT_NAME,
+        help=f"the function's name (default: {DEFAULT_NAME})",
+    )
+    p.set_defaults(func=Verb("shell_init", "cmd_shell_init"))
+
+
+def _pick_options(p: argparse.ArgumentParser) -> None:
+    from rolecall.core.shell import FORMATS
+
+    _add_files(p)
+    p.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="sh",
+        help="the export lines' format, as for `env` (default: sh)",
+    )
+    p.add_argument(
+        "--output-fd",
+        type=int,
+        metavar="N",
+        help="write the export lines to this open file descriptor (never a terminal)",
+    )
+    p.add_argument(
+        "--output-file", metavar="FILE", help="write the export lines to this file (mode 0600)"
+    )
+    p.set_defaults(func=Verb("pick", "cmd_pick"))
+
+
+def _prompt_options(p: argparse.ArgumentParser) -> None:
+    from rolecall.core.prompt import PROMPT_SHELLS
+
+    p.add_argument(
+        "--shell",
+        choices=PROMPT_SHELLS,
+        default="plain",
+        help="colour for this shell's prompt (default: plain, no colour)",
+    )
+    p.set_defaults(func=Verb("shell_hooks", "cmd_prompt"))
+
+
 def _demo_options(d: argparse.ArgumentParser) -> None:
     d.add_argument(
         "--no-tui",
@@ -437,6 +483,18 @@ COMMANDS: tuple[tuple[str, str, Callable[[argparse.ArgumentParser], None]], ...]
         "print credentials for credential_process = rolecall credential-process PROFILE",
         _credential_process_options,
     ),
+    (
+        "shell-init",
+        'shell code for your rc file: eval "$(rolecall shell-init bash)" gives `rc PROFILE` '
+        "and tab completion",
+        _shell_init_options,
+    ),
+    (
+        "pick",
+        "pick a profile in the terminal UI and write its export lines (for `rc`)",
+        _pick_options,
+    ),
+    ("prompt", "a prompt segment for the current session, such as `dev 42m`", _prompt_options),
     ("logout", "forget a profile's cached credentials (or --all)", _logout_options),
     ("doctor", "check the environment, config, files and cache for problems", _doctor_options),
     ("demo", "try rolecall with no AWS account: a local STS and a sample config", _demo_options),

@@ -24,9 +24,16 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["entry", "keep_until_exit", "main"]
 
 #: Verbs that never read or write the credential cache (no cache warning hook).
-_CACHE_FREE = ("cmd_list", "cmd_profile_add", "cmd_profile_remove")
+_CACHE_FREE = (
+    "cmd_list",
+    "cmd_profile_add",
+    "cmd_profile_remove",
+    "cmd_shell_init",
+    "cmd_prompt",
+    "cmd_complete",
+)
 #: Verbs that run for long (a UI, a demo): they keep Python's cyclic garbage collector.
-_LONG_RUNNING = (None, "cmd_demo")
+_LONG_RUNNING = (None, "cmd_demo", "cmd_pick")
 #: errors only a write gives (a full disk, a quota, a file too large)
 _WRITE_ERRNOS = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
 
@@ -80,6 +87,12 @@ def _parse(words: list[str]) -> argparse.Namespace:
     quick = quick_args(words)  # `env` and `credential-process`: a cache hit needs no argparse
     if quick is not None:
         return quick
+    if words and words[0] in ("prompt", "__complete"):  # run by a shell at each prompt or Tab
+        from rolecall.cli.shell_hooks import quick_shell_args
+
+        quick = quick_shell_args(words)
+        if quick is not None:
+            return quick
     from rolecall.cli import parser
 
     # `rolecall list ...`: argparse will pick that command, so only it needs options

@@ -9,7 +9,6 @@ neither boto3 nor botocore.
 
 from __future__ import annotations
 
-import re
 import sys
 
 TYPE_CHECKING = False
@@ -29,8 +28,6 @@ __all__ = [
     "cmd_sso_populate",
     "cmd_sso_roles",
 ]
-
-_REGION_RE = re.compile(r"[a-z]{2}(-[a-z]+)+-\d{1,2}")
 
 
 def _fail(exc: SsoError) -> BaseException:
@@ -269,37 +266,22 @@ def _ask(label: str) -> str:
         raise CliError("sso configure: cancelled", 130) from None
 
 
-def _default_name(start_url: str) -> str:
-    """``mycompany`` for ``https://mycompany.awsapps.com/start``.
-
-    >>> _default_name("https://d-9067a1b2c3.awsapps.com/start")
-    'd-9067a1b2c3'
-    """
-    from urllib.parse import urlsplit
-
-    host = urlsplit(start_url).hostname or ""
-    label = host.split(".")[0] if host else ""
-    return re.sub(r"[^A-Za-z0-9_.-]+", "-", label).strip("-") or "sso"
-
-
 def cmd_sso_configure(args: argparse.Namespace) -> int:
-    from urllib.parse import urlsplit
-
     from rolecall.cli.output import CliError, oneline
     from rolecall.core.edit import EditError, add_sso_session
-    from rolecall.core.sso.session import DEFAULT_SCOPES
+    from rolecall.core.sso import configure
+
+    def refuse(problem: str | None) -> None:
+        if problem is not None:
+            raise CliError(f"sso configure: {problem}", 2)
 
     start_url = args.start_url or _ask("start url")
-    url = urlsplit(start_url)
-    local = url.hostname in ("127.0.0.1", "localhost")
-    if not (url.scheme == "https" or (url.scheme == "http" and local)) or not url.hostname:
-        raise CliError(f"sso configure: not an https URL: {start_url!r}", 2)
+    refuse(configure.start_url_problem(start_url))
     region = args.region or _ask("region")
-    if not _REGION_RE.fullmatch(region):
-        raise CliError(f"sso configure: not an AWS region: {region!r} (e.g. eu-west-1)", 2)
-    name = args.name or _default_name(start_url)
-    settings = {"sso_start_url": start_url, "sso_region": region}
-    settings["sso_registration_scopes"] = args.scopes or ",".join(DEFAULT_SCOPES)
+    refuse(configure.region_problem(region))
+    name = args.name or configure.default_name(start_url)
+    refuse(configure.name_problem(name))
+    settings = configure.session_settings(start_url, region, args.scopes)
     _config(args)  # files that cannot be read stop here, with their own message
     try:
         path = add_sso_session(

@@ -20,6 +20,10 @@ from rolecall.core.ini import (
     split_section_name,
 )
 
+# (the paths are found in `locations`: a Tab's profile names need them, and not this module)
+from rolecall.core.locations import DEFAULT_CONFIG, config_path, credentials_path
+from rolecall.core.locations import expand_path as _expand
+
 __all__ = [
     "AwsConfig",
     "ConfigError",
@@ -31,8 +35,6 @@ __all__ = [
     "read_document",
 ]
 
-DEFAULT_CONFIG = "~/.aws/config"
-DEFAULT_CREDENTIALS = "~/.aws/credentials"
 #: ``[profile NAME]`` (and ``sso-session``, ``services``) as most files write it:
 #: two words, one space, no quote or backslash.  ``split_section_name`` (shlex)
 #: splits such a name at its space; any other name takes that slower path.
@@ -60,18 +62,6 @@ class FileProblem:
         return {"file": self.file, "line": self.line, "message": self.message}
 
 
-def _expand(path: str) -> str:
-    return os.path.expanduser(os.path.expandvars(path))
-
-
-def config_path(explicit: str | None = None, env: Mapping[str, str] | None = None) -> str:
-    """``--config``, else ``AWS_CONFIG_FILE`` (even when empty), else ``~/.aws/config``."""
-    env = os.environ if env is None else env
-    if explicit is not None:
-        return _expand(explicit)
-    return _expand(env.get("AWS_CONFIG_FILE", DEFAULT_CONFIG))
-
-
 def missing_named_config(
     explicit: str | None = None, env: Mapping[str, str] | None = None
 ) -> tuple[str, str] | None:
@@ -93,14 +83,6 @@ def missing_named_config(
     if not path or os.path.lexists(path) or path == _expand(DEFAULT_CONFIG):
         return None
     return path, who
-
-
-def credentials_path(explicit: str | None = None, env: Mapping[str, str] | None = None) -> str:
-    """``--credentials``, else ``AWS_SHARED_CREDENTIALS_FILE``, else ``~/.aws/credentials``."""
-    env = os.environ if env is None else env
-    if explicit is not None:
-        return _expand(explicit)
-    return _expand(env.get("AWS_SHARED_CREDENTIALS_FILE", DEFAULT_CREDENTIALS))
 
 
 def read_bytes(path: str) -> bytes | None:

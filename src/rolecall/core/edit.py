@@ -26,7 +26,7 @@ from rolecall.core.config import (
     read_bytes,
     read_document,
 )
-from rolecall.core.ini import IniDocument, RawSection, parse, split_section_name
+from rolecall.core.ini import IniDocument, RawSection, Values, parse, split_section_name
 from rolecall.core.profiles import (
     CREDENTIAL_SOURCES,
     ProfileSet,
@@ -195,6 +195,17 @@ def cut_section(lines: list[str], sect: RawSection) -> list[str]:
     return out
 
 
+def as_read(doc: IniDocument, settings: Mapping[str, str]) -> Values:
+    """What botocore reads in a section of ``doc`` written with ``settings``: the
+    values of ``[DEFAULT]`` that it does not set, then its own.  Every edit's
+    read-back check expects this (a profile, a batch of them, an ``[sso-session]``).
+
+    >>> as_read(parse(b"[DEFAULT]\\nregion = x\\noutput = json\\n"), {"region": "y"})
+    {'region': 'y', 'output': 'json'}
+    """
+    return {**doc.default_values(), **settings}
+
+
 class _Editor:
     """Reads the files once, and writes the config back only when the edit checks out."""
 
@@ -353,8 +364,7 @@ def _add(ed: _Editor, name: str, settings: Mapping[str, str], force: bool) -> st
     eol = ed.doc.newline
     new = _section_lines(name, settings, eol)
     expected = {k: dict(v) for k, v in ed.before.profiles.items()}
-    # botocore reads the new section with the values of [DEFAULT] it does not set
-    values: dict[str, object] = {**ed.doc.default_values(), **settings}
+    values: dict[str, object] = dict(as_read(ed.doc, settings))
     if existing:
         # Replace the section botocore reads (the last one); drop any earlier twin.
         target = existing[-1]
@@ -505,7 +515,7 @@ def edit_profiles(
                 ops += [(twin.start, twin, None) for twin in existing[:-1]]
             else:
                 block += ([eol] if block else []) + new
-            expected[name] = dict(settings)
+            expected[name] = as_read(ed.doc, settings)
         lines = ed.doc.lines
         for _, sect, new_lines in sorted(ops, key=lambda op: op[0], reverse=True):
             if new_lines is None:
@@ -599,7 +609,7 @@ def add_sso_session(
         data = "".join(lines).encode("utf-8", "surrogateescape")
         after = AwsConfig(ed.path, ed.cred_path, parse(data), ed.cred_doc)
         wanted = {k: dict(v) for k, v in ed.before.sso_sessions.items()}
-        wanted[name] = dict(settings)
+        wanted[name] = as_read(ed.doc, settings)
         if after.refused or after.sso_sessions != wanted:
             raise EditError(f"the edit of sso-session {name!r} would not read back as intended")
         if after.profiles != ed.before.profiles or after.services != ed.before.services:

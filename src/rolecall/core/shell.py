@@ -9,6 +9,7 @@ PowerShell, dotenv and JSON equivalents) needs::
     export AWS_CREDENTIAL_EXPIRATION='2026-11-28T05:33:55Z'
     export AWS_REGION='eu-west-1'
     export AWS_DEFAULT_REGION='eu-west-1'
+    export ROLECALL_PROFILE='dev'
     unset AWS_PROFILE AWS_DEFAULT_PROFILE AWS_SECURITY_TOKEN
 
 ``run_subshell`` runs a child with that environment, forwards signals to it
@@ -93,6 +94,7 @@ def env_vars(result: AssumeResult) -> tuple[dict[str, str], list[str]]:
     if result.region:
         to_set["AWS_REGION"] = result.region
         to_set["AWS_DEFAULT_REGION"] = result.region
+    to_set["ROLECALL_PROFILE"] = result.profile  # (for prompts: `rolecall prompt`)
     to_unset.extend(REMOVED)
     return to_set, to_unset
 

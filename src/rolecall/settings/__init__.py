@@ -38,6 +38,9 @@ says so (see :mod:`rolecall.core.guard`).  The example layout::
     [sso]
     discovery_ttl_seconds = 3600   # `sso roles` answers from its cache this long (0: never)
 
+    [shell]
+    prompt_marker = true           # shells rolecall starts show [PROFILE] before the prompt
+
     [profiles."prod-admin"]        # one table per AWS profile name
     display_name = "[prod] admin"  # shown instead of the profile name
     color = "bright_red"           # a colour name from COLOR_NAMES, or "#rrggbb"
@@ -65,7 +68,14 @@ value rules and the file's path), ``colors``, ``reading`` (tomllib), ``writing``
 
 from __future__ import annotations
 
-from rolecall.settings.colors import COLOR_HEX, COLOR_NAMES, color_error, color_hex, is_valid_color
+from rolecall.settings.colors import (
+    COLOR_HEX,
+    COLOR_NAMES,
+    color_error,
+    color_hex,
+    color_sgr,
+    is_valid_color,
+)
 from rolecall.settings.edits import set_display, set_theme, toggle_favorite
 from rolecall.settings.model import (
     DEFAULT_CRITICAL_SECONDS,
@@ -94,6 +104,7 @@ __all__ = [
     "SettingsError",
     "color_error",
     "color_hex",
+    "color_sgr",
     "is_valid_color",
     "load_settings",
     "save_settings",

@@ -20,6 +20,7 @@ __all__ = [
     "color_error",
     "color_hex",
     "color_line",
+    "color_sgr",
     "is_valid_color",
     "normalize_color",
 ]
@@ -165,3 +166,21 @@ def color_line(text: str, profile: str) -> int | None:
         if full == want or (full == want[:2] and _INLINE_COLOR_RE.search(line)):
             return number
     return None
+
+
+#: The terminal's own colour numbers for the first sixteen names (SGR 30-37, 90-97).
+_ANSI_SGR = {name: str(30 + i if i < 8 else 82 + i) for i, name in enumerate(COLOR_NAMES[:16])}
+
+
+def color_sgr(value: str) -> str:
+    """The SGR parameters (the part of ``ESC [ ... m``) that draw in a valid colour:
+    the terminal's own colour for the sixteen ANSI names, 24-bit RGB for the rest.
+
+    >>> color_sgr("red"), color_sgr("bright_blue"), color_sgr("#FF8700")
+    ('31', '94', '38;2;255;135;0')
+    """
+    name = value.lower()
+    if name in _ANSI_SGR:
+        return _ANSI_SGR[name]
+    rgb = color_hex(value)
+    return "38;2;" + ";".join(str(int(rgb[i : i + 2], 16)) for i in (1, 3, 5))

@@ -73,12 +73,13 @@ SCALARS: dict[str, tuple[tuple[str, ...], object]] = {
         DEFAULT_EXPIRY_WARNING_SECONDS,
     ),
     "notify_assume": (("notifications", "assume"), True),
+    "prompt_marker": (("shell", "prompt_marker"), True),
     "refresh_margin": (("sessions", "refresh_margin_seconds"), DEFAULT_REFRESH_MARGIN_SECONDS),
     "env_keys": (("sessions", "env_keys"), False),
     "keep_fresh": (("sessions", "keep_fresh"), True),
     "sso_discovery_ttl": (("sso", "discovery_ttl_seconds"), DEFAULT_SSO_DISCOVERY_TTL),
 }
-TABLES = ("defaults", "thresholds", "notifications", "sessions", "sso")
+TABLES = ("defaults", "thresholds", "notifications", "sessions", "sso", "shell")
 TOP_KEYS = frozenset({"theme", "favorites", "profiles", *TABLES, GUARD_KEY, CREDENTIAL_PROCESS_KEY})
 PROFILE_KEYS = ("display_name", "color")
 
@@ -114,6 +115,8 @@ class Settings:
     sso_discovery_ttl: int = DEFAULT_SSO_DISCOVERY_TTL
     #: Guarded profiles (``guard``, ``[profiles."NAME"] guard``); read only, never written.
     guard_rules: GuardRules = field(default_factory=GuardRules)
+    #: shells rolecall starts show the profile before their prompt (``[shell] prompt_marker``)
+    prompt_marker: bool = True
     #: One message per problem found when reading the file (see the package docstring).
     errors: list[str] = field(default_factory=list)
     # The values as last read or saved: save_settings writes only what differs.
@@ -129,6 +132,17 @@ class Settings:
 
     def is_favorite(self, profile: str) -> bool:
         return profile in self.favorites
+
+    def prompt_sgr(self, profile: str) -> str | None:
+        """The colour (SGR parameters) of ``profile``'s marker in the prompt of a shell
+        rolecall starts: bold, in its colour (cyan when it has none); None when
+        ``[shell] prompt_marker`` is off."""
+        if not self.prompt_marker:
+            return None
+        from rolecall.settings.colors import color_sgr, is_valid_color
+
+        color = self.colors.get(profile)
+        return "1;" + (color_sgr(color) if color and is_valid_color(color) else "36")
 
 
 def settings_path() -> str:

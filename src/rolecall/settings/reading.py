@@ -175,6 +175,7 @@ def _read_all(settings: Settings, data: Mapping[str, Any], reader: _Reader) -> N
     _read_notifications(settings, reader.table(data, "notifications"), reader)
     _read_sessions(settings, reader.table(data, "sessions"), reader)
     _read_sso(settings, reader.table(data, "sso"), reader)
+    _read_shell(settings, reader.table(data, "shell"), reader)
     _read_profiles(settings, reader.table(data, "profiles"), reader)
     settings.guard_rules, guard_errors = parse_rules(data)
     for message in guard_errors:
@@ -324,6 +325,17 @@ def _read_sso(settings: Settings, sso: Mapping[str, Any], reader: _Reader) -> No
                 value,
                 DEFAULT_SSO_DISCOVERY_TTL,
             )
+
+
+def _read_shell(settings: Settings, shell: Mapping[str, Any], reader: _Reader) -> None:
+    """``[shell]``: whether the shells rolecall starts show the profile in their prompt."""
+    reader.unknown(shell, frozenset({"prompt_marker"}), "shell")
+    if "prompt_marker" in shell:
+        value = shell["prompt_marker"]
+        if isinstance(value, bool):
+            settings.prompt_marker = value
+        else:
+            reader.invalid("shell.prompt_marker", "true or false", value, True)
 
 
 def _read_profiles(settings: Settings, profiles: Mapping[str, Any], reader: _Reader) -> None:

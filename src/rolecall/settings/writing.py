@@ -85,7 +85,7 @@ def _check(settings: Settings, changed: set[str]) -> list[str]:
             f"sessions.refresh_margin_seconds must be an integer from {MIN_REFRESH_MARGIN} "
             f"to {MAX_REFRESH_MARGIN}, got {margin!r}"
         )
-    for attr in ("notify_expiry", "notify_assume", "env_keys", "keep_fresh"):
+    for attr in ("notify_expiry", "notify_assume", "env_keys", "keep_fresh", "prompt_marker"):
         if attr in changed and not isinstance(getattr(s, attr), bool):
             out.append(f"{'.'.join(SCALARS[attr][0])} must be true or false")
     if "favorites" in changed:

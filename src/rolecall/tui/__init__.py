@@ -6,7 +6,9 @@
 
 from __future__ import annotations
 
-__all__ = ["run", "stuck_workers"]
+from typing import Any
+
+__all__ = ["pick", "run", "stuck_workers"]
 
 
 def run(config: str | None = None, credentials: str | None = None) -> int:
@@ -46,3 +48,17 @@ def stuck_workers(grace: float = 0.5) -> list[str]:
     for thread in threads:
         thread.join(max(0.0, deadline - time.monotonic()))
     return [t.name for t in threads if t.is_alive()]
+
+
+def pick(config: str | None = None, credentials: str | None = None) -> Any:
+    """Open the app as a picker (``rolecall pick``): Enter assumes the highlighted
+    profile and closes the app.  Returns its AssumeResult, or None when the app
+    was quit without one."""
+    import gc
+
+    gc.disable()  # (as in run)
+    from rolecall.tui.app import RolecallApp
+
+    app = RolecallApp(config, credentials, tune_gc=True, pick=True)
+    app.run()
+    return app.picked

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import shlex
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -30,7 +31,7 @@ from rolecall.tui.freshness import RETRY_AFTER, due
 from rolecall.tui.jobs import (
     MFA_CANCELLED,
     MFA_REQUIRED,
-    SSO_EXPIRED,
+    SSO_LOGIN_NEEDED,
     AssumeQueue,
     Job,
     Purpose,
@@ -41,6 +42,7 @@ from rolecall.tui.messages import (
     ConsoleOpened,
     ProfilesLoaded,
     Progress,
+    RolesDiscovered,
     WhoamiDone,
 )
 from rolecall.tui.model import clean
@@ -53,10 +55,16 @@ from rolecall.tui.watch import Stamp, Watch
 if TYPE_CHECKING:
     from textual.notifications import SeverityLevel
 
+    from rolecall.core.sso.session import SsoSession
+    from rolecall.tui.discovered import Target
+    from rolecall.tui.switch_role_form import SsoSessionRequest
+
 __all__ = ["RolecallApp"]
 
 #: worker groups (an assume's group is ``jobs.assume_group(name)``)
 WARM_GROUP, RELOAD_GROUP = "warm", "reload"
+#: the SSO sessions' roles listed; a discovered role written into the config (``a``)
+DISCOVERY_GROUP, ADD_ROLE_GROUP = "sso-discovery", "sso-add-role"
 
 
 class RolecallApp(OrderedKeysApp[int]):
@@ -77,8 +85,14 @@ class RolecallApp(OrderedKeysApp[int]):
         settings: Settings | None = None,
         poll_interval: float = 1.0,
         tune_gc: bool = False,
+        pick: bool = False,
     ) -> None:
         super().__init__()
+        #: ``rolecall pick``: Enter's assume closes the app, its result in :attr:`picked`
+        self.pick = pick
+        self.picked: Any = None
+        if pick:
+            self.title = "rolecall · Enter sets the profile in your shell"
         self.config_arg = config
         self.credentials_arg = credentials
         self.services = services or Services()
@@ -118,6 +132,10 @@ class RolecallApp(OrderedKeysApp[int]):
         self._poll_timer: Timer | None = None
         #: profiles assumed again after an SSO login: a second refusal is reported
         self._after_sso_login: set[str] = set()
+        #: discoveries started; only the last one's result is shown
+        self._discoveries = 0
+        #: discovery failures already reported in the status panel
+        self._discovery_errors: set[str] = set()
 
     def get_default_screen(self) -> MainScreen:
         return self.main
@@ -152,6 +170,7 @@ class RolecallApp(OrderedKeysApp[int]):
         self.run_worker(
             self.services.warm, name="warm", group=WARM_GROUP, thread=True, exit_on_error=False
         )
+        self.discover()
         if self.tune_gc:
             gc.freeze()
             gc.enable()
@@ -252,11 +271,106 @@ class RolecallApp(OrderedKeysApp[int]):
             keep = select if select is not None and select in message.profiles else None
             self._set_profiles(message.profiles, keep, message.rows)
             self.main.note(None, "AWS files changed: profiles reloaded", "step")
+            self.discover()  # (a session added or changed; from the cache otherwise)
         if message.expiries is not None:
             self._set_expiries(message.expiries)
+            self._tokens_changed()
         if self._reload_again:
             self._reload_again = False
             self._start_reload(self.file_watch.now, reread=True)
+
+    # -- IAM Identity Center: what the sessions grant -------------------------
+    def discover(self) -> None:
+        """List every SSO session's roles in a worker (from the discovery cache, else
+        from the portal); their rows join the table when it lands."""
+        if self.profiles is None or self.closing:
+            return
+        self._discoveries += 1
+        generation, config = self._discoveries, self.profiles.config
+        ttl = float(self.settings.sso_discovery_ttl)
+
+        def job() -> None:
+            found = self.services.do_discover(config, ttl)
+            tokens = self.services.do_token_expiries(item.session for item in found)
+            self.post_message(RolesDiscovered(found, tokens, generation))
+
+        self.run_worker(
+            job, name="sso-discovery", group=DISCOVERY_GROUP, thread=True, exit_on_error=False
+        )
+
+    def on_roles_discovered(self, message: RolesDiscovered) -> None:
+        if message.generation != self._discoveries:
+            return  # (a later discovery is under way)
+        self.main.set_discovered(message.found, message.tokens)
+        for item in message.found:
+            error, found = item.error, item.discovery
+            label = item.session.label
+            if error is not None and error.code not in SSO_LOGIN_NEEDED:
+                line = f"{label}: roles not listed: {lines.one_line(error)}"
+                if line not in self._discovery_errors:
+                    self._discovery_errors.add(line)
+                    self.main.note(None, line, "warn")
+            elif error is None and found is not None and not found.from_cache:
+                accounts = len(found.accounts())
+                self.main.note(
+                    None, f"{label}: {len(found.roles)} role(s) in {accounts} account(s)", "ok"
+                )
+
+    def _tokens_changed(self) -> None:
+        """The caches changed: the discovered rows' token countdowns; a session that
+        needed a login and has a live token now (a login elsewhere) is listed again."""
+        found = self.main.state.found
+        if not found:
+            return
+        tokens = self.services.do_token_expiries(item.session for item in found)
+        self.main.set_token_expiries(tokens)
+        soon = self.clock() + timedelta(minutes=15)
+        for item in found:
+            token = tokens.get(item.session.token_path)
+            waiting = item.error is not None and item.error.code in SSO_LOGIN_NEEDED
+            if waiting and token is not None and token.expires_at > soon:
+                self.discover()
+                return
+
+    def _target(self, name: str) -> Target | None:
+        """What a discovered row stands for (None for a profile, or no such row)."""
+        if self.profiles is not None and name in self.profiles:
+            return None
+        return self.main.state.target(name)
+
+    def add_discovered(self, name: str) -> None:
+        """Write a discovered role's row into the config as a profile (``a``), in a worker."""
+        target = self._target(name)
+        if target is None:
+            self.main.note(
+                name, "already a profile (a adds the discovered SSO roles, sso·new)", "warn"
+            )
+            return
+        session, discovery, role = target.session, target.discovery, target.role
+        if role is None or discovery is None:
+            self.main.note(name, "log in first (Enter): its roles are not known yet", "warn")
+            return
+        self.main.note(name, "adding it to the config as a profile…", "step")
+        self.run_worker(
+            lambda: self.services.do_add_role(
+                session, discovery, role, self.config_arg, self.credentials_arg
+            ),
+            name=f"sso-add-role:{name}",
+            group=ADD_ROLE_GROUP,
+            description=name,
+            thread=True,
+            exit_on_error=False,
+        )
+
+    def _role_added(self, worker: Worker[Any], state: WorkerState) -> None:
+        name = worker.description
+        if state == WorkerState.SUCCESS and isinstance(worker.result, str):
+            written = worker.result
+            self.reload_soon(select=written)
+            where = lines.tilde(config_path(self.config_arg))
+            self.main.note(written, f"profile added to {where}", "ok")
+        elif state == WorkerState.ERROR:
+            self.main.note(name, "not added: " + lines.one_line(worker.error), "error")
 
     # -- assume ---------------------------------------------------------------
     def busy(self, name: str) -> bool:
@@ -274,6 +388,8 @@ class RolecallApp(OrderedKeysApp[int]):
         margin = timedelta(seconds=self.settings.refresh_margin)
         for name in due(self.sessions, self._issued, now, margin, skip):
             if name not in self.profiles:
+                if self._target(name) is not None:  # a discovered role: no MFA to ask for
+                    self.start_assume(name, "refresh", None)
                 continue
             try:
                 serial = self.services.do_mfa_needed(self.profiles, name, use_cache=False, now=now)
@@ -300,9 +416,14 @@ class RolecallApp(OrderedKeysApp[int]):
     def request(self, name: str, purpose: Purpose, confirmed: bool = False) -> None:
         """Assume ``name`` for ``purpose``; ask for an MFA code first when one is needed,
         and on a guarded profile, for a confirmation (``guard_view.CONFIRMED``)."""
-        if self.profiles is None or name not in self.profiles or self.busy(name):
+        if self.profiles is None or self.busy(name):
+            return
+        if name not in self.profiles and self._target(name) is None:
             return
         if not confirmed and self._confirm_first(name, purpose):
+            return
+        if name not in self.profiles:
+            self._request_discovered(name, purpose)
             return
         if purpose == "assume" and name in self._mfa_wanted:
             purpose = "reassume"  # (its cache entry is too old: the code is what is wanted)
@@ -329,12 +450,32 @@ class RolecallApp(OrderedKeysApp[int]):
         else:
             self.start_assume(name, purpose, None)
 
+    def _request_discovered(self, name: str, purpose: Purpose) -> None:
+        """A discovered row: its role's credentials from the portal (no MFA), or a login."""
+        target = self._target(name)
+        if target is None:
+            return
+        if target.role is None:  # a session not logged in yet
+            self.ask_sso_login(name, purpose)
+            return
+        if purpose == "console":  # (the console link is made for a profile)
+            self.main.note(name, "the console needs a profile: a adds this role as one", "warn")
+            return
+        session = self.sessions.get(name)
+        if purpose == "shell" and lines.usable(session, self.clock()):
+            self.open_shell(name, session)
+            return
+        self.start_assume(name, purpose, None)
+
     def _confirm_first(self, name: str, purpose: Purpose) -> bool:
         """On a guarded profile, open the confirm modal (Yes goes on with the request)."""
         assert self.profiles is not None
-        question = guard_view.QUESTIONS.get(purpose)
-        profile = self.profiles[name]
-        reason = self.settings.guard_rules.reason(name, profile.account_id) if question else None
+        # (the picker's Enter hands the credentials to the shell: an export, as `env` is)
+        question = guard_view.QUESTIONS.get(
+            "export" if self.pick and purpose == "assume" else purpose
+        )
+        account_id, role_name = self._account_and_role(name)
+        reason = self.settings.guard_rules.reason(name, account_id) if question else None
         if question is None or reason is None or self.closing:
             return False
         from rolecall.tui.screens.guard_confirm import GuardConfirmScreen
@@ -348,8 +489,8 @@ class RolecallApp(OrderedKeysApp[int]):
         screen = GuardConfirmScreen(
             name,
             self.settings.display_name(name),
-            profile.account_id,
-            profile.role_name,
+            account_id,
+            role_name,
             reason,
             question,
             guard_view.guard_color(name, self.settings.colors),
@@ -366,6 +507,17 @@ class RolecallApp(OrderedKeysApp[int]):
         self.after_typing(show)
         return True
 
+    def _account_and_role(self, name: str) -> tuple[str | None, str | None]:
+        """The account ID and role name of a profile, or of a discovered role's row
+        (so that a guard on an account guards the roles discovered in it)."""
+        profile = self.profiles.get(name) if self.profiles is not None else None
+        if profile is not None:
+            return profile.account_id, profile.role_name
+        target = self._target(name)
+        if target is not None and target.role is not None:
+            return target.role.account_id, target.role.role_name
+        return None, None
+
     def ask_mfa(self, name: str, purpose: Purpose, serial: str) -> None:
         from rolecall.tui.screens.mfa import MfaScreen
 
@@ -380,27 +532,40 @@ class RolecallApp(OrderedKeysApp[int]):
 
         self.push_screen(MfaScreen(name, serial), entered)
 
-    def ask_sso_login(self, name: str, purpose: Purpose) -> None:
-        """Log the profile's SSO session in (the modal), then assume it again."""
+    def ask_sso_login(self, name: str, purpose: Purpose, session: SsoSession | None = None) -> None:
+        """Log an SSO session in (the modal), then assume ``name`` again: a profile (its
+        session), a discovered role (its row's); for a session row, or ``session`` (one
+        just configured), list what it grants."""
         from rolecall.tui.screens.sso_login import SsoLoginScreen
 
         if self.closing or self.profiles is None:
             return
         profiles = self.profiles
+        target = self._target(name)
+        if session is None and target is not None:
+            session = target.session
+        assume_after = name in profiles or (target is not None and target.role is not None)
 
         def done(outcome: str | None) -> None:
             if outcome == "ok":
                 self.main.note(name, "logged in to IAM Identity Center", "ok")
-                self._after_sso_login.add(name)
-                self.start_assume(name, purpose, None)
+                self.discover()
+                if assume_after:
+                    self._after_sso_login.add(name)
+                    self.start_assume(name, purpose, None)
+                else:
+                    self.main.note(name, "listing the accounts and roles it grants…", "step")
             elif outcome == "cancelled":
-                self.main.note(name, "SSO login cancelled; nothing assumed", "warn")
+                what = "nothing assumed" if assume_after else "not logged in"
+                self.main.note(name, f"SSO login cancelled; {what}", "warn")
             else:
                 self.main.note(name, f"SSO login failed: {outcome}", "error")
 
         screen = SsoLoginScreen(
             name,
-            lambda on_code, cancel: self.services.do_sso_login(profiles, name, on_code, cancel),
+            lambda on_code, cancel: self.services.do_sso_login(
+                profiles, name, on_code, cancel, session
+            ),
             self.services.do_open_browser,
             self.clock,
         )
@@ -430,9 +595,9 @@ class RolecallApp(OrderedKeysApp[int]):
 
     def _run_job(self, job: Job) -> None:
         name = job.name
-        context = self._work_context()
+        context, target = self._work_context(), self._target(name)
         worker = self.run_worker(
-            lambda: work.assume_job(context, job),
+            lambda: work.assume_job(context, job, target),
             name=f"assume:{name}",
             group=assume_group(name),
             description=job.purpose,
@@ -480,6 +645,10 @@ class RolecallApp(OrderedKeysApp[int]):
     def on_assume_done(self, message: AssumeDone) -> None:
         self._after_sso_login.discard(message.name)
         result = message.result
+        if self.pick and message.purpose == "assume":
+            self.picked = result  # (the command line writes it once the app has closed)
+            self.exit(0)
+            return
         self.sessions[message.name] = result
         self._issued[message.name] = self.clock()
         self._refresh_failed.pop(message.name, None)
@@ -528,6 +697,15 @@ class RolecallApp(OrderedKeysApp[int]):
                 self._reloading = False
                 self.main.note(None, "reload failed: " + lines.one_line(worker.error), "error")
             return
+        if worker.group == DISCOVERY_GROUP:
+            if event.state == WorkerState.ERROR:
+                self.main.note(
+                    None, "SSO roles not listed: " + lines.one_line(worker.error), "warn"
+                )
+            return
+        if worker.group == ADD_ROLE_GROUP:
+            self._role_added(worker, event.state)
+            return
         if event.state not in (WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED):
             return
         job, next_job = self.assumes.finished(worker)
@@ -549,7 +727,10 @@ class RolecallApp(OrderedKeysApp[int]):
             if getattr(error, "code", None) == MFA_REQUIRED:
                 self._want_mfa(job.name)
                 return
-        elif getattr(error, "code", None) == SSO_EXPIRED and job.name not in self._after_sso_login:
+        elif (
+            getattr(error, "code", None) in SSO_LOGIN_NEEDED
+            and job.name not in self._after_sso_login
+        ):
             self.ask_sso_login(job.name, job.purpose)  # then it assumes again
             return
         self._after_sso_login.discard(job.name)
@@ -596,11 +777,13 @@ class RolecallApp(OrderedKeysApp[int]):
 
     def _launch_shell(self, name: str, result: Any) -> None:
         try:
-            with self.services.shell_session(
-                result,
-                name,
-                work.served_options(self.settings, self.config_arg, self.credentials_arg),
-            ) as (argv, env):
+            target = self._target(name)
+            role = None
+            if target is not None and target.role is not None:  # refreshed from the portal
+                role = (target.session, target.role.account_id, target.role.role_name)
+            sgr = self.settings.prompt_sgr(name)
+            served = work.served_options(self.settings, self.config_arg, self.credentials_arg)
+            with self.services.shell_session(result, name, served, role, sgr) as (argv, env):
                 shown = argv[0] if argv else "?"
                 self.main.note(name, f"shell {shown} (exit it to come back)", "step")
                 code = self.services.launcher(self, argv, env, self.take_typed())
@@ -682,7 +865,16 @@ class RolecallApp(OrderedKeysApp[int]):
         """Ask, then remove ``name``'s cached credentials (its chain's) and MFA session."""
         from rolecall.tui.screens.confirm import ConfirmScreen
 
-        if self.profiles is None or name not in self.profiles or self.closing:
+        if self.profiles is None or self.closing:
+            return
+        target = self._target(name)
+        if target is not None:  # (a discovered row: its credentials are its session's)
+            session = target.session.name
+            which = f"--sso-session {shlex.quote(session)}" if session is not None else "--all"
+            line = f"not a profile: `rolecall sso logout {which}` signs out of its session"
+            self.main.note(name, line, "warn")
+            return
+        if name not in self.profiles:
             return
 
         def answered(yes: bool | None) -> None:
@@ -764,17 +956,24 @@ class RolecallApp(OrderedKeysApp[int]):
             self.push_screen(HelpScreen())
 
     def open_switch_role(self, highlighted: str | None) -> None:
-        from rolecall.tui.screens.switch_role import SwitchRoleScreen
-        from rolecall.tui.switch_role_form import color_choices, save_request
+        """The ``n`` form: a role profile, or (its SSO choice, the first one when there is
+        no profile yet) an ``[sso-session]``, logged in once written."""
+        from rolecall.tui.screens.switch_role import Saved, SwitchRoleScreen
+        from rolecall.tui.switch_role_form import SsoSessionRequest, color_choices, save_request
 
         names = [p.name for p in self.profiles] if self.profiles is not None else []
+        sessions = list(self.profiles.config.sso_sessions) if self.profiles is not None else []
         source = "default" if "default" in names else None
+        where = lines.tilde(config_path(self.config_arg))
 
-        def done(name: str | None) -> None:
-            if name:
-                self.reload_soon(select=name)
-                where = lines.tilde(config_path(self.config_arg))
-                self.main.note(name, f"profile added to {where}", "ok")
+        def done(saved: Saved | None) -> None:
+            if isinstance(saved, SsoSessionRequest):
+                self.reload_soon()
+                self.main.note(None, f"[sso-session {saved.name}] added to {where}", "ok")
+                self._log_in_new_session(saved)
+            elif saved is not None:
+                self.reload_soon(select=saved.name)
+                self.main.note(saved.name, f"profile added to {where}", "ok")
 
         def warn(message: str) -> None:  # called by the save, in its worker thread
             self.call_from_thread(self.notify_problem, message)
@@ -786,5 +985,14 @@ class RolecallApp(OrderedKeysApp[int]):
             ),
             colors=color_choices(),
             source=source,
+            sessions=sessions,
         )
         self.push_screen(screen, done)
+
+    def _log_in_new_session(self, saved: SsoSessionRequest) -> None:
+        """Log in the session the form just wrote; its roles are listed once it is."""
+        from rolecall.core.sso.session import SsoSession, parse_scopes
+
+        scopes = parse_scopes(saved.settings.get("sso_registration_scopes"))
+        session = SsoSession(saved.name, saved.start_url, saved.region, scopes)
+        self.ask_sso_login(session.label, "assume", session)

@@ -23,11 +23,14 @@ from collections.abc import Hashable, Iterator
 from dataclasses import dataclass, field
 from typing import Generic, Literal, TypeVar, get_args
 
+from rolecall.core.sso.errors import LOGIN_REQUIRED, UNAUTHORIZED
+
 __all__ = [
     "MAX_ASSUMES",
     "MFA_CANCELLED",
     "MFA_REQUIRED",
     "SSO_EXPIRED",
+    "SSO_LOGIN_NEEDED",
     "PURPOSES",
     "AssumeQueue",
     "Job",
@@ -48,6 +51,9 @@ MFA_CANCELLED = "MfaCancelled"
 MFA_REQUIRED = "MfaRequired"
 #: the error code of an assume whose SSO token is missing or expired (``rolecall.core.sts``)
 SSO_EXPIRED = "SsoExpired"
+#: the error codes that a browser login of the SSO session answers: an assume's, and
+#: a discovered role's (``rolecall.core.sso.errors``: no token, or the portal refused it)
+SSO_LOGIN_NEEDED = frozenset({SSO_EXPIRED, LOGIN_REQUIRED, UNAUTHORIZED})
 
 Key = TypeVar("Key", bound=Hashable)
 

@@ -12,6 +12,7 @@ from textual.message import Message
 
 if TYPE_CHECKING:
     from rolecall.core.profiles import ProfileSet
+    from rolecall.core.sso.discovery import SessionRoles
     from rolecall.tui.jobs import Purpose
     from rolecall.tui.model import ExpiryLike
     from rolecall.tui.state import PreparedRows
@@ -21,6 +22,7 @@ __all__ = [
     "ConsoleOpened",
     "ProfilesLoaded",
     "Progress",
+    "RolesDiscovered",
     "WhoamiDone",
 ]
 
@@ -94,3 +96,16 @@ class ProfilesLoaded(Message):
         self.expiries = expiries
         self.stamp = stamp
         self.error = error
+
+
+class RolesDiscovered(Message):
+    """A discovery of every SSO session's roles finished (``generation``: which one;
+    an older one that lands late is ignored), with the sessions' token expiries."""
+
+    def __init__(
+        self, found: list[SessionRoles], tokens: dict[str, ExpiryLike], generation: int
+    ) -> None:
+        super().__init__()
+        self.found = found
+        self.tokens = tokens
+        self.generation = generation

@@ -98,6 +98,8 @@ class Row:
     problems: int = 0
     favorite: bool = False
     expires_at: datetime | None = None
+    #: a role or session IAM Identity Center grants, with no profile (after the profiles)
+    discovered: bool = False
     _haystack: str = field(default="", repr=False)
     _key: tuple[str, str] | None = field(default=None, repr=False)
 
@@ -175,19 +177,20 @@ def filter_rows(rows: Iterable[Row], query: str) -> list[Row]:
 
 
 def order_rows(rows: Sequence[Row], sort: str, now: datetime) -> list[Row]:
-    """Favourites first, then by name, or by time left (soonest first, then expired, then none)."""
+    """Favourites first, then by name, or by time left (soonest first, then expired, then none);
+    discovered rows after the profiles' (by time left: after those with as much left)."""
     if sort == "expires":
 
-        def key(row: Row) -> tuple[bool, int, float, tuple[str, str]]:
+        def key(row: Row) -> tuple[bool, int, float, bool, tuple[str, str]]:
             left = row.remaining(now)
             if left is None:
-                return (not row.favorite, 2, 0.0, row.name_key)
+                return (not row.favorite, 2, 0.0, row.discovered, row.name_key)
             if left <= 0:
-                return (not row.favorite, 1, 0.0, row.name_key)
-            return (not row.favorite, 0, left, row.name_key)
+                return (not row.favorite, 1, 0.0, row.discovered, row.name_key)
+            return (not row.favorite, 0, left, row.discovered, row.name_key)
 
         return sorted(rows, key=key)
-    return sorted(rows, key=lambda row: (not row.favorite, row.name_key))
+    return sorted(rows, key=lambda row: (not row.favorite, row.discovered, row.name_key))
 
 
 def expiry_map(expiries: Mapping[str, ExpiryLike]) -> dict[str, datetime]:

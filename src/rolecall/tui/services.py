@@ -13,7 +13,7 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import FrameType
@@ -24,7 +24,10 @@ from rolecall.core.plural import plural
 if TYPE_CHECKING:
     from textual.app import App
 
+    from rolecall.core.config import AwsConfig
     from rolecall.core.profiles import ProfileSet
+    from rolecall.core.sso.discovery import Discovery, Role, SessionRoles
+    from rolecall.core.sso.session import SsoSession
     from rolecall.tui.model import ExpiryLike
 
 __all__ = [
@@ -224,6 +227,11 @@ class Services:
     #: ``browser(url) -> opened``: opens a URL (the SSO verification page, a console link)
     #: where a browser can open
     browser: Callable[[str], bool] | None = None
+    #: ``discover(config, ttl) -> [SessionRoles]``: every SSO session's roles
+    #: (``rolecall.core.sso.discovery.discover_sessions`` of the config's sessions)
+    discover: Callable[..., list[Any]] | None = None
+    #: ``rolecall.core.sso.credentials.role_credentials``-compatible: a discovered role's keys
+    sso_role: Callable[..., Any] | None = None
     #: ``rolecall.core.console.console_link``-compatible
     console: Callable[..., Any] | None = None
 
@@ -318,17 +326,76 @@ class Services:
         name: str,
         on_code: Callable[[Any], None],
         cancel: threading.Event,
+        session: SsoSession | None = None,
     ) -> None:
-        """Log in the SSO session of profile ``name`` (of its chain's root), in a worker."""
+        """Log in, in a worker, the SSO session of profile ``name`` (of its chain's root),
+        or ``session`` (a discovered row's, a session just configured)."""
         if self.sso_login is not None:
             self.sso_login(profiles, name, on_code, cancel)
             return
         from rolecall.core.sso import discovery, login
         from rolecall.core.sso.session import session_of_profile
 
-        session = session_of_profile(profiles.config, name)
+        if session is None:
+            session = session_of_profile(profiles.config, name)
         login.login(session, on_code, cancel=cancel, now=self.clock)
         discovery.forget(session)
+
+    def do_discover(self, config: AwsConfig, ttl: float) -> list[SessionRoles]:
+        """Every SSO session's roles: from the discovery cache, else from the portal."""
+        if self.discover is not None:
+            return self.discover(config, ttl)
+        from rolecall.core.sso.discovery import discover_sessions
+        from rolecall.core.sso.session import sessions
+
+        return discover_sessions(sessions(config), ttl=ttl)
+
+    def do_token_expiries(self, sessions: Iterable[SsoSession]) -> dict[str, ExpiryLike]:
+        """The sessions' token expiries, by token file (no network: the files only)."""
+        from rolecall.core.expiries import Expiry, sso_token_expiry
+
+        out: dict[str, ExpiryLike] = {}
+        for session in sessions:
+            if session.name is not None:
+                values = {"sso_session": session.name}
+            else:
+                values = {"sso_start_url": session.start_url}
+            got = sso_token_expiry(values)
+            if got is not None:
+                out[session.token_path] = Expiry("", "sso", got[0], got[1])
+        return out
+
+    def do_sso_role(
+        self, name: str, session: SsoSession, account_id: str, role_name: str, *, use_cache: bool
+    ) -> Any:
+        """A discovered role's credentials (``GetRoleCredentials``), as an assume's result."""
+        fn = self.sso_role
+        if fn is None:
+            from rolecall.core.sso.credentials import role_credentials
+
+            fn = role_credentials
+        return fn(
+            session,
+            account_id,
+            role_name,
+            label=name,
+            region=session.region,
+            use_cache=use_cache,
+            now=self.clock(),
+        )
+
+    def do_add_role(
+        self,
+        session: SsoSession,
+        discovery: Discovery,
+        role: Role,
+        config: str | None,
+        credentials: str | None,
+    ) -> str:
+        """Write a discovered role's profile (``rolecall.core.sso.populate.add_role``)."""
+        from rolecall.core.sso.populate import add_role
+
+        return add_role(session, discovery, role, config=config, credentials=credentials)
 
     def do_open_browser(self, url: str) -> bool:
         """Open ``url`` in a browser when one can open here; whether it was tried."""
@@ -433,7 +500,12 @@ class Services:
 
     @contextlib.contextmanager
     def shell_session(
-        self, result: Any, profile: str, served: Mapping[str, Any] | None
+        self,
+        result: Any,
+        profile: str,
+        served: Mapping[str, Any] | None,
+        role: tuple[SsoSession, str, str] | None = None,
+        prompt_sgr: str | None = None,
     ) -> Iterator[tuple[list[str], dict[str, str]]]:
         """The shell's argv and environment, for as long as it runs.
 
@@ -441,14 +513,35 @@ class Services:
         files, the margin, the defaults), the credentials come from an endpoint that
         this process serves, and keeps fresh, while the UI is suspended; it stops
         when the shell exits.  Without it (``env_keys``), or when :attr:`serve` is
-        off, the environment holds fixed keys.
+        off, the environment holds fixed keys.  ``role`` (session, account ID, role
+        name): a discovered SSO role, which the endpoint refreshes from the portal
+        (``rolecall.core.sso.serving``), not by assuming a profile.  With
+        ``prompt_sgr`` (the colour of the marker), a bash, zsh or fish shows the
+        profile before its prompt.
         """
+        from rolecall.core.subshell_prompt import mark
+
         argv, env = self.shell_command(result, profile)
         if served is None or not self.serve:
-            yield argv, env
+            yield mark(argv, env, prompt_sgr)
             return
-        from rolecall.core.serve import endpoint_for
+        from rolecall.core.serve import Endpoint
 
         base = os.environ if self.environ is None else self.environ
-        with endpoint_for(result, where="in this shell", environ=base, **served) as endpoint:
-            yield argv, endpoint.child_env(base, profile)
+        endpoint: Endpoint
+        if role is not None:
+            from rolecall.core.sso.serving import role_endpoint
+
+            endpoint = role_endpoint(
+                result,
+                *role,
+                where="in this shell",
+                margin_seconds=served.get("margin_seconds"),
+                environ=base,
+            )
+        else:
+            from rolecall.core.serve import endpoint_for
+
+            endpoint = endpoint_for(result, where="in this shell", environ=base, **served)
+        with endpoint:
+            yield mark(argv, endpoint.child_env(base, profile), prompt_sgr)

@@ -12,10 +12,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from rolecall.tui import discovered
 from rolecall.tui.model import ExpiryLike, Row, SessionExpiry, clean, filter_rows, order_rows
 
 if TYPE_CHECKING:
     from rolecall.core.profiles import Profile, ProfileSet
+    from rolecall.core.sso.discovery import SessionRoles
 
 __all__ = ["ExpiryWatch", "PreparedRows", "TableState", "prepare_rows"]
 
@@ -85,6 +87,13 @@ class TableState:
         self.colors: dict[str, str] = {}
         self.query = ""
         self.sort = "name"
+        #: the profiles' rows, before the discovered ones join them in :attr:`rows`
+        self._profile_rows: dict[str, Row] = {}
+        #: every SSO session's last discovery, and the rows made of it
+        self.found: list[SessionRoles] = []
+        self.discovered = discovered.Discovered()
+        #: SSO token expiries by token file (a discovered row shows its session's)
+        self.token_expiries: dict[str, ExpiryLike] = {}
 
     # -- inputs -------------------------------------------------------------
     def set_profiles(
@@ -102,8 +111,32 @@ class TableState:
         self.display_names = prepared.display_names
         self.colors = prepared.colors
         self.favorites = prepared.favorites
-        self.rows = prepared.rows
-        self._apply_expiries(self.rows.values())
+        self._profile_rows = prepared.rows
+        self._merge()
+
+    def set_discovered(self, found: Sequence[SessionRoles]) -> None:
+        """A new discovery (every session's): the rows of its roles join the profiles'."""
+        self.found = list(found)
+        self._merge()
+
+    def set_token_expiries(self, expiries: Mapping[str, ExpiryLike]) -> None:
+        """The SSO sessions' token expiries, by token file."""
+        self.token_expiries = dict(expiries)
+        self._apply_expiries(self.discovered.rows.values())
+
+    def _merge(self) -> None:
+        """:attr:`rows`: the profiles' rows, then the discovered ones (none: the same dict)."""
+        rows = self._profile_rows
+        if self.found and self.profiles is not None:
+            found = discovered.build(self.profiles.config, self.found, set(self.favorites))
+            discovered.annotate(rows, self.profiles, found.account_names)
+            if found.rows:
+                rows = {**rows, **found.rows}
+        else:
+            found = discovered.Discovered()
+        self.discovered = found
+        self.rows = rows
+        self._apply_expiries(rows.values())
 
     def set_cache_expiries(
         self, expiries: Mapping[str, ExpiryLike], sessions: Mapping[str, ExpiryLike] | None = None
@@ -126,13 +159,16 @@ class TableState:
 
     # -- outputs ------------------------------------------------------------
     def expiry(self, name: str) -> ExpiryLike | None:
-        """The later of the cache's expiry and the one from an assume in this session.
+        """The later of the cache's expiry and the one from an assume in this session
+        (for a discovered row, the cache's is its session's token).
 
         An MFA session the cache lends a role (it has no credentials of its own
         cached yet) never beats the role's own credentials from an assume here:
         the row counts down what using the profile gives.
         """
         cached = self.cache_expiries.get(name)
+        if cached is None and name in self.discovered.targets:
+            cached = self.token_expiries.get(self.discovered.targets[name].token)
         session = self.session_expiries.get(name)
         if cached is None:
             return session
@@ -161,6 +197,10 @@ class TableState:
 
     def profile(self, name: str) -> Profile | None:
         return None if self.profiles is None else self.profiles.get(name)
+
+    def target(self, name: str) -> discovered.Target | None:
+        """What a discovered row stands for (None for a profile's row)."""
+        return self.discovered.targets.get(name)
 
     def _apply_expiries(self, rows: Iterable[Row]) -> None:
         for row in rows:

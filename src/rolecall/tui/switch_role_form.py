@@ -4,6 +4,12 @@
 error per field; :func:`save_request` writes it (the lossless editor, then the
 display name and colour in the settings) and says why when that refuses.
 ``screens/switch_role.py`` holds the widgets.
+
+The form's other choice (:data:`KINDS`) adds an IAM Identity Center session
+instead, as ``rolecall sso configure`` does, with the same checks
+(``rolecall.core.sso.configure``): :func:`validate_sso` gives a
+:class:`SsoSessionRequest`, which :func:`save_request` writes too.  It is what a
+config with no profile needs first (a role needs a source profile).
 """
 
 from __future__ import annotations
@@ -21,12 +27,17 @@ if TYPE_CHECKING:
 
 __all__ = [
     "FIELDS",
+    "KINDS",
+    "SSO_FIELDS",
+    "SsoSessionRequest",
+    "SsoValidation",
     "SwitchRoleRequest",
     "Validation",
     "color_choices",
     "default_name",
     "save_request",
     "validate",
+    "validate_sso",
 ]
 
 _ACCOUNT_RE = re.compile(r"\d{12}")
@@ -37,6 +48,10 @@ _SLUG_RE = re.compile(r"[^A-Za-z0-9_.@-]+")
 
 #: the form's fields, in order
 FIELDS = ("account", "role", "display", "color", "name", "source", "region", "mfa")
+#: what the form adds: a role profile, or an IAM Identity Center session
+KINDS = (("role", "a role profile (Switch role)"), ("sso", "an IAM Identity Center (SSO) session"))
+#: the SSO session's fields, in order
+SSO_FIELDS = ("sso-url", "sso-region", "sso-name")
 
 
 @dataclass
@@ -55,6 +70,66 @@ class Validation:
 
     errors: dict[str, str] = field(default_factory=dict)
     request: SwitchRoleRequest | None = None
+
+
+@dataclass
+class SsoSessionRequest:
+    """A valid SSO choice: the ``[sso-session NAME]`` to write, and its settings."""
+
+    name: str
+    settings: dict[str, str]
+
+    @property
+    def start_url(self) -> str:
+        return self.settings["sso_start_url"]
+
+    @property
+    def region(self) -> str:
+        return self.settings["sso_region"]
+
+
+@dataclass
+class SsoValidation:
+    """The SSO choice's errors by field, or (when there are none) the session to write."""
+
+    errors: dict[str, str] = field(default_factory=dict)
+    request: SsoSessionRequest | None = None
+
+
+def validate_sso(values: dict[str, str], sessions: Sequence[str]) -> SsoValidation:
+    """Check the SSO choice (``rolecall sso configure``'s rules); ``sessions`` are the
+    names the config has already.
+
+    >>> ok = validate_sso({"sso-url": "https://acme.awsapps.com/start",
+    ...                    "sso-region": "eu-west-1"}, [])
+    >>> ok.request.name, ok.request.settings["sso_registration_scopes"]
+    ('acme', 'sso:account:access')
+    >>> validate_sso({"sso-url": "acme", "sso-region": "europe"}, []).errors["sso-region"]
+    'Not an AWS region: a region looks like eu-west-1.'
+    """
+    from rolecall.core.sso import configure
+
+    url = values.get("sso-url", "").strip()
+    region = values.get("sso-region", "").strip()
+    name = values.get("sso-name", "").strip()
+    errors: dict[str, str] = {}
+    if not url:
+        errors["sso-url"] = "Enter the AWS access portal URL (https://…awsapps.com/start)."
+    elif configure.start_url_problem(url):
+        errors["sso-url"] = "Not an https URL: your portal's, like https://acme.awsapps.com/start."
+    if not region:
+        errors["sso-region"] = "Enter the region of IAM Identity Center (e.g. eu-west-1)."
+    elif configure.region_problem(region):
+        errors["sso-region"] = "Not an AWS region: a region looks like eu-west-1."
+    name = name or configure.default_name(url)
+    problem = configure.name_problem(name)
+    if problem:
+        errors["sso-name"] = problem[0].upper() + problem[1:] + "."
+    elif name in sessions:
+        errors["sso-name"] = f"[sso-session {name}] already exists; choose another name."
+    if errors:
+        return SsoValidation(errors)
+    return SsoValidation(request=SsoSessionRequest(name, configure.session_settings(url, region)))
 
 
 def default_name(role: str, account: str, display: str) -> str:
@@ -148,20 +223,27 @@ def color_choices() -> list[str]:
 
 
 def save_request(
-    request: SwitchRoleRequest,
+    request: SwitchRoleRequest | SsoSessionRequest,
     settings: Settings,
     config: str | None,
     credentials: str | None,
     warn: Callable[[str], None],
 ) -> str | None:
-    """Write the profile (lossless editor), then its display name and colour (settings).
+    """Write the profile (lossless editor), then its display name and colour (settings);
+    or the SSO session.
 
-    Returns why the profile was not written, or None.  A settings failure after
-    the profile was written only warns: the profile is there.
+    Returns why nothing was written, or None.  A settings failure after the
+    profile was written only warns: the profile is there.
     """
-    from rolecall.core.edit import EditError, add_profile
+    from rolecall.core.edit import EditError, add_profile, add_sso_session
     from rolecall.settings import SettingsError, set_display
 
+    if isinstance(request, SsoSessionRequest):
+        try:
+            add_sso_session(request.name, request.settings, config=config, credentials=credentials)
+        except (EditError, OSError) as exc:
+            return f"Not written: {one_line(exc)}"
+        return None
     try:
         add_profile(request.name, request.settings, config=config, credentials=credentials)
     except (EditError, OSError) as exc:

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
     from rolecall.core.profiles import ProfileSet
     from rolecall.settings import Settings
+    from rolecall.tui.discovered import Target
     from rolecall.tui.jobs import Job
     from rolecall.tui.services import Services
     from rolecall.tui.watch import Stamp, Watch
@@ -76,8 +77,9 @@ def reload_job(
     ctx.post(ProfilesLoaded(loaded, expiries, stamp, rows=rows if reread else None))
 
 
-def assume_job(ctx: Context, job: Job) -> None:
-    """Assume ``job.name`` for its purpose (or open the console, or whoami)."""
+def assume_job(ctx: Context, job: Job, target: Target | None = None) -> None:
+    """Assume ``job.name`` for its purpose (or open the console, or whoami); ``target``
+    is what a discovered SSO row stands for (None for a profile)."""
     assert ctx.profiles is not None
 
     def mfa(serial: str) -> str | None:
@@ -90,6 +92,15 @@ def assume_job(ctx: Context, job: Job) -> None:
     session = ctx.sessions.get(job.name)
     if job.purpose == "whoami" and lines.usable(session, ctx.clock()):
         result = session
+    elif target is not None and target.role is not None:  # a discovered role
+        result = ctx.services.do_sso_role(
+            job.name,
+            target.session,
+            target.role.account_id,
+            target.role.role_name,
+            use_cache=job.purpose not in ("reassume", "refresh"),
+        )
+        ctx.post(AssumeDone(job.name, result, job.purpose))
     else:
         quiet = job.purpose == "refresh"
         result = ctx.services.do_assume(

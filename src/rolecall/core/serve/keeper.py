@@ -36,6 +36,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from collections.abc import Callable
     from typing import Protocol
 
+    from rolecall.core.cache import CacheEntry
     from rolecall.core.sts import Credentials
 
     class Refresher(Protocol):
@@ -73,6 +74,23 @@ class Held:
         self.credentials = credentials
         self.account_id = account_id
         self.issued = issued
+
+    @classmethod
+    def from_entry(cls, entry: CacheEntry, account_id: str | None) -> Held | None:
+        """A cache entry's credentials, issued when its file was written (never after
+        they expire); None when the file is gone."""
+        import os
+
+        from rolecall.core.sts import Credentials
+
+        try:
+            issued = datetime.fromtimestamp(os.stat(entry.path).st_mtime, UTC)
+        except OSError:
+            return None
+        creds = Credentials(
+            entry.access_key_id, entry.secret_access_key, entry.session_token, entry.expiration
+        )
+        return cls(creds, account_id, min(issued, entry.expiration))
 
     @property
     def expiration(self) -> datetime | None:

@@ -137,7 +137,6 @@ class ProfileRefresher:
     # -- the refresher -------------------------------------------------------
     def cached(self) -> Held | None:
         from rolecall.core import cache
-        from rolecall.core.sts import Credentials
 
         profiles = self.profiles()
         prof = profiles.get(self.profile)
@@ -151,14 +150,7 @@ class ProfileRefresher:
             entry = cache.read_mfa_session(cache.mfa_session_key(*root)) if root else None
         if entry is None:
             return None
-        try:
-            issued = datetime.fromtimestamp(os.stat(entry.path).st_mtime, UTC)
-        except OSError:
-            return None
-        creds = Credentials(
-            entry.access_key_id, entry.secret_access_key, entry.session_token, entry.expiration
-        )
-        return Held(creds, entry.account_id, min(issued, entry.expiration))
+        return Held.from_entry(entry, entry.account_id)
 
     def assume(self) -> Held:
         from rolecall.core import sts

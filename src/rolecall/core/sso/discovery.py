@@ -40,7 +40,9 @@ __all__ = [
     "MAX_IN_FLIGHT",
     "Discovery",
     "Role",
+    "SessionRoles",
     "discover",
+    "discover_sessions",
     "discovery_path",
     "fetch",
     "forget",
@@ -232,6 +234,56 @@ def discover(
         write_cache(session, found, max(0.0, seconds))
     except OSError:
         pass  # (an untrusted or read-only cache was warned about): still answer
+    return found
+
+
+class SessionRoles(FrozenRecord):
+    """One session's roles as :func:`discover_sessions` found them.
+
+    ``discovery`` is None when there is none to show (never fetched, and no
+    login to fetch with); ``error`` says why a fetch failed (then
+    ``discovery``, if any, is the last one cached, of any age).
+    """
+
+    __slots__ = ("session", "discovery", "error")
+    _fields = __slots__
+
+    session: SsoSession
+    discovery: Discovery | None
+    error: SsoError | None
+
+    def __init__(
+        self, session: SsoSession, discovery: Discovery | None, error: SsoError | None = None
+    ) -> None:
+        self._set("session", session)
+        self._set("discovery", discovery)
+        self._set("error", error)
+
+
+def discover_sessions(
+    sessions: Iterable[SsoSession],
+    *,
+    ttl: float | Callable[[], float] = DEFAULT_TTL,
+    refresh: bool = False,
+) -> list[SessionRoles]:
+    """Every session's roles (the UI's rows): :func:`discover` for each, in turn.
+
+    A session that cannot be fetched (no login, the portal refused, no
+    network) gives its last cached discovery whatever its age, so a UI
+    started while logged out still shows the roles it knew, with the error.
+    """
+    from rolecall.core.sso.login import valid_token
+
+    found: list[SessionRoles] = []
+    for session in sessions:
+
+        def token(session: SsoSession = session) -> str:
+            return valid_token(session).access_token
+
+        try:
+            found.append(SessionRoles(session, discover(session, token, ttl=ttl, refresh=refresh)))
+        except SsoError as exc:
+            found.append(SessionRoles(session, read_cached(session, any_age=True), exc))
     return found
 
 

@@ -38,12 +38,13 @@ from dataclasses import dataclass, field
 from rolecall.core.config import AwsConfig
 from rolecall.core.sso.discovery import Discovery, Role, sort_roles
 from rolecall.core.sso.errors import CONFIG, SsoError
-from rolecall.core.sso.session import SsoSession
+from rolecall.core.sso.session import SsoSession, signs_in_with
 
 __all__ = [
     "DEFAULT_TEMPLATE",
     "MARKER_KEY",
     "Plan",
+    "add_role",
     "plan",
     "populate",
     "profile_name",
@@ -141,7 +142,7 @@ def plan(
     theirs: dict[tuple[str, str], str] = {}
     marked_elsewhere: list[str] = []
     for name, values in config.profiles.items():
-        if values.get("sso_session") != session.name:
+        if not signs_in_with(values, session):
             continue
         key = _key(values.get("sso_account_id"), values.get("sso_role_name"))
         if values.get(MARKER_KEY) == MARKER_VALUE:
@@ -185,14 +186,24 @@ def _free_name(base: str, role: Role, taken: set[str]) -> str:
     return name
 
 
-def profile_settings(session: SsoSession, role: Role, region: str | None) -> dict[str, str]:
-    """The settings of a populated profile, in the order they are written."""
+def profile_settings(
+    session: SsoSession, role: Role, region: str | None, config: AwsConfig | None = None
+) -> dict[str, str]:
+    """The settings of a populated profile, in the order they are written.
+
+    The region is ``region``, else the one the session's section reads with
+    (``config``: a ``region`` under ``[DEFAULT]`` is read in every section, the
+    session's too, and botocore refuses a profile whose value differs from its
+    session's), else the session's ``sso_region``.
+    """
     assert session.name is not None
+    shared = config.sso_sessions.get(session.name, {}) if config is not None else {}
+    inherited = shared.get("region")
     return {
         "sso_session": session.name,
         "sso_account_id": role.account_id,
         "sso_role_name": role.role_name,
-        "region": region or session.region,
+        "region": region or (inherited if isinstance(inherited, str) else session.region),
         MARKER_KEY: MARKER_VALUE,
     }
 
@@ -240,10 +251,55 @@ def populate(
         chosen = plan(current, session, discovery, template=template, prefix=prefix, prune=prune)
         decided.append(chosen)
         out: dict[str, Change] = {
-            n: profile_settings(session, r, region) for n, r in chosen.add.items()
+            n: profile_settings(session, r, region, current) for n, r in chosen.add.items()
         }
         out.update({n: None for n in chosen.remove})
         return out
 
     result = edit_profiles(changes, dry_run=dry_run, config=config, credentials=credentials)
     return PopulateResult(result.path, decided[-1], result.diff(), result.written)
+
+
+def add_role(
+    session: SsoSession,
+    discovery: Discovery,
+    role: Role,
+    *,
+    region: str | None = None,
+    config: str | None = None,
+    credentials: str | None = None,
+) -> str:
+    """Write the profile of one discovered ``role`` (the UI's ``a``); returns its name.
+
+    It is named as :func:`populate` would name it with the whole ``discovery``
+    (so the name the UI showed for the role is the one written), marked as
+    populate marks its profiles, in one locked, checked, atomic edit
+    (:func:`rolecall.core.edit.edit_profiles`).  Raises :class:`SsoError` when the
+    role has a profile by now, or for a legacy session; ``EditError`` when the
+    edit is refused (the file is then untouched).
+    """
+    if session.name is None:
+        raise SsoError(
+            "a profile needs an [sso-session] (this is a legacy sso_start_url profile's portal)",
+            "add one with `rolecall sso configure`",
+            CONFIG,
+        )
+    from rolecall.core.edit import Change, edit_profiles
+
+    written: list[str] = []
+
+    def changes(current: AwsConfig) -> Mapping[str, Change]:
+        chosen = plan(current, session, discovery)
+        name = next((n for n, r in chosen.add.items() if r == role), None)
+        if name is None:
+            have = chosen.covered.get(role) or next(
+                (n for n, r in chosen.keep.items() if r == role), None
+            )
+            why = f"profile {have!r} has it already" if have else "IAM would refuse its name"
+            what = f"role {role.role_name} of {role.account_id}"
+            raise SsoError(f"{what} not added: {why}", None, CONFIG)
+        written.append(name)
+        return {name: profile_settings(session, role, region, current)}
+
+    edit_profiles(changes, config=config, credentials=credentials)
+    return written[0]

@@ -33,6 +33,7 @@ __all__ = [
     "role_profiles",
     "session_of_profile",
     "sessions",
+    "signs_in_with",
 ]
 
 #: The scopes registered when ``sso_registration_scopes`` is not set.
@@ -212,15 +213,28 @@ def sessions(config: AwsConfig) -> list[SsoSession]:
     return found
 
 
+def signs_in_with(values: Mapping[str, object], session: SsoSession) -> bool:
+    """Whether a profile's ``values`` sign in through ``session``: its ``sso_session``,
+    or (a legacy session) no ``sso_session`` and the same ``sso_start_url``.
+
+    >>> corp = SsoSession("corp", "https://x/start", "eu-west-1")
+    >>> signs_in_with({"sso_session": "corp"}, corp), signs_in_with({}, corp)
+    (True, False)
+    >>> legacy = SsoSession(None, "https://x/start", "eu-west-1", profile="p")
+    >>> signs_in_with({"sso_start_url": "https://x/start"}, legacy)
+    True
+    """
+    if session.name is not None:
+        return values.get("sso_session") == session.name
+    return "sso_session" not in values and values.get("sso_start_url") == session.start_url
+
+
 def role_profiles(config: AwsConfig, session: SsoSession) -> dict[tuple[str, str], str]:
     """``(account ID, role name)`` -> the first profile (config order) that signs in to
-    that role through ``session`` (its ``sso_session``, or the same legacy start URL)."""
+    that role through ``session`` (:func:`signs_in_with`)."""
     found: dict[tuple[str, str], str] = {}
     for name, values in config.profiles.items():
-        if session.name is not None:
-            if values.get("sso_session") != session.name:
-                continue
-        elif "sso_session" in values or values.get("sso_start_url") != session.start_url:
+        if not signs_in_with(values, session):
             continue
         account, role = values.get("sso_account_id"), values.get("sso_role_name")
         if isinstance(account, str) and isinstance(role, str):

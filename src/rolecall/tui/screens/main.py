@@ -15,7 +15,7 @@ over the table or the newest lines.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
@@ -28,7 +28,8 @@ from textual.widgets import Header, Input
 from textual.widgets._toast import Toast, ToastRack
 
 from rolecall.tui import guard_view
-from rolecall.tui.model import SORTS
+from rolecall.tui.discovered import describe as describe_target
+from rolecall.tui.model import SORTS, clean
 from rolecall.tui.state import PreparedRows, TableState
 from rolecall.tui.widgets.detail import DetailPanel, describe
 from rolecall.tui.widgets.key_footer import KeyFooter
@@ -36,10 +37,14 @@ from rolecall.tui.widgets.profile_table import ProfileTable
 from rolecall.tui.widgets.status import StatusLog
 
 if TYPE_CHECKING:
+    from rich.text import Text
+
     from rolecall.core.profiles import ProfileSet
+    from rolecall.core.sso.discovery import SessionRoles
     from rolecall.settings import Settings
     from rolecall.tui.jobs import Purpose
     from rolecall.tui.lines import Level
+    from rolecall.tui.model import ExpiryLike
 
 __all__ = ["SIDE_BY_SIDE", "VIEWS", "MainScreen", "ProfileActions"]
 
@@ -84,6 +89,9 @@ class ProfileActions(Protocol):
     def copy(self, name: str, export: bool = False) -> None:
         """Copy the role ARN (or, after a confirm, the export block) with OSC 52."""
 
+    def add_discovered(self, name: str) -> None:
+        """Write a discovered SSO role's row (``sso·new``) into the config as a profile."""
+
 
 class MainScreen(Screen[None]):
     """The profile table, the filter, the detail panel and the status log."""
@@ -104,6 +112,7 @@ class MainScreen(Screen[None]):
         Binding("e", "edit", "Edit", show=False),
         Binding("y", "copy", "Copy ARN", show=False),
         Binding("Y", "copy_export", "Copy exports", show=False),
+        Binding("a", "add_discovered", "Add profile", show=False),
         Binding("escape", "clear_filter", "Clear filter", show=False),
         Binding("question_mark", "app.help", "Help"),
         Binding("q", "app.quit", "Quit"),
@@ -266,6 +275,21 @@ class MainScreen(Screen[None]):
             self.table.refresh()
         self._update_detail(force=True)
 
+    def set_discovered(
+        self, found: Sequence[SessionRoles], tokens: Mapping[str, ExpiryLike]
+    ) -> None:
+        """A new discovery of the SSO sessions' roles: their rows join the table."""
+        self.state.set_discovered(found)
+        self.state.set_token_expiries(tokens)
+        self.table.measure(self.state.all_rows())
+        self._show()
+
+    def set_token_expiries(self, tokens: Mapping[str, ExpiryLike]) -> None:
+        """The SSO tokens changed (a login, a refresh): the discovered rows' countdowns."""
+        self.state.set_token_expiries(tokens)
+        self.table.refresh()
+        self._update_detail(force=True)
+
     def session_expiry(self, name: str, kind: str, expires_at: datetime) -> None:
         self.state.set_session_expiry(name, kind, expires_at)
         self.table.refresh_row(name)
@@ -310,6 +334,9 @@ class MainScreen(Screen[None]):
         total = len(self.state.rows)
         shown = self.table.row_count
         parts = [f"Profiles {shown:,}" if shown == total else f"Profiles {shown:,} of {total:,}"]
+        found = len(self.state.discovered.rows)
+        if found:  # (the rows of roles and sessions with no profile: sso·new, sso·login)
+            parts.append(f"{found:,} of them discovered (SSO)")
         parts.append(f"sorted by {'time left' if self.state.sort == 'expires' else 'name'}")
         if self.state.query:
             parts.append(f"filter “{self.state.query}”")
@@ -328,7 +355,11 @@ class MainScreen(Screen[None]):
             self._detail_live = False
             from rich.text import Text
 
-            panel.show(Text("No profile selected.", style="dim"))
+            target = self.state.target(name) if name else None
+            if name and target is not None:
+                panel.show(_discovered_detail(describe_target(name, target)))
+            else:
+                panel.show(Text("No profile selected.", style="dim"))
             return
         expiry = self.state.hop_expiry
         self._detail_live = any(expiry(profile.name, hop) is not None for hop in profile.chain)
@@ -451,6 +482,10 @@ class MainScreen(Screen[None]):
         if self.highlighted:
             self.actions.copy(self.highlighted, export=True)
 
+    def action_add_discovered(self) -> None:
+        if self.highlighted:
+            self.actions.add_discovered(self.highlighted)
+
     def action_filter(self) -> None:
         filt = self.query_one("#filter", Input)
         filt.display = True
@@ -488,3 +523,19 @@ class MainScreen(Screen[None]):
         if favorites_first:
             rows.sort(key=lambda r: (not r.favorite, r.label.casefold()))
         return [(row.name, row.label) for row in rows]
+
+
+def _discovered_detail(lines: Sequence[tuple[str, str]]) -> Text:
+    """The detail panel for a discovered row (``discovered.describe``'s lines)."""
+    from rich.text import Text
+
+    text = Text()
+    for i, (label, value) in enumerate(lines):
+        if i:
+            text.append("\n")
+        if label:
+            text.append(f"{label:<9}", style="bold")
+            text.append(clean(value))
+        else:
+            text.append(clean(value), style="dim")
+    return text

@@ -32,6 +32,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from rolecall.tui.discovered import SSO_KINDS
 from rolecall.tui.model import Row, expiry_level, format_countdown
 
 __all__ = ["COLUMNS", "ProfileTable"]
@@ -40,7 +41,7 @@ __all__ = ["COLUMNS", "ProfileTable"]
 COLUMNS: tuple[tuple[str, str, int, int], ...] = (
     ("name", "Name", 8, 40),
     ("kind", "Kind", 4, 18),
-    ("account", "Account", 7, 12),
+    ("account", "Account", 7, 30),  # (an SSO row's shows the account's name beside its ID)
     ("role", "Role", 4, 32),
     ("region", "Region", 6, 16),
     ("source", "Source", 6, 32),
@@ -473,7 +474,7 @@ class ProfileTable(ScrollView, can_focus=True):
         if row.name in self.mfa_needed:
             return Segment("needs MFA".rjust(EXPIRES_WIDTH) + " ", self._style("warn"))
         left = row.remaining(now)
-        if row.kind == "sso" and (left is None or left <= 0):
+        if row.kind in SSO_KINDS and (left is None or left <= 0):
             # no SSO token, or an expired one: Enter logs in (then assumes)
             return Segment("login".rjust(EXPIRES_WIDTH) + " ", self._style("warn"))
         if left is None:
