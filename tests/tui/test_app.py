@@ -366,6 +366,8 @@ async def test_palette_finds_real_names_and_offers_every_action(
             assert f"{verb} dev" in every, verb
         assert "Open the console as dev" in every
         assert "Favourite: pin or unpin dev" in every
+        for verb in ("Edit in $EDITOR", "Copy the role ARN of", "Copy the export block of"):
+            assert f"{verb} dev" in every, verb
         screen_wide = [hit.text async for hit in provider.search("sort")]
         assert "Sort: by name or by time left" in screen_wide
         hits = [hit async for hit in provider.search("whoami dev")]

@@ -34,7 +34,14 @@ VERBS: tuple[tuple[str, Purpose], ...] = (
     ("Open the console as", "console"),
 )
 #: the verbs that act on a profile without assuming it
-OTHER_VERBS = ("Favourite: pin or unpin", "Log out of")
+OTHER_VERBS = (
+    "Favourite: pin or unpin",
+    "Log out of",
+    "Edit in $EDITOR",
+    "Copy the role ARN of",
+    "Copy the export block of",
+    "Add as a profile",
+)
 #: The palette shows at most this many profile commands for one query.
 MAX_HITS = 100
 
@@ -65,9 +72,15 @@ def profile_commands(main: MainScreen, name: str) -> Iterator[tuple[str, Callabl
     """(verb, callback) of every action on profile ``name``."""
     for verb, purpose in VERBS:
         yield verb, partial(main.actions.request, name, purpose)
-    favourite, logout = OTHER_VERBS
+    favourite, logout, edit, arn, exports, add = OTHER_VERBS
     yield favourite, partial(main.actions.toggle_favorite, name)
     yield logout, partial(main.actions.logout, name)
+    if main.state.target(name) is not None:  # a discovered SSO role (sso·new): no file yet
+        yield add, partial(main.actions.add_discovered, name)
+        return
+    yield edit, partial(main.actions.edit, name)
+    yield arn, partial(main.actions.copy, name)
+    yield exports, partial(main.actions.copy, name, export=True)
 
 
 def screen_commands(main: MainScreen) -> list[tuple[str, Callable[[], None], str]]:
@@ -114,11 +127,13 @@ class ProfileCommands(Provider):
                 score = matcher.match(candidate)
                 if score <= 0:
                     continue
-                callback = dict(profile_commands(main, name))[verb]
+                action = dict(profile_commands(main, name)).get(verb)
+                if action is None:  # (not for this row: Edit on a discovered role)
+                    continue
                 yield Hit(
                     score,
                     highlight(matcher, candidate),
-                    callback,
+                    action,
                     text=candidate,
                     help=f"profile {clean(name)}" if label != name else None,
                 )
