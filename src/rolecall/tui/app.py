@@ -233,12 +233,19 @@ class RolecallApp(OrderedKeysApp[int]):
             )
 
     def poll(self) -> None:
-        """Once a second, in a worker: stat the files and the cache (100,000 cache
-        entries take ~0.5 s, and a FIFO must never freeze the UI); reload when they
-        changed.  One poll or reload at a time (``_reloading``)."""
+        """Once a second: stat the files and the cache; reload in a worker when they
+        changed.  A slow fingerprint (100,000 cache entries take ~2 s) is taken in the
+        worker, off the event loop (issue 14); a cheap one here, where it costs less
+        than a thread's round trip.  One poll or reload at a time (``_reloading``)."""
         if self._reloading:
             return
-        self._start_reload(None, reread=False)
+        if self.file_watch.slow:
+            self._start_reload(None, reread=False)
+            return
+        change = self.file_watch.changes()
+        if change is not None:
+            stamp, reread = change
+            self._start_reload(lambda: stamp, reread)
 
     def _start_reload(self, stamp: Callable[[], Stamp] | None, reread: bool) -> None:
         """A reload worker; ``stamp`` says what it loads (None: a poll, which reloads
