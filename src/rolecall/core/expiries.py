@@ -19,12 +19,13 @@ from rolecall.core.cache import (
     CacheEntry,
     cache_key_for,
     cli_cache_dir,
-    load_json,
     mfa_cache_dir,
     mfa_root,
     mfa_session_key,
     parse_expiration,
-    read_entry,
+    read_mfa_session,
+    read_private_json,
+    read_role_entry,
     sso_cache_dir,
     sso_token_path,
 )
@@ -102,7 +103,7 @@ def expiries(profiles: ProfileSet, now: datetime | None = None) -> dict[str, Exp
         if prof.role_arn is not None and prof.kind == "assume-role":
             key = cache_key_for(prof)
             if key is not None and key + ".json" in cli_names:
-                entry = read_entry(key, cli_dir)
+                entry = read_role_entry(key, prof.role_arn, cli_dir)
                 if entry is not None:
                     result[name] = Expiry(name, "role", entry.expiration, entry.path)
         elif prof.kind == "sso":
@@ -126,7 +127,7 @@ def expiries(profiles: ProfileSet, now: datetime | None = None) -> dict[str, Exp
             key = mfa_session_key(*mfa)
             if key + ".json" in mfa_names:
                 if key not in mfa_seen:
-                    mfa_seen[key] = read_entry(key, mfa_dir)
+                    mfa_seen[key] = read_mfa_session(key, mfa[0], mfa[1])
                 entry = mfa_seen[key]
                 if entry is not None:
                     # the profile shows its own role credentials first; the root
@@ -143,7 +144,7 @@ def _sso_path(prof: Profile) -> str | None:
 
 
 def _read_sso_expiry(path: str) -> tuple[datetime, str] | None:
-    data = load_json(path)
+    data = read_private_json(path)
     if data is None:
         return None
     when = parse_expiration(data.get("expiresAt"))
