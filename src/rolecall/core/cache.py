@@ -66,6 +66,7 @@ __all__ = [
     "cache_key",
     "cache_key_for",
     "cli_cache_dir",
+    "credentials_problem_of",
     "directory_problem",
     "file_problem",
     "format_expiration",
@@ -83,6 +84,7 @@ __all__ = [
     "mfa_session_mismatch",
     "role_mismatch",
     "write_private_json",
+    "read_bound_json",
     "read_private_json",
     "read_role_entry",
     "read_mfa_session",
@@ -640,6 +642,31 @@ def sso_token_mismatch(data: Mapping[str, Any], start_url: str) -> str | None:
     if url != start_url:
         return f"is a token of {_shown(url)!r}, not of {start_url!r}"
     return None
+
+
+def read_bound_json(
+    path: str, check: Callable[[Mapping[str, Any]], str | None]
+) -> dict[str, Any] | None:
+    """:func:`read_private_json`, then ``check(data)``: why the entry is not the one
+    it was read for (None when it is).  One that is not is a miss, with one warning."""
+    data = read_private_json(path)
+    if data is None:
+        return None
+    problem = check(data)
+    if problem is not None:
+        _warn(f"the cache file {path} {problem}: not using it (a new one replaces it)")
+        return None
+    return data
+
+
+def credentials_problem_of(data: Mapping[str, Any]) -> str | None:
+    """Why ``data`` holds no credentials a cache hit could use (the shape and an
+    ``Expiration`` it can read), or None.
+
+    >>> credentials_problem_of({"Credentials": {"AccessKeyId": "ASIA1"}})
+    'holds no usable credentials'
+    """
+    return "holds no usable credentials" if _entry_from("", dict(data)) is None else None
 
 
 def _bound(entry: CacheEntry | None, problem: str | None) -> CacheEntry | None:

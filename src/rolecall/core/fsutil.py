@@ -73,10 +73,29 @@ def _pause(step: str, path: str, tmp: str, marker: str) -> None:
 
 
 def ensure_private_dir(path: str) -> None:
-    """Create ``path`` (and parents) with mode 0700 when missing."""
-    if not os.path.isdir(path):
-        os.makedirs(path, mode=0o700, exist_ok=True)
-        os.chmod(path, 0o700)
+    """Create ``path`` with mode 0700 when missing, and every missing parent 0700 too.
+
+    ``os.makedirs`` gives the parents it creates the umask's mode: under umask
+    000, ``~/.aws`` and ``~/.aws/cli`` came out 0777, and another user could then
+    replace ``~/.aws/config``.  Directories that already exist are left as they are.
+    """
+    path = os.path.abspath(path)
+    missing: list[str] = []
+    level = path
+    while not os.path.isdir(level):
+        missing.append(level)
+        parent = os.path.dirname(level)
+        if parent == level:
+            break
+        level = parent
+    for level in reversed(missing):
+        try:
+            os.mkdir(level, 0o700)
+        except FileExistsError:
+            if os.path.isdir(level):
+                continue  # another process made it meanwhile
+            raise
+        os.chmod(level, 0o700)  # (the umask can only have taken bits away)
 
 
 def _pid_alive(pid: int) -> bool:
