@@ -25,6 +25,7 @@ from rolecall.core.config import (
     credentials_path,
     read_bytes,
     read_document,
+    refuse_untrusted,
 )
 from rolecall.core.ini import IniDocument, RawSection, parse, split_section_name
 from rolecall.core.profiles import (
@@ -264,6 +265,10 @@ def _editing(config: str | None, credentials: str | None) -> Iterator[_Editor]:
     path = config_path(config)
     _check_target(path)
     directory = os.path.dirname(os.path.realpath(path))
+    try:  # (a file there is refused when read; a new one must not go where others write)
+        refuse_untrusted(directory, "writing in")
+    except ConfigError as exc:
+        raise EditError(str(exc)) from None
     created = False
     if not os.path.isdir(directory):
         try:
