@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from rolecall.core import cache
+from rolecall.core.cache_permissions import binding_problems
 from rolecall.core.config import ConfigError
 from rolecall.core.profiles import ProfileSet, load_profiles
 
@@ -203,11 +204,21 @@ def check_files(profiles: ProfileSet) -> list[Finding]:
         for sect in doc.sections
     )
     out += _file_mode_findings(cfg.config_file, "config file", config_has_keys)
-    for path, problem, hint in cache.permission_problems():
-        out.append(Finding(PROBLEM, f"the cache directory {path} {problem}", hint))
+    out += check_caches()
+    for path, problem, hint in binding_problems(profiles):
+        out.append(Finding(PROBLEM, f"the cache file {path} {problem}", hint))
     if not out:
         out.append(Finding(OK, "file and cache permissions are private"))
     return out
+
+
+def check_caches() -> list[Finding]:
+    """The cache directories: who could plant or read credentials, and which files
+    rolecall does not use (``cache_permissions``)."""
+    return [
+        Finding(PROBLEM, f"the cache directory {path} {problem}", hint)
+        for path, problem, hint in cache.permission_problems()
+    ]
 
 
 def run_checks(
@@ -223,7 +234,9 @@ def run_checks(
         profiles: ProfileSet | None = load_profiles(config, credentials, env)
     except ConfigError as exc:
         profiles = None
-        config_findings = [Finding(PROBLEM, str(exc), "check the file's permissions")]
+        text = str(exc)  # (a refused file says its own fix)
+        hint = None if "(fix: " in text else "check the file's permissions"
+        config_findings = [Finding(PROBLEM, text, hint)]
     else:
         config_findings = []
     out = check_environment(env, profiles, when)
@@ -231,5 +244,5 @@ def run_checks(
         out += check_config(profiles)
         out += check_files(profiles)
     else:
-        out += config_findings
+        out += config_findings + check_caches()
     return out
