@@ -98,7 +98,7 @@ def whoami(result: Result, region: str | None = None, **kwargs: Any) -> dict[str
 
 
 async def shoot(
-    out: Path, name: str, steps: Callable[[Any, Any], Awaitable[None]], services: Any
+    out: Path, name: str, steps: Callable[[Any, Any], Awaitable[str | None]], services: Any
 ) -> None:
     from rolecall.settings import load_settings
     from rolecall.tui.app import RolecallApp
@@ -111,32 +111,35 @@ async def shoot(
         await pilot.pause()
         await app.workers.wait_for_complete()
         await pilot.pause()
-        await steps(app, pilot)
-        await app.workers.wait_for_complete()
-        await pilot.pause(0.2)
-        svg = app.export_screenshot(title="rolecall")
+        svg = await steps(app, pilot)  # (a shot of a modal a worker holds open is taken there)
+        if svg is None:
+            await app.workers.wait_for_complete()
+            await pilot.pause(0.2)
+            svg = app.export_screenshot(title="rolecall")
     (out / f"{name}.svg").write_text(svg)
     print(f"wrote {out / name}.svg")
 
 
-async def main_screen(app: Any, pilot: Any) -> None:
+async def main_screen(app: Any, pilot: Any) -> str | None:
     app.main.table.move_cursor_to("shared-services")
     await pilot.pause()
     await pilot.press("enter")
     await app.workers.wait_for_complete()
     await pilot.pause()
     await pilot.press("i")
+    return None
 
 
-async def mfa_modal(app: Any, pilot: Any) -> None:
+async def mfa_modal(app: Any, pilot: Any) -> str | None:
     app.main.table.move_cursor_to("prod-admin")
     await pilot.pause()
     await pilot.press("enter")
     await pilot.pause()
     await pilot.press("4", "0", "7")
+    return None
 
 
-async def switch_role(app: Any, pilot: Any) -> None:
+async def switch_role(app: Any, pilot: Any) -> str | None:
     await pilot.press("n")
     await pilot.pause()
     screen = app.screen
@@ -146,14 +149,84 @@ async def switch_role(app: Any, pilot: Any) -> None:
     screen.query_one("#color").value = "dark_orange"
     screen.query_one("#region").value = "eu-west-1"
     screen.query_one("#role").focus()
+    return None
 
 
-async def help_screen(app: Any, pilot: Any) -> None:
+async def guard_modal(app: Any, pilot: Any) -> str | None:
+    """The demo guards [prod] admin: its colour bar, and the confirm modal of its shell."""
+    app.main.table.move_cursor_to("prod-admin")
+    await pilot.pause()
+    await pilot.press("s")
+    await pilot.pause(0.3)  # (the modal waits for the keys typed with `s`)
+    return None
+
+
+async def help_screen(app: Any, pilot: Any) -> str | None:
     await pilot.press("question_mark")
+    return None
 
 
-async def filtered(app: Any, pilot: Any) -> None:
+async def filtered(app: Any, pilot: Any) -> str | None:
     await pilot.press("o", "slash", "a", "u", "d")
+    return None
+
+
+class SsoExpired(Exception):
+    """What the engine raises for an SSO profile with no live token."""
+
+    code = "SsoExpired"
+    hint = None
+
+    def __init__(self, profile: str) -> None:
+        self.message = f"SSO session expired: run `rolecall sso login {profile}`"
+        super().__init__(self.message)
+
+
+def logged_out(clock: Callable[[], datetime]) -> Callable[..., Result]:
+    """``fake_assume``, with the SSO profiles logged out."""
+    inner = fake_assume(clock)
+
+    def assume(profiles: Any, name: str, **kwargs: Any) -> Result:
+        if profiles[name].kind == "sso":
+            raise SsoExpired(name)
+        return inner(profiles, name, **kwargs)
+
+    return assume
+
+
+def waiting_login(clock: Callable[[], datetime]) -> Callable[..., None]:
+    """``Services.sso_login`` that shows a device code and waits until cancelled."""
+    from rolecall.core.sso.login import DeviceCode
+
+    def login(profiles: Any, name: str, on_code: Callable[[Any], None], cancel: Any) -> None:
+        url = "https://device.sso.eu-west-1.amazonaws.com/"
+        code = DeviceCode(
+            url,
+            url + "?user_code=KXQT-VMPL",
+            "KXQT-VMPL",
+            clock() + timedelta(minutes=9, seconds=42),
+            5,
+        )
+        on_code(code)
+        cancel.wait(30)
+
+    return login
+
+
+async def sso_login(app: Any, pilot: Any) -> str | None:
+    from rolecall.tui.screens.sso_login import SsoLoginScreen
+
+    app.main.table.move_cursor_to("sso-dev")
+    await pilot.pause()
+    await pilot.press("enter")
+    for _ in range(300):
+        await pilot.pause(0.02)
+        if isinstance(app.screen, SsoLoginScreen) and app.screen.code is not None:
+            break
+    await pilot.pause(0.2)
+    svg: str = app.export_screenshot(title="rolecall")
+    await pilot.press("escape")  # (its worker ends: the shot is taken)
+    return svg
 
 
 async def run(out: Path) -> None:
@@ -161,23 +234,29 @@ async def run(out: Path) -> None:
     from rolecall.tui.services import Services
 
     clock = lambda: FROZEN  # noqa: E731
-    shots: list[tuple[str, Callable[[Any, Any], Awaitable[None]]]] = [
+    shots: list[tuple[str, Callable[[Any, Any], Awaitable[str | None]]]] = [
         ("main", main_screen),
         ("mfa", mfa_modal),
+        ("guard", guard_modal),
         ("switch-role", switch_role),
         ("help", help_screen),
         ("filter", filtered),
+        ("sso-login", sso_login),
     ]
     for name, steps in shots:
         home = Path(tempfile.mkdtemp(prefix="rolecall-shots-"))
         try:
             # a fresh demo HOME per shot, so that no shot sees another's writes
-            os.environ.update(prepare_demo(str(home), "http://127.0.0.1:9", now=FROZEN))
+            sso = name == "sso-login"  # (the others keep the demo logged in to SSO)
+            env = prepare_demo(str(home), "http://127.0.0.1:9", now=FROZEN, sso_logged_in=not sso)
+            os.environ.update(env)
             services = Services(
                 clock=clock,
-                assume=fake_assume(clock),
+                assume=logged_out(clock) if sso else fake_assume(clock),
                 whoami=whoami,
                 launcher=lambda app, argv, env, typed: 0,
+                sso_login=waiting_login(clock),
+                browser=lambda url: False,
             )
             await shoot(out, name, steps, services)
         finally:

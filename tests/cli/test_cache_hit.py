@@ -30,6 +30,7 @@ ALLOWED_ROLECALL = {
     "rolecall.cli",
     "rolecall.cli.credentials",
     "rolecall.cli.files",
+    "rolecall.cli.guarding",  # guarded profiles: one read of the settings file, no TOML parser
     "rolecall.cli.output",
     "rolecall.cli.program",
     "rolecall.cli.quick",
@@ -38,8 +39,11 @@ ALLOWED_ROLECALL = {
     "rolecall.core._record",
     "rolecall.core.cache",
     "rolecall.core.config",
+    "rolecall.core.guard",
     "rolecall.core.ini",
     "rolecall.core.limits",
+    "rolecall.core.locations",
+    "rolecall.core.printable",  # (the escaping rule of every printed line: imports nothing)
     "rolecall.core.profiles",
     "rolecall.core.shell",
     "rolecall.core.sts",

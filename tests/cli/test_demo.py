@@ -8,6 +8,8 @@ import io
 import json
 import os
 import re
+import shlex
+import shutil
 import signal
 import socket
 import stat
@@ -41,7 +43,7 @@ def prepared(tmp_path: Path) -> tuple[Path, dict[str, str]]:
 def running() -> Iterator[dict[str, str]]:
     """One demo environment (server, files, os.environ) shared by the module's tests."""
     saved = dict(os.environ)
-    with demo.demo_environment() as env:
+    with demo.demo_environment(sso_approve_after=1.0) as env:
         yield env
     now = dict(os.environ)
     for environ in (saved, now):
@@ -74,7 +76,7 @@ def test_prepare_demo_returns_the_environment(prepared: tuple[Path, dict[str, st
     assert "AWS_ENDPOINT_URL_SSO" not in env
     assert SECRET not in json.dumps(env)
     with_sso = demo.prepare_demo(str(home), "http://a:1", sso_endpoint="http://b:2", now=NOW)
-    assert with_sso["AWS_ENDPOINT_URL_SSO"] == "http://b:2"
+    assert with_sso["AWS_ENDPOINT_URL_SSO"] == with_sso["AWS_ENDPOINT_URL_SSO_OIDC"] == "http://b:2"
 
 
 def test_the_sample_profiles(prepared: tuple[Path, dict[str, str]]) -> None:
@@ -142,8 +144,14 @@ def test_files_are_private(prepared: tuple[Path, dict[str, str]]) -> None:
             assert stat.S_IMODE(os.stat(os.path.join(root, f)).st_mode) == 0o600, f
 
 
-def test_the_sso_token_is_cached(prepared: tuple[Path, dict[str, str]]) -> None:
+def test_the_sso_session_starts_logged_out(prepared: tuple[Path, dict[str, str]]) -> None:
     home, _env = prepared
+    assert not (home / ".aws" / "sso" / "cache").exists()
+
+
+def test_a_logged_in_demo_has_its_sso_token(tmp_path: Path) -> None:
+    home = tmp_path / "demo-home"
+    demo.prepare_demo(str(home), "http://127.0.0.1:9", now=NOW, sso_logged_in=True)
     name = hashlib.sha1(b"demo-sso").hexdigest() + ".json"
     token = json.loads((home / ".aws" / "sso" / "cache" / name).read_text())
     assert token["startUrl"] == demo.SSO_START_URL
@@ -275,7 +283,7 @@ def test_the_sso_portal(demo_env: dict[str, str]) -> None:
     with pytest.raises(urllib.error.HTTPError) as info:
         urllib.request.urlopen(request, timeout=5)
     assert info.value.code == 401
-    assert info.value.headers["x-amzn-ErrorType"] == "UnauthorizedException"
+    assert info.value.headers["x-amzn-ErrorType"].split(":")[0] == "UnauthorizedException"
     request = urllib.request.Request(url, headers={"x-amz-sso_bearer_token": demo.SSO_ACCESS_TOKEN})
     with urllib.request.urlopen(request, timeout=5) as response:
         body = json.load(response)
@@ -290,7 +298,21 @@ def _subprocess_env(demo_env: dict[str, str]) -> dict[str, str]:
     return env
 
 
-def test_botocore_gets_sso_credentials_in_a_fresh_process(demo_env: dict[str, str]) -> None:
+def test_sso_login_then_botocore_gets_credentials_in_a_fresh_process(
+    demo_env: dict[str, str],
+) -> None:
+    """The demo's SSO session starts logged out; its portal approves the login by itself."""
+    env = _subprocess_env(demo_env)
+    login = subprocess.run(
+        [sys.executable, "-m", "rolecall", "sso", "login", "sso-dev", "--no-browser"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+    )
+    assert login.returncode == 0, login.stderr
+    assert "user_code=" in login.stderr and login.stdout.startswith("logged in to sso-session")
     # botocore fixes its SSO cache path at import: use a process started with the demo's HOME.
     code = (
         "import boto3; "
@@ -299,7 +321,7 @@ def test_botocore_gets_sso_credentials_in_a_fresh_process(demo_env: dict[str, st
     )
     result = subprocess.run(
         [sys.executable, "-c", code],
-        env=_subprocess_env(demo_env),
+        env=env,
         capture_output=True,
         text=True,
         timeout=60,
@@ -309,6 +331,17 @@ def test_botocore_gets_sso_credentials_in_a_fresh_process(demo_env: dict[str, st
         "arn:aws:sts::143256789014:assumed-role/"
         "AWSReservedSSO_PowerUserAccess_2f8e1c3b4a5d6e7f/demo-user"
     )
+    roles = subprocess.run(
+        [sys.executable, "-m", "rolecall", "sso", "roles", "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert roles.returncode == 0, roles.stderr
+    found = {(r["accountName"], r["roleName"], r["profile"]) for r in json.loads(roles.stdout)}
+    assert ("workloads-dev", "PowerUserAccess", "sso-dev") in found
+    assert ("sandbox", "AdministratorAccess", None) in found
 
 
 def test_the_aws_cli_reuses_the_cached_credentials(demo_env: dict[str, str]) -> None:
@@ -402,7 +435,7 @@ def test_demo_environment_refuses_a_home_that_is_not_empty(tmp_path: Path) -> No
 
 def test_demo_environment_in_a_given_home_with_a_frozen_clock(tmp_path: Path) -> None:
     home = tmp_path / "fixed"
-    with demo.demo_environment(str(home), now=NOW) as env:
+    with demo.demo_environment(str(home), now=NOW, sso_logged_in=True) as env:
         assert env["HOME"] == str(home)
         token = next((home / ".aws" / "sso" / "cache").iterdir())
         assert json.loads(token.read_text())["expiresAt"] == "2026-11-28T16:00:00Z"
@@ -456,62 +489,149 @@ def test_run_demo_cleans_up_when_the_tui_fails(monkeypatch: pytest.MonkeyPatch) 
 def test_run_demo_falls_back_without_a_tui(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    from rolecall.demo import command
+
     monkeypatch.setitem(sys.modules, "rolecall.tui", types.ModuleType("rolecall.tui"))
     monkeypatch.setattr(sys, "stdin", io.StringIO(""))
+    waited: list[bool] = []
+    monkeypatch.setattr(command, "_wait_for_eof_or_interrupt", lambda: waited.append(True))
     assert demo.run_demo() == 0
+    assert waited == [True]
     out, err = capsys.readouterr()
     assert "the terminal UI is not available" in err
     assert len(err.strip().splitlines()) == 1
-    assert "export AWS_ENDPOINT_URL_STS=http://127.0.0.1:" in out
+    assert "    AWS_ENDPOINT_URL_STS=http://127.0.0.1:" in out
 
 
 def _parse_exports(out: str) -> dict[str, str]:
-    return dict(re.findall(r"^export (\w+)=(\S+)$", out, re.MULTILINE))
+    """The variables of the command the demo prints to paste (``    KEY=VALUE \\``)."""
+    found = re.findall(r"^    (\w+)=(\S+) \\$", out, re.MULTILINE)
+    return {key: shlex.split(value)[0] for key, value in found}
 
 
-def _run_cli(
-    tmp_path: Path, isolated_env: Path, **kwargs: object
-) -> tuple[subprocess.CompletedProcess[str], Path]:
+def _block(out: str) -> str:
+    """The command to paste: from ``env -u`` to ``"$SHELL"``."""
+    start = out.index("env -u ")
+    end = out.index('    "$SHELL"', start) + len('    "$SHELL"')
+    return out[start:end]
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_the_block_to_paste_leaves_the_terminals_home_alone(
+    demo_env: dict[str, str], tmp_path: Path, shell: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Pasted into a terminal, the demo's lines open a shell in the demo's world;
+    the terminal's own HOME and AWS_PROFILE are as they were after it."""
+    from rolecall.demo import command
+
+    if shutil.which(shell) is None:
+        pytest.skip(f"{shell} is not installed")
+    command._print_instructions(demo_env)
+    block = _block(capsys.readouterr().out)
+    probe = tmp_path / "probe"
+    probe.write_text('#!/bin/sh\necho "inside HOME=$HOME AWS_PROFILE=${AWS_PROFILE-unset}"\n')
+    probe.chmod(0o755)
+    env = dict(os.environ, HOME=str(tmp_path), AWS_PROFILE="mine", SHELL=str(probe))
+    after = 'echo "after HOME=$HOME AWS_PROFILE=$AWS_PROFILE"'
+    proc = subprocess.run(
+        [shell, "-c", f"{block}\n{after}"], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines() == [
+        f"inside HOME={demo_env['HOME']} AWS_PROFILE=unset",
+        f"after HOME={tmp_path} AWS_PROFILE=mine",
+    ]
+
+
+def _alive(pid: int) -> bool:
+    """Whether ``pid`` still runs (a zombie nobody reaped has stopped)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError, IndexError):
+        return False
+    return state != "Z"
+
+
+def test_rolecall_demo_no_tui_from_a_script(tmp_path: Path, isolated_env: Path) -> None:
+    """`rolecall demo --no-tui &` in a script: a background command of a shell
+    without job control gets /dev/null as stdin, which is at its end at once.
+    The demo keeps running (it waited for end of file and stopped, before), its
+    STS answers after the script is gone, and `kill` stops it and deletes its files."""
     tmpdir = tmp_path / "tmp"
     tmpdir.mkdir()
+    out_file = tmp_path / "demo.out"
     env = dict(os.environ, TMPDIR=str(tmpdir), AWS_PROFILE="real-prod")
-    result = subprocess.run(
-        [sys.executable, "-m", "rolecall", "demo", "--no-tui"],
-        env=env,
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        **kwargs,  # type: ignore[call-overload]
+    script = f"'{sys.executable}' -m rolecall demo --no-tui > '{out_file}' 2>&1 &\necho $!\n"
+    started = subprocess.run(
+        ["bash", "-c", script], env=env, capture_output=True, text=True, timeout=60
     )
-    return result, tmpdir
-
-
-def test_rolecall_demo_no_tui(tmp_path: Path, isolated_env: Path) -> None:
-    result, tmpdir = _run_cli(tmp_path, isolated_env)
-    assert result.returncode == 0, result.stderr
-    exports = _parse_exports(result.stdout)
-    assert set(exports) >= {
-        "HOME",
-        "AWS_CONFIG_FILE",
-        "AWS_SHARED_CREDENTIALS_FILE",
-        "AWS_ENDPOINT_URL",
-        "AWS_ENDPOINT_URL_STS",
-        "AWS_ENDPOINT_URL_SSO",
-        "ROLECALL_CONFIG_DIR",
-        "ROLECALL_CACHE_DIR",
-    }
-    home = exports["HOME"]
-    assert home.startswith(str(tmpdir) + os.sep)
-    assert exports["AWS_CONFIG_FILE"] == os.path.join(home, ".aws", "config")
-    assert re.fullmatch(r"http://127\.0\.0\.1:\d+", exports["AWS_ENDPOINT_URL_STS"])
-    assert re.search(r"^unset .*\bAWS_PROFILE\b", result.stdout, re.MULTILINE)
-    # Everything it created is gone, and the real HOME was never touched.
+    pid = int(started.stdout.strip())
+    try:
+        text = _wait_for_text(out_file, "stop it with `kill", timeout=60)
+        assert f"stop it with `kill {pid}`" in text
+        time.sleep(1.0)  # it used to be gone by now
+        assert _alive(pid), out_file.read_text()
+        exports = _parse_exports(text)
+        home = exports["HOME"]
+        assert set(exports) >= {
+            "HOME",
+            "AWS_CONFIG_FILE",
+            "AWS_SHARED_CREDENTIALS_FILE",
+            "AWS_ENDPOINT_URL",
+            "AWS_ENDPOINT_URL_STS",
+            "AWS_ENDPOINT_URL_SSO",
+            "ROLECALL_CONFIG_DIR",
+            "ROLECALL_CACHE_DIR",
+        }
+        assert home.startswith(str(tmpdir) + os.sep)
+        assert re.search(r"^env .*-u AWS_PROFILE\b", text, re.MULTILINE)
+        done = subprocess.run(
+            [sys.executable, "-m", "rolecall", "assume", "audit", "--json"],
+            env=dict(os.environ, **exports),
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert done.returncode == 0, done.stderr
+    finally:
+        if _alive(pid):
+            os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + 30
+    while _alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _alive(pid)
     assert not os.path.exists(home)
     assert os.listdir(tmpdir) == []
     assert not (isolated_env / ".aws").exists()
-    assert SECRET not in result.stdout + result.stderr
-    assert "Starting a new Thread" not in result.stdout
+    text = _wait_for_text(out_file, "terminated; deleted", timeout=10)
+    assert SECRET not in text
+    assert "Starting a new Thread" not in text
+
+
+def test_rolecall_demo_no_tui_in_a_terminal_stops_on_ctrl_d(
+    tmp_path: Path, isolated_env: Path
+) -> None:
+    import pexpect
+
+    tmpdir = tmp_path / "tmp"
+    tmpdir.mkdir()
+    env = dict(os.environ, TMPDIR=str(tmpdir), TERM="dumb")
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "rolecall", "demo", "--no-tui"],
+        env=env,
+        encoding="utf-8",
+        timeout=60,
+    )
+    try:
+        child.expect_exact("Press Ctrl+C (or Ctrl+D) here to stop the demo.")
+        child.sendeof()
+        child.expect_exact("rolecall demo: stopped; deleted")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close(force=True)
+    assert child.exitstatus == 0
+    assert os.listdir(tmpdir) == []
 
 
 @pytest.mark.parametrize(("sig", "code"), [(signal.SIGINT, 0), (signal.SIGTERM, 143)])
@@ -524,7 +644,7 @@ def test_rolecall_demo_cleans_up_on_a_signal(
     proc = subprocess.Popen(
         [sys.executable, "-m", "rolecall", "demo", "--no-tui"],
         env=env,
-        stdin=subprocess.PIPE,  # kept open: the demo waits
+        stdin=subprocess.PIPE,  # not a terminal: the demo waits for a signal
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -536,7 +656,7 @@ def test_rolecall_demo_cleans_up_on_a_signal(
         while time.monotonic() < deadline:
             line = proc.stdout.readline()
             lines.append(line)
-            if line.startswith("Press Ctrl+C") or not line:
+            if "stop it with `kill" in line or not line:
                 break
         home = _parse_exports("".join(lines))["HOME"]
         assert os.path.isdir(home)

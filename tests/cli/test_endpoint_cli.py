@@ -127,8 +127,8 @@ def test_region_overrides_the_profile_for_one_command(home: Path, sts_proxy: Sts
     assert res.returncode == 0, res.stderr
     assert "region   us-east-2" in res.stdout
     env = run_rolecall("env", "b", "--region", "ap-northeast-1")
-    assert "export AWS_REGION=ap-northeast-1" in env.stdout
-    assert "export AWS_DEFAULT_REGION=ap-northeast-1" in env.stdout
+    assert "export AWS_REGION='ap-northeast-1'" in env.stdout  # (always single-quoted)
+    assert "export AWS_DEFAULT_REGION='ap-northeast-1'" in env.stdout
     code = "import os; print(os.environ['AWS_REGION'])"
     served = run_rolecall("exec", "b", "--region", "sa-east-1", "--", sys.executable, "-c", code)
     assert served.stdout.strip() == "sa-east-1", served.stderr
@@ -148,12 +148,12 @@ def test_logout(home: Path, sts_proxy: StsProxy) -> None:
     assert run_rolecall("assume", "other").returncode == 0
     res = run_rolecall("logout", "c")
     assert res.returncode == 0, res.stderr
-    assert res.stdout == "logged out of c: removed 3 cached credential file(s)\n"
+    assert res.stdout == "logged out of c: removed 3 cached credential files\n"
     again = run_rolecall("logout", "c")
     assert again.stdout == "logged out of c: nothing was cached\n"
     assert len(os.listdir(cache.cli_cache_dir())) == 1  # other's
     every = run_rolecall("logout", "--all")
-    assert every.stdout == "logged out of every profile: removed 1 cached credential file(s)\n"
+    assert every.stdout == "logged out of every profile: removed 1 cached credential file\n"
     assert os.listdir(cache.cli_cache_dir()) == []
 
 

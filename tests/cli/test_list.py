@@ -173,6 +173,7 @@ def test_env_expansion(files: tuple[Path, Path], tmp_path: Path) -> None:
     res = run("list", "--json", env=env)
     assert json.loads(res.stdout)["config_file"] == str(tmp_path / "config")
     env["AWS_CONFIG_FILE"] = "~/cfg"
+    Path(env["HOME"], "cfg").write_text("[default]\n")
     res = run("list", "--json", env=env)
     assert json.loads(res.stdout)["config_file"] == os.path.join(env["HOME"], "cfg")
 

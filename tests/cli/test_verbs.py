@@ -99,7 +99,19 @@ def test_assume_prints_arn_account_expiry_and_source(home: Path, sts_proxy: StsP
     as_json = json.loads(ok("assume", "c", "--json").stdout)
     assert as_json["from_cache"] is True
     assert as_json["arn"] == fields["arn"] and as_json["account_id"] == "333333333333"
-    assert set(as_json) == {"profile", "arn", "account_id", "expiration", "from_cache", "region"}
+    # the same fields in both outputs (the JSON also keeps from_cache: source == "cache")
+    labels = {"account": "account_id", "expires": "expiration"}
+    assert {labels.get(k, k) for k in fields} | {"from_cache"} == set(as_json)
+    assert set(as_json) == {
+        "profile",
+        "arn",
+        "account_id",
+        "expiration",
+        "region",
+        "source",
+        "from_cache",
+    }
+    assert as_json["source"] == "cache" and fields["region"] == "-"
     fresh = json.loads(ok("assume", "c", "--json", "--no-cache").stdout)
     assert fresh["from_cache"] is False
     assert sts_proxy.count("AssumeRole") == 6
@@ -207,7 +219,9 @@ def test_env_formats(home: Path, sts_proxy: StsProxy) -> None:
     }
     dotenv = ok("env", "b", "--format", "dotenv").stdout
     parsed = dict(line.split("=", 1) for line in dotenv.splitlines())
-    assert {k: json.loads(v) if v.startswith('"') else v for k, v in parsed.items()} == data
+    # single quotes, which no dotenv reader interprets
+    assert all(v.startswith("'") and v.endswith("'") for v in parsed.values())
+    assert {k: v[1:-1] for k, v in parsed.items()} == data
     ps = ok("env", "b", "--format", "powershell").stdout
     assert f"$Env:AWS_SESSION_TOKEN = '{data['AWS_SESSION_TOKEN']}'" in ps
     assert "Remove-Item Env:AWS_PROFILE -ErrorAction SilentlyContinue" in ps

@@ -255,9 +255,18 @@ def test_web_identity_root_reuses_its_own_entry(chain_home: Path, sts_proxy: Sts
     assert sts_proxy.count("AssumeRoleWithWebIdentity") == 1
     assert path.exists() and stat.S_IMODE(path.stat().st_mode) == 0o600
     assert cache.role_mismatch(json.loads(path.read_text()), WEB_ROLE) is None
+    top = (
+        Path(cache.cli_cache_dir())
+        / f"{cache.cache_key('arn:aws:iam::999999999999:role/OnWi')}.json"
+    )
+    top.unlink()  # the top hop misses; its root is served by its own entry
     sts_proxy.reset()
-    run("on-wi", use_cache=False)
-    assert sts_proxy.count("AssumeRoleWithWebIdentity") == 0  # served by its cache entry
+    run("on-wi")
+    assert sts_proxy.count("AssumeRoleWithWebIdentity") == 0
+    assert sts_proxy.count("AssumeRole") == 1
+    sts_proxy.reset()
+    run("on-wi", use_cache=False)  # --no-cache reads no root entry either
+    assert sts_proxy.count("AssumeRoleWithWebIdentity") == 1
 
 
 def test_a_renamed_web_identity_entry_is_not_used(chain_home: Path, sts_proxy: StsProxy) -> None:

@@ -511,7 +511,10 @@ web_identity_token_file =
     [
         (
             "web-bad-arn",
-            ["web-bad-arn: role_arn 'arn:aws:iam::bad:role/B' is not a valid IAM role ARN"],
+            [
+                "web-bad-arn: role_arn 'arn:aws:iam::bad:role/B' is not a valid IAM role ARN: "
+                "the account ID 'bad' is not 12 digits"
+            ],
         ),
         ("web-no-arn", ["web-no-arn: web_identity_token_file is set without role_arn"]),
         (

@@ -139,6 +139,25 @@ def test_the_layout_in_the_module_docstring_is_valid(cfg: Path) -> None:
     assert s.colors == {"prod-admin": "bright_red"}
 
 
+def test_the_readme_documents_every_key_with_a_valid_example(cfg: Path) -> None:
+    """The README's settings example is the docstring's layout: every key, read with no error."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    block = readme.split("### Settings", 1)[1].split("```toml\n", 1)[1].split("```", 1)[0]
+    write(cfg, block)
+    s = load_settings()
+    assert s.errors == []
+    data = tomllib.loads(block)
+    keys = {k for k in data if k not in st.model.TABLES and k != "profiles"}
+    keys |= {f"{t}.{k}" for t in st.model.TABLES for k in data[t]}
+    keys |= {f"profiles.{k}" for table in data["profiles"].values() for k in table}
+    assert keys == {".".join(path) for path, _ in st.model.SCALARS.values()} | {
+        "favorites",
+        "profiles.display_name",
+        "profiles.color",
+    }
+    assert "2 MiB" in readme.split("### Settings", 1)[1]
+
+
 @pytest.mark.parametrize(
     ("text", "attr", "default", "message"),
     [
@@ -571,3 +590,91 @@ def test_settings_imports_neither_textual_nor_rich() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+# ---------------------------------------------------------------------------
+# inputs that cost too much (issue 14, section 4): never raise, linear, capped
+# ---------------------------------------------------------------------------
+DEEP = 5000
+DEEP_FILES = {
+    "array": "favorites = " + "[" * DEEP + "]" * DEEP + "\n",
+    "inline-table": "theme = " + "{a = " * DEEP + "1" + "}" * DEEP + "\n",
+    "dotted-keys": "profiles" + ".a" * DEEP + " = 1\n",
+    "dotted-theme": "theme" + ".a" * DEEP + " = 1\n",
+}
+
+
+@pytest.mark.parametrize("shape", list(DEEP_FILES))
+def test_a_file_nested_5000_deep_never_raises(cfg: Path, shape: str) -> None:
+    write(cfg, DEEP_FILES[shape])
+    loaded = load_settings()  # (it raised RecursionError, which stopped the TUI)
+    assert loaded.errors, shape
+    assert loaded.favorites == [] and loaded.theme == st.DEFAULT_THEME
+
+
+@pytest.mark.parametrize("shape", ["array", "inline-table"])
+def test_saving_over_a_file_nested_too_deeply_is_refused(cfg: Path, shape: str) -> None:
+    write(cfg, DEEP_FILES[shape])
+    before = cfg.read_bytes()
+    loaded = load_settings()
+    with pytest.raises(SettingsError, match="nothing was written"):  # (tomlkit: 100 deep)
+        toggle_favorite(loaded, "dev")
+    assert cfg.read_bytes() == before
+
+
+class CountingName(str):
+    """A profile name that counts how often it is compared."""
+
+    comparisons = 0
+
+    def __eq__(self, other: object) -> bool:
+        CountingName.comparisons += 1
+        return str.__eq__(self, other)
+
+    __hash__ = str.__hash__
+
+
+def test_deduplicating_favourites_is_linear() -> None:
+    """40,000 favourites took 6.6 s: each was compared with every one kept before it."""
+    from rolecall.settings.reading import _read_top, _Reader
+
+    count = 3000
+    names = [CountingName(f"profile-{i}") for i in range(count)]
+    names += [CountingName("profile-7"), CountingName("profile-2999")]  # two duplicates
+    loaded = Settings(path="x")
+    CountingName.comparisons = 0
+    _read_top(loaded, {"favorites": names}, _Reader("x", loaded))
+    assert loaded.favorites == [f"profile-{i}" for i in range(count)]
+    assert CountingName.comparisons < 10 * count  # a list's `in` made 4.5 million
+
+
+def test_a_file_over_the_size_cap_gives_the_defaults(cfg: Path) -> None:
+    from rolecall.settings.reading import MAX_SETTINGS_BYTES
+
+    line = b"# " + b"x" * 1022 + b"\n"
+    write(cfg, b'theme = "nord"\n' + line * (MAX_SETTINGS_BYTES // len(line) + 1))
+    loaded = load_settings()
+    (error,) = loaded.errors
+    assert "is larger than 2 MiB; using the default settings" in error
+    assert loaded.theme == st.DEFAULT_THEME
+    with pytest.raises(SettingsError, match="larger than 2 MiB"):
+        set_theme(loaded, "dracula")
+    # a file just under the cap is read
+    write(cfg, b'theme = "nord"\n' + line * (MAX_SETTINGS_BYTES // len(line) - 1))
+    assert load_settings().theme == "nord"
+
+
+def test_a_fifo_where_the_file_should_be_does_not_hang(cfg: Path) -> None:
+    import threading
+
+    cfg.parent.mkdir(parents=True, exist_ok=True)
+    os.mkfifo(cfg)
+    got: list[Settings] = []
+    reader = threading.Thread(target=lambda: got.append(load_settings()), daemon=True)
+    reader.start()
+    reader.join(10)
+    if not got:  # (unblock the reader before failing: open the FIFO for writing)
+        os.close(os.open(cfg, os.O_WRONLY | os.O_NONBLOCK))
+        pytest.fail("load_settings blocked on a FIFO")
+    (error,) = got[0].errors
+    assert "cannot be read (not a regular file)" in error

@@ -67,10 +67,11 @@ VERBS: dict[str, Argv] = {
     "exec": lambda name: ["exec", name, "--", "true"],
     "shell": lambda name: ["shell", name],
     "credential-process": lambda name: ["credential-process", name],
+    "console": lambda name: ["console", name, "--print"],
     "doctor": lambda name: ["doctor"],
 }
 NAMED = [v for v in VERBS if v not in ("list", "doctor")]
-ASSUMING = ["assume", "env", "exec", "shell", "credential-process"]
+ASSUMING = ["assume", "env", "exec", "shell", "credential-process", "console"]
 
 NAMES = {
     "missing": "nope",
@@ -385,8 +386,9 @@ def test_50mb_config_of_small_profiles(home: Path, tall_config: Path, verb: str)
 # ---------------------------------------------------------------------------
 DURATIONS = {"abc": 2, "1e3": 2, "": 2, "-5": 1, "0": 1, "60": 1, "43201": 1, "9" * 30: 1}
 # every value on `assume`; the parsing is shared, so two values on each other verb
+# (console's --duration is the console session's: tests/cli/test_console_cli.py)
 DURATION_CASES = [("assume", v) for v in DURATIONS] + [
-    (verb, v) for verb in ASSUMING if verb != "assume" for v in ("abc", "60")
+    (verb, v) for verb in ASSUMING if verb not in ("assume", "console") for v in ("abc", "60")
 ]
 
 

@@ -264,7 +264,8 @@ def test_no_secret_on_the_tuis_screens_in_the_demo(
 ) -> None:
     handed_out: set[str] = set()
     texts: dict[str, str] = {}
-    with demo.demo_environment() as env:
+    # (logged in to SSO from the start: the tour presses Enter on sso-dev)
+    with demo.demo_environment(sso_logged_in=True) as env:
         home = Path(env["HOME"])
         monkeypatch.setenv("ROLECALL_STS_TIMEOUT", "5")
         launched: list[list[str]] = []

@@ -171,7 +171,7 @@ async def test_x_logs_out_after_a_confirm(
         await pilot.pause()
         await pilot.pause()
         assert cache_files() == set()  # the chain's two entries
-        assert "logged out: removed 2 cached credential file(s)" in status(app)
+        assert "logged out: removed 2 cached credential files" in status(app)
         assert "audit" not in app.sessions
         await pilot.press("x", "escape")  # Esc says no too
         await pilot.pause()

@@ -236,7 +236,7 @@ async def test_keys_typed_for_a_shell_that_never_opens_are_dropped(
         assert launcher.calls == []
         assert [c["name"] for c in fake_sts.calls] == ["p21"]  # the Enter assumed nothing
         assert app.main.state.sort == "name"
-        assert "5 key(s) typed for the shell dropped" in status(app)
+        assert "5 keys typed for the shell dropped" in status(app)
         # and the keys typed after that act on the table again
         type_at_once(app, "j", "enter")
         await keys_done(pilot, app)

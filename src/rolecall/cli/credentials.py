@@ -14,17 +14,20 @@ import os
 import sys
 
 from rolecall.cli.files import load
-from rolecall.cli.output import CliError, printable
+from rolecall.cli.output import CliError, printable, say, tell
 
 TYPE_CHECKING = False  # (not typing.TYPE_CHECKING: importing typing costs a cache hit 2 ms)
 if TYPE_CHECKING:  # pragma: no cover
     import argparse
     from collections.abc import Callable
 
+    from rolecall.core.profiles import ProfileSet
     from rolecall.core.sts import AssumeResult, ProgressEvent
 
 __all__ = [
+    "ASSUME_FIELDS",
     "assume_for",
+    "assume_json",
     "cmd_assume",
     "cmd_credential_process",
     "cmd_env",
@@ -53,7 +56,7 @@ def _prompt_mfa(serial: str) -> str | None:
     import getpass
 
     try:
-        code = getpass.getpass(f"MFA code for {serial}: ")
+        code = getpass.getpass(printable(f"MFA code for {serial}: "))
     except EOFError:
         return None
     return code.strip() or None
@@ -62,10 +65,9 @@ def _prompt_mfa(serial: str) -> str | None:
 def _progress_printer(verbose: bool) -> Callable[[ProgressEvent], None]:
     def show(event: ProgressEvent) -> None:
         if event.kind == "warning":
-            sys.stderr.write(printable(f"rolecall: warning: {event.message}") + "\n")
+            tell(f"rolecall: warning: {event.message}")
         elif verbose and event.kind in ("root", "assume", "cache-hit"):
-            sys.stderr.write(printable(f"rolecall: {event.message}") + "\n")
-        sys.stderr.flush()
+            tell(f"rolecall: {event.message}")
 
     return show
 
@@ -81,12 +83,28 @@ def _settings_defaults() -> tuple[int | None, str | None]:
     return settings.default_duration, settings.default_session_name
 
 
-def assume_for(args: argparse.Namespace, *, verbose: bool | None = None) -> AssumeResult:
-    """Assume ``args.profile`` as the options say; any failure is a CliError (exit 1)."""
+def assume_for(
+    args: argparse.Namespace,
+    *,
+    verbose: bool | None = None,
+    guard: str | None = None,
+    profiles: ProfileSet | None = None,
+    mfa_session: bool = True,
+) -> AssumeResult:
+    """Assume ``args.profile`` as the options say; any failure is a CliError (exit 1).
+
+    ``guard`` names the verb: a guarded profile is confirmed first (``--yes``, or
+    y on the terminal), before anything is assumed (:mod:`rolecall.cli.guarding`).
+    """
     from rolecall.core import sts
 
-    profiles = load(args)
+    if profiles is None:
+        profiles = load(args)
     name: str = args.profile
+    if guard is not None:
+        from rolecall.cli.guarding import confirm
+
+        confirm(profiles, name, guard, yes=getattr(args, "yes", False))
     use_cache = not getattr(args, "no_cache", False)
     duration: int | None = getattr(args, "duration", None)
     default_duration: int | None = None
@@ -106,6 +124,7 @@ def assume_for(args: argparse.Namespace, *, verbose: bool | None = None) -> Assu
             duration=duration,
             default_duration=default_duration,
             session_name=session_name,
+            mfa_session=mfa_session,
         )
     except sts.AssumeError as exc:
         raise CliError(str(exc), 1) from None
@@ -125,35 +144,76 @@ def _expiry_text(result: AssumeResult) -> str:
     return f"{when} ({humanize(left)} left)"
 
 
+#: What ``assume`` shows, in order: (JSON key, text label).  Both outputs carry
+#: every one of them; the JSON also keeps ``from_cache`` (``source == "cache"``).
+ASSUME_FIELDS = (
+    ("profile", "profile"),
+    ("arn", "arn"),
+    ("account_id", "account"),
+    ("expiration", "expires"),
+    ("region", "region"),
+    ("source", "source"),
+)
+
+
+def _source(result: AssumeResult) -> str:
+    """Where the credentials came from: ``cache``, ``sts``, or a profile's own credentials."""
+    if result.origin is not None:
+        return result.origin
+    return "cache" if result.from_cache else "sts"
+
+
+def assume_json(result: AssumeResult) -> dict[str, object]:
+    """``assume --json``: every field of :data:`ASSUME_FIELDS` (no secret), and ``from_cache``."""
+    from rolecall.core.cache import format_expiration
+
+    doc: dict[str, object] = {
+        "profile": result.profile,
+        "arn": result.arn,
+        "account_id": result.account_id,
+        "expiration": format_expiration(result.expiration) if result.expiration else None,
+        "region": result.region,
+        "source": _source(result),
+        "from_cache": result.from_cache,
+    }
+    return doc
+
+
+def _assume_text(result: AssumeResult) -> list[tuple[str, str]]:
+    """The text rows of ``assume``: the same fields as :func:`assume_json`, for a person."""
+    values = {
+        "profile": result.profile,
+        "arn": result.arn or "- (this profile assumes no role: its own credentials)",
+        "account_id": result.account_id or "-",
+        "expiration": _expiry_text(result),
+        "region": result.region or "-",
+        "source": _source(result),
+    }
+    return [(label, values[key]) for key, label in ASSUME_FIELDS]
+
+
 def cmd_assume(args: argparse.Namespace) -> int:
     import json
 
     result = assume_for(args)
     if args.json:
-        sys.stdout.write(json.dumps(result.to_json(), indent=2) + "\n")
+        # (ensure_ascii: nothing from a file reaches the terminal unescaped)
+        sys.stdout.write(json.dumps(assume_json(result), indent=2) + "\n")
         return 0
-    rows = [
-        ("profile", result.profile),
-        ("arn", result.arn or "- (this profile assumes no role: its own credentials)"),
-        ("account", result.account_id or "-"),
-        ("expires", _expiry_text(result)),
-    ]
-    if result.region:
-        rows.append(("region", result.region))
-    if result.origin is not None:
-        rows.append(("source", result.origin))
-    else:
-        rows.append(("source", "cache" if result.from_cache else "sts"))
-    for key, value in rows:
-        sys.stdout.write(f"{key:<8} {value}\n")
+    for label, value in _assume_text(result):
+        say(f"{label:<8} {value}")
     return 0
 
 
 def cmd_env(args: argparse.Namespace) -> int:
-    from rolecall.core.shell import format_env
+    from rolecall.core.shell import UnsafeValueError, format_env
 
-    result = assume_for(args)
-    sys.stdout.write(format_env(result, args.format))
+    result = assume_for(args, guard="env")
+    try:
+        text = format_env(result, args.format)
+    except UnsafeValueError as exc:
+        raise CliError(f"not exporting the credentials of {result.profile}: {exc}", 1) from None
+    sys.stdout.write(text)
     _quick_exit_after(result)
     return 0
 
@@ -198,7 +258,7 @@ def cmd_exec(args: argparse.Namespace) -> int:
     if not command:
         raise CliError("no command given: rolecall exec PROFILE -- COMMAND [ARGS...]")
     env_keys = env_keys_chosen(args)
-    result = assume_for(args)
+    result = assume_for(args, guard="exec")
     return run_child(args, result, command, env_keys=env_keys, where="in a terminal")
 
 
@@ -215,16 +275,13 @@ def cmd_shell(args: argparse.Namespace) -> int:
             1,
         )
     env_keys = env_keys_chosen(args)
-    result = assume_for(args)
+    result = assume_for(args, guard="shell")
     argv = user_shell(os.environ)
     if env_keys:
         what = f"credentials expire {_expiry_text(result)}"
     else:
         what = "credentials kept fresh while it runs"
-    sys.stderr.write(
-        f"rolecall: starting {argv[0]} for {result.profile} ({what}); type `exit` to leave\n"
-    )
-    sys.stderr.flush()
+    tell(f"rolecall: starting {argv[0]} for {result.profile} ({what}); type `exit` to leave")
     code = run_child(
         args,
         result,
@@ -234,11 +291,11 @@ def cmd_shell(args: argparse.Namespace) -> int:
         extra={SHELL_MARKER: result.profile},
     )
     if result.expiration is None or not env_keys:
-        sys.stderr.write(f"rolecall: left the {result.profile} shell\n")
+        tell(f"rolecall: left the {result.profile} shell")
     else:
         left = result.expiration - now_utc()
         status = f"had {humanize(left)} left" if left.total_seconds() > 0 else humanize(left)
-        sys.stderr.write(f"rolecall: left the {result.profile} shell; its credentials {status}\n")
+        tell(f"rolecall: left the {result.profile} shell; its credentials {status}")
     return code
 
 
@@ -257,10 +314,14 @@ def cmd_credential_process(args: argparse.Namespace) -> int:
             "point credential_process at a role profile that does not use it",
             1,
         )
+    from rolecall.cli.guarding import refuse_for_credential_process
+
+    profiles = load(args)
+    refuse_for_credential_process(profiles, args.profile)
     previous = os.environ.get(CP_DEPTH_ENV)
     os.environ[CP_DEPTH_ENV] = str(depth + 1)  # seen by a credential_process it starts
     try:
-        result = assume_for(args, verbose=False)
+        result = assume_for(args, verbose=False, profiles=profiles)
     finally:
         if previous is None:
             os.environ.pop(CP_DEPTH_ENV, None)

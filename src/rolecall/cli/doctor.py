@@ -6,10 +6,9 @@ finding and exits 1 when any is a problem.
 
 from __future__ import annotations
 
-import sys
-
 from rolecall.cli.files import check_files
-from rolecall.cli.output import printable
+from rolecall.cli.output import say, tell
+from rolecall.core.plural import plural
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
@@ -21,12 +20,12 @@ __all__ = ["cmd_doctor"]
 def cmd_doctor(args: argparse.Namespace) -> int:
     from rolecall.core.doctor import run_checks
 
-    check_files(args)
+    check_files(args, named_config=False)  # (a named config that is missing: a finding)
     findings = run_checks(config=args.config, credentials=args.credentials)
     for finding in findings:
-        sys.stdout.write(printable(finding.line()) + "\n")
+        say(finding.line())
     problems = sum(1 for f in findings if f.level == "problem")
     if problems:
-        sys.stderr.write(f"rolecall: doctor found {problems} problem(s)\n")
+        tell(f"rolecall: doctor found {plural(problems, 'problem')}")
         return 1
     return 0

@@ -8,7 +8,7 @@ refusal into one line with exit code 1 (the file is then untouched).
 from __future__ import annotations
 
 from rolecall.cli.files import check_files
-from rolecall.cli.output import CliError, oneline
+from rolecall.cli.output import CliError, oneline, say
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
@@ -19,16 +19,19 @@ __all__ = ["cmd_profile_add", "cmd_profile_remove"]
 
 def cmd_profile_add(args: argparse.Namespace) -> int:
     from rolecall.core.config import ConfigError
-    from rolecall.core.edit import ROLE_KEYS, EditError, add_profile
+    from rolecall.core.edit import ROLE_KEYS, EditError, put_profile
 
     settings: dict[str, str] = {}
     for key in ROLE_KEYS:  # (each is an option: --role-arn, --source-profile...)
         value = getattr(args, key)
         if value is not None:
             settings[key] = str(value)
-    check_files(args)
+    from rolecall.core.config import missing_named_config
+
+    check_files(args, named_config=False)
+    new_file = missing_named_config(args.config) is not None  # (created: say so)
     try:
-        path = add_profile(
+        path, replaced = put_profile(
             args.name,
             settings,
             force=args.force,
@@ -37,7 +40,10 @@ def cmd_profile_add(args: argparse.Namespace) -> int:
         )
     except (EditError, ConfigError, OSError) as exc:
         raise CliError(f"profile not added: {oneline(exc)}", 1) from None
-    print(f"added profile {args.name} to {path}")
+    if replaced:
+        say(f"replaced profile {args.name} in {path}")
+    else:
+        say(f"added profile {args.name} to {path}" + (" (a new file)" if new_file else ""))
     return 0
 
 
@@ -52,5 +58,5 @@ def cmd_profile_remove(args: argparse.Namespace) -> int:
         )
     except (EditError, ConfigError, OSError) as exc:
         raise CliError(f"profile not removed: {oneline(exc)}", 1) from None
-    print(f"removed profile {args.name} from {path}")
+    say(f"removed profile {args.name} from {path}")
     return 0

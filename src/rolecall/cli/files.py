@@ -1,7 +1,8 @@
 """The AWS files a verb reads: refused early when they can never be read as files.
 
-botocore silently reads a directory, a symlink loop or a dangling link as no
-file at all; rolecall says why, in one line, before doing anything else.
+botocore silently reads a directory, a symlink loop, a dangling link, or a
+config file named by ``--config`` or ``AWS_CONFIG_FILE`` that does not exist,
+as no file at all; rolecall says why, in one line, before doing anything else.
 """
 
 from __future__ import annotations
@@ -41,14 +42,29 @@ def check_path(path: str, what: str) -> None:
                 ) from None
 
 
-def check_files(args: argparse.Namespace, credentials: bool = True) -> None:
+def check_files(
+    args: argparse.Namespace, credentials: bool = True, named_config: bool = True
+) -> None:
     """:func:`check_path` on the config and credentials files a verb will read
-    (``--config``/``--credentials``, else the environment, else ``~/.aws``)."""
+    (``--config``/``--credentials``, else the environment, else ``~/.aws``).
+
+    With ``named_config``, a config file that ``--config`` or ``AWS_CONFIG_FILE``
+    names and that does not exist is refused too (a missing ``~/.aws/config``
+    is fine); ``profile add`` creates it, and ``doctor`` reports it instead.
+    """
     from rolecall.core.config import config_path, credentials_path
 
-    check_path(config_path(getattr(args, "config", None)), "config file")
+    config = getattr(args, "config", None)
+    check_path(config_path(config), "config file")
     if credentials:
         check_path(credentials_path(getattr(args, "credentials", None)), "credentials file")
+    if named_config:
+        from rolecall.core.config import missing_named_config
+
+        missing = missing_named_config(config)
+        if missing is not None:
+            path, who = missing
+            raise CliError(f"config file {path} (named by {who}) does not exist")
 
 
 def load(args: argparse.Namespace) -> ProfileSet:

@@ -14,6 +14,7 @@ import sys
 
 from rolecall.cli.files import check_files
 from rolecall.cli.output import CliError, has_unprintable, printable
+from rolecall.core.plural import plural
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
@@ -51,7 +52,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         line = f"rolecall: {cfg.problems[0]}"
         more = len(cfg.problems) - 1
         if more:
-            line += f"; and {more} more problem(s): `rolecall list --json` shows them all"
+            line += f"; and {plural(more, 'more problem')}: `rolecall list --json` shows them all"
         sys.stderr.write(printable(line) + "\n")
     program.keep_until_exit(profiles)
     return 1 if cfg.problems else 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rolecall.cli.files import load
 from rolecall.cli.output import CliError, printable, warn
+from rolecall.core.plural import plural
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
@@ -28,6 +29,6 @@ def cmd_logout(args: argparse.Namespace) -> int:
     for path, why in removed.failed:
         warn(f"could not remove {path}: {why}")
     count = len(removed.paths)
-    what = f"removed {count} cached credential file(s)" if count else "nothing was cached"
+    what = f"removed {plural(count, 'cached credential file')}" if count else "nothing was cached"
     print(printable(f"logged out of {who}: {what}"))
     return 1 if removed.failed else 0

@@ -1,17 +1,21 @@
 """What the command line writes: one-line failures, and text that cannot drive the terminal.
 
 Every failure of a verb is a :class:`CliError` (a message and an exit code),
-printed by ``program.main`` as one ``rolecall: ...`` line.  Anything read from
-a file or the command line goes through :func:`printable` before it reaches
-the terminal.  This module imports only ``re`` and ``sys`` (a cache hit loads it).
+printed by ``program.main`` as one ``rolecall: ...`` line.  Every line a verb
+prints goes through :func:`printable` (:func:`say`, :func:`tell`, :func:`warn`
+do it) before it reaches the terminal; what is printed for a shell or a program
+to read (``env``, ``credential-process``, JSON) is checked or encoded instead,
+so it never needs escaping.  This module imports only ``sys`` and
+``rolecall.core.printable`` (a cache hit loads it).
 """
 
 from __future__ import annotations
 
-import re
 import sys
 
-__all__ = ["CliError", "oneline", "printable", "warn"]
+from rolecall.core.printable import escape, is_printable
+
+__all__ = ["CliError", "has_unprintable", "oneline", "printable", "say", "tell", "warn"]
 
 
 class CliError(Exception):
@@ -22,41 +26,34 @@ class CliError(Exception):
         self.code = code
 
 
-#: What :func:`printable` escapes; compiled on first use, because the surrogate
-#: range makes this pattern cost 1 to 5 ms to compile, more than a whole cache
-#: hit spends on its own work, which prints nothing that needs it.
-_UNPRINTABLE: re.Pattern[str] | None = None
-
-
-def _unprintable() -> re.Pattern[str]:
-    global _UNPRINTABLE
-    if _UNPRINTABLE is None:
-        _UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
-    return _UNPRINTABLE
-
-
-def _escape(match: re.Match[str]) -> str:
-    code = ord(match.group())
-    if 0xDC80 <= code <= 0xDCFF:  # a byte that was not UTF-8 (surrogateescape)
-        return f"\\x{code - 0xDC00:02x}"
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
-
-
 def printable(text: str) -> str:
-    """``text`` with control characters and undecodable bytes escaped (``\\x1b``), so
-    that nothing read from a file or the command line can drive the terminal.
+    """``text`` as the command line shows it: every character that is not
+    printable (control characters, bidi and format characters such as U+202E,
+    line breaks, undecodable bytes) written as an escape (``\\x1b``), so that
+    nothing read from a file, an answer or the command line can drive the
+    terminal.  The rule is core's (:func:`rolecall.core.printable.escape`),
+    the terminal UI's too.
 
-    >>> printable("prod\\x1b[2J"), printable("caf\\udce9")
-    ('prod\\\\x1b[2J', 'caf\\\\xe9')
+    >>> printable("prod\\x1b[2J"), printable("caf\\udce9"), printable("a\\u202eb")
+    ('prod\\\\x1b[2J', 'caf\\\\xe9', 'a\\\\u202eb')
     """
-    if text.isprintable():  # (no control character, no surrogate: nothing to escape)
-        return text
-    return _unprintable().sub(_escape, text)
+    return escape(text)
 
 
 def has_unprintable(text: str) -> bool:
     """Whether :func:`printable` would change ``text`` (one scan of a whole table)."""
-    return not text.isprintable() and _unprintable().search(text) is not None
+    return not is_printable(text)
+
+
+def say(text: str) -> None:
+    """One line on stdout, through :func:`printable`."""
+    sys.stdout.write(escape(text) + "\n")
+
+
+def tell(text: str) -> None:
+    """One line on stderr, through :func:`printable`, at once."""
+    sys.stderr.write(escape(text) + "\n")
+    sys.stderr.flush()
 
 
 def oneline(exc: BaseException) -> str:
@@ -68,5 +65,4 @@ def oneline(exc: BaseException) -> str:
 
 def warn(message: str) -> None:
     """``rolecall: warning: ...`` on stderr, at once."""
-    sys.stderr.write(printable(f"rolecall: warning: {message}") + "\n")
-    sys.stderr.flush()
+    tell(f"rolecall: warning: {message}")

@@ -69,6 +69,7 @@ def parse_assume_options(prog: str, words: Sequence[str]) -> dict[str, Any]:
     _add_files(parser)
     _add_assume_options(parser)
     _add_serve_options(parser)
+    _add_yes(parser)
     return vars(parser.parse_args(list(words)))
 
 
@@ -93,6 +94,10 @@ def _add_files(p: argparse.ArgumentParser, top: bool = False) -> None:
         metavar="FILE",
         help="AWS credentials file (default: $AWS_SHARED_CREDENTIALS_FILE or ~/.aws/credentials)",
     )
+
+
+#: The help of every verb's PROFILE argument.
+_PROFILE_HELP = "a profile name, as `rolecall list` shows it"
 
 
 def _seconds(text: str) -> int:
@@ -146,6 +151,16 @@ def _add_serve_options(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_yes(p: argparse.ArgumentParser) -> None:
+    """``--yes``: a guarded profile goes ahead without the y/N question (rolecall.cli.guarding)."""
+    p.add_argument(
+        "--yes",
+        "-y",
+        action="store_true",
+        help="on a guarded profile, go ahead without asking (needed when there is no terminal)",
+    )
+
+
 # ---------------------------------------------------------------------------
 # each verb's options
 # ---------------------------------------------------------------------------
@@ -159,25 +174,49 @@ def _profile_options(prof: argparse.ArgumentParser) -> None:
     psub = prof.add_subparsers(dest="profile_command", metavar="ACTION", required=True)
     a = psub.add_parser("add", help="add a role profile ([profile NAME]) to the config file")
     _add_files(a)
-    a.add_argument("name", metavar="NAME")
-    a.add_argument("--role-arn", required=True, metavar="ARN")
+    a.add_argument("name", metavar="NAME", help="the new profile's name ([profile NAME])")
+    a.add_argument(
+        "--role-arn",
+        required=True,
+        metavar="ARN",
+        help="the role to assume: arn:aws:iam::123456789012:role/NAME",
+    )
     src = a.add_mutually_exclusive_group(required=True)
-    src.add_argument("--source-profile", metavar="PROFILE")
+    src.add_argument(
+        "--source-profile",
+        metavar="PROFILE",
+        help="the profile whose credentials assume the role (one of this or --credential-source)",
+    )
     src.add_argument(
         "--credential-source",
         metavar="SOURCE",
-        help="Environment, Ec2InstanceMetadata or EcsContainer",
+        help="where the credentials that assume the role come from: "
+        "Environment, Ec2InstanceMetadata or EcsContainer",
     )
-    a.add_argument("--region")
-    a.add_argument("--mfa-serial", metavar="ARN")
-    a.add_argument("--external-id", metavar="ID")
-    a.add_argument("--duration-seconds", metavar="S")
-    a.add_argument("--role-session-name", metavar="NAME")
+    a.add_argument("--region", help="the profile's region (letters, digits and '-': eu-west-1)")
+    a.add_argument(
+        "--mfa-serial",
+        metavar="ARN",
+        help="the MFA device whose code the role needs: arn:aws:iam::123456789012:mfa/NAME",
+    )
+    a.add_argument(
+        "--external-id", metavar="ID", help="the ExternalId the role's trust policy asks for"
+    )
+    a.add_argument(
+        "--duration-seconds",
+        metavar="S",
+        help="how long the credentials last (900..43200; at most 3600 when chaining roles)",
+    )
+    a.add_argument(
+        "--role-session-name",
+        metavar="NAME",
+        help="the RoleSessionName (default: your user name, or the settings' session_name)",
+    )
     a.add_argument("--force", action="store_true", help="replace an existing profile in place")
     a.set_defaults(func=Verb("editing", "cmd_profile_add"))
     r = psub.add_parser("remove", help="remove a profile's section from the config file")
     _add_files(r)
-    r.add_argument("name", metavar="NAME")
+    r.add_argument("name", metavar="NAME", help="the profile to remove")
     r.add_argument(
         "--force", action="store_true", help="remove it even when other profiles source it"
     )
@@ -186,7 +225,7 @@ def _profile_options(prof: argparse.ArgumentParser) -> None:
 
 def _assume_cmd_options(p: argparse.ArgumentParser) -> None:
     _add_files(p)
-    p.add_argument("profile", metavar="PROFILE")
+    p.add_argument("profile", metavar="PROFILE", help=_PROFILE_HELP)
     _add_assume_options(p)
     p.add_argument("--json", action="store_true", help="print one JSON object (no secrets)")
     p.set_defaults(func=Verb("credentials", "cmd_assume"))
@@ -201,14 +240,15 @@ def _env_options(p: argparse.ArgumentParser) -> None:
         "and `rolecall exec` keep them fresh instead."
     )
     _add_files(p)
-    p.add_argument("profile", metavar="PROFILE")
+    p.add_argument("profile", metavar="PROFILE", help=_PROFILE_HELP)
     _add_assume_options(p)
     p.add_argument(
         "--format",
         choices=FORMATS,
         default="sh",
-        help="sh (bash, zsh), fish, powershell, dotenv or json (default: sh)",
+        help="sh (also named bash or zsh), fish, powershell, dotenv or json (default: sh)",
     )
+    _add_yes(p)
     p.set_defaults(func=Verb("credentials", "cmd_env"))
 
 
@@ -216,23 +256,56 @@ def _exec_options(p: argparse.ArgumentParser) -> None:
     _add_files(p)
     _add_assume_options(p)
     _add_serve_options(p)
-    p.add_argument("profile", metavar="PROFILE")
-    p.add_argument("command", nargs=argparse.REMAINDER, metavar="-- CMD [ARGS...]")
+    _add_yes(p)
+    p.add_argument("profile", metavar="PROFILE", help=_PROFILE_HELP)
+    p.add_argument(
+        "command",
+        nargs=argparse.REMAINDER,
+        metavar="-- CMD [ARGS...]",
+        help="the command to run, after --",
+    )
     p.set_defaults(func=Verb("credentials", "cmd_exec"))
 
 
 def _shell_options(p: argparse.ArgumentParser) -> None:
     _add_files(p)
-    p.add_argument("profile", metavar="PROFILE")
+    p.add_argument("profile", metavar="PROFILE", help=_PROFILE_HELP)
     _add_assume_options(p)
     _add_serve_options(p)
     p.add_argument("--force", action="store_true", help="start even inside another rolecall shell")
+    _add_yes(p)
     p.set_defaults(func=Verb("credentials", "cmd_shell"))
+
+
+def _console_options(p: argparse.ArgumentParser) -> None:
+    _add_files(p)
+    p.add_argument("profile", metavar="PROFILE", help=_PROFILE_HELP)
+    _add_assume_options(p, duration=False)
+    p.add_argument(
+        "--print",
+        action="store_true",
+        help="write the sign-in link on stdout instead of opening the browser "
+        "(it signs in as the profile for 15 minutes: keep it secret)",
+    )
+    p.add_argument(
+        "--destination",
+        metavar="URL|SERVICE",
+        help="the console page to open: an https:// URL, or a service such as s3, ec2, cloudwatch",
+    )
+    p.add_argument(
+        "--duration",
+        type=_seconds,
+        metavar="S",
+        help="the console session's length (900..43200; ignored for chained roles, "
+        "whose session lasts as long as their credentials)",
+    )
+    _add_yes(p)
+    p.set_defaults(func=Verb("console", "cmd_console"))
 
 
 def _credential_process_options(p: argparse.ArgumentParser) -> None:
     _add_files(p)
-    p.add_argument("profile", metavar="PROFILE")
+    p.add_argument("profile", metavar="PROFILE", help=_PROFILE_HELP)
     _add_assume_options(p, duration=False, region=False)
     p.set_defaults(func=Verb("credentials", "cmd_credential_process"))
 
@@ -244,7 +317,9 @@ def _logout_options(p: argparse.ArgumentParser) -> None:
         "that are not cache entries are never touched."
     )
     _add_files(p)
-    p.add_argument("profile", metavar="PROFILE", nargs="?")
+    p.add_argument(
+        "profile", metavar="PROFILE", nargs="?", help="the profile to log out of (or --all)"
+    )
     p.add_argument("--all", action="store_true", help="every cached credential, every profile")
     p.set_defaults(func=Verb("logout", "cmd_logout"))
 
@@ -261,6 +336,74 @@ def _demo_options(d: argparse.ArgumentParser) -> None:
         help="set up the demo, print its environment and wait, without opening the UI",
     )
     d.set_defaults(func=Verb("launch", "cmd_demo"))
+
+
+def _sso_options(p: argparse.ArgumentParser) -> None:
+    """``sso login|logout|roles|populate|configure`` (handlers in ``cli/sso.py``)."""
+    sub = p.add_subparsers(dest="sso_command", metavar="ACTION", required=True)
+
+    def action(name: str, help_text: str, handler: str) -> argparse.ArgumentParser:
+        a = sub.add_parser(name, help=help_text, description=help_text)
+        _add_files(a)
+        a.set_defaults(func=Verb("sso", handler), profile=None)
+        return a
+
+    def session_option(a: argparse.ArgumentParser) -> None:
+        a.add_argument("--sso-session", metavar="NAME", help="the [sso-session NAME] to use")
+
+    a = action(
+        "login", "log in to IAM Identity Center in the browser (device code)", "cmd_sso_login"
+    )
+    a.add_argument("profile", nargs="?", metavar="PROFILE", help="an SSO profile (or its session)")
+    session_option(a)
+    a.add_argument("--no-browser", action="store_true", help="only print the URL and the code")
+    a.add_argument("--force", action="store_true", help="log in even when the token is valid")
+
+    a = action(
+        "logout",
+        "sign out at the portal; delete the token and cached role credentials",
+        "cmd_sso_logout",
+    )
+    who = a.add_mutually_exclusive_group()
+    who.add_argument("--sso-session", metavar="NAME", help="the [sso-session NAME] to log out")
+    who.add_argument("--all", action="store_true", help="every session, every SSO credential")
+
+    a = action("roles", "list every account and role your SSO token grants", "cmd_sso_roles")
+    session_option(a)
+    a.add_argument("--json", action="store_true", help="print a JSON list")
+    a.add_argument("--refresh", action="store_true", help="ignore the discovery cache")
+
+    a = action(
+        "populate", "write one profile per discovered role into the config", "cmd_sso_populate"
+    )
+    session_option(a)
+    a.add_argument("--dry-run", action="store_true", help="print the diff, write nothing")
+    a.add_argument("--prefix", default="", metavar="P", help="put P before every name")
+    a.add_argument(
+        "--template",
+        metavar="T",
+        help="profile names: {account_name}, {account_id}, {role_name}, {session} "
+        f"(default {SSO_TEMPLATE})",
+    )
+    a.add_argument("--prune", action="store_true", help="remove populated profiles of gone roles")
+    a.add_argument("--region", metavar="R", help="the profiles' region (default: sso_region)")
+    a.add_argument("--refresh", action="store_true", help="ignore the discovery cache")
+
+    a = action(
+        "configure",
+        "add an [sso-session] (start URL and region) to the config",
+        "cmd_sso_configure",
+    )
+    a.add_argument("name", nargs="?", metavar="NAME", help="its name (default: from the URL)")
+    a.add_argument("--start-url", metavar="URL", help="https://<yours>.awsapps.com/start")
+    a.add_argument("--region", metavar="R", help="the IAM Identity Center region")
+    a.add_argument("--scopes", metavar="S", help="sso_registration_scopes (sso:account:access)")
+    a.add_argument("--force", action="store_true", help="replace an existing sso-session")
+
+
+#: ``sso populate``'s default ``--template``, for its help (core.sso.populate's own;
+#: not imported to build a parser: a test checks they agree).
+SSO_TEMPLATE = "{account_name}-{role_name}"
 
 
 #: Every command: its name, its help line, and what adds its options.
@@ -285,6 +428,11 @@ COMMANDS: tuple[tuple[str, str, Callable[[argparse.ArgumentParser], None]], ...]
     ),
     ("shell", "start $SHELL with a profile's credentials, kept fresh", _shell_options),
     (
+        "console",
+        "open the AWS console signed in as a profile (--print: write the link instead)",
+        _console_options,
+    ),
+    (
         "credential-process",
         "print credentials for credential_process = rolecall credential-process PROFILE",
         _credential_process_options,
@@ -292,5 +440,6 @@ COMMANDS: tuple[tuple[str, str, Callable[[argparse.ArgumentParser], None]], ...]
     ("logout", "forget a profile's cached credentials (or --all)", _logout_options),
     ("doctor", "check the environment, config, files and cache for problems", _doctor_options),
     ("demo", "try rolecall with no AWS account: a local STS and a sample config", _demo_options),
+    ("sso", "IAM Identity Center: login, logout, roles, populate, configure", _sso_options),
 )
 COMMAND_NAMES = frozenset(name for name, _, _ in COMMANDS)

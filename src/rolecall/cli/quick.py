@@ -82,6 +82,7 @@ def quick_args(words: Sequence[str]) -> argparse.Namespace | None:
         values["duration"] = None
         values["region"] = None
         values["format"] = fmt
+        values["yes"] = False  # (``--yes`` goes to argparse)
         values["func"] = Verb("credentials", "cmd_env")
     else:
         values["func"] = Verb("credentials", "cmd_credential_process")

@@ -57,6 +57,15 @@ def _sha1_hex(data: bytes) -> str:
     return str(_sha1(data).hexdigest())
 
 
+def sha1_hex(data: bytes) -> str:
+    """The hex SHA-1 of ``data`` (cache file names; not a security boundary).
+
+    >>> sha1_hex(b"demo-sso")[:12]
+    '91fa4e98b9e8'
+    """
+    return _sha1_hex(data)
+
+
 __all__ = [
     "EXPIRY_WINDOW",
     "MFA_EXPIRY_WINDOW",
@@ -66,6 +75,7 @@ __all__ = [
     "cache_key",
     "cache_key_for",
     "cli_cache_dir",
+    "credentials_problem",
     "credentials_problem_of",
     "directory_problem",
     "file_problem",
@@ -88,12 +98,17 @@ __all__ = [
     "read_private_json",
     "read_role_entry",
     "read_mfa_session",
+    "read_private_json",
+    "remove_private_json",
     "rolecall_cache_dir",
+    "sha1_hex",
+    "sso_role_cache_key",
     "sso_cache_dir",
     "sso_token_path",
     "trusted_dir",
     "write_entry",
     "write_mfa_session",
+    "write_private_json",
 ]
 
 #: An entry with less than this left is not reused (the AWS CLI's own rule).
@@ -106,6 +121,31 @@ MAX_CACHE_FILE = 1 << 20
 
 _UTC = UTC
 _KEY_RE = re.compile(r"[0-9a-f]{40}")
+#: The alphabets of what AWS issues: key ids of upper-case letters and digits,
+#: secret keys and session tokens in base64 (or its URL-safe form).  Nothing
+#: in them means anything to a shell, a dotenv reader or a terminal.  (Checked
+#: with ``str.strip``: no pattern to compile on the cache hit's path.)
+_KEY_ID_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+_BASE64_CHARS = _KEY_ID_CHARS + "abcdefghijklmnopqrstuvwxyz+/=_-"
+
+
+def credentials_problem(
+    access_key_id: str, secret_access_key: str, session_token: str | None
+) -> str | None:
+    """Why these are not credentials AWS could have issued (never showing them), or None.
+
+    >>> credentials_problem("ASIAEXAMPLE0000001", "abc/DEF+ghi=", "Zm9v")
+    >>> credentials_problem("ASIAEXAMPLE0000001", "abc", "$(touch pwned)")
+    'the SessionToken holds characters outside base64'
+    """
+    # (a text made only of the allowed characters strips to nothing)
+    if not access_key_id or access_key_id.strip(_KEY_ID_CHARS):
+        return "the AccessKeyId holds characters other than A-Z and 0-9"
+    if not secret_access_key or secret_access_key.strip(_BASE64_CHARS):
+        return "the SecretAccessKey holds characters outside base64"
+    if session_token and session_token.strip(_BASE64_CHARS):
+        return "the SessionToken holds characters outside base64"
+    return None
 
 
 # ---------------------------------------------------------------------------
@@ -191,6 +231,26 @@ def mfa_session_key(profile: str, mfa_serial: str, access_key_id: str) -> str:
     """The file name (no suffix) of an MFA session of ``profile``'s long-term keys."""
     args = {"AccessKeyId": access_key_id, "Profile": profile, "SerialNumber": mfa_serial}
     return _sha1_hex(json.dumps(args, sort_keys=True).encode("utf-8"))
+
+
+def sso_role_cache_key(
+    account_id: str, role_name: str, session_name: str | None, start_url: str | None = None
+) -> str:
+    """botocore's CLI-cache key for SSO role credentials (``SSOCredentialFetcher``).
+
+    ``sha1`` of the compact JSON of ``accountId``, ``roleName`` and ``sessionName``
+    (``startUrl`` for a legacy profile), keys sorted::
+
+    >>> sso_role_cache_key("123456789012", "Admin", "corp")
+    '8457bc68cf9d4aa8d629a61563948e8bd3159d49'
+    """
+    args: dict[str, str] = {"roleName": role_name, "accountId": account_id}
+    if session_name:
+        args["sessionName"] = session_name
+    else:
+        args["startUrl"] = start_url or ""
+    text = json.dumps(args, sort_keys=True, separators=(",", ":"))
+    return _sha1_hex(text.encode("utf-8"))
 
 
 def sso_token_path(values: Mapping[str, Any]) -> str | None:
@@ -666,7 +726,10 @@ def credentials_problem_of(data: Mapping[str, Any]) -> str | None:
     >>> credentials_problem_of({"Credentials": {"AccessKeyId": "ASIA1"}})
     'holds no usable credentials'
     """
-    return "holds no usable credentials" if _entry_from("", dict(data)) is None else None
+    entry, problem = _parse_entry("", dict(data))
+    if problem is not None:
+        return f"is not usable: {problem}"
+    return "holds no usable credentials" if entry is None else None
 
 
 def _bound(entry: CacheEntry | None, problem: str | None) -> CacheEntry | None:
@@ -678,20 +741,32 @@ def _bound(entry: CacheEntry | None, problem: str | None) -> CacheEntry | None:
 
 
 def _entry_from(path: str, data: dict[str, Any]) -> CacheEntry | None:
+    entry, problem = _parse_entry(path, data)
+    if problem is not None:
+        _warn(f"the cache file {path} is not usable: {problem} (fix: remove it)")
+    return entry
+
+
+def _parse_entry(path: str, data: dict[str, Any]) -> tuple[CacheEntry | None, str | None]:
+    """The entry in ``data``, or ``(None, None)`` for a shape a hit cannot use, or
+    ``(None, why)`` for credentials outside the alphabets AWS issues."""
     creds = data.get("Credentials")
     if not isinstance(creds, dict):
-        return None
+        return None, None
     akid = creds.get("AccessKeyId")
     secret = creds.get("SecretAccessKey")
     token = creds.get("SessionToken")
     if not (isinstance(akid, str) and akid and isinstance(secret, str) and secret):
-        return None
+        return None, None
     if not isinstance(token, str):
-        return None
+        return None, None
     expiration = parse_expiration(creds.get("Expiration"))
     if expiration is None:
-        return None
-    return CacheEntry(path, data, akid, secret, token, expiration)
+        return None, None
+    problem = credentials_problem(akid, secret, token)
+    if problem is not None:
+        return None, problem
+    return CacheEntry(path, data, akid, secret, token, expiration), None
 
 
 def read_entry(key: str, directory: str | None = None) -> CacheEntry | None:
@@ -795,6 +870,19 @@ def mfa_root(profiles: ProfileSet, name: str) -> tuple[str, str, str] | None:
     if serial is None:
         return None
     return root.name, serial, akid
+
+
+# ---------------------------------------------------------------------------
+# private JSON files: SSO tokens, client registrations, rolecall's SSO discovery
+# (read and written by read_private_json / write_private_json above)
+# ---------------------------------------------------------------------------
+def remove_private_json(path: str) -> bool:
+    """Delete one such file; True when it was there."""
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        return False
+    return True
 
 
 def now_utc() -> datetime:

@@ -25,6 +25,7 @@ from rolecall.core.cache import (
     rolecall_cache_dir,
     sso_cache_dir,
 )
+from rolecall.core.plural import plural
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
@@ -115,8 +116,8 @@ def _directory_problems(directory: str) -> list[Problem]:
         out.append(
             (
                 directory,
-                f"holds {len(foreign)} file(s) owned by another user, not regular files "
-                f"or larger than {MAX_CACHE_FILE >> 20} MiB "
+                f"holds {plural(len(foreign), 'file')} owned by another user, not regular "
+                f"files or larger than {MAX_CACHE_FILE >> 20} MiB "
                 f"({', '.join(sorted(foreign)[:3])}): rolecall does not use them",
                 "remove them",
             )
@@ -125,7 +126,7 @@ def _directory_problems(directory: str) -> list[Problem]:
         out.append(
             (
                 directory,
-                f"{len(loose)} credential file(s) readable by others",
+                f"{plural(len(loose), 'credential file')} readable by others",
                 f"chmod 600 {directory}/*.json",
             )
         )

@@ -28,6 +28,7 @@ __all__ = [
     "config_path",
     "credentials_path",
     "load",
+    "missing_named_config",
     "read_document",
     "refuse_untrusted",
     "trust_problem",
@@ -72,6 +73,29 @@ def config_path(explicit: str | None = None, env: Mapping[str, str] | None = Non
     if explicit is not None:
         return _expand(explicit)
     return _expand(env.get("AWS_CONFIG_FILE", DEFAULT_CONFIG))
+
+
+def missing_named_config(
+    explicit: str | None = None, env: Mapping[str, str] | None = None
+) -> tuple[str, str] | None:
+    """``(path, who named it)`` when ``--config`` or ``AWS_CONFIG_FILE`` names a
+    config file that does not exist (a typo reads as an empty config); else None.
+
+    A missing ``~/.aws/config`` is the normal first-run case, and stays quiet even
+    when ``AWS_CONFIG_FILE`` names that very path; so does an empty
+    ``AWS_CONFIG_FILE`` (botocore's way to say "no config file").
+    """
+    env = os.environ if env is None else env
+    if explicit is not None:
+        who = "--config"
+    elif env.get("AWS_CONFIG_FILE"):
+        who = "AWS_CONFIG_FILE"
+    else:
+        return None
+    path = config_path(explicit, env)
+    if not path or os.path.lexists(path) or path == _expand(DEFAULT_CONFIG):
+        return None
+    return path, who
 
 
 def credentials_path(explicit: str | None = None, env: Mapping[str, str] | None = None) -> str:

@@ -14,7 +14,8 @@ from datetime import UTC, datetime, timedelta
 
 from rolecall.core import cache
 from rolecall.core.cache_permissions import binding_problems
-from rolecall.core.config import ConfigError
+from rolecall.core.config import ConfigError, missing_named_config
+from rolecall.core.plural import plural
 from rolecall.core.profiles import ProfileSet, load_profiles
 
 __all__ = ["Finding", "run_checks"]
@@ -125,11 +126,15 @@ def check_environment(
                 )
             )
         if profiles is not None and name not in profiles:
+            from rolecall.core.suggest import did_you_mean
+
+            hint = did_you_mean(name, profiles.profiles)
             out.append(
                 Finding(
                     PROBLEM,
                     f"{var}={name} names a profile that does not exist",
-                    f"fix {var} or add the profile; `rolecall list` shows them",
+                    f"{hint + ' ' if hint else ''}fix {var} or add the profile; "
+                    "`rolecall list` shows them",
                 )
             )
     inside = env.get("ROLECALL_SHELL")
@@ -162,8 +167,76 @@ def check_config(profiles: ProfileSet) -> list[Finding]:
             )
         )
     elif not out:
-        out.append(Finding(OK, f"{len(profiles)} profiles, no problems in the config"))
+        out.append(Finding(OK, f"{plural(len(profiles), 'profile')}, no problems in the config"))
     return out
+
+
+def check_named_config(config: str | None, env: Mapping[str, str]) -> list[Finding]:
+    """A config file that ``--config`` or ``AWS_CONFIG_FILE`` names and that does
+    not exist (every verb refuses it; a missing ``~/.aws/config`` is fine)."""
+    missing = missing_named_config(config, env)
+    if missing is None:
+        return []
+    path, who = missing
+    return [
+        Finding(
+            PROBLEM,
+            f"the config file {path} (named by {who}) does not exist",
+            f"fix {who}, or create the file (`rolecall profile add` does)",
+        )
+    ]
+
+
+def check_sso_tokens(profiles: ProfileSet, now: datetime) -> list[Finding]:
+    """The SSO token of every SSO session (or legacy start URL) that a profile
+    uses: expired, or expiring soon, unless botocore can refresh it."""
+    from rolecall.core.cache import load_json, sso_token_path
+
+    out: list[Finding] = []
+    seen: set[str] = set()
+    for prof in profiles:
+        if prof.kind != "sso":
+            continue
+        path = sso_token_path(prof.values)
+        if path is None or path in seen:
+            continue
+        seen.add(path)
+        session = prof.get("sso_session")
+        login = f"--sso-session {session}" if session else f"--profile {prof.name}"
+        what = f"sso-session {session}" if session else f"profile {prof.name}"
+        data = load_json(path) if os.path.isfile(path) else None
+        when = None if data is None else cache.parse_expiration(data.get("expiresAt"))
+        if when is None:
+            out.append(Finding(WARN, f"no SSO token for {what}", f"run `aws sso login {login}`"))
+        elif when <= now and not _refreshable(data, now):
+            out.append(
+                Finding(
+                    WARN,
+                    f"the SSO token for {what} expired at {cache.format_expiration(when)} "
+                    f"({cache.humanize(when - now)})",
+                    f"run `aws sso login {login}`",
+                )
+            )
+        elif when - now < timedelta(minutes=15) and not _refreshable(data, now):
+            out.append(
+                Finding(
+                    WARN,
+                    f"the SSO token for {what} expires in {cache.humanize(when - now)}",
+                    f"run `aws sso login {login}` soon",
+                )
+            )
+    return out
+
+
+def _refreshable(data: Mapping[str, object] | None, now: datetime) -> bool:
+    """Whether botocore refreshes this token itself (a refresh token and a live
+    client registration, as ``aws sso login`` with an sso-session leaves)."""
+    if data is None:
+        return False
+    if not all(isinstance(data.get(k), str) for k in ("refreshToken", "clientId", "clientSecret")):
+        return False
+    registration = cache.parse_expiration(data.get("registrationExpiresAt"))
+    return registration is not None and registration > now
 
 
 def _file_mode_findings(path: str, what: str, secret: bool) -> list[Finding]:
@@ -240,8 +313,10 @@ def run_checks(
     else:
         config_findings = []
     out = check_environment(env, profiles, when)
+    out += check_named_config(config, env)
     if profiles is not None:
         out += check_config(profiles)
+        out += check_sso_tokens(profiles, when)
         out += check_files(profiles)
     else:
         out += config_findings + check_caches()

@@ -15,7 +15,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shlex
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 
 from rolecall.core import fsutil
 from rolecall.core.config import (
@@ -31,11 +31,23 @@ from rolecall.core.ini import IniDocument, RawSection, parse, split_section_name
 from rolecall.core.profiles import (
     CREDENTIAL_SOURCES,
     ProfileSet,
-    RoleArn,
     duration_problem,
+    mfa_serial_problem,
+    region_problem,
+    role_arn_problem,
 )
 
-__all__ = ["EditError", "add_profile", "remove_profile", "section_header"]
+__all__ = [
+    "BatchResult",
+    "EditError",
+    "add_profile",
+    "add_sso_session",
+    "edit_profiles",
+    "put_profile",
+    "remove_profile",
+    "section_header",
+    "sso_session_header",
+]
 
 #: How long an edit waits for another rolecall's edit of the same files (seconds).
 LOCK_TIMEOUT = 10.0
@@ -95,8 +107,9 @@ def validate_role_settings(settings: Mapping[str, str]) -> None:
     arn = settings.get("role_arn")
     if arn is None:
         raise EditError("--role-arn is required")
-    if RoleArn.parse(arn) is None:
-        raise EditError(f"malformed role ARN {arn!r}: expected arn:aws:iam::123456789012:role/NAME")
+    why = role_arn_problem(arn)
+    if why is not None:
+        raise EditError(f"malformed role ARN {arn!r}: {why}")
     has_src = "source_profile" in settings
     has_cs = "credential_source" in settings
     if has_src == has_cs:
@@ -108,6 +121,14 @@ def validate_role_settings(settings: Mapping[str, str]) -> None:
         )
     if "duration_seconds" in settings:
         problem = duration_problem(settings["duration_seconds"])
+        if problem:
+            raise EditError(problem)
+    if "region" in settings:
+        problem = region_problem(settings["region"])
+        if problem:
+            raise EditError(problem)
+    if "mfa_serial" in settings:
+        problem = mfa_serial_problem(settings["mfa_serial"])
         if problem:
             raise EditError(problem)
 
@@ -306,16 +327,30 @@ def add_profile(
     Returns the path written.  Raises :class:`EditError` with the reason when
     the edit is refused; the file is then untouched.
     """
+    return put_profile(name, settings, force=force, config=config, credentials=credentials)[0]
+
+
+def put_profile(
+    name: str,
+    settings: Mapping[str, str],
+    *,
+    force: bool = False,
+    config: str | None = None,
+    credentials: str | None = None,
+) -> tuple[str, bool]:
+    """:func:`add_profile`, and whether it replaced a profile (``--force``) rather
+    than added one: ``(path written, replaced)``."""
     _check_name(name)
     validate_role_settings(settings)
     with _editing(config, credentials) as ed:
-        return _add(ed, name, settings, force)
+        replaced = name in ed.before.profiles
+        return _add(ed, name, settings, force), replaced
 
 
 def _add(ed: _Editor, name: str, settings: Mapping[str, str], force: bool) -> str:
     src = settings.get("source_profile")
     if src is not None and src not in ed.before.profiles and src != name:
-        raise EditError(f"source profile {src!r} does not exist")
+        raise EditError(_with_hint(f"source profile {src!r} does not exist", src, ed))
     existing = _sections_for(ed.doc, name)
     if name in ed.before.profiles and not force:
         raise EditError(f"profile {name!r} already exists; use --force to replace it")
@@ -342,6 +377,14 @@ def _add(ed: _Editor, name: str, settings: Mapping[str, str], force: bool) -> st
     return ed.path
 
 
+def _with_hint(message: str, name: str, ed: _Editor) -> str:
+    """``message``, and the profile ``name`` was most likely meant to be."""
+    from rolecall.core.suggest import did_you_mean
+
+    hint = did_you_mean(name, ed.before.profiles)
+    return f"{message}; {hint}" if hint else message
+
+
 def remove_profile(
     name: str,
     *,
@@ -362,7 +405,7 @@ def _remove(ed: _Editor, name: str, force: bool) -> str:
                 f"profile {name!r} is defined in {ed.cred_path}; "
                 "rolecall only edits the config file"
             )
-        raise EditError(f"no profile named {name!r} in {ed.path}")
+        raise EditError(_with_hint(f"no profile named {name!r} in {ed.path}", name, ed))
     users = [
         p for p, v in ed.before.profiles.items() if p != name and v.get("source_profile") == name
     ]
@@ -381,3 +424,193 @@ def _remove(ed: _Editor, name: str, force: bool) -> str:
         )
     ed.check_and_write(lines, expected, name)  # type: ignore[arg-type]
     return ed.path
+
+
+# ---------------------------------------------------------------------------
+# batch edits (``rolecall sso populate``) and ``[sso-session]`` sections
+# ---------------------------------------------------------------------------
+#: What a batch edit does to one profile: its settings (add, or replace the
+#: section), or None (remove it).
+Change = Mapping[str, str] | None
+
+
+class BatchResult:
+    """The file before and after a batch edit; ``written`` is False for a dry run
+    or when nothing changed."""
+
+    __slots__ = ("after", "before", "path", "written")
+
+    def __init__(self, path: str, before: bytes, after: bytes, written: bool) -> None:
+        self.path = path
+        self.before = before
+        self.after = after
+        self.written = written
+
+    @property
+    def changed(self) -> bool:
+        return self.before != self.after
+
+    def diff(self) -> str:
+        """A unified diff of the config file, as ``--dry-run`` prints it."""
+        import difflib
+
+        old = self.before.decode("utf-8", "surrogateescape").splitlines(keepends=True)
+        new = self.after.decode("utf-8", "surrogateescape").splitlines(keepends=True)
+        lines = difflib.unified_diff(old, new, self.path, self.path + " (after)")
+        return "".join(line if line.endswith("\n") else line + "\n" for line in lines)
+
+
+def _ordered_section_lines(header: str, settings: Mapping[str, str], eol: str) -> list[str]:
+    """``[header]`` and the settings in the order given (``_section_lines`` puts the
+    role keys first)."""
+    return [f"[{header}]{eol}"] + [f"{key} = {value}{eol}" for key, value in settings.items()]
+
+
+def edit_profiles(
+    plan: Callable[[AwsConfig], Mapping[str, Change]],
+    *,
+    dry_run: bool = False,
+    config: str | None = None,
+    credentials: str | None = None,
+) -> BatchResult:
+    """Add, replace and remove several profiles of the config file in one locked edit.
+
+    ``plan`` is called with the files as read under the lock and returns, per
+    profile name, its new settings (written in that order) or None (removed).
+    New sections are appended in the plan's order.  The result is checked as
+    every edit is (it reads back as exactly the intended profiles, no other
+    section changes, no edited profile gets a problem) and written atomically,
+    unless ``dry_run``.  Profiles defined in the credentials file are refused,
+    as by :func:`add_profile`.  The file is parsed once, whatever the number of
+    changes (1,500 profiles in one populate).
+    """
+    with _editing(config, credentials) as ed:
+        changes = plan(ed.before)
+        eol = ed.doc.newline
+        found = _profile_sections(ed.doc)
+        expected: dict[str, object] = {k: dict(v) for k, v in ed.before.profiles.items()}
+        # (start, section, new lines or None): applied from the bottom up, so that
+        # every index still points at the original line
+        ops: list[tuple[int, RawSection, list[str] | None]] = []
+        block: list[str] = []
+        for name, settings in changes.items():
+            _check_name(name)
+            if ed.credentials_values(name):
+                raise EditError(
+                    f"profile {name!r} is defined in {ed.cred_path}; "
+                    "rolecall only edits the config file"
+                )
+            existing = found.get(name, [])
+            if settings is None:
+                ops += [(sect.start, sect, None) for sect in existing]
+                expected.pop(name, None)
+                continue
+            for key, value in settings.items():
+                _check_value(key, value)
+            new = _ordered_section_lines(section_header(name), settings, eol)
+            if existing:
+                ops.append((existing[-1].start, existing[-1], new))
+                ops += [(twin.start, twin, None) for twin in existing[:-1]]
+            else:
+                block += ([eol] if block else []) + new
+            expected[name] = dict(settings)
+        lines = ed.doc.lines
+        for _, sect, new_lines in sorted(ops, key=lambda op: op[0], reverse=True):
+            if new_lines is None:
+                lines = cut_section(lines, sect)
+            else:
+                lines = replace_section(lines, sect, new_lines, eol)
+        if block:
+            lines = append_section(lines, block, eol)
+        after = "".join(lines).encode("utf-8", "surrogateescape")
+        if after == ed.original:
+            return BatchResult(ed.path, ed.original, after, False)
+        _check_batch(ed, after, expected, [n for n, s in changes.items() if s is not None])
+        if not dry_run:
+            ed.write(after)
+        return BatchResult(ed.path, ed.original, after, not dry_run)
+
+
+def _profile_sections(doc: IniDocument) -> dict[str, list[RawSection]]:
+    """Profile name -> its sections in file order (what ``_sections_for`` finds, in one pass)."""
+    found: dict[str, list[RawSection]] = {}
+    for sect in doc.sections:
+        if sect.name == "default":
+            found.setdefault("default", []).append(sect)
+            continue
+        if not sect.name.startswith("profile"):
+            continue
+        parts = split_section_name(sect.name)
+        if parts is not None and len(parts) == 2:
+            found.setdefault(parts[1], []).append(sect)
+    return found
+
+
+def _check_batch(ed: _Editor, data: bytes, expected: dict[str, object], edited: list[str]) -> None:
+    after = AwsConfig(ed.path, ed.cred_path, parse(data), ed.cred_doc)
+    if after.refused or after.profiles != expected:
+        raise EditError("the edit would not read back as intended; nothing written")
+    if after.sso_sessions != ed.before.sso_sessions or after.services != ed.before.services:
+        raise EditError("the edit would change other sections; nothing written")
+    profiles = ProfileSet(after)
+    for name in edited:
+        problems = profiles[name].problems
+        if problems:
+            raise EditError(f"profile {name!r}: {problems[0]}; nothing written")
+
+
+def sso_session_header(name: str) -> str:
+    """The section name botocore reads back as ``[sso-session NAME]``.
+
+    >>> sso_session_header("corp"), sso_session_header("my corp")
+    ('sso-session corp', "sso-session 'my corp'")
+    """
+    return f"sso-session {shlex.quote(name)}"
+
+
+def add_sso_session(
+    name: str,
+    settings: Mapping[str, str],
+    *,
+    force: bool = False,
+    config: str | None = None,
+    credentials: str | None = None,
+) -> str:
+    """Add ``[sso-session NAME]`` with ``settings`` (or replace it with ``force``).
+
+    Returns the path written; :class:`EditError` when refused (file untouched).
+    """
+    _check_name(name)
+    if name == "default":
+        raise EditError("an sso-session cannot be called 'default'")
+    for key, value in settings.items():
+        _check_value(key, value)
+    with _editing(config, credentials) as ed:
+        existing = [
+            s
+            for s in ed.doc.sections
+            if s.name.startswith("sso-session")
+            and (parts := split_section_name(s.name)) is not None
+            and len(parts) == 2
+            and parts[1] == name
+        ]
+        if existing and not force:
+            raise EditError(f"sso-session {name!r} already exists; use --force to replace it")
+        eol = ed.doc.newline
+        new = _ordered_section_lines(sso_session_header(name), settings, eol)
+        if existing:
+            lines = replace_section(ed.doc.lines, existing[-1], new, eol)
+            for twin in reversed(existing[:-1]):
+                lines = cut_section(lines, twin)
+        else:
+            lines = append_section(ed.doc.lines, new, eol)
+        data = "".join(lines).encode("utf-8", "surrogateescape")
+        after = AwsConfig(ed.path, ed.cred_path, parse(data), ed.cred_doc)
+        wanted = {k: dict(v) for k, v in ed.before.sso_sessions.items()}
+        wanted[name] = dict(settings)
+        if after.refused or after.sso_sessions != wanted:
+            raise EditError(f"the edit of sso-session {name!r} would not read back as intended")
+        if after.profiles != ed.before.profiles or after.services != ed.before.services:
+            raise EditError("the edit would change other sections; nothing written")
+        ed.write(data)
+        return ed.path

@@ -28,10 +28,12 @@ TYPE_CHECKING = False  # (not typing.TYPE_CHECKING: importing typing costs a cac
 if TYPE_CHECKING:
     from typing import overload
 
+# ASCII, as json.dumps writes by default: a U+202E or a C1 control in a profile
+# name reaches the terminal of `rolecall list --json` as an escape, never raw
 try:
-    from _json import encode_basestring as _encode_str
+    from _json import encode_basestring_ascii as _encode_str
 except ImportError:  # pragma: no cover - CPython always has _json
-    from json.encoder import py_encode_basestring as _encode_str
+    from json.encoder import py_encode_basestring_ascii as _encode_str
 
 __all__ = [
     "CREDENTIAL_SOURCES",
@@ -47,7 +49,10 @@ __all__ = [
     "build",
     "has_static_keys",
     "load_profiles",
+    "mfa_serial_problem",
     "profile_json_text",
+    "region_problem",
+    "role_arn_problem",
     "write_list_json",
     "write_list_text",
 ]
@@ -99,6 +104,94 @@ class RoleArn:
     @classmethod
     def build(cls, account_id: str, name: str, partition: str = "aws") -> str:
         return f"arn:{partition}:iam::{account_id}:role/{name}"
+
+
+def role_arn_problem(arn: str) -> str | None:
+    """Which part of ``arn`` keeps it from being an IAM role ARN, or None when it is one.
+
+    >>> role_arn_problem("arn:aws:iam::12345678901:role/Admin")
+    "the account ID '12345678901' has 11 digits, not 12"
+    >>> role_arn_problem("arn:aws:iam:123456789012:role/Admin")
+    "'::' is missing after 'iam' (IAM ARNs have no region: arn:aws:iam::ACCOUNT:role/NAME)"
+    """
+    if RoleArn.parse(arn) is not None:
+        return None
+    parts = arn.split(":", 5)
+    if parts[0] != "arn":
+        return "it does not start with 'arn:'"
+    if len(parts) == 5 and parts[2] == "iam" and parts[3] != "":
+        return (
+            "'::' is missing after 'iam' (IAM ARNs have no region: arn:aws:iam::ACCOUNT:role/NAME)"
+        )
+    if len(parts) < 6:
+        return f"it has {len(parts)} ':'-separated parts, not 6 (arn:aws:iam::ACCOUNT:role/NAME)"
+    _, partition, service, region, account, resource = parts
+    if not re.fullmatch(r"aws[a-z-]*", partition, re.ASCII):
+        return f"the partition {partition!r} is not aws, aws-cn, aws-us-gov or another aws-*"
+    if service != "iam":
+        return f"the service is {service!r}, not 'iam'"
+    if region:
+        return f"IAM ARNs have no region, and this one has {region!r} (arn:aws:iam::ACCOUNT:...)"
+    if not re.fullmatch(r"\d{12}", account, re.ASCII):
+        if account.isdigit() and account.isascii():
+            return f"the account ID {account!r} has {len(account)} digits, not 12"
+        return f"the account ID {account!r} is not 12 digits"
+    if not resource.startswith("role/"):
+        return f"the resource {resource[:40]!r} is not role/NAME"
+    name = resource.rsplit("/", 1)[-1]
+    if not re.fullmatch(r"[\w+=,.@-]{1,64}", name, re.ASCII):
+        return f"the role name {name[:70]!r} is not 1 to 64 of letters, digits and +=,.@_-"
+    return "the role path is not /PATH/ of printable ASCII, up to 512 characters"
+
+
+#: A region as AWS names them (``eu-west-1``, ``us-gov-east-1``): nothing that
+#: a shell, a dotenv reader or a terminal would take for something else.
+_REGION_RE = re.compile(r"[a-z0-9-]+", re.ASCII)
+#: An MFA device: its ARN (virtual, U2F), or a hardware token's serial number.
+_MFA_SERIAL_RE = re.compile(
+    r"arn:aws[a-z-]*:iam::\d{12}:(?:mfa|u2f|sms-mfa)/[\w+=,.@/-]{1,512}|[A-Z0-9]{9,256}",
+    re.ASCII,
+)
+
+
+def region_problem(region: str) -> str | None:
+    """Why ``region`` is not a region name (lower-case letters, digits and ``-``), or None.
+
+    >>> region_problem("eu-west-1"), region_problem("EU West 1")
+    (None, "region 'EU West 1' is not a region name (a-z, 0-9 and '-')")
+    """
+    if _REGION_RE.fullmatch(region):
+        return None
+    return f"region {region!r} is not a region name (a-z, 0-9 and '-')"
+
+
+def mfa_serial_problem(serial: str) -> str | None:
+    """Why ``serial`` is not an MFA device (an ARN, or a hardware token's serial), or None.
+
+    >>> mfa_serial_problem("arn:aws:iam::123456789012:mfa/me"), mfa_serial_problem("GAHT12345678")
+    (None, None)
+    >>> mfa_serial_problem("me")
+    "mfa_serial 'me' is not an MFA device ARN (arn:aws:iam::123456789012:mfa/NAME)"
+    """
+    if _MFA_SERIAL_RE.fullmatch(serial):
+        return None
+    return (
+        f"mfa_serial {serial[:100]!r} is not an MFA device ARN (arn:aws:iam::123456789012:mfa/NAME)"
+    )
+
+
+def _shown_setting_problems(profile: Profile, out: list[str]) -> None:
+    """A ``region`` or ``mfa_serial`` that is not one: rolecall prints and exports
+    them (a hostile value would drive the terminal or a shell), so they are
+    problems, and ``env``, ``exec`` and ``shell`` refuse the profile."""
+    if profile.region is not None:
+        problem = region_problem(profile.region)
+        if problem:
+            out.append(problem)
+    if profile.mfa_serial is not None:
+        problem = mfa_serial_problem(profile.mfa_serial)
+        if problem:
+            out.append(problem)
 
 
 def valid_role_arn(arn: str) -> bool:
@@ -154,8 +247,6 @@ def has_static_keys(values: Mapping[str, Value]) -> bool:
     """
     return "aws_access_key_id" in values or "aws_secret_access_key" in values
 
-
-_has_static = has_static_keys  # the old name
 
 #: The problems of a profile that has none (internal: never handed out).
 _NO_PROBLEMS: list[str] = []
@@ -528,14 +619,16 @@ def _own_problems(
             problem = _process_problem(values["credential_process"])
             if problem:
                 out.append(problem)
+        _shown_setting_problems(profile, out)
         arn: str = values["role_arn"]  # type: ignore[assignment]
         profile._arn_ok = valid_role_arn(arn)
         if not profile._arn_ok:
-            out.append(f"role_arn {arn!r} is not a valid IAM role ARN")
+            out.append(f"role_arn {arn!r} is not a valid IAM role ARN: {role_arn_problem(arn)}")
         _role_problems(profile, out)
         return out
     plain = _VALUE_KEYS if kind == "static" or kind == "sso" else _ROLE_AND_VALUE_KEYS
     _value_problems(profile, plain, out)
+    _shown_setting_problems(profile, out)
     if kind == "static":
         # (no role_arn and no SSO setting, or it would be another kind)
         if "web_identity_token_file" not in values or not _web_identity(values, out):
@@ -548,7 +641,8 @@ def _own_problems(
         if role_arn is not None:
             profile._arn_ok = valid_role_arn(role_arn)
             if not profile._arn_ok:
-                out.append(f"role_arn {role_arn!r} is not a valid IAM role ARN")
+                why = role_arn_problem(role_arn)
+                out.append(f"role_arn {role_arn!r} is not a valid IAM role ARN: {why}")
         if kind == "assume-role":
             _role_problems(profile, out)
             return out  # the assume-role provider takes it
@@ -681,6 +775,24 @@ class Root:
     def __repr__(self) -> str:
         return f"Root({self.kind!r}, {self.profile!r}, {self.source!r})"
 
+    def describe(self) -> str:
+        """The root as messages name it.
+
+        >>> Root("credential_source", "ci", "Environment").describe()
+        "the environment credentials (credential_source of 'ci')"
+        """
+        if self.kind == "static":
+            return f"the static keys of profile {self.profile!r}"
+        if self.kind == "credential_source":
+            if self.source == "Environment":
+                return f"the environment credentials (credential_source of {self.profile!r})"
+            return f"the {self.source} credentials (credential_source of {self.profile!r})"
+        if self.kind == "sso":
+            return f"the SSO credentials of profile {self.profile!r}"
+        if self.kind == "credential-process":
+            return f"the credential_process of profile {self.profile!r}"
+        return f"the web identity credentials of profile {self.profile!r}"
+
 
 class Route:
     """How an assume of ``profile`` goes: the ``hops`` that assume a role (the
@@ -809,6 +921,10 @@ class ProfileSet:
         if found is None:
             found = []
             _value_problems(src, _VALUE_KEYS, found)
+            if src.mfa_serial is not None:  # (a root's mfa_serial starts its MFA session)
+                problem = mfa_serial_problem(src.mfa_serial)
+                if problem:
+                    found.append(problem)
             config = self.config
             _provider_problems(src, config.sso_sessions, config.split.get(src.name), found)
             self._source_problems[src.name] = found
@@ -1103,7 +1219,7 @@ def profile_json_text(p: Profile, _enc: Callable[[str], str] = _encode_str) -> s
 
 def write_list_json(profiles: ProfileSet, write: Callable[[str], object]) -> None:
     """``rolecall list --json``: one object with both files, every profile and
-    every file problem, as ``json.dumps`` would write it (``ensure_ascii=False``;
+    every file problem, as ``json.dumps`` writes it (ASCII: nothing drives the terminal;
     a new line after each profile).
 
     The profiles are written 256 at a time: the text of 10,000 is 4 MB, and

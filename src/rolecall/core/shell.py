@@ -39,8 +39,10 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "FORMATS",
+    "FORMAT_ALIASES",
     "REMOVED",
     "RunError",
+    "UnsafeValueError",
     "build_env",
     "env_vars",
     "format_env",
@@ -49,7 +51,9 @@ __all__ = [
     "user_shell",
 ]
 
-FORMATS = ("sh", "fish", "powershell", "dotenv", "json")
+FORMATS = ("sh", "bash", "zsh", "fish", "powershell", "dotenv", "json")
+#: Formats that are another format under the name of a shell that reads it.
+FORMAT_ALIASES = {"bash": "sh", "zsh": "sh"}
 #: Variables that would override or confuse the exported keys.
 REMOVED = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SECURITY_TOKEN")
 #: Set by ``rolecall shell`` so that a nested one can refuse to start.
@@ -105,33 +109,74 @@ def build_env(result: AssumeResult, base: Mapping[str, str], profile: str) -> di
     return env
 
 
+class UnsafeValueError(ValueError):
+    """A value no export format can carry safely (it is never printed)."""
+
+
+def _sh_quote(value: str) -> str:
+    """POSIX single quotes, always (``'it'"'"'s'``).
+
+    Not ``shlex.quote``, which leaves "safe" words bare: zsh expands a bare word
+    that starts with ``=`` (``=ls`` is the path of ls), so
+    ``export K==x`` fails there.  Inside single quotes nothing is expanded in
+    sh, bash or zsh.
+    """
+    return "'" + value.replace("'", "'\"'\"'") + "'"
+
+
 def _fish_quote(value: str) -> str:
+    """fish's single quotes, where only ``\\`` and ``\'`` are escapes."""
     return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
 def _ps_quote(value: str) -> str:
+    """PowerShell's single quotes (verbatim), where ``''`` is one quote."""
     return "'" + value.replace("'", "''") + "'"
 
 
-def _dotenv_value(value: str) -> str:
-    if value and all(c.isalnum() or c in "/+=_-.:@," for c in value):
-        return value
-    import json
+def _dotenv_quote(key: str, value: str) -> str:
+    """Single quotes: bash (``set -a; source .env``) reads them verbatim, and
+    python-dotenv runs nothing (no ``$(...)``, no backticks).
 
-    return json.dumps(value)
+    python-dotenv still expands ``${VAR}`` inside single quotes (1.2, the
+    default ``interpolate=True``), and neither reader has an escape that both
+    understand there, so a value holding ``$``, ``'`` or ``\\`` is refused (no
+    AWS credential, region or expiry holds one).
+    """
+    if "'" in value or "\\" in value or "$" in value:
+        raise UnsafeValueError(
+            f"{key} holds a $, a quote or a backslash, which a dotenv file cannot carry"
+        )
+    return f"'{value}'"
+
+
+def _check_values(values: Mapping[str, str]) -> None:
+    """Refuse a value that would drive the terminal the lines are printed on
+    (a control, bidi or format character, a line break: the rule of
+    :mod:`rolecall.core.printable`).  Quoting makes any other value safe."""
+    for key, value in values.items():
+        if not value.isprintable():
+            raise UnsafeValueError(
+                f"{key} holds a character that cannot be printed (a control, format or "
+                "line-break character); nothing exported"
+            )
 
 
 def format_env(result: AssumeResult, fmt: str) -> str:
     """The lines that set (and unset) the variables, for ``fmt`` in :data:`FORMATS`.
 
     Ends with a newline.  ``dotenv`` and ``json`` can only list what to set.
+    Every value is quoted so that the reader takes it byte for byte and runs
+    nothing (a test sources each format in bash, fish and python-dotenv with
+    hostile values); a value that would drive the terminal is refused with
+    :class:`UnsafeValueError`, which never shows the value.
     """
     to_set, to_unset = env_vars(result)
+    _check_values(to_set)
+    fmt = FORMAT_ALIASES.get(fmt, fmt)
     lines: list[str]
     if fmt == "sh":
-        import shlex
-
-        lines = [f"export {k}={shlex.quote(v)}" for k, v in to_set.items()]
+        lines = [f"export {k}={_sh_quote(v)}" for k, v in to_set.items()]
         lines.append("unset " + " ".join(to_unset))
     elif fmt == "fish":
         lines = [f"set -gx {k} {_fish_quote(v)};" for k, v in to_set.items()]
@@ -140,11 +185,11 @@ def format_env(result: AssumeResult, fmt: str) -> str:
         lines = [f"$Env:{k} = {_ps_quote(v)}" for k, v in to_set.items()]
         lines += [f"Remove-Item Env:{k} -ErrorAction SilentlyContinue" for k in to_unset]
     elif fmt == "dotenv":
-        lines = [f"{k}={_dotenv_value(v)}" for k, v in to_set.items()]
+        lines = [f"{k}={_dotenv_quote(k, v)}" for k, v in to_set.items()]
     elif fmt == "json":
         import json
 
-        return json.dumps(to_set, indent=2) + "\n"
+        return json.dumps(to_set, indent=2) + "\n"  # (ensure_ascii: printable)
     else:
         raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
     return "\n".join(lines) + "\n"

@@ -3,7 +3,8 @@ UI in this build) the demo's environment printed for another terminal and a
 wait until Ctrl+C, Ctrl+D or a signal.
 
 A background job (``rolecall demo --no-tui &``) never reads the terminal: the
-shell would stop it, and its STS with it.
+shell would stop it, and its STS with it.  Nor does a demo whose stdin is no
+terminal (started from a script, stdin is /dev/null): it runs until a signal.
 """
 
 from __future__ import annotations
@@ -40,8 +41,13 @@ _UNSET_HINT = (
 
 
 def _env_lines(env: dict[str, str]) -> list[str]:
-    lines = ["unset " + " ".join(_UNSET_HINT)]
-    lines += [f"export {key}={shlex.quote(value)}" for key, value in env.items()]
+    """One command that opens ``$SHELL`` in the demo's world: the terminal it is
+    pasted into keeps its own HOME and AWS settings (``exit`` goes back to them).
+    Each variable is on a line of its own (``    KEY=VALUE \\``); bash, zsh and
+    fish read it alike."""
+    lines = ["env " + " ".join(f"-u {name}" for name in _UNSET_HINT) + " \\"]
+    lines += [f"    {key}={shlex.quote(value)} \\" for key, value in env.items()]
+    lines.append('    "$SHELL"')
     return lines
 
 
@@ -52,7 +58,8 @@ def _print_instructions(env: dict[str, str]) -> None:
         f"rolecall demo: a local STS is listening on {env['AWS_ENDPOINT_URL_STS']}\n"
         f"rolecall demo: the sample files are in {home} (deleted when the demo stops)\n"
         "\n"
-        "To try the command line, paste these lines into another terminal:\n"
+        "To try the command line, paste this into another terminal: it opens a shell in the\n"
+        "demo's world (that terminal keeps its own HOME and AWS settings; `exit` leaves it):\n"
         "\n"
     )
     for line in _env_lines(env):
@@ -64,46 +71,48 @@ def _print_instructions(env: dict[str, str]) -> None:
         "  rolecall list\n"
         "  rolecall                                      # the terminal UI\n"
         "  aws sts get-caller-identity --profile audit   # a 3-hop chain\n"
+        "  rolecall sso login sso-dev                    # approved by the demo after 3 s\n"
+        "  rolecall sso roles                            # every account and role it grants\n"
         "\n"
         "Profiles:\n"
     )
     width = max(len(name) for name in DEMO_PROFILES)
     for name, what in DEMO_PROFILES.items():
         out.write(f"  {name.ljust(width)}  {what}\n")
-    if _in_background():
-        out.write(f"\nThe demo runs in the background: stop it with `kill {os.getpid()}`.\n")
-    else:
+    if _reads_terminal():
         out.write("\nPress Ctrl+C (or Ctrl+D) here to stop the demo.\n")
+    else:
+        out.write(f"\nThe demo runs in the background: stop it with `kill {os.getpid()}`.\n")
     out.flush()
 
 
-def _in_background() -> bool:
-    """Whether stdin is a terminal that belongs to another process group
-    (`rolecall demo --no-tui &`): reading it would stop the demo (SIGTTIN)."""
+def _reads_terminal() -> bool:
+    """Whether the demo waits for Ctrl+D: stdin is a terminal, and this process
+    is in its foreground.
+
+    Not in a background job (``rolecall demo --no-tui &`` in an interactive
+    shell: reading would stop the demo with SIGTTIN), nor when stdin is no
+    terminal at all (``... &`` in a script gets /dev/null, which is at its end
+    at once; a pipe or a file is no one typing Ctrl+D either).
+    """
     stdin = sys.stdin
     try:
         fd = stdin.fileno()
-        return os.isatty(fd) and os.tcgetpgrp(fd) != os.getpgrp()
+        return os.isatty(fd) and os.tcgetpgrp(fd) == os.getpgrp()
     except (OSError, ValueError, AttributeError):
         return False
 
 
 def _wait_for_eof_or_interrupt() -> None:
-    """Block until stdin reaches end of file (Ctrl+D, or closed) or Ctrl+C.
+    """Block until Ctrl+D or Ctrl+C on the terminal, or a signal.
 
-    A background job does not read the terminal (the shell would stop it, and
-    its STS with it): it runs until a signal (``kill``, or ``fg`` then Ctrl+C).
+    Without a terminal to read in the foreground (:func:`_reads_terminal`), the
+    demo runs until a signal: ``kill``, or ``fg`` then Ctrl+C.
     """
-    stdin = sys.stdin
-    if stdin is None or stdin.closed:
-        return
-    if _in_background():
+    if not _reads_terminal():
         while True:
             signal.pause()
-    try:
-        fd = stdin.fileno()
-    except (OSError, ValueError, AttributeError):
-        return
+    fd = sys.stdin.fileno()
     while True:
         try:
             chunk = os.read(fd, 4096)

@@ -21,6 +21,7 @@ from typing import Any
 
 from rolecall.demo.sample import (
     CACHED_ROLES,
+    SSO_APPROVE_AFTER,
     cache_path,
     prepare_demo,
     private_dirs,
@@ -118,9 +119,16 @@ def _is_aws_or_rolecall(key: str) -> bool:
 
 @contextlib.contextmanager
 def demo_environment(
-    home: str | None = None, *, now: dt.datetime | None = None
+    home: str | None = None,
+    *,
+    now: dt.datetime | None = None,
+    sso_logged_in: bool = False,
+    sso_approve_after: float = SSO_APPROVE_AFTER,
 ) -> Iterator[dict[str, str]]:
     """Run the local STS and point ``os.environ`` at a prepared demo ``HOME``.
+
+    The SSO session starts logged out (``sso_logged_in`` writes a token first);
+    the local portal approves a login ``sso_approve_after`` seconds after it starts.
 
     Yields the environment of :func:`prepare_demo` (``HOME``, the file paths, the
     endpoint...), which is also set in ``os.environ`` while the block runs, with
@@ -152,9 +160,13 @@ def demo_environment(
         server.start()
         host, port = server.get_host_and_port()
         endpoint = f"http://{host}:{port}"
-        portal = SsoPortal(endpoint, os.path.join(home, ".aws", "credentials"))
+        portal = SsoPortal(
+            endpoint, os.path.join(home, ".aws", "credentials"), approve_after=sso_approve_after
+        )
         portal.start()
-        env = prepare_demo(home, endpoint, sso_endpoint=portal.endpoint, now=now)
+        env = prepare_demo(
+            home, endpoint, sso_endpoint=portal.endpoint, now=now, sso_logged_in=sso_logged_in
+        )
         environ.update(env)
         try:
             _issue_cached_credentials(home, endpoint)

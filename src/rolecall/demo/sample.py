@@ -1,10 +1,13 @@
 """The demo's sample files: the AWS config and credentials, rolecall's settings,
-an SSO token and cached role credentials, written under a ``HOME`` of its own.
+cached role credentials (and, when asked, an SSO token), under a ``HOME`` of its own.
 
-The config, credentials and settings come from ``rolecall/data``; the token and
-the cache entries are made here, anchored at ``now`` so that countdowns show
-at once (and screenshots are reproducible).  Files are 0600 in 0700 directories.
-Nothing here starts a server or imports boto3.
+The demo's SSO session starts logged out: ``rolecall sso login sso-dev`` (or
+Enter on it in the UI) runs the whole device-code login against the demo's
+portal, which approves it a few seconds later.  The config, credentials and
+settings come from ``rolecall/data``; the token and the cache entries are made
+here, anchored at ``now`` so that countdowns show at once (and screenshots are
+reproducible).  Files are 0600 in 0700 directories.  Nothing here starts a
+server or imports boto3.
 """
 
 from __future__ import annotations
@@ -25,6 +28,8 @@ __all__ = [
     "DEMO_PROFILES",
     "ROOT_PROFILE",
     "SSO_ACCESS_TOKEN",
+    "SSO_ACCOUNTS",
+    "SSO_APPROVE_AFTER",
     "SSO_REGION",
     "SSO_SESSION",
     "SSO_START_URL",
@@ -50,6 +55,15 @@ SSO_ACCOUNT_ID = "143256789014"
 SSO_ACCESS_TOKEN = "rolecall-demo-sso-access-token"
 SSO_ROLE_NAME = "PowerUserAccess"
 SSO_CREDENTIALS_SECONDS = 3600
+#: The demo's portal approves a login this many seconds after it starts.
+SSO_APPROVE_AFTER = 3.0
+#: What the demo's SSO login grants: account ID -> (name, roles).  ``sso-dev``
+#: has a profile; the other roles are found by discovery (``rolecall sso roles``).
+SSO_ACCOUNTS: dict[str, tuple[str, tuple[str, ...]]] = {
+    SSO_ACCOUNT_ID: ("workloads-dev", ("PowerUserAccess", "ReadOnlyAccess")),
+    "580134298765": ("sandbox", ("AdministratorAccess",)),
+    "736190452278": ("production", ("ReadOnlyAccess",)),
+}
 #: The role behind the SSO permission set, as AWS names it (used to issue keys).
 SSO_ROLE_ARN = (
     f"arn:aws:iam::{SSO_ACCOUNT_ID}:role/aws-reserved/sso.amazonaws.com/"
@@ -66,7 +80,7 @@ DEMO_PROFILES: dict[str, str] = {
     "org-hub": "hop 1 of the 3-hop chain",
     "shared-services": "hop 2 of the 3-hop chain",
     "audit": "a 3-hop chain: demo-root -> org-hub -> shared-services -> audit",
-    "sso-dev": "IAM Identity Center (SSO) with a cached token valid ~4 hours",
+    "sso-dev": "IAM Identity Center (SSO), logged out: its login is approved after 3 seconds",
     "cycle-a": "a source_profile cycle (with cycle-b)",
     "cycle-b": "a source_profile cycle (with cycle-a)",
     "broken-arn": "a role ARN with an 11-digit account ID",
@@ -196,20 +210,23 @@ def prepare_demo(
     *,
     sso_endpoint: str | None = None,
     now: dt.datetime | None = None,
+    sso_logged_in: bool = False,
 ) -> dict[str, str]:
     """Write the demo's files under ``home`` and return the environment to use them.
 
     Written (files 0600, directories 0700):
 
     * ``~/.aws/config`` and ``~/.aws/credentials`` (from ``rolecall/data``);
-    * ``~/.aws/sso/cache/<sha1("demo-sso")>.json``, a token valid for 4 hours;
+    * with ``sso_logged_in`` only, ``~/.aws/sso/cache/<sha1("demo-sso")>.json``, a
+      token valid for 4 hours (otherwise the SSO session starts logged out);
     * ``~/.aws/cli/cache/<key>.json`` for each of :data:`CACHED_ROLES`, with
       made-up keys (:func:`demo_environment` replaces them with keys issued by
       the local STS);
     * rolecall's ``config.toml`` (display names, colours, a favourite).
 
     ``endpoint`` is the local STS (``AWS_ENDPOINT_URL`` and ``AWS_ENDPOINT_URL_STS``);
-    ``sso_endpoint``, when given, the local SSO portal (``AWS_ENDPOINT_URL_SSO``).
+    ``sso_endpoint``, when given, the local SSO portal (``AWS_ENDPOINT_URL_SSO`` and
+    ``AWS_ENDPOINT_URL_SSO_OIDC``).
     ``now`` (default: the current time) anchors every expiry, for screenshots.
     The returned mapping holds no secret.
     """
@@ -225,7 +242,8 @@ def prepare_demo(
     write_private(config_file, data("demo-config"))
     write_private(credentials_file, data("demo-credentials"))
 
-    _write_sso_token(aws, now)
+    if sso_logged_in:
+        _write_sso_token(aws, now)
     for role in CACHED_ROLES:
         response = _fake_role_response(role, now + role.expires_in)
         write_private(cache_path(home, role), json.dumps(response) + "\n")
@@ -243,6 +261,7 @@ def prepare_demo(
     }
     if sso_endpoint is not None:
         env["AWS_ENDPOINT_URL_SSO"] = sso_endpoint
+        env["AWS_ENDPOINT_URL_SSO_OIDC"] = sso_endpoint
     env["AWS_EC2_METADATA_DISABLED"] = "true"
     env["ROLECALL_CONFIG_DIR"] = config_dir
     env["ROLECALL_CACHE_DIR"] = cache_dir

@@ -9,10 +9,13 @@ atomically (file 0600, directory 0700).
 
 Every key is optional.  This is the whole layout; the theme, thresholds, sessions and
 notifications shown are the defaults, while favourites, ``[defaults]`` and
-``[profiles]`` are empty unless set.  The example layout::
+``[profiles]`` are empty unless set, and no profile is guarded unless ``guard``
+says so (see :mod:`rolecall.core.guard`).  The example layout::
 
     theme = "textual-dark"         # a Textual theme name
     favorites = ["dev"]            # profile names, pinned at the top of the table
+    guard = ["*prod*"]             # guarded profiles: names, globs, account IDs (or true)
+    guard_credential_process = "allow"  # or "refuse": credential-process refuses guarded ones
 
     [defaults]
     session_name = "alice"         # RoleSessionName when a profile sets none (2..64 of [\\w+=,.@-])
@@ -32,9 +35,13 @@ notifications shown are the defaults, while favourites, ``[defaults]`` and
     expiry_warning_seconds = 300   # how long before it expires
     assume = true                  # notify when an assume succeeds or fails
 
+    [sso]
+    discovery_ttl_seconds = 3600   # `sso roles` answers from its cache this long (0: never)
+
     [profiles."prod-admin"]        # one table per AWS profile name
     display_name = "[prod] admin"  # shown instead of the profile name
     color = "bright_red"           # a colour name from COLOR_NAMES, or "#rrggbb"
+    guard = true                   # ask before handing out its credentials
 
 Reading never fails: a missing file gives the defaults; a file that is not valid
 TOML gives the defaults and one error naming the file and the line; an invalid

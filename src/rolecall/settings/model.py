@@ -14,6 +14,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from rolecall.core.guard import CREDENTIAL_PROCESS_KEY, GUARD_KEY, GuardRules
+from rolecall.core.locations import SETTINGS_FILE_NAME
+
 __all__ = [
     "CONTROL_RE",
     "DEFAULT_CRITICAL_SECONDS",
@@ -39,7 +42,7 @@ __all__ = [
     "toml_key",
 ]
 
-FILE_NAME = "config.toml"
+FILE_NAME = SETTINGS_FILE_NAME
 DEFAULT_THEME = "textual-dark"
 DEFAULT_WARN_SECONDS = 900
 DEFAULT_CRITICAL_SECONDS = 300
@@ -48,6 +51,8 @@ DEFAULT_EXPIRY_WARNING_SECONDS = 300
 DEFAULT_REFRESH_MARGIN_SECONDS = 900
 MIN_REFRESH_MARGIN = 60
 MAX_REFRESH_MARGIN = 3600
+#: How long ``rolecall sso roles`` serves a discovery from its cache (seconds).
+DEFAULT_SSO_DISCOVERY_TTL = 3600
 
 #: A RoleSessionName STS accepts.
 SESSION_NAME_RE = re.compile(r"[\w+=,.@-]{2,64}", re.ASCII)
@@ -71,9 +76,10 @@ SCALARS: dict[str, tuple[tuple[str, ...], object]] = {
     "refresh_margin": (("sessions", "refresh_margin_seconds"), DEFAULT_REFRESH_MARGIN_SECONDS),
     "env_keys": (("sessions", "env_keys"), False),
     "keep_fresh": (("sessions", "keep_fresh"), True),
+    "sso_discovery_ttl": (("sso", "discovery_ttl_seconds"), DEFAULT_SSO_DISCOVERY_TTL),
 }
-TABLES = ("defaults", "thresholds", "notifications", "sessions")
-TOP_KEYS = frozenset({"theme", "favorites", "profiles", *TABLES})
+TABLES = ("defaults", "thresholds", "notifications", "sessions", "sso")
+TOP_KEYS = frozenset({"theme", "favorites", "profiles", *TABLES, GUARD_KEY, CREDENTIAL_PROCESS_KEY})
 PROFILE_KEYS = ("display_name", "color")
 
 
@@ -105,6 +111,9 @@ class Settings:
     refresh_margin: int = DEFAULT_REFRESH_MARGIN_SECONDS
     env_keys: bool = False
     keep_fresh: bool = True
+    sso_discovery_ttl: int = DEFAULT_SSO_DISCOVERY_TTL
+    #: Guarded profiles (``guard``, ``[profiles."NAME"] guard``); read only, never written.
+    guard_rules: GuardRules = field(default_factory=GuardRules)
     #: One message per problem found when reading the file (see the package docstring).
     errors: list[str] = field(default_factory=list)
     # The values as last read or saved: save_settings writes only what differs.
@@ -123,15 +132,11 @@ class Settings:
 
 
 def settings_path() -> str:
-    """``$ROLECALL_CONFIG_DIR/config.toml``, else the platform's config dir for rolecall."""
-    directory = os.environ.get("ROLECALL_CONFIG_DIR")
-    if directory:
-        directory = os.path.expanduser(directory)
-    else:
-        import platformdirs
+    """``$ROLECALL_CONFIG_DIR/config.toml``, else the platform's config dir for rolecall
+    (``rolecall.core.locations``, shared with the command line's hot path)."""
+    from rolecall.core.locations import settings_file
 
-        directory = platformdirs.user_config_dir("rolecall")
-    return os.path.join(directory, FILE_NAME)
+    return settings_file()
 
 
 def shown(path: str) -> str:

@@ -32,6 +32,7 @@ from rolecall.settings.model import (
     snapshot,
     toml_key,
 )
+from rolecall.settings.reading import MAX_SETTINGS_BYTES, read_capped
 
 __all__ = ["save_settings"]
 
@@ -68,6 +69,9 @@ def _check(settings: Settings, changed: set[str]) -> list[str]:
         value = getattr(s, attr)
         if attr in changed and (not is_int(value) or value <= 0):
             out.append(f"{'.'.join(SCALARS[attr][0])} must be a positive integer, got {value!r}")
+    ttl = s.sso_discovery_ttl
+    if "sso_discovery_ttl" in changed and (not is_int(ttl) or ttl < 0):
+        out.append(f"sso.discovery_ttl_seconds must be an integer >= 0, got {ttl!r}")
     if {"warn_seconds", "critical_seconds"} & changed and s.critical_seconds > s.warn_seconds:
         out.append(
             f"thresholds.critical_seconds ({s.critical_seconds}) must not be larger than "
@@ -156,20 +160,21 @@ def _apply_favorites(doc: Any, old: list[str], new: list[str]) -> None:
     if old == new:
         return
     current = doc.get("favorites")
-    added = [f for f in new if f not in old]
-    removed = [f for f in old if f not in new]
+    old_set, new_set = set(old), set(new)  # (sets: linear in 40,000 favourites)
+    added = [f for f in new if f not in old_set]
+    removed = {f for f in old if f not in new_set}
     if isinstance(current, list) and (added or removed):
         # Edit the array in place: keeps its layout and comments, and any entry
         # another process added since this one read the file.
-        for name in removed:
+        if removed:
             for i in range(len(current) - 1, -1, -1):
-                if current[i] == name:
+                if current[i] in removed:
                     del current[i]
-        present = [str(item) for item in current]
+        present = {str(item) for item in current}
         for name in added:
             if name not in present:
                 current.append(name)
-                present.append(name)
+                present.add(name)
         if len(current) == 0:
             del doc["favorites"]
         return
@@ -253,16 +258,21 @@ def save_settings(settings: Settings) -> None:
         raise SettingsError(f"{shown(settings.path)}: " + "; ".join(problems))
     path = settings.path
     for _attempt in range(5):
-        try:
-            with open(path, "rb") as fh:
-                before: bytes = fh.read()
-        except FileNotFoundError:
-            before = b""
+        before = read_capped(path) or b""
+        if len(before) > MAX_SETTINGS_BYTES:
+            raise SettingsError(
+                f"{shown(path)} is larger than {MAX_SETTINGS_BYTES // (1024 * 1024)} MiB; "
+                "nothing was written"
+            )
         try:
             doc = tomlkit.parse(before.decode("utf-8"))
         except (UnicodeDecodeError, tomlkit.exceptions.ParseError) as exc:
             raise SettingsError(
                 f"{shown(path)} is not valid TOML ({exc}); fix it by hand, nothing was written"
+            ) from None
+        except RecursionError:
+            raise SettingsError(
+                f"{shown(path)} is nested too deeply to edit; fix it by hand, nothing was written"
             ) from None
         _apply(doc, old, new)
         text = tomlkit.dumps(doc)

@@ -19,13 +19,28 @@ from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
 from rolecall.core.config import ConfigError, config_path, credentials_path
+from rolecall.core.plural import plural
 from rolecall.core.profiles import ProfileSet
 from rolecall.settings import Settings, SettingsError, load_settings, set_theme
-from rolecall.tui import lines
+from rolecall.tui import guard_view, lines
 from rolecall.tui.commands import ProfileCommands
 from rolecall.tui.freshness import RETRY_AFTER, due
-from rolecall.tui.jobs import MFA_CANCELLED, MFA_REQUIRED, AssumeQueue, Job, Purpose, assume_group
-from rolecall.tui.messages import AssumeDone, ProfilesLoaded, Progress, WhoamiDone
+from rolecall.tui.jobs import (
+    MFA_CANCELLED,
+    MFA_REQUIRED,
+    SSO_EXPIRED,
+    AssumeQueue,
+    Job,
+    Purpose,
+    assume_group,
+)
+from rolecall.tui.messages import (
+    AssumeDone,
+    ConsoleOpened,
+    ProfilesLoaded,
+    Progress,
+    WhoamiDone,
+)
 from rolecall.tui.model import clean
 from rolecall.tui.ordered_keys import OrderedKeysApp
 from rolecall.tui.screens.main import MainScreen
@@ -101,6 +116,8 @@ class RolecallApp(OrderedKeysApp[int]):
         self._empty_hinted = False
         self._tick_timer: Timer | None = None
         self._poll_timer: Timer | None = None
+        #: profiles assumed again after an SSO login: a second refusal is reported
+        self._after_sso_login: set[str] = set()
 
     def get_default_screen(self) -> MainScreen:
         return self.main
@@ -155,7 +172,7 @@ class RolecallApp(OrderedKeysApp[int]):
         self.profiles = profiles
         self.main.load(profiles, self.settings, keep=select, prepared=rows)
         where = lines.tilde(config_path(self.config_arg))
-        self.sub_title = f"{clean(where)} · {len(profiles):,} profiles"
+        self.sub_title = f"{clean(where)} · {plural(len(profiles), 'profile')}"
         problems = [str(problem) for problem in profiles.problems]
         empty = not profiles and not problems
         if empty and not self._empty_hinted:
@@ -168,7 +185,7 @@ class RolecallApp(OrderedKeysApp[int]):
                 self.main.note(None, line, "warn")
             if problems:
                 self.notify(
-                    f"{len(problems)} problem(s) in your AWS files; see the status panel",
+                    f"{plural(len(problems), 'problem')} in your AWS files; see the status panel",
                     severity="warning",
                     markup=False,
                 )
@@ -292,9 +309,12 @@ class RolecallApp(OrderedKeysApp[int]):
             markup=False,
         )
 
-    def request(self, name: str, purpose: Purpose) -> None:
-        """Assume ``name`` for ``purpose``; ask for an MFA code first when one is needed."""
+    def request(self, name: str, purpose: Purpose, confirmed: bool = False) -> None:
+        """Assume ``name`` for ``purpose``; ask for an MFA code first when one is needed,
+        and on a guarded profile, for a confirmation (``guard_view.CONFIRMED``)."""
         if self.profiles is None or name not in self.profiles or self.busy(name):
+            return
+        if not confirmed and self._confirm_first(name, purpose):
             return
         if purpose == "assume" and name in self._mfa_wanted:
             purpose = "reassume"  # (its cache entry is too old: the code is what is wanted)
@@ -304,8 +324,14 @@ class RolecallApp(OrderedKeysApp[int]):
             self.open_shell(name, session)
             return
         try:
-            serial = self.services.do_mfa_needed(
-                self.profiles, name, use_cache=use_cache, now=self.clock()
+            # (a user's own keys open the console through GetFederationToken: no MFA code)
+            own_keys = purpose == "console" and self.profiles[name].kind == "static"
+            serial = (
+                None
+                if own_keys
+                else self.services.do_mfa_needed(
+                    self.profiles, name, use_cache=use_cache, now=self.clock()
+                )
             )
         except Exception as exc:  # the engine refuses the profile before any network call
             self.main.note(name, lines.one_line(exc), "error")
@@ -314,6 +340,43 @@ class RolecallApp(OrderedKeysApp[int]):
             self.ask_mfa(name, purpose, serial)
         else:
             self.start_assume(name, purpose, None)
+
+    def _confirm_first(self, name: str, purpose: Purpose) -> bool:
+        """On a guarded profile, open the confirm modal (Yes goes on with the request)."""
+        assert self.profiles is not None
+        question = guard_view.QUESTIONS.get(purpose)
+        profile = self.profiles[name]
+        reason = self.settings.guard_rules.reason(name, profile.account_id) if question else None
+        if question is None or reason is None or self.closing:
+            return False
+        from rolecall.tui.screens.guard_confirm import GuardConfirmScreen
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.request(name, purpose, confirmed=True)
+            else:
+                self.main.note(name, "not confirmed: nothing done (a guarded profile)", "warn")
+
+        screen = GuardConfirmScreen(
+            name,
+            self.settings.display_name(name),
+            profile.account_id,
+            profile.role_name,
+            reason,
+            question,
+            guard_view.guard_color(name, self.settings.colors),
+        )
+
+        def show() -> None:
+            # what was typed with the key (a command for the shell) never answers
+            dropped = self.release_keys(drop=True)
+            if dropped:
+                self.main.note(name, f"{dropped} key(s) typed ahead dropped: asking first", "warn")
+            if not self.closing:
+                self.push_screen(screen, answered)
+
+        self.after_typing(show)
+        return True
 
     def ask_mfa(self, name: str, purpose: Purpose, serial: str) -> None:
         from rolecall.tui.screens.mfa import MfaScreen
@@ -329,6 +392,33 @@ class RolecallApp(OrderedKeysApp[int]):
 
         self.push_screen(MfaScreen(name, serial), entered)
 
+    def ask_sso_login(self, name: str, purpose: Purpose) -> None:
+        """Log the profile's SSO session in (the modal), then assume it again."""
+        from rolecall.tui.screens.sso_login import SsoLoginScreen
+
+        if self.closing or self.profiles is None:
+            return
+        profiles = self.profiles
+
+        def done(outcome: str | None) -> None:
+            if outcome == "ok":
+                self.main.note(name, "logged in to IAM Identity Center", "ok")
+                self._after_sso_login.add(name)
+                self.start_assume(name, purpose, None)
+            elif outcome == "cancelled":
+                self.main.note(name, "SSO login cancelled; nothing assumed", "warn")
+            else:
+                self.main.note(name, f"SSO login failed: {outcome}", "error")
+
+        screen = SsoLoginScreen(
+            name,
+            lambda on_code, cancel: self.services.do_sso_login(profiles, name, on_code, cancel),
+            self.services.do_open_browser,
+            self.clock,
+        )
+        self.main.note(name, "the SSO session needs a login: opening it…", "step")
+        self.push_screen(screen, done)
+
     def start_assume(self, name: str, purpose: Purpose, code: str | None) -> None:
         """Start the assume worker, or queue it while ``jobs.MAX_ASSUMES`` already run."""
         if self.busy(name):
@@ -338,7 +428,12 @@ class RolecallApp(OrderedKeysApp[int]):
             # what is typed from now on is for the shell (a terminal's type-ahead)
             job.holds_keys = True
             self.hold_keys()
-        verb = {"reassume": "re-assuming (no cache)", "whoami": "whoami", "shell": "shell"}
+        verb = {
+            "reassume": "re-assuming (no cache)",
+            "whoami": "whoami",
+            "shell": "shell",
+            "console": "console",
+        }
         if purpose != "refresh":  # (a background refresh logs one line: its result)
             self.main.note(name, verb.get(purpose, "assuming") + "…", "step")
         self.main.set_busy(name, True)
@@ -365,6 +460,9 @@ class RolecallApp(OrderedKeysApp[int]):
             job.asked.append(serial)
             return job.code
 
+        if job.purpose == "console":
+            self._console_job(job, mfa)
+            return
         session = self.sessions.get(job.name)
         if job.purpose == "whoami" and lines.usable(session, self.clock()):
             result = session
@@ -385,6 +483,53 @@ class RolecallApp(OrderedKeysApp[int]):
             region = getattr(result, "region", None)
             self.post_message(WhoamiDone(job.name, self.services.do_whoami(result, region)))
 
+    def _console_job(self, job: Job, mfa: Any) -> None:
+        """Runs in a thread: the console link goes from here to the browser, never to the UI."""
+        assert self.profiles is not None
+
+        def assume(profiles: ProfileSet, name: str, *, mfa_session: bool = True) -> Any:
+            session = self.sessions.get(name)
+            if mfa_session and lines.usable(session, self.clock()):
+                return session
+            result = self.services.do_assume(
+                profiles,
+                name,
+                progress=lambda event: self.post_message(Progress(name, event)),
+                mfa=mfa,
+                default_duration=self.settings.default_duration,
+                session_name=self.settings.default_session_name,
+                now=self.clock,
+                mfa_session=mfa_session,
+            )
+            if mfa_session:  # (a user's own keys are no session to keep)
+                self.post_message(AssumeDone(name, result, "console"))
+            return result
+
+        warnings: list[str] = []
+        link = self.services.do_console(
+            self.profiles,
+            job.name,
+            assume=assume,
+            user_name=self.settings.default_session_name,
+            warn=warnings.append,
+        )
+        opened = self.services.do_open_browser(link.url)
+        self.post_message(ConsoleOpened(job.name, opened, link.arn, link.account_id, warnings))
+
+    def on_console_opened(self, message: ConsoleOpened) -> None:
+        for warning in message.warnings:
+            self.main.note(message.name, warning, "warn")
+        who = message.arn or message.name
+        account = f" (account {message.account_id})" if message.account_id else ""
+        if message.opened:
+            self.main.note(message.name, f"console opened in your browser as {who}{account}", "ok")
+        else:
+            self.main.note(
+                message.name,
+                "no browser could be opened; `rolecall console --print` writes the link",
+                "error",
+            )
+
     def on_progress(self, message: Progress) -> None:
         profile = self.profiles.get(message.request) if self.profiles is not None else None
         chain = profile.chain if profile is not None else [message.request]
@@ -395,6 +540,7 @@ class RolecallApp(OrderedKeysApp[int]):
             self.main.session_expiry(*hop_expiry)
 
     def on_assume_done(self, message: AssumeDone) -> None:
+        self._after_sso_login.discard(message.name)
         result = message.result
         self.sessions[message.name] = result
         self._issued[message.name] = self.clock()
@@ -426,7 +572,7 @@ class RolecallApp(OrderedKeysApp[int]):
 
     def _dropped(self, name: str, count: int) -> None:
         if count:
-            self.main.note(name, f"{count} key(s) typed for the shell dropped", "warn")
+            self.main.note(name, f"{plural(count, 'key')} typed for the shell dropped", "warn")
 
     def on_whoami_done(self, message: WhoamiDone) -> None:
         for line in lines.identity_lines(message.identity):
@@ -465,6 +611,10 @@ class RolecallApp(OrderedKeysApp[int]):
             if getattr(error, "code", None) == MFA_REQUIRED:
                 self._want_mfa(job.name)
                 return
+        elif getattr(error, "code", None) == SSO_EXPIRED and job.name not in self._after_sso_login:
+            self.ask_sso_login(job.name, job.purpose)  # then it assumes again
+            return
+        self._after_sso_login.discard(job.name)
         message, hint = lines.error_lines(error)
         self.main.note(job.name, message, "error")
         if hint:
@@ -543,7 +693,9 @@ class RolecallApp(OrderedKeysApp[int]):
             return
         self.sessions.pop(name, None)
         count = len(removed.paths)
-        what = f"removed {count} cached credential file(s)" if count else "nothing was cached"
+        what = (
+            f"removed {plural(count, 'cached credential file')}" if count else "nothing was cached"
+        )
         self.main.note(name, f"logged out: {what}", "step")
         self.tick()
 

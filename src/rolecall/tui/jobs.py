@@ -27,6 +27,7 @@ __all__ = [
     "MAX_ASSUMES",
     "MFA_CANCELLED",
     "MFA_REQUIRED",
+    "SSO_EXPIRED",
     "PURPOSES",
     "AssumeQueue",
     "Job",
@@ -35,8 +36,9 @@ __all__ = [
 ]
 
 #: why a profile is assumed: ``reassume`` skips the cache, ``shell`` opens one after,
-#: ``refresh`` re-assumes in the background what is about to expire (``keep_fresh``)
-Purpose = Literal["assume", "reassume", "whoami", "shell", "refresh"]
+#: ``refresh`` re-assumes in the background what is about to expire (``keep_fresh``),
+#: ``console`` opens the AWS console as it
+Purpose = Literal["assume", "reassume", "whoami", "shell", "refresh", "console"]
 PURPOSES: tuple[Purpose, ...] = get_args(Purpose)
 #: assumes that run at once; more wait for their turn
 MAX_ASSUMES = 4
@@ -44,6 +46,8 @@ MAX_ASSUMES = 4
 MFA_CANCELLED = "MfaCancelled"
 #: the error code of an assume that needed an MFA code and could not ask (a refresh)
 MFA_REQUIRED = "MfaRequired"
+#: the error code of an assume whose SSO token is missing or expired (``rolecall.core.sts``)
+SSO_EXPIRED = "SsoExpired"
 
 Key = TypeVar("Key", bound=Hashable)
 

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, Literal
 
+from rolecall.core.plural import plural
 from rolecall.tui.model import clean, format_countdown
 
 __all__ = [
@@ -108,12 +109,12 @@ def problem_lines(problems: Sequence[str], limit: int = 5) -> list[str]:
     """The status lines for the problems of the AWS files: the first few, then a count.
 
     >>> problem_lines(["a", "b", "c"], limit=2)
-    ['a', 'b', 'and 1 more problem(s): `rolecall list --json` shows them all']
+    ['a', 'b', 'and 1 more problem: `rolecall list --json` shows them all']
     """
     out = list(problems[:limit])
     if len(problems) > limit:
         more = len(problems) - limit
-        out.append(f"and {more:,} more problem(s): `rolecall list --json` shows them all")
+        out.append(f"and {plural(more, 'more problem')}: `rolecall list --json` shows them all")
     return out
 
 

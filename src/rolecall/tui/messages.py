@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "AssumeDone",
+    "ConsoleOpened",
     "ProfilesLoaded",
     "Progress",
     "WhoamiDone",
@@ -41,6 +42,28 @@ class AssumeDone(Message):
         self.name = name
         self.result = result
         self.purpose = purpose
+
+
+class ConsoleOpened(Message):
+    """A console sign-in link was made and handed to the browser (``opened``: it took it).
+
+    The link itself never reaches the UI thread: it is a credential.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        opened: bool,
+        arn: str | None,
+        account_id: str | None,
+        warnings: list[str],
+    ) -> None:
+        super().__init__()
+        self.name = name
+        self.opened = opened
+        self.arn = arn
+        self.account_id = account_id
+        self.warnings = warnings
 
 
 class WhoamiDone(Message):

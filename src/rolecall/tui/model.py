@@ -13,11 +13,12 @@ Pure Python (no Textual), so it is cheap to test and cheap to rebuild at 10,000 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
+
+from rolecall.core.printable import replace
 
 __all__ = [
     "MAX_SHOWN",
@@ -65,11 +66,12 @@ class SessionExpiry:
 def clean(text: str, limit: int = MAX_SHOWN) -> str:
     """Text safe to draw: one line, printable, at most ``limit`` characters.
 
-    Control characters, bidi and other format characters (U+202E), lone
-    surrogates (undecodable bytes) and line breaks become ``?``, so a profile
-    name can never move the cursor or reorder the screen; other spaces become
-    a space.  Longer text is cut with ``…`` (a 25 MB value would take minutes
-    to lay out).
+    The rule is core's (:func:`rolecall.core.printable.replace`, the command
+    line escapes by the same rule): control characters, bidi and other format
+    characters (U+202E), lone surrogates (undecodable bytes) and line breaks
+    become ``?``, so a profile name can never move the cursor or reorder the
+    screen; other spaces become a space.  Longer text is cut with ``…`` (a
+    25 MB value would take minutes to lay out).
 
     >>> clean("a\\tb\\x1b[2J")
     'a?b?[2J'
@@ -78,15 +80,7 @@ def clean(text: str, limit: int = MAX_SHOWN) -> str:
     """
     if len(text) > limit:
         text = text[: limit - 1] + "…"
-    if text.isprintable():
-        return text
-    return "".join(_printable(ch) for ch in text)
-
-
-def _printable(ch: str) -> str:
-    if ch.isprintable():
-        return ch
-    return " " if unicodedata.category(ch) == "Zs" else "?"
+    return replace(text)
 
 
 @dataclass(slots=True)

@@ -19,6 +19,8 @@ from datetime import UTC, datetime
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
+from rolecall.core.plural import plural
+
 if TYPE_CHECKING:
     from textual.app import App
 
@@ -143,8 +145,9 @@ def suspend_launcher(
                 lost = push_typed(typed)
                 if lost:
                     print(
-                        f"rolecall: {lost} character(s) typed before the shell opened could "
-                        "not be passed to it (this terminal does not allow it); type them again",
+                        f"rolecall: {plural(lost, 'character')} typed before the shell opened "
+                        "could not be passed to it (this terminal does not allow it); type them "
+                        "again",
                         file=sys.stderr,
                     )
             from rolecall.core.shell import run_subshell
@@ -191,6 +194,13 @@ class Services:
     environ: Mapping[str, str] | None = None
     #: serve the shell's credentials from an endpoint that keeps them fresh (else fixed keys)
     serve: bool = True
+    #: ``sso_login(profiles, name, on_code, cancel)``: the SSO login of ``name``'s session
+    sso_login: Callable[..., None] | None = None
+    #: ``browser(url) -> opened``: opens a URL (the SSO verification page, a console link)
+    #: where a browser can open
+    browser: Callable[[str], bool] | None = None
+    #: ``rolecall.core.console.console_link``-compatible
+    console: Callable[..., Any] | None = None
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
@@ -259,6 +269,52 @@ class Services:
         elif self.client_factory is not None:
             kwargs["client_factory"] = self.client_factory
         return fn(result, region=region, **kwargs)
+
+    def do_console(self, profiles: ProfileSet, name: str, **kwargs: Any) -> Any:
+        """The console sign-in link of ``name`` (GetFederationToken through the app's clients)."""
+        fn = self.console
+        if fn is None:
+            from rolecall.core.console import console_link
+
+            fn = console_link
+            if "federate" not in kwargs:
+                from functools import partial
+
+                from rolecall.core import sts
+
+                factory = self.factory() if self.assume is None else self.client_factory
+                kwargs["federate"] = partial(sts.federation_token, client_factory=factory)
+        return fn(profiles, name, **kwargs)
+
+    # -- SSO ----------------------------------------------------------------
+    def do_sso_login(
+        self,
+        profiles: ProfileSet,
+        name: str,
+        on_code: Callable[[Any], None],
+        cancel: threading.Event,
+    ) -> None:
+        """Log in the SSO session of profile ``name`` (of its chain's root), in a worker."""
+        if self.sso_login is not None:
+            self.sso_login(profiles, name, on_code, cancel)
+            return
+        from rolecall.core.sso import discovery, login
+        from rolecall.core.sso.session import session_of_profile
+
+        session = session_of_profile(profiles.config, name)
+        login.login(session, on_code, cancel=cancel, now=self.clock)
+        discovery.forget(session)
+
+    def do_open_browser(self, url: str) -> bool:
+        """Open ``url`` in a browser when one can open here; whether it was tried."""
+        if self.browser is not None:
+            return self.browser(url)
+        from rolecall.core.sso import login
+
+        if not login.browser_available():
+            return False
+        login.open_browser(url)
+        return True
 
     # -- files --------------------------------------------------------------
     def load_profiles(self, config: str | None, credentials: str | None) -> ProfileSet:

@@ -173,7 +173,7 @@ CLIENT_CASES: list[tuple[str, Any, dict[str, Any], str, str, str, str | None]] =
         {"source": "the SSO credentials of profile 'sso'", "profile": "on-sso"},
         errors.EXPIRED_TOKEN,
         "have expired",
-        "run `aws sso login --profile on-sso`",
+        "run `rolecall sso login on-sso`",
         None,
     ),
     (
@@ -470,14 +470,14 @@ ROOT_CASES: list[tuple[str, Exception, str, str, str]] = [
         bx.TokenRetrievalError(provider="sso", error_msg="expired"),
         "sso",
         errors.SSO_EXPIRED,
-        "SSO session expired: run `aws sso login --profile r`",
+        "SSO session expired: run `rolecall sso login r`",
     ),
     (
         "SSO refused",
         client_error("UnauthorizedException", "Session token not found", 401, "GetRoleCredentials"),
         "sso",
         errors.SSO_EXPIRED,
-        "aws sso login --profile r",
+        "rolecall sso login r",
     ),
     (
         "process failed",

@@ -31,7 +31,7 @@ duration_seconds = 7200
 def test_sso_root_expired_or_missing(chain_home: Path, sts_proxy: StsProxy) -> None:
     add_config(chain_home, SSO_CONFIG)
     err, _ = fail("on-sso")
-    assert str(err) == "SSO session expired: run `aws sso login --profile sso`"
+    assert str(err) == "SSO session expired: run `rolecall sso login sso`"
     sso_dir = Path(cache.sso_cache_dir())
     sso_dir.mkdir(parents=True)
     import hashlib
@@ -48,7 +48,7 @@ def test_sso_root_expired_or_missing(chain_home: Path, sts_proxy: StsProxy) -> N
         )
     )
     err, _ = fail("on-sso")
-    assert err.code == "SsoExpired" and "aws sso login --profile sso" in err.message
+    assert err.code == "SsoExpired" and "rolecall sso login sso" in err.message
     assert sts_proxy.count("AssumeRole") == 0
 
 

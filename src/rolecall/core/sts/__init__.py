@@ -9,7 +9,8 @@ The public API, re-exported from the modules that hold each job:
 * ``records``: :class:`ProgressEvent`, :class:`Credentials`, :class:`AssumeResult`;
 * ``errors``: :class:`AssumeError` and its codes;
 * ``clients``: boto3 and botocore, lazily (:class:`BotoClientFactory`);
-* ``endpoints``: where STS is called; ``session_names``: RoleSessionName.
+* ``endpoints``: where STS is called; ``session_names``: RoleSessionName;
+* ``federation``: :func:`federation_token` (GetFederationToken, for the console).
 
 A cache hit loads only ``engine``, ``plan``, ``context``, ``endpoints``,
 ``records`` and ``errors``; ``clients`` and ``session_names`` load on first use
@@ -36,6 +37,7 @@ from rolecall.core.sts.records import (
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
     from rolecall.core.sts.clients import BotoClientFactory, default_client_factory, warm_up
+    from rolecall.core.sts.federation import FederatedSession, federation_token
     from rolecall.core.sts.session_names import default_session_name, sanitize_session_name
 
 #: Names loaded on first use: a cache hit needs neither module.
@@ -45,6 +47,8 @@ _LAZY = {
     "warm_up": "clients",
     "default_session_name": "session_names",
     "sanitize_session_name": "session_names",
+    "FederatedSession": "federation",
+    "federation_token": "federation",
 }
 
 
@@ -63,11 +67,13 @@ __all__ = [
     "BotoClientFactory",
     "ClientFactory",
     "Credentials",
+    "FederatedSession",
     "ProgressCallback",
     "ProgressEvent",
     "assume",
     "default_client_factory",
     "default_session_name",
+    "federation_token",
     "is_cache_hit",
     "mfa_needed",
     "sanitize_session_name",

@@ -107,6 +107,11 @@ def checked_credentials(
         value = raw.get(key)
         if not isinstance(value, str) or not value:
             raise malformed(info, f"no {key}")
+    problem = _cache.credentials_problem(
+        raw["AccessKeyId"], raw["SecretAccessKey"], raw["SessionToken"]
+    )
+    if problem is not None:
+        raise malformed(info, problem)
     expiration = expiry_utc(raw.get("Expiration"))
     if expiration is None:
         raise malformed(info, "no readable Expiration")

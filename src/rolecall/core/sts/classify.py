@@ -236,7 +236,7 @@ def _expired(info: CallInfo, code: str) -> tuple[AssumeError, str | None]:
     elif "static keys" in info.source:
         hint = "replace aws_session_token (and the keys) of that profile with fresh ones"
     elif "SSO" in info.source:
-        hint = f"run `aws sso login --profile {info.profile}`"
+        hint = f"run `rolecall sso login {info.profile}`"
     return AssumeError(f"{info.source} have expired ({code})", hint, errors.EXPIRED_TOKEN), _forget(
         info
     )
@@ -344,7 +344,7 @@ def classify_root_error(exc: Exception, root: Root, endpoint: str) -> AssumeErro
         root.kind == "sso" and isinstance(exc, bx.ClientError) and "Unauthorized" in str(exc)
     ):
         return AssumeError(
-            f"SSO session expired: run `aws sso login --profile {root.profile}`",
+            f"SSO session expired: run `rolecall sso login {root.profile}`",
             None,
             errors.SSO_EXPIRED,
         )

@@ -58,8 +58,11 @@ class Context:
         mfa: str | Callable[[str], str | None] | None,
         client_factory: ClientFactory | None,
         now: Callable[[], datetime],
+        use_cache: bool = True,
     ) -> None:
         self.profiles = profiles
+        #: False for ``--no-cache``: no cached credentials are read (the roots' too)
+        self.use_cache = use_cache
         self.plan = plan
         self.progress = progress
         self.mfa = mfa

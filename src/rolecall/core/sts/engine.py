@@ -79,7 +79,7 @@ def assume(
         plan = make_plan(profiles, name)
     except AssumeError as err:
         raise fail(err) from None
-    ctx = Context(profiles, plan, progress, mfa, client_factory, now or _cache.now_utc)
+    ctx = Context(profiles, plan, progress, mfa, client_factory, now or _cache.now_utc, use_cache)
     try:
         return _assume(ctx, use_cache, duration, default_duration, session_name, mfa_session)
     except AssumeError as err:
@@ -157,7 +157,9 @@ def _own_credentials(ctx: Context, use_mfa_session: bool) -> AssumeResult:
         # a user profile with mfa_serial: its MFA session, as aws-vault and awsume give
         creds, _ = mfa_session(ctx, creds, session)
         origin = f"the MFA session of profile {name!r}"
-    result = AssumeResult(name, creds, None, None, creds.expiration, False, ctx.region, origin)
+    # an SSO profile's account is the one it names, as `rolecall list` shows it
+    account = plan.top.account_id if plan.root.kind == "sso" else None
+    result = AssumeResult(name, creds, None, account, creds.expiration, False, ctx.region, origin)
     ctx.emit("done", f"{name}: {origin}", expiration=creds.expiration)
     return result
 

@@ -50,7 +50,7 @@ INVALID_DURATION = "InvalidDuration"
 NO_CREDENTIALS = "NoCredentials"
 #: The ``credential_process`` of the root failed.
 CREDENTIAL_PROCESS_FAILED = "CredentialProcessFailed"
-#: The SSO token is missing or expired (``aws sso login``).
+#: The SSO token is missing or expired (``rolecall sso login``).
 SSO_EXPIRED = "SsoExpired"
 #: botocore found no region to call STS in.
 NO_REGION = "NoRegion"

@@ -8,7 +8,7 @@ boto3, never the network.  That is what lets ``is_cache_hit`` and
 from __future__ import annotations
 
 from rolecall.core import cache as _cache
-from rolecall.core.profiles import _has_static
+from rolecall.core.profiles import Root
 from rolecall.core.sts.errors import CONFIG_PROBLEM, UNKNOWN_PROFILE, AssumeError
 
 TYPE_CHECKING = False
@@ -27,41 +27,6 @@ __all__ = [
     "scan_cache",
     "unknown_profile",
 ]
-
-#: At most this many profile names are compared for a "did you mean" hint.
-SUGGEST_LIMIT = 5000
-
-
-class Root:
-    """Where a chain's first credentials come from."""
-
-    __slots__ = ("kind", "profile", "source")
-
-    def __init__(self, kind: str, profile: str, source: str | None = None) -> None:
-        #: static | credential_source | sso | credential-process | web-identity
-        self.kind = kind
-        #: the profile that holds (or names) the root credentials
-        self.profile = profile
-        #: the credential_source name
-        self.source = source
-
-    def describe(self) -> str:
-        """The root as messages name it.
-
-        >>> Root("credential_source", "ci", "Environment").describe()
-        "the environment credentials (credential_source of 'ci')"
-        """
-        if self.kind == "static":
-            return f"the static keys of profile {self.profile!r}"
-        if self.kind == "credential_source":
-            if self.source == "Environment":
-                return f"the environment credentials (credential_source of {self.profile!r})"
-            return f"the {self.source} credentials (credential_source of {self.profile!r})"
-        if self.kind == "sso":
-            return f"the SSO credentials of profile {self.profile!r}"
-        if self.kind == "credential-process":
-            return f"the credential_process of profile {self.profile!r}"
-        return f"the web identity credentials of profile {self.profile!r}"
 
 
 class Plan:
@@ -88,22 +53,8 @@ def make_plan(profiles: ProfileSet, name: str) -> Plan:
             f"fix it in the config{where}; `rolecall list` shows every problem",
             CONFIG_PROBLEM,
         )
-    chain = prof.chain
-    last = profiles[chain[-1]]
-    hops = [profiles[n] for n in chain[:-1]]
-    if len(chain) == 1:
-        if prof.kind == "assume-role":
-            hops = [prof]
-            root = Root("credential_source", prof.name, prof.credential_source)
-        else:
-            root = Root(prof.kind, prof.name)
-    elif chain[-1] == chain[-2] or _has_static(last.values):
-        root = Root("static", last.name)
-    elif last.kind == "assume-role" and last.credential_source is not None:
-        hops.append(last)
-        root = Root("credential_source", last.name, last.credential_source)
-    else:
-        root = Root(last.kind, last.name)
+    route = profiles.route(name)
+    hops, root = route.hops, route.root
     keys = []
     for hop in hops:
         key = _cache.cache_key_for(hop)
@@ -114,18 +65,9 @@ def make_plan(profiles: ProfileSet, name: str) -> Plan:
 
 def unknown_profile(profiles: ProfileSet, name: str) -> AssumeError:
     """The error for a name in neither file, with the closest name as a hint."""
-    import difflib
+    from rolecall.core.suggest import did_you_mean
 
-    names = list(profiles.profiles)
-    if len(names) > SUGGEST_LIMIT:
-        # difflib is ~10 µs a name: on a huge config, only look at names of a similar
-        # length that start with the same character
-        first = name[:1].lower()
-        names = [n for n in names if abs(len(n) - len(name)) <= 2 and n[:1].lower() == first][
-            :SUGGEST_LIMIT
-        ]
-    close = difflib.get_close_matches(name, names, n=1)
-    hint = f"did you mean {close[0]!r}?" if close else "`rolecall list` shows the profiles"
+    hint = did_you_mean(name, profiles.profiles) or "`rolecall list` shows the profiles"
     cfg = profiles.config
     return AssumeError(
         f"unknown profile {name!r} (not in {cfg.config_file} or {cfg.credentials_file})",

@@ -42,15 +42,30 @@ def resolve_root(ctx: Context) -> tuple[Credentials, bool]:
     root = ctx.plan.root
     ctx.emit("root", f"resolving root credentials: {root.describe()}")
     if root.kind == "static":
-        return _static_keys(ctx, root), False
+        return _checked(_static_keys(ctx, root), root), False
     try:
         if root.kind == "credential_source":
-            return _source_credentials(ctx, root), root.source in ROLE_ROOTS
-        return _profile_root(ctx, root), root.kind in ROLE_ROOTS
+            creds = _source_credentials(ctx, root)
+            return _checked(creds, root), root.source in ROLE_ROOTS
+        return _checked(_profile_root(ctx, root), root), root.kind in ROLE_ROOTS
     except AssumeError:
         raise
     except Exception as exc:
         raise classify_root_error(exc, root, ctx.display_url) from None
+
+
+def _checked(creds: Credentials, root: Root) -> Credentials:
+    """``creds``, refused when they are not in the alphabets AWS issues (from a
+    file, a process or an answer: they would reach a shell and a terminal)."""
+    problem = _cache.credentials_problem(
+        creds.access_key_id, creds.secret_access_key, creds.session_token
+    )
+    if problem is not None:
+        raise no_credentials(
+            f"the credentials of {root.describe()} are not usable: {problem}",
+            "check where they come from; AWS never issues such credentials",
+        )
+    return creds
 
 
 def _static_keys(ctx: Context, root: Root) -> Credentials:
@@ -162,10 +177,11 @@ def _client_creator(ctx: Context) -> Callable[..., Any]:
     return creator
 
 
-def _cli_cache(binding: Callable[[Mapping[str, Any]], str | None]) -> ProviderCache:
+def _cli_cache(ctx: Context, binding: Callable[[Mapping[str, Any]], str | None]) -> Any:
     """The AWS CLI's cache, shared with it, read and written as rolecall's own
     (an untrusted directory, warned about, is neither read nor written); an entry
-    is used only when ``binding`` finds it is the one asked for.
+    is used only when ``binding`` finds it is the one asked for, and
+    ``--no-cache`` reads nothing from it.
 
     The directory is created here (every missing level 0700) before botocore's
     provider runs: botocore would create it with the umask.
@@ -175,7 +191,25 @@ def _cli_cache(binding: Callable[[Mapping[str, Any]], str | None]) -> ProviderCa
     directory = _cache.cli_cache_dir()
     with contextlib.suppress(OSError):
         fsutil.ensure_private_dir(directory)
-    return ProviderCache(directory, credentials_check(binding))
+    files = ProviderCache(directory, credentials_check(binding))
+    return files if ctx.use_cache else _WriteOnly(files)
+
+
+class _WriteOnly:
+    """A botocore cache that never has an entry but keeps what is written
+    (``--no-cache``: fetch again, and cache the result for the next time)."""
+
+    def __init__(self, cache: ProviderCache) -> None:
+        self._cache = cache
+
+    def __contains__(self, key: object) -> bool:
+        return False
+
+    def __getitem__(self, key: str) -> Any:
+        raise KeyError(key)
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self._cache[key] = value
 
 
 def _sso_settings(ctx: Context, root: Root) -> tuple[str, str]:
@@ -201,7 +235,7 @@ def _sso_provider(ctx: Context, root: Root) -> Any:
         load_config=_load_config(ctx),
         client_creator=_client_creator(ctx),
         profile_name=root.profile,
-        cache=_cli_cache(lambda data: _cache.sso_role_mismatch(data, account_id)),
+        cache=_cli_cache(ctx, lambda data: _cache.sso_role_mismatch(data, account_id)),
         token_cache=token_cache,
         token_provider=SSOTokenProvider(ctx.session, cache=token_cache, profile_name=root.profile),
     )
@@ -229,7 +263,7 @@ def _web_identity_provider(ctx: Context, root: Root) -> Any:
     return AssumeRoleWithWebIdentityProvider(
         load_config=_load_config(ctx),
         client_creator=_client_creator(ctx),
-        cache=_cli_cache(lambda data: _cache.role_mismatch(data, role_arn)),
+        cache=_cli_cache(ctx, lambda data: _cache.role_mismatch(data, role_arn)),
         profile_name=root.profile,
         disable_env_vars=True,
     )

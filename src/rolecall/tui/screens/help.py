@@ -20,6 +20,7 @@ KEYS: tuple[tuple[str, str], ...] = (
     ("r", "re-assume, skipping the credential cache"),
     ("i", "whoami: get-caller-identity into the status panel"),
     ("s", "open your shell with the profile's credentials (exit to come back)"),
+    ("c", "open the AWS console as the profile, in your browser (assumes first)"),
     ("n", "Switch role: add a role profile, like the AWS console's form"),
     ("/", "filter as you type (fuzzy: name, account, role, region)"),
     ("Esc", "clear the filter"),
@@ -51,13 +52,18 @@ LEGEND = Text.assemble(
     ("red", "bold red"),
     " under the critical one, then ",
     ("expired", "italic red"),
-    ". The thresholds are in rolecall's settings file.\n\n",
+    ". The thresholds are in rolecall's settings file. ",
+    ("login", "yellow"),
+    " marks an SSO profile with no live token: Enter logs in (device code), then assumes.\n\n",
     ("★", "yellow"),
     " marks a favourite, ",
     ("!", "bold red"),
     " a profile with problems (see the detail panel), ",
     ("…", "bold"),
-    " an assume in progress.",
+    " an assume in progress.\n\nA ",
+    ("guarded", "bold red"),
+    " profile (rolecall's settings: guard) paints the header and the table's border in its "
+    "colour while highlighted or assumed, and asks before a shell, the console or a re-assume.",
 )
 
 

@@ -19,6 +19,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input
 
+from rolecall.tui import guard_view
 from rolecall.tui.model import SORTS
 from rolecall.tui.state import PreparedRows, TableState
 from rolecall.tui.widgets.detail import DetailPanel, describe
@@ -65,6 +66,7 @@ class MainScreen(Screen[None]):
         Binding("r", "reassume", "Re-assume"),
         Binding("i", "whoami", "Whoami"),
         Binding("s", "shell", "Shell"),
+        Binding("c", "console", "Console", show=False),
         Binding("n", "switch_role", "Switch role"),
         Binding("slash", "filter", "Filter"),
         Binding("o", "sort", "Sort"),
@@ -83,6 +85,8 @@ class MainScreen(Screen[None]):
         self.state = TableState()
         self._detail_live = False
         self._detail_for: str | None = None
+        #: the guarded profile whose colour the header and the table's border show
+        self._guard_bar: str | None = None
         self.table: ProfileTable
         self.status: StatusLog
         self.detail: DetailPanel
@@ -174,6 +178,7 @@ class MainScreen(Screen[None]):
         self.table.refresh_countdowns()
         if self._detail_live:
             self._update_detail(force=True)
+        self._update_guard_bar()
 
     # -- showing ------------------------------------------------------------
     def _show(self, keep: str | None = None) -> None:
@@ -197,6 +202,7 @@ class MainScreen(Screen[None]):
         name = self.highlighted
         if not force and name == self._detail_for:
             return
+        self._update_guard_bar()
         self._detail_for = name
         panel = self.detail
         profile = self.state.profile(name) if name else None
@@ -219,6 +225,46 @@ class MainScreen(Screen[None]):
                 critical=settings.critical_seconds,
             )
         )
+
+    def _update_guard_bar(self) -> None:
+        """The header and the table's border in the colour of the guarded profile that is
+        highlighted, or assumed here and live (``guard_view.bar_profile``); else as styled."""
+        settings = self.settings
+        name: str | None = None
+        if settings is not None and settings.guard_rules:
+            rules, profiles = settings.guard_rules, self.state.profiles
+            name = guard_view.bar_profile(
+                self.highlighted,
+                [(n, e.expires_at) for n, e in self.state.session_expiries.items()],
+                lambda n: guard_view.is_guarded(rules, profiles, n),
+                self.clock(),
+            )
+        if name == self._guard_bar:
+            return
+        self._guard_bar = name
+        from textual.color import Color
+        from textual.content import Content
+        from textual.widgets import Header
+
+        from rolecall.tui.model import clean
+
+        header = self.query_one(Header)
+        # (the header's parts each get it too: their text keeps the style it was drawn with)
+        parts = [header, *header.walk_children()]
+        box = self.query_one("#table-box")
+        if name is None or settings is None:
+            for part in [*parts, box]:
+                for rule in ("background", "color", "border"):
+                    part.styles.clear_rule(rule)
+                part.refresh()  # (clearing a rule redraws nothing by itself)
+            box.border_subtitle = None
+            return
+        color = Color.parse(guard_view.guard_color(name, settings.colors))
+        for part in parts:
+            part.styles.background = color
+            part.styles.color = color.get_contrast_text()
+        box.styles.border = ("heavy", color)
+        box.border_subtitle = Content(f"guarded: {clean(settings.display_name(name))}")
 
     # -- events -------------------------------------------------------------
     def on_profile_table_cursor_moved(self, message: ProfileTable.CursorMoved) -> None:
@@ -257,6 +303,9 @@ class MainScreen(Screen[None]):
 
     def action_shell(self) -> None:
         self._request("shell")
+
+    def action_console(self) -> None:
+        self._request("console")
 
     def action_switch_role(self) -> None:
         self.actions.open_switch_role(self.highlighted)

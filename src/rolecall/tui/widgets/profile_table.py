@@ -383,6 +383,9 @@ class ProfileTable(ScrollView, can_focus=True):
         if row.name in self.mfa_needed:
             return Segment("needs MFA".rjust(EXPIRES_WIDTH) + " ", self._style("warn"))
         left = row.remaining(now)
+        if row.kind == "sso" and (left is None or left <= 0):
+            # no SSO token, or an expired one: Enter logs in (then assumes)
+            return Segment("login".rjust(EXPIRES_WIDTH) + " ", self._style("warn"))
         if left is None:
             return Segment(" " * (EXPIRES_WIDTH + 1))
         level = expiry_level(left, self.warn_seconds, self.critical_seconds)
