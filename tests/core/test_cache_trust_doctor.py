@@ -10,7 +10,7 @@ from pathlib import Path
 
 from tests.core.sts.helpers import CONFIG
 from tests.moto_fixtures import write_aws_files
-from tests.sts_helpers import A, C, assumed_arn
+from tests.sts_helpers import A, C, assumed_arn, sso_profile
 
 from rolecall.core import cache
 from rolecall.core.cache_permissions import binding_problems
@@ -64,3 +64,25 @@ def test_doctor_reports_an_sso_cache_others_can_write(isolated_env: Path) -> Non
     os.chmod(sso, 0o700)
     lines = [f.line() for f in run_checks() if f.level == PROBLEM]
     assert not any(str(sso) in line for line in lines), lines
+
+
+def _sso_token(start_url: str) -> Path:
+    path = Path(cache.sso_cache_dir()) / f"{cache.sha1_hex(b'corp')}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.chmod(0o700)
+    token = {"startUrl": start_url, "accessToken": "tok", "expiresAt": "2099-01-01T00:00:00Z"}
+    path.write_text(json.dumps(token))
+    path.chmod(0o600)
+    return path
+
+
+def test_doctor_says_an_sso_token_of_another_portal_is_not_used(isolated_env: Path) -> None:
+    """The SSO provider refuses a token whose startUrl is another portal's (planted or
+    renamed onto the session's key); doctor said the session was logged in."""
+    write_aws_files(isolated_env, CONFIG + "\n" + sso_profile("dev"))
+    path = _sso_token("https://other.awsapps.com/start")
+    lines = [f.line() for f in run_checks() if f.level == PROBLEM]
+    assert any(str(path) in line and "does not use it" in line for line in lines), lines
+    _sso_token("https://corp.awsapps.com/start")
+    lines = [f.line() for f in run_checks()]
+    assert not any(str(path) in line for line in lines), lines

@@ -204,9 +204,23 @@ def check_sso_tokens(profiles: ProfileSet, now: datetime) -> list[Finding]:
         session = prof.get("sso_session")
         login = f"--sso-session {session}" if session else f"--profile {prof.name}"
         what = f"sso-session {session}" if session else f"profile {prof.name}"
-        data = load_json(path) if os.path.isfile(path) else None
+        start = (
+            profiles.config.sso_sessions.get(session, {}).get("sso_start_url")
+            if isinstance(session, str)
+            else prof.get("sso_start_url")
+        )
+        unused = _sso_token_unused(path, start if isinstance(start, str) else "")
+        data = load_json(path) if unused is None and os.path.isfile(path) else None
         when = None if data is None else cache.parse_expiration(data.get("expiresAt"))
-        if when is None:
+        if unused is not None:
+            out.append(
+                Finding(
+                    PROBLEM,
+                    f"the SSO token file of {what} {path} {unused}: rolecall does not use it",
+                    f"remove it, then run `aws sso login {login}`",
+                )
+            )
+        elif when is None:
             out.append(Finding(WARN, f"no SSO token for {what}", f"run `aws sso login {login}`"))
         elif when <= now and not _refreshable(data, now):
             out.append(
@@ -226,6 +240,24 @@ def check_sso_tokens(profiles: ProfileSet, now: datetime) -> list[Finding]:
                 )
             )
     return out
+
+
+def _sso_token_unused(path: str, start_url: str) -> str | None:
+    """Why an assume would not use the SSO token at ``path`` (the trusted reader's
+    checks, and the binding to the profile's portal), or None: used, or missing."""
+    directory = os.path.dirname(path)
+    problem = cache.directory_problem(directory)
+    if problem is not None:
+        return f"is in {directory}, which {problem.removeprefix('is ')}"
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return None
+    problem = cache.file_problem(st)
+    if problem is not None:
+        return problem
+    data = cache.load_json(path)
+    return None if data is None else cache.sso_token_mismatch(data, start_url)
 
 
 def _refreshable(data: Mapping[str, object] | None, now: datetime) -> bool:
