@@ -20,7 +20,6 @@ from rolecall.core.sts.clients import client_config
 from rolecall.core.sts.endpoints import FALLBACK_REGION
 from rolecall.core.sts.errors import AssumeError, no_credentials
 from rolecall.core.sts.lock import NO_LOCK_ENV
-from rolecall.core.sts.provider_cache import ProviderCache, credentials_check, sso_token_check
 from rolecall.core.sts.records import Credentials, expiry_utc
 
 TYPE_CHECKING = False
@@ -30,6 +29,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from rolecall.core.sts.context import Context
     from rolecall.core.sts.plan import Root
+    from rolecall.core.sts.provider_cache import ProviderCache
 
 __all__ = ["ROLE_ROOTS", "resolve_root"]
 
@@ -187,6 +187,7 @@ def _cli_cache(ctx: Context, binding: Callable[[Mapping[str, Any]], str | None])
     provider runs: botocore would create it with the umask.
     """
     from rolecall.core import fsutil
+    from rolecall.core.sts.provider_cache import ProviderCache, credentials_check
 
     directory = _cache.cli_cache_dir()
     with contextlib.suppress(OSError):
@@ -228,6 +229,8 @@ def _sso_settings(ctx: Context, root: Root) -> tuple[str, str]:
 def _sso_provider(ctx: Context, root: Root) -> Any:
     from botocore.credentials import SSOProvider
     from botocore.tokens import SSOTokenProvider
+
+    from rolecall.core.sts.provider_cache import ProviderCache, sso_token_check
 
     start_url, account_id = _sso_settings(ctx, root)
     token_cache = ProviderCache(_cache.sso_cache_dir(), sso_token_check(start_url))
