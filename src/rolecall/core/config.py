@@ -7,6 +7,7 @@ would make botocore refuse a file, each with its file and line.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import stat
@@ -156,7 +157,7 @@ def _untrusted(path: str, me: int) -> tuple[str, str] | None:
     """``(the path at fault, why)`` for :func:`trust_problem`."""
     absolute = os.path.abspath(path)
     real = os.path.realpath(absolute)
-    home = os.path.realpath(os.path.expanduser("~"))
+    home = _realpath(os.path.expanduser("~"))
     checked: set[str] = set()
     for start in (real, absolute):
         level, first = start, True
@@ -170,6 +171,12 @@ def _untrusted(path: str, me: int) -> tuple[str, str] | None:
                 break
             level, first = parent, False
     return None
+
+
+@functools.lru_cache(maxsize=8)
+def _realpath(path: str) -> str:
+    """``os.path.realpath`` of the home directory, kept (it is asked on every read)."""
+    return os.path.realpath(path)
 
 
 def _path_problem(path: str, uid: int, above: bool) -> tuple[str, str] | None:
