@@ -45,3 +45,32 @@ def test_a_token_of_another_portal_is_a_miss(isolated_env: Path, start_url: str 
     assert read_token(CORP) is None
     [warning] = cache.warnings_seen
     assert str(path) in warning and "not using it" in warning
+
+
+def test_a_refresh_that_cannot_have_the_lock_names_its_holder(
+    isolated_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The SSO refresh's lock is rolecall's own lock file (issue 14 §3); when another
+    rolecall keeps it, the refusal says which process (no service is called)."""
+    import os
+
+    from rolecall.core import fsutil
+    from rolecall.core.sso import login
+    from rolecall.core.sso.errors import SsoError
+
+    refreshable = {
+        "expiresAt": "2020-01-01T00:00:00Z",
+        "refreshToken": "r",
+        "clientId": "c",
+        "clientSecret": "s",
+        "registrationExpiresAt": "2099-01-01T00:00:00Z",
+    }
+    h.write_token({**_token(h.START_URL), **refreshable})
+    monkeypatch.setattr(login, "LOCK_TIMEOUT", 0.2)
+    directory = os.path.dirname(CORP.token_path)
+    with (
+        fsutil.locked_dir(directory, purpose="refreshing elsewhere"),
+        pytest.raises(SsoError) as info,
+    ):
+        login.valid_token(CORP)
+    assert f"pid {os.getpid()} (refreshing elsewhere)" in str(info.value)
