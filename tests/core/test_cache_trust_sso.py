@@ -74,3 +74,19 @@ def test_a_refresh_that_cannot_have_the_lock_names_its_holder(
     ):
         login.valid_token(CORP)
     assert f"pid {os.getpid()} (refreshing elsewhere)" in str(info.value)
+
+
+def test_the_ui_shows_no_expiry_for_another_portals_token(isolated_env: Path) -> None:
+    """The table's countdown (core.expiries) follows what an assume uses: a token of
+    another portal under the session's key is not this session's login."""
+    from tests.moto_fixtures import write_aws_files
+    from tests.sts_helpers import sso_profile
+
+    from rolecall.core.expiries import expiries
+    from rolecall.core.profiles import load_profiles
+
+    write_aws_files(isolated_env, sso_profile("dev"))
+    h.write_token(_token("https://other.awsapps.com/start"))
+    assert "dev" not in expiries(load_profiles())
+    h.write_token(_token("https://corp.awsapps.com/start"))
+    assert expiries(load_profiles())["dev"].kind == "sso"

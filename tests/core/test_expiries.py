@@ -65,10 +65,22 @@ def test_expiries_reports_roles_sso_and_mfa(isolated_env: Path) -> None:
     corp = hashlib.sha1(b"corp").hexdigest()
     legacy = hashlib.sha1(b"https://legacy.awsapps.com/start").hexdigest()
     (sso_dir / f"{corp}.json").write_text(
-        json.dumps({"accessToken": "tok", "expiresAt": "2030-01-02T03:04:05Z"})
+        json.dumps(
+            {
+                "startUrl": "https://corp.awsapps.com/start",
+                "accessToken": "tok",
+                "expiresAt": "2030-01-02T03:04:05Z",
+            }
+        )
     )
     (sso_dir / f"{legacy}.json").write_text(
-        json.dumps({"accessToken": "tok", "expiresAt": "2019-01-02T03:04:05UTC"})
+        json.dumps(
+            {
+                "startUrl": "https://legacy.awsapps.com/start",
+                "accessToken": "tok",
+                "expiresAt": "2019-01-02T03:04:05UTC",
+            }
+        )
     )
     mfa_key = cache.mfa_session_key(
         "base", "arn:aws:iam::000000000000:mfa/me", "AKIAEXAMPLEBASE00001"

@@ -91,6 +91,7 @@ __all__ = [
     "read_entry",
     "sso_token_mismatch",
     "sso_role_mismatch",
+    "sso_start_url",
     "mfa_session_mismatch",
     "role_mismatch",
     "write_private_json",
@@ -261,6 +262,17 @@ def sso_token_path(values: Mapping[str, Any]) -> str | None:
         return None
     digest = _sha1_hex(ident.encode("utf-8"))
     return os.path.join(sso_cache_dir(), digest + ".json")
+
+
+def sso_start_url(values: Mapping[str, Any], sso_sessions: Mapping[str, Mapping[str, Any]]) -> str:
+    """The portal an SSO profile's token must be of: its ``sso-session``'s
+    ``sso_start_url``, else its own (legacy); "" when it names none."""
+    session = values.get("sso_session")
+    if isinstance(session, str):
+        start = sso_sessions.get(session, {}).get("sso_start_url")
+    else:
+        start = values.get("sso_start_url")
+    return start if isinstance(start, str) else ""
 
 
 # ---------------------------------------------------------------------------

@@ -204,12 +204,8 @@ def check_sso_tokens(profiles: ProfileSet, now: datetime) -> list[Finding]:
         session = prof.get("sso_session")
         login = f"--sso-session {session}" if session else f"--profile {prof.name}"
         what = f"sso-session {session}" if session else f"profile {prof.name}"
-        start = (
-            profiles.config.sso_sessions.get(session, {}).get("sso_start_url")
-            if isinstance(session, str)
-            else prof.get("sso_start_url")
-        )
-        unused = _sso_token_unused(path, start if isinstance(start, str) else "")
+        start = cache.sso_start_url(prof.values, profiles.config.sso_sessions)
+        unused = _sso_token_unused(path, start)
         data = load_json(path) if unused is None and os.path.isfile(path) else None
         when = None if data is None else cache.parse_expiration(data.get("expiresAt"))
         if unused is not None:
