@@ -16,6 +16,7 @@ For every hand-written case in ``corpus/`` and for generated and mutated files
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -34,8 +35,13 @@ from rolecall.core.config import AwsConfig, load
 CORPUS = Path(__file__).parent / "corpus"
 CASES = sorted(p for p in CORPUS.iterdir() if p.is_dir())
 
+#: Examples per run of each property (``ROLECALL_FUZZ_EXAMPLES`` raises it for a long
+#: fuzzing session; the default keeps the suite within its time budget, and a case
+#: that ever failed goes into the corpus or tests/fuzz_regressions).
+EXAMPLES = int(os.environ.get("ROLECALL_FUZZ_EXAMPLES", "200"))
+
 HYPOTHESIS = settings(
-    max_examples=400,
+    max_examples=EXAMPLES,
     deadline=None,
     database=None,
     suppress_health_check=[

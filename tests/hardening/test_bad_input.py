@@ -330,8 +330,14 @@ def _use_config(home: Path, source: Path, writable: bool) -> Path:
     return cfg
 
 
+#: At 50 MB, every verb that reads its own way: exec, shell and console find their
+#: profile through the same ``assume_for`` as assume and env (the verbs' shared path
+#: is checked on small files by every other test here), so they are left out.
+BIG_VERBS = [v for v in VERBS if v not in ("exec", "shell", "console")]
+
+
 @pytest.mark.parametrize("shape", list(BIG))
-@pytest.mark.parametrize("verb", list(VERBS))
+@pytest.mark.parametrize("verb", BIG_VERBS)
 def test_50mb_config(home: Path, big_configs: dict[str, Path], verb: str, shape: str) -> None:
     cfg = _use_config(home, big_configs[shape], writable=verb == "profile-add")
     argv = VERBS[verb]("newp" if verb == "profile-add" else "nope")
