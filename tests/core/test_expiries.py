@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from tests.moto_fixtures import write_aws_files
-from tests.sts_helpers import cached_response, sso_profile
+from tests.sts_helpers import assumed_arn, cached_response, sso_profile
 
 from rolecall.core import cache
 from rolecall.core.expiries import cache_fingerprint, expiries
@@ -58,21 +58,35 @@ def test_expiries_reports_roles_sso_and_mfa(isolated_env: Path) -> None:
     profiles = load_profiles()
     past = datetime(2020, 1, 1, tzinfo=UTC)
     future = datetime(2030, 1, 1, tzinfo=UTC)
-    cache.write_entry(cache.cache_key(ARN), cached_response(past))  # expired: still reported
+    # expired: still reported
+    cache.write_entry(cache.cache_key(ARN), cached_response(past, arn=assumed_arn(ARN)))
     sso_dir = Path(cache.sso_cache_dir())
     sso_dir.mkdir(parents=True)
     corp = hashlib.sha1(b"corp").hexdigest()
     legacy = hashlib.sha1(b"https://legacy.awsapps.com/start").hexdigest()
     (sso_dir / f"{corp}.json").write_text(
-        json.dumps({"accessToken": "tok", "expiresAt": "2030-01-02T03:04:05Z"})
+        json.dumps(
+            {
+                "startUrl": "https://corp.awsapps.com/start",
+                "accessToken": "tok",
+                "expiresAt": "2030-01-02T03:04:05Z",
+            }
+        )
     )
     (sso_dir / f"{legacy}.json").write_text(
-        json.dumps({"accessToken": "tok", "expiresAt": "2019-01-02T03:04:05UTC"})
+        json.dumps(
+            {
+                "startUrl": "https://legacy.awsapps.com/start",
+                "accessToken": "tok",
+                "expiresAt": "2019-01-02T03:04:05UTC",
+            }
+        )
     )
     mfa_key = cache.mfa_session_key(
         "base", "arn:aws:iam::000000000000:mfa/me", "AKIAEXAMPLEBASE00001"
     )
-    cache.write_mfa_session(mfa_key, cached_response(future))
+    session = {"Profile": "base", "SerialNumber": "arn:aws:iam::000000000000:mfa/me"}
+    cache.write_mfa_session(mfa_key, {**cached_response(future), **session})
 
     got = expiries(profiles)
     assert got["role"].kind == "role" and got["role"].expires_at == past
@@ -92,7 +106,8 @@ def test_expiries_reports_roles_sso_and_mfa(isolated_env: Path) -> None:
 
 def test_expiries_imports_no_boto(isolated_env: Path) -> None:
     _write_config(isolated_env)
-    cache.write_entry(cache.cache_key(ARN), cached_response("2030-01-01T00:00:00Z"))
+    entry = cached_response("2030-01-01T00:00:00Z", arn=assumed_arn(ARN))
+    cache.write_entry(cache.cache_key(ARN), entry)
     code = (
         "import sys\n"
         "from rolecall.core.expiries import cache_fingerprint, expiries\n"
@@ -132,10 +147,10 @@ def test_expiries_of_ten_thousand_profiles_is_quick(isolated_env: Path) -> None:
     profiles = load_profiles()
     directory = Path(cache.cli_cache_dir())
     directory.mkdir(parents=True)
-    body = json.dumps(cached_response("2030-01-01T00:00:00Z"))
     for i in range(0, 10_000, 10):
-        key = cache.cache_key(f"arn:aws:iam::123456789012:role/R{i}")
-        (directory / f"{key}.json").write_text(body)
+        role = f"arn:aws:iam::123456789012:role/R{i}"
+        body = json.dumps(cached_response("2030-01-01T00:00:00Z", arn=assumed_arn(role)))
+        (directory / f"{cache.cache_key(role)}.json").write_text(body)
     start = time.perf_counter()
     got = expiries(profiles)
     elapsed = time.perf_counter() - start
