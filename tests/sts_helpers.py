@@ -11,6 +11,7 @@ __all__ = [
     "B",
     "C",
     "LOOP_PROFILES",
+    "assumed_arn",
     "cached_response",
     "chain_profiles",
     "mfa_profile",
@@ -98,3 +99,14 @@ def cached_response(
         "AssumedRoleUser": {"AssumedRoleId": "AROA:me", "Arn": arn},
         "ResponseMetadata": {"HTTPStatusCode": 200},
     }
+
+
+def assumed_arn(role_arn: str, session: str = "me") -> str:
+    """The ``AssumedRoleUser.Arn`` STS answers for ``role_arn``: what a cache entry for
+    that role must name (rolecall does not use one that names another role).
+
+    >>> assumed_arn("arn:aws:iam::123456789012:role/ops/Admin")
+    'arn:aws:sts::123456789012:assumed-role/Admin/me'
+    """
+    _, partition, _, _, account, resource = role_arn.split(":", 5)
+    return f"arn:{partition}:sts::{account}:assumed-role/{resource.rsplit('/', 1)[1]}/{session}"

@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from tests.sts_helpers import C, cached_response, chain_profiles
+from tests.sts_helpers import C, assumed_arn, cached_response, chain_profiles
 
 from rolecall.cli import entry, program
 from rolecall.core import cache
@@ -124,7 +124,7 @@ def cached(isolated_env: Path) -> Path:
         key,
         cached_response(
             expiration.strftime("%Y-%m-%dT%H:%M:%SZ"),
-            arn=C.replace(":iam:", ":sts:") + "/me",
+            arn=assumed_arn(C),
             key_id="ASIACACHEDROLECALL01",
             secret="cachedSECRET",
             token="cachedTOKEN",

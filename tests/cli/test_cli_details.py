@@ -333,6 +333,7 @@ def _plant_sso_role_credentials() -> None:
                     "SecretAccessKey": "plantedSECRET",
                     "SessionToken": "plantedTOKEN",
                     "Expiration": later,
+                    "AccountId": SSO_ACCOUNT,  # (botocore writes it; an entry without is a miss)
                 },
             }
         )

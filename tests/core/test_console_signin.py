@@ -246,6 +246,7 @@ def test_sso_profile_uses_its_role_credentials(
                     "SecretAccessKey": "ssoSECRET",
                     "SessionToken": "ssoTOKEN",
                     "Expiration": later,
+                    "AccountId": "123456789012",  # (botocore writes it)
                 },
             }
         )

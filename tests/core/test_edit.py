@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import botocore.exceptions
@@ -327,13 +329,20 @@ LOCK_BASE = (
 LOCK_ROLE = {"role_arn": ARN, "source_profile": "default"}
 
 
-def _hold_lock(directory: Path) -> int:
-    """Take the edit lock the way another rolecall process would (its own descriptor)."""
-    import fcntl
-
-    fd = os.open(directory, os.O_RDONLY)
-    fcntl.flock(fd, fcntl.LOCK_EX)
-    return fd
+def _hold_lock(directory: Path) -> subprocess.Popen[str]:
+    """Another rolecall process holding the edit lock of ``directory`` (until killed)."""
+    code = (
+        "import sys, time\n"
+        "from rolecall.core import fsutil\n"
+        "with fsutil.locked_dir(sys.argv[1], purpose='editing by hand'):\n"
+        "    print('held', flush=True)\n"
+        "    time.sleep(60)\n"
+    )
+    holder = subprocess.Popen(
+        [sys.executable, "-c", code, str(directory)], stdout=subprocess.PIPE, text=True
+    )
+    assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+    return holder
 
 
 def test_edit_waits_for_the_lock_then_gives_up(
@@ -345,7 +354,7 @@ def test_edit_waits_for_the_lock_then_gives_up(
     cfg, cred = setup(tmp_path, LOCK_BASE)
     before = cfg.read_bytes()
     monkeypatch.setattr(edit, "LOCK_TIMEOUT", 0.3)
-    fd = _hold_lock(cfg.parent)
+    holder = _hold_lock(cfg.parent)
     outcome: list[BaseException | str] = []
 
     def attempt() -> None:
@@ -360,12 +369,15 @@ def test_edit_waits_for_the_lock_then_gives_up(
     worker.start()
     worker.join(10)
     waited = time.monotonic() - start
-    os.close(fd)
+    holder.kill()
+    holder.wait()
     worker.join(10)
     assert waited < 5, "the edit waited for the lock without end"
     assert len(outcome) == 1 and isinstance(outcome[0], EditError), outcome
     assert "another rolecall is still editing" in str(outcome[0])
     assert "0.3 s" in str(outcome[0])
+    # it says who holds the lock
+    assert f"pid {holder.pid} (editing by hand)" in str(outcome[0])
     assert waited >= 0.3
     assert cfg.read_bytes() == before
     # once the other edit is done, the same edit goes through
@@ -377,13 +389,14 @@ def test_edit_goes_on_when_the_lock_is_released_in_time(tmp_path: Path) -> None:
     import threading
 
     cfg, cred = setup(tmp_path, LOCK_BASE)
-    fd = _hold_lock(cfg.parent)
-    timer = threading.Timer(0.2, os.close, (fd,))
+    holder = _hold_lock(cfg.parent)
+    timer = threading.Timer(0.2, holder.kill)
     timer.start()
     try:
         remove_profile("dev", config=str(cfg), credentials=str(cred))
     finally:
         timer.join()
+        holder.wait()
     assert "[profile dev]" not in cfg.read_text()
 
 

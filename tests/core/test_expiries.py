@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from tests.moto_fixtures import write_aws_files
-from tests.sts_helpers import cached_response, sso_profile
+from tests.sts_helpers import assumed_arn, cached_response, sso_profile
 
 from rolecall.core import cache
 from rolecall.core.expiries import cache_fingerprint, expiries, mfa_sessions
@@ -58,21 +58,35 @@ def test_expiries_reports_roles_sso_and_mfa(isolated_env: Path) -> None:
     profiles = load_profiles()
     past = datetime(2020, 1, 1, tzinfo=UTC)
     future = datetime(2030, 1, 1, tzinfo=UTC)
-    cache.write_entry(cache.cache_key(ARN), cached_response(past))  # expired: still reported
+    # expired: still reported
+    cache.write_entry(cache.cache_key(ARN), cached_response(past, arn=assumed_arn(ARN)))
     sso_dir = Path(cache.sso_cache_dir())
     sso_dir.mkdir(parents=True)
     corp = hashlib.sha1(b"corp").hexdigest()
     legacy = hashlib.sha1(b"https://legacy.awsapps.com/start").hexdigest()
     (sso_dir / f"{corp}.json").write_text(
-        json.dumps({"accessToken": "tok", "expiresAt": "2030-01-02T03:04:05Z"})
+        json.dumps(
+            {
+                "startUrl": "https://corp.awsapps.com/start",
+                "accessToken": "tok",
+                "expiresAt": "2030-01-02T03:04:05Z",
+            }
+        )
     )
     (sso_dir / f"{legacy}.json").write_text(
-        json.dumps({"accessToken": "tok", "expiresAt": "2019-01-02T03:04:05UTC"})
+        json.dumps(
+            {
+                "startUrl": "https://legacy.awsapps.com/start",
+                "accessToken": "tok",
+                "expiresAt": "2019-01-02T03:04:05UTC",
+            }
+        )
     )
     mfa_key = cache.mfa_session_key(
         "base", "arn:aws:iam::000000000000:mfa/me", "AKIAEXAMPLEBASE00001"
     )
-    cache.write_mfa_session(mfa_key, cached_response(future))
+    session = {"Profile": "base", "SerialNumber": "arn:aws:iam::000000000000:mfa/me"}
+    cache.write_mfa_session(mfa_key, {**cached_response(future), **session})
 
     got = expiries(profiles)
     assert got["role"].kind == "role" and got["role"].expires_at == past
@@ -92,7 +106,8 @@ def test_expiries_reports_roles_sso_and_mfa(isolated_env: Path) -> None:
 
 def test_expiries_imports_no_boto(isolated_env: Path) -> None:
     _write_config(isolated_env)
-    cache.write_entry(cache.cache_key(ARN), cached_response("2030-01-01T00:00:00Z"))
+    entry = cached_response("2030-01-01T00:00:00Z", arn=assumed_arn(ARN))
+    cache.write_entry(cache.cache_key(ARN), entry)
     code = (
         "import sys\n"
         "from rolecall.core.expiries import cache_fingerprint, expiries\n"
@@ -132,10 +147,10 @@ def test_expiries_of_ten_thousand_profiles_is_quick(isolated_env: Path) -> None:
     profiles = load_profiles()
     directory = Path(cache.cli_cache_dir())
     directory.mkdir(parents=True)
-    body = json.dumps(cached_response("2030-01-01T00:00:00Z"))
     for i in range(0, 10_000, 10):
-        key = cache.cache_key(f"arn:aws:iam::123456789012:role/R{i}")
-        (directory / f"{key}.json").write_text(body)
+        role = f"arn:aws:iam::123456789012:role/R{i}"
+        body = json.dumps(cached_response("2030-01-01T00:00:00Z", arn=assumed_arn(role)))
+        (directory / f"{cache.cache_key(role)}.json").write_text(body)
     start = time.perf_counter()
     got = expiries(profiles)
     elapsed = time.perf_counter() - start
@@ -174,7 +189,8 @@ def test_a_root_shows_the_mfa_session_only_when_its_own_use_starts_one(
     future = datetime(2030, 1, 1, tzinfo=UTC)
     now = datetime(2029, 12, 31, 12, tzinfo=UTC)
     key = cache.mfa_session_key("base", MFA, "AKIAEXAMPLEBASE00001")
-    cache.write_mfa_session(key, cached_response(future))
+    bound = {"Profile": "base", "SerialNumber": MFA}  # (an unbound session is a miss)
+    cache.write_mfa_session(key, {**cached_response(future), **bound})
 
     got = expiries(profiles, now)
     assert "base" not in got  # using base itself starts no MFA session
@@ -188,7 +204,9 @@ def test_a_root_shows_the_mfa_session_only_when_its_own_use_starts_one(
     # them: its chain no longer uses the session; guarded shows its own entry
     guarded_key = cache.cache_key_for(profiles["guarded"])
     assert guarded_key is not None
-    cache.write_entry(guarded_key, cached_response(now + timedelta(hours=1)))
+    g = profiles["guarded"]
+    arn = f"arn:aws:sts::{g.account_id}:assumed-role/{g.role_name}/me"  # (bound to its role)
+    cache.write_entry(guarded_key, cached_response(now + timedelta(hours=1), arn))
     got = expiries(profiles, now)
     assert got["guarded"].kind == "role"
     assert "above" not in got and "base" not in got
@@ -206,7 +224,8 @@ def test_a_root_with_its_own_mfa_serial_shows_its_session(isolated_env: Path) ->
     profiles = load_profiles()
     future = datetime(2030, 1, 1, tzinfo=UTC)
     key = cache.mfa_session_key("base", MFA, "AKIAEXAMPLEBASE00001")
-    cache.write_mfa_session(key, cached_response(future))
+    bound = {"Profile": "base", "SerialNumber": MFA}  # (an unbound session is a miss)
+    cache.write_mfa_session(key, {**cached_response(future), **bound})
     got = expiries(profiles)
     assert got["base"].kind == "mfa" and got["base"].expires_at == future
     assert got["plain-role"].kind == "mfa"  # the root's serial serves its first hop

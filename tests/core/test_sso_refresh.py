@@ -132,7 +132,9 @@ def test_a_token_with_minutes_left_is_used_when_the_refresh_fails(fake: FakeSso)
 
 
 def test_an_expired_token_without_refresh_fields(fake: FakeSso) -> None:
-    h.write_token({"accessToken": "x", "expiresAt": "2020-01-01T00:00:00Z"})
+    h.write_token(
+        {"startUrl": h.START_URL, "accessToken": "x", "expiresAt": "2020-01-01T00:00:00Z"}
+    )
     with pytest.raises(SsoError, match="expired at 2020-01-01 00:00 UTC") as info:
         valid_token(CORP)
     assert info.value.code == LOGIN_REQUIRED

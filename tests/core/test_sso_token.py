@@ -130,6 +130,7 @@ def test_a_cli_v2_file_is_read_and_its_unknown_fields_kept(monkeypatch: pytest.M
 )
 def test_refreshable_needs_every_field_as_botocore_does(missing: str) -> None:
     document = {
+        "startUrl": h.START_URL,  # (a token names its portal)
         "accessToken": "a",
         "expiresAt": "2026-11-28T05:05:00Z",
         "clientId": "c",
@@ -149,6 +150,7 @@ def test_refreshable_needs_every_field_as_botocore_does(missing: str) -> None:
 def test_an_expired_registration_is_not_refreshable() -> None:
     h.write_token(
         {
+            "startUrl": h.START_URL,
             "accessToken": "a",
             "expiresAt": "2026-11-28T05:05:00Z",
             "clientId": "c",

@@ -4,8 +4,11 @@ The way an SDK fan-out calls it: fifty processes at once, with a cold cache, for
 a three-hop chain (base -> a -> b -> c), against moto through the counting proxy.
 
 * every call returns valid Version 1 JSON credentials (the same ones);
-* the AssumeRole calls that reach STS are few: one per hop, coordinated by the
-  ``flock`` on the cache directory;
+* the AssumeRole calls that reach STS are few: one per hop, coordinated by
+  rolecall's lock of the cache (a 0600 file in its own 0700 directory);
+* stderr is empty, but for the one line a caller gives when the process that
+  assumes has held the lock for a while (2 s: often, on two busy CPUs), which
+  must name that process;
 * no cache file is ever corrupt: a reader polls the cache directory during the
   run and parses every file it finds, and every file is parsed again at the end.
 
@@ -16,6 +19,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import statistics
 import subprocess
 import threading
@@ -28,6 +32,12 @@ import pytest
 from rolecall.core import cache
 from tests.hardening._util import CONFIG, parse_all_cache_files, rolecall_argv
 from tests.moto_fixtures import StsProxy
+
+#: the one line a caller may give while the first one assumes
+WAITING = (
+    r"rolecall: warning: waiting for pid \d+ \(assuming c\), which holds the lock "
+    r"\S+/locks/cache-[0-9a-f]{16}\.lock\n"
+)
 
 CALLERS = 50
 
@@ -87,7 +97,8 @@ def test_fifty_concurrent_credential_process_calls(home: Path, sts_proxy: StsPro
         out, err = proc.communicate(timeout=120)
         latencies.append(time.monotonic() - began)
         assert proc.returncode == 0, err
-        assert "Traceback" not in err and err == "", err
+        assert "Traceback" not in err, err
+        assert err == "" or re.fullmatch(WAITING, err), err
         outputs.append(out)
     wall = time.monotonic() - start
     stop.set()

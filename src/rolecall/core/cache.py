@@ -69,12 +69,14 @@ def sha1_hex(data: bytes) -> str:
 __all__ = [
     "EXPIRY_WINDOW",
     "MFA_EXPIRY_WINDOW",
+    "MAX_CACHE_FILE",
     "CacheEntry",
     "UntrustedCacheError",
     "cache_key",
     "cache_key_for",
     "cli_cache_dir",
     "credentials_problem",
+    "credentials_problem_of",
     "directory_problem",
     "file_problem",
     "format_expiration",
@@ -87,6 +89,15 @@ __all__ = [
     "on_warning",
     "parse_expiration",
     "read_entry",
+    "sso_token_mismatch",
+    "sso_role_mismatch",
+    "sso_start_url",
+    "mfa_session_mismatch",
+    "role_mismatch",
+    "write_private_json",
+    "read_bound_json",
+    "read_private_json",
+    "read_role_entry",
     "read_mfa_session",
     "read_private_json",
     "remove_private_json",
@@ -105,6 +116,9 @@ __all__ = [
 EXPIRY_WINDOW = timedelta(minutes=15)
 #: An MFA session only needs to outlive the AssumeRole call it signs.
 MFA_EXPIRY_WINDOW = timedelta(minutes=1)
+#: The largest cache file rolecall reads (an AssumeRole answer is about 2 KB, an
+#: SSO token 3 KB): a bigger one is not read, and a read never allocates more.
+MAX_CACHE_FILE = 1 << 20
 
 _UTC = UTC
 _KEY_RE = re.compile(r"[0-9a-f]{40}")
@@ -250,6 +264,17 @@ def sso_token_path(values: Mapping[str, Any]) -> str | None:
     return os.path.join(sso_cache_dir(), digest + ".json")
 
 
+def sso_start_url(values: Mapping[str, Any], sso_sessions: Mapping[str, Mapping[str, Any]]) -> str:
+    """The portal an SSO profile's token must be of: its ``sso-session``'s
+    ``sso_start_url``, else its own (legacy); "" when it names none."""
+    session = values.get("sso_session")
+    if isinstance(session, str):
+        start = sso_sessions.get(session, {}).get("sso_start_url")
+    else:
+        start = values.get("sso_start_url")
+    return start if isinstance(start, str) else ""
+
+
 # ---------------------------------------------------------------------------
 # expiration timestamps
 # ---------------------------------------------------------------------------
@@ -265,7 +290,11 @@ def parse_expiration(value: object) -> datetime | None:
         2026-11-28T05:33:55+00:00     (any offset)
         2026-11-28T04:48:57UTC        (the AWS CLI v1's strftime('%Z'))
 
-    A time without a zone is taken as UTC.
+    A time without a zone is taken as UTC.  A time that is out of range once
+    in UTC (``9999-12-31T23:59:59-01:00``) is unreadable too:
+
+    >>> parse_expiration("9999-12-31T23:59:59-01:00") is None
+    True
     """
     if isinstance(value, datetime):
         dt = value
@@ -283,7 +312,10 @@ def parse_expiration(value: object) -> datetime | None:
         return None
     if dt.tzinfo is None:
         return dt.replace(tzinfo=_UTC)
-    return dt.astimezone(_UTC)
+    try:  # 9999-12-31T23:59:59-01:00 is past the last datetime once in UTC
+        return dt.astimezone(_UTC)
+    except OverflowError:
+        return None
 
 
 def format_expiration(value: datetime) -> str:
@@ -367,11 +399,20 @@ class CacheEntry(FrozenRecord):
 
 
 def load_json(path: str) -> dict[str, Any] | None:
+    """A JSON object from the regular file at ``path``, for display only (no owner check).
+
+    Never blocks (a FIFO is not opened for a writer to come), never follows a
+    symlink, never reads more than :data:`MAX_CACHE_FILE`.  Credentials that
+    rolecall uses go through :func:`read_private_json` or :func:`read_entry`.
+    """
+    raw = _read_regular(path, trusted=False)
+    return None if raw is None else _json_object(raw)
+
+
+def _json_object(raw: bytes) -> dict[str, Any] | None:
     try:
-        with open(path, "rb") as fh:
-            raw = fh.read(1 << 20)
         data = json.loads(raw)
-    except (OSError, ValueError, RecursionError):
+    except (ValueError, RecursionError):
         return None
     return data if isinstance(data, dict) else None
 
@@ -405,7 +446,8 @@ def directory_problem(directory: str) -> str | None:
     A directory owned by another user, or one that everyone can write to, lets
     someone else plant credentials for you to use.  (A group-writable one is
     reported by ``rolecall doctor`` but still used: with per-user groups it is
-    the common default.)
+    the common default, and every entry read from it is checked against the
+    role it is for, see :func:`role_mismatch`.)
     """
     try:
         st = os.stat(directory)
@@ -424,10 +466,14 @@ def directory_problem(directory: str) -> str | None:
 
 
 def file_problem(st: os.stat_result) -> str | None:
+    """Why a cache file (its ``lstat``/``fstat``) is not one to read: not a regular
+    file (a symlink, a FIFO, a device), another owner, or larger than :data:`MAX_CACHE_FILE`."""
     if not stat.S_ISREG(st.st_mode):
         return "is not a regular file"
     if st.st_uid != os.getuid():
         return f"is owned by uid {st.st_uid}, not you"
+    if st.st_size > MAX_CACHE_FILE:
+        return f"is larger than {MAX_CACHE_FILE >> 20} MiB"
     return None
 
 
@@ -459,13 +505,24 @@ def _untrusted_file(path: str, st: os.stat_result) -> bool:
     return True
 
 
-def _load_trusted_json(path: str) -> dict[str, Any] | None:
-    """Like :func:`_load_json`, for a file in a trusted directory: a symlink or a file
-    owned by someone else is a miss, with a warning."""
+#: ``open`` flags of every cache read: never wait for a FIFO's writer (or a
+#: device), never follow a symlink planted in place of an entry.
+_READ_FLAGS = os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC
+
+
+def _read_regular(path: str, trusted: bool) -> bytes | None:
+    """The bytes of the regular file at ``path``, at most :data:`MAX_CACHE_FILE`.
+
+    The file is opened without blocking, then checked on its descriptor
+    (``fstat``), so what is read is what was checked.  With ``trusted``, a
+    symlink, a FIFO or other non-regular file, a file of another user or a
+    file too large is warned about (:func:`file_problem`); otherwise it is
+    only a miss.  Missing or unreadable: None, quietly.
+    """
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+        fd = os.open(path, _READ_FLAGS)
     except OSError as exc:
-        if exc.errno == errno.ELOOP:  # a symlink
+        if trusted and exc.errno == errno.ELOOP:  # a symlink
             try:
                 _untrusted_file(path, os.lstat(path))
             except OSError:
@@ -473,55 +530,277 @@ def _load_trusted_json(path: str) -> dict[str, Any] | None:
         return None
     try:
         st = os.fstat(fd)
-        if _untrusted_file(path, st):
+        if trusted:
+            if _untrusted_file(path, st):
+                return None
+        elif not stat.S_ISREG(st.st_mode) or st.st_size > MAX_CACHE_FILE:
             return None
-        with os.fdopen(fd, "rb", closefd=False) as fh:
-            raw = fh.read(1 << 20)
+        chunks: list[bytes] = []
+        left = MAX_CACHE_FILE + 1
+        while left > 0:
+            chunk = os.read(fd, left)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
     except OSError:
         return None
     finally:
         os.close(fd)
-    try:
-        data = json.loads(raw)
-    except (ValueError, RecursionError):
+    if left <= 0:  # it grew past the cap while being read
+        if trusted:
+            _warn(f"the cache file {path} is larger than {MAX_CACHE_FILE >> 20} MiB: not using it")
         return None
-    return data if isinstance(data, dict) else None
+    return b"".join(chunks)
+
+
+def _load_trusted_json(path: str) -> dict[str, Any] | None:
+    """A JSON object from ``path``, a file of the user's own (see :func:`_read_regular`)."""
+    raw = _read_regular(path, trusted=True)
+    return None if raw is None else _json_object(raw)
+
+
+def read_private_json(path: str) -> dict[str, Any] | None:
+    """A JSON object from a file of the user's own, in a directory of the user's own.
+
+    This is the one trusted reader of every cache rolecall uses or hands to
+    botocore: the CLI cache, SSO tokens and their registrations, MFA sessions.
+    None when the file is missing, unreadable, corrupt or not trusted: a
+    symlink, a FIFO or other non-regular file (never waited for), another
+    owner, larger than :data:`MAX_CACHE_FILE`, in a directory others can
+    write to (each warned about once).
+    """
+    if _untrusted_dir(os.path.dirname(path)):
+        return None
+    return _load_trusted_json(path)
+
+
+def write_private_json(path: str, document: Mapping[str, Any]) -> None:
+    """Write ``document`` as the AWS CLI does: directory 0700, file 0600, atomically.
+
+    Datetimes are written ``YYYY-MM-DDTHH:MM:SSZ`` (botocore's SSO token format).
+    Raises :class:`UntrustedCacheError` (after a warning) when the directory, or
+    a file already at ``path``, is not the user's own: it is then left alone.
+    """
+    from rolecall.core import fsutil
+
+    directory = os.path.dirname(path)
+    fsutil.ensure_private_dir(directory)
+    if _untrusted_dir(directory):
+        raise UntrustedCacheError(f"{directory} {directory_problem(directory)}")
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        pass
+    else:  # the user's own file is replaced (even one too large to read); nothing else
+        if not (stat.S_ISREG(st.st_mode) and st.st_uid == os.getuid()):
+            _untrusted_file(path, st)
+            raise UntrustedCacheError(f"{path} {file_problem(st)}")
+    data = json.dumps(document, default=_json_default).encode("utf-8")
+    fsutil.atomic_write(path, data, 0o600, follow_symlinks=False)
+
+
+# ---------------------------------------------------------------------------
+# binding: an entry is only used for what it says it is
+# ---------------------------------------------------------------------------
+def _shown(value: object, limit: int = 120) -> str:
+    """A value read from a file, cut short for a warning (the CLI escapes it)."""
+    text = value if isinstance(value, str) else repr(value)
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
+def _role_parts(role_arn: str) -> tuple[str, str, str] | None:
+    """``(partition, account, name)`` of ``arn:P:iam::ACCOUNT:role/PATH/NAME``.
+
+    >>> _role_parts("arn:aws-cn:iam::123456789012:role/ops/Admin")
+    ('aws-cn', '123456789012', 'Admin')
+    """
+    parts = role_arn.split(":", 5)
+    if len(parts) != 6 or parts[0] != "arn" or parts[2] != "iam" or parts[3]:
+        return None
+    if not parts[5].startswith("role/"):
+        return None
+    return parts[1], parts[4], parts[5].rsplit("/", 1)[1]
+
+
+def _assumed_parts(arn: str) -> tuple[str, str, str] | None:
+    """``(partition, account, role name)`` of ``arn:P:sts::ACCOUNT:assumed-role/NAME/SESSION``.
+
+    >>> _assumed_parts("arn:aws:sts::123456789012:assumed-role/Admin/me@example.com")
+    ('aws', '123456789012', 'Admin')
+    """
+    parts = arn.split(":", 5)
+    if len(parts) != 6 or parts[0] != "arn" or parts[2] != "sts" or parts[3]:
+        return None
+    resource = parts[5].split("/")
+    if len(resource) != 3 or resource[0] != "assumed-role" or not resource[1] or not resource[2]:
+        return None
+    return parts[1], parts[4], resource[1]
+
+
+def role_mismatch(data: Mapping[str, Any], role_arn: str) -> str | None:
+    """Why a cached AssumeRole answer is not one for ``role_arn``, or None when it is.
+
+    Its ``AssumedRoleUser.Arn`` must name the role's partition, account and
+    name: ``arn:P:sts::ACCOUNT:assumed-role/NAME/SESSION`` for
+    ``arn:P:iam::ACCOUNT:role/PATH/NAME`` (the path is not in it, and names are
+    compared ignoring case, as IAM keeps them unique).  ``Credentials.AccountId``,
+    when present, must be that account.  An answer that does not say is no match.
+
+    >>> doc = {"AssumedRoleUser": {"Arn": "arn:aws:sts::111111111111:assumed-role/Admin/me"}}
+    >>> role_mismatch(doc, "arn:aws:iam::111111111111:role/ops/Admin") is None
+    True
+    >>> role_mismatch(doc, "arn:aws:iam::222222222222:role/Admin")
+    'holds credentials of arn:aws:sts::111111111111:assumed-role/Admin/me, not of arn:aws:iam::222222222222:role/Admin'
+    """  # noqa: E501
+    user = data.get("AssumedRoleUser")
+    arn = user.get("Arn") if isinstance(user, dict) else None
+    if not isinstance(arn, str) or not arn:
+        return "does not say which role it holds (no AssumedRoleUser.Arn)"
+    want = _role_parts(role_arn)
+    got = _assumed_parts(arn)
+    if want is None or got is None or got[:2] != want[:2] or got[2].lower() != want[2].lower():
+        return f"holds credentials of {_shown(arn)}, not of {role_arn}"
+    creds = data.get("Credentials")
+    account = creds.get("AccountId") if isinstance(creds, dict) else None
+    if account is not None and account != want[1]:
+        return f"holds credentials of account {_shown(account)}, not of {want[1]}"
+    return None
+
+
+def mfa_session_mismatch(data: Mapping[str, Any], profile: str, serial: str) -> str | None:
+    """Why a cached MFA session is not the one of ``profile``'s keys and device ``serial``.
+
+    >>> mfa_session_mismatch({"Profile": "base", "SerialNumber": "arn:m"}, "base", "arn:m")
+    >>> mfa_session_mismatch({"Profile": "prod", "SerialNumber": "arn:m"}, "base", "arn:m")
+    "is an MFA session whose Profile is 'prod', not 'base'"
+    """
+    if data.get("Profile") != profile:
+        return (
+            f"is an MFA session whose Profile is {_shown(data.get('Profile'))!r}, not {profile!r}"
+        )
+    if data.get("SerialNumber") != serial:
+        return (
+            f"is an MFA session whose SerialNumber is {_shown(data.get('SerialNumber'))!r}, "
+            f"not {serial!r}"
+        )
+    return None
+
+
+def sso_role_mismatch(data: Mapping[str, Any], account_id: str) -> str | None:
+    """Why cached SSO role credentials (botocore's ``SSOCredentialFetcher``) are not of
+    ``account_id``: their ``Credentials.AccountId`` must say so.
+
+    >>> sso_role_mismatch({"Credentials": {"AccountId": "123456789012"}}, "123456789012")
+    """
+    creds = data.get("Credentials")
+    account = creds.get("AccountId") if isinstance(creds, dict) else None
+    if account is None:
+        return "does not say which account it is for (no Credentials.AccountId)"
+    if account != account_id:
+        return f"holds credentials of account {_shown(account)}, not of {account_id}"
+    return None
+
+
+def sso_token_mismatch(data: Mapping[str, Any], start_url: str) -> str | None:
+    """Why a cached SSO token is not one of the portal ``start_url``: its ``startUrl``.
+
+    >>> sso_token_mismatch({"startUrl": "https://x.awsapps.com/start"}, "https://y/start")
+    "is a token of 'https://x.awsapps.com/start', not of 'https://y/start'"
+    """
+    url = data.get("startUrl")
+    if url is None:
+        return "does not say which portal it is for (no startUrl)"
+    if url != start_url:
+        return f"is a token of {_shown(url)!r}, not of {start_url!r}"
+    return None
+
+
+def read_bound_json(
+    path: str, check: Callable[[Mapping[str, Any]], str | None]
+) -> dict[str, Any] | None:
+    """:func:`read_private_json`, then ``check(data)``: why the entry is not the one
+    it was read for (None when it is).  One that is not is a miss, with one warning."""
+    data = read_private_json(path)
+    if data is None:
+        return None
+    problem = check(data)
+    if problem is not None:
+        _warn(f"the cache file {path} {problem}: not using it (a new one replaces it)")
+        return None
+    return data
+
+
+def credentials_problem_of(data: Mapping[str, Any]) -> str | None:
+    """Why ``data`` holds no credentials a cache hit could use (the shape and an
+    ``Expiration`` it can read), or None.
+
+    >>> credentials_problem_of({"Credentials": {"AccessKeyId": "ASIA1"}})
+    'holds no usable credentials'
+    """
+    entry, problem = _parse_entry("", dict(data))
+    if problem is not None:
+        return f"is not usable: {problem}"
+    return "holds no usable credentials" if entry is None else None
+
+
+def _bound(entry: CacheEntry | None, problem: str | None) -> CacheEntry | None:
+    """``entry`` when it is what it was read for; else None, with one warning."""
+    if entry is None or problem is None:
+        return entry
+    _warn(f"the cache file {entry.path} {problem}: not using it (the next assume replaces it)")
+    return None
 
 
 def _entry_from(path: str, data: dict[str, Any]) -> CacheEntry | None:
+    entry, problem = _parse_entry(path, data)
+    if problem is not None:
+        _warn(f"the cache file {path} is not usable: {problem} (fix: remove it)")
+    return entry
+
+
+def _parse_entry(path: str, data: dict[str, Any]) -> tuple[CacheEntry | None, str | None]:
+    """The entry in ``data``, or ``(None, None)`` for a shape a hit cannot use, or
+    ``(None, why)`` for credentials outside the alphabets AWS issues."""
     creds = data.get("Credentials")
     if not isinstance(creds, dict):
-        return None
+        return None, None
     akid = creds.get("AccessKeyId")
     secret = creds.get("SecretAccessKey")
     token = creds.get("SessionToken")
     if not (isinstance(akid, str) and akid and isinstance(secret, str) and secret):
-        return None
+        return None, None
     if not isinstance(token, str):
-        return None
+        return None, None
     expiration = parse_expiration(creds.get("Expiration"))
     if expiration is None:
-        return None
+        return None, None
     problem = credentials_problem(akid, secret, token)
     if problem is not None:
-        _warn(f"the cache file {path} is not usable: {problem} (fix: remove it)")
-        return None
-    return CacheEntry(path, data, akid, secret, token, expiration)
+        return None, problem
+    return CacheEntry(path, data, akid, secret, token, expiration), None
 
 
 def read_entry(key: str, directory: str | None = None) -> CacheEntry | None:
-    """The CLI cache entry for ``key``; None when missing, unreadable or corrupt.
+    """The CLI cache entry for ``key``; None when missing, unreadable, corrupt or untrusted.
 
     Expired entries are returned too: callers decide with :meth:`CacheEntry.fresh`.
+    This does not say whose credentials they are: before using them, read them
+    with :func:`read_role_entry` (or :func:`read_mfa_session`), which check that.
     """
     if not _KEY_RE.fullmatch(key):
         return None
-    directory = directory or cli_cache_dir()
-    if _untrusted_dir(directory):
-        return None
-    path = os.path.join(directory, key + ".json")
-    data = _load_trusted_json(path)
+    path = os.path.join(directory or cli_cache_dir(), key + ".json")
+    data = read_private_json(path)
     return None if data is None else _entry_from(path, data)
+
+
+def read_role_entry(key: str, role_arn: str, directory: str | None = None) -> CacheEntry | None:
+    """The CLI cache entry of an AssumeRole of ``role_arn`` under ``key``, only if its
+    answer names that role (:func:`role_mismatch`); another role's entry (renamed
+    onto this key) is a miss, with one warning, and the next assume replaces it."""
+    entry = read_entry(key, directory)
+    return None if entry is None else _bound(entry, role_mismatch(entry.data, role_arn))
 
 
 def _json_default(value: object) -> object:
@@ -545,11 +824,15 @@ def write_entry(key: str, response: Mapping[str, Any], directory: str | None = N
     return path
 
 
-def read_mfa_session(key: str) -> CacheEntry | None:
-    """rolecall's cached MFA session (``GetSessionToken``) for ``key``, if readable."""
+def read_mfa_session(key: str, profile: str, serial: str) -> CacheEntry | None:
+    """rolecall's cached MFA session (``GetSessionToken``) for ``key``, if readable and
+    the session of ``profile``'s keys and device ``serial`` (:func:`mfa_session_mismatch`)."""
     if _untrusted_dir(rolecall_cache_dir()):
         return None
-    return read_entry(key, mfa_cache_dir())
+    entry = read_entry(key, mfa_cache_dir())
+    if entry is None:
+        return None
+    return _bound(entry, mfa_session_mismatch(entry.data, profile, serial))
 
 
 def write_mfa_session(key: str, document: Mapping[str, Any]) -> str:
@@ -603,42 +886,8 @@ def mfa_root(profiles: ProfileSet, name: str) -> tuple[str, str, str] | None:
 
 # ---------------------------------------------------------------------------
 # private JSON files: SSO tokens, client registrations, rolecall's SSO discovery
+# (read and written by read_private_json / write_private_json above)
 # ---------------------------------------------------------------------------
-def read_private_json(path: str) -> dict[str, Any] | None:
-    """A JSON object from a file of the user's own, in a directory of the user's own.
-
-    None when the file is missing, unreadable, corrupt or not trusted (a symlink,
-    another owner, a directory others can write to: warned about once).
-    """
-    if _untrusted_dir(os.path.dirname(path)):
-        return None
-    return _load_trusted_json(path)
-
-
-def write_private_json(path: str, document: Mapping[str, Any]) -> None:
-    """Write ``document`` as the AWS CLI does: directory 0700, file 0600, atomically.
-
-    Datetimes are written ``YYYY-MM-DDTHH:MM:SSZ`` (botocore's SSO token format).
-    Raises :class:`UntrustedCacheError` (after a warning) when the directory, or
-    a file already at ``path``, is not the user's own: it is then left alone.
-    """
-    from rolecall.core import fsutil
-
-    directory = os.path.dirname(path)
-    fsutil.ensure_private_dir(directory)
-    if _untrusted_dir(directory):
-        raise UntrustedCacheError(f"{directory} {directory_problem(directory)}")
-    try:
-        st = os.lstat(path)
-    except FileNotFoundError:
-        pass
-    else:
-        if _untrusted_file(path, st):
-            raise UntrustedCacheError(f"{path} {file_problem(st)}")
-    data = json.dumps(document, default=_json_default).encode("utf-8")
-    fsutil.atomic_write(path, data, 0o600, follow_symlinks=False)
-
-
 def remove_private_json(path: str) -> bool:
     """Delete one such file; True when it was there."""
     try:

@@ -1,9 +1,11 @@
 """Who could read or plant credentials in the cache directories: ``rolecall doctor``'s check.
 
 Reading the cache refuses untrusted directories and files by itself
-(:mod:`rolecall.core.cache`); this module lists every such problem, with the
-command that fixes it, including the ones reading tolerates (a file others
-can read).
+(:mod:`rolecall.core.cache`, for rolecall and for botocore's providers alike);
+this module lists every such problem, with the command that fixes it,
+including the ones reading tolerates (a file others can read), and says which
+files rolecall does not use: so ``doctor`` is right about what an assume reads.
+It reads with :func:`~rolecall.core.cache.load_json` (no warning on stderr).
 """
 
 from __future__ import annotations
@@ -12,9 +14,14 @@ import os
 import stat
 
 from rolecall.core.cache import (
+    MAX_CACHE_FILE,
+    cache_key_for,
     cli_cache_dir,
+    directory_problem,
     file_problem,
+    load_json,
     mfa_cache_dir,
+    role_mismatch,
     rolecall_cache_dir,
     sso_cache_dir,
 )
@@ -24,7 +31,9 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
     from collections.abc import Iterable
 
-__all__ = ["entries_mode_ok", "permission_problems"]
+    from rolecall.core.profiles import ProfileSet
+
+__all__ = ["binding_problems", "entries_mode_ok", "permission_problems"]
 
 
 #: One finding: (path, problem, the command that fixes it).
@@ -34,9 +43,12 @@ Problem = tuple[str, str, str]
 def permission_problems(directories: Iterable[str] | None = None) -> list[Problem]:
     """``(path, problem, hint)`` for cache directories and files others can read or write.
 
-    A missing directory is fine.  A directory others can write to, or one owned
-    by another user, lets them plant credentials; files readable by others leak
-    them.  A directory others can only list (the AWS CLI creates it 0755) is not
+    A missing directory is fine.  A directory owned by another user, or one
+    everyone can write to, is not used at all (said so); one its group can
+    write is used, each entry checked against the role it is for.  Files that
+    are not the user's own regular files (a symlink, a FIFO), or are larger than
+    the cap, are not used; files readable by others leak credentials.  A
+    directory others can only list (the AWS CLI creates it 0755) is not
     reported: its file names are hashes.
     """
     dirs = (
@@ -60,11 +72,28 @@ def _directory_problems(directory: str) -> list[Problem]:
         return [(directory, "is not a directory", f"remove it: rm {directory}")]
     out: list[Problem] = []
     mode = stat.S_IMODE(st.st_mode)
+    unused = directory_problem(directory) is not None
     if st.st_uid != os.getuid():
-        out.append((directory, f"is owned by uid {st.st_uid}, not you", f"chown $USER {directory}"))
-    if mode & 0o022:
         out.append(
-            (directory, f"is writable by others (mode {mode:04o})", f"chmod 700 {directory}")
+            (
+                directory,
+                f"is owned by uid {st.st_uid}, not you: rolecall neither reads nor writes it",
+                f"chown $USER {directory}",
+            )
+        )
+    if mode & 0o022:
+        what = (
+            "rolecall neither reads nor writes it"
+            if unused
+            else "its group can plant or rename entries (rolecall uses an entry only "
+            "when it names its own role)"
+        )
+        out.append(
+            (
+                directory,
+                f"is writable by others (mode {mode:04o}): {what}",
+                f"chmod 700 {directory}",
+            )
         )
     try:
         names = os.listdir(directory)
@@ -87,8 +116,9 @@ def _directory_problems(directory: str) -> list[Problem]:
         out.append(
             (
                 directory,
-                f"holds {plural(len(foreign), 'file')} owned by another user or not regular "
-                f"files ({', '.join(sorted(foreign)[:3])}): rolecall does not use them",
+                f"holds {plural(len(foreign), 'file')} owned by another user, not regular "
+                f"files or larger than {MAX_CACHE_FILE >> 20} MiB "
+                f"({', '.join(sorted(foreign)[:3])}): rolecall does not use them",
                 "remove them",
             )
         )
@@ -114,3 +144,36 @@ def entries_mode_ok(path: str) -> bool:
         and st.st_uid == os.getuid()
         and not (stat.S_IMODE(st.st_mode) & 0o077)
     )
+
+
+def binding_problems(profiles: ProfileSet) -> list[Problem]:
+    """``(file, problem, hint)`` for the CLI cache entries of role profiles that hold
+    another role's credentials (renamed onto the key): an assume does not use
+    them, and its new answer replaces them."""
+    directory = cli_cache_dir()
+    if directory_problem(directory) is not None:
+        return []  # (not used at all: said by permission_problems)
+    try:
+        names = set(os.listdir(directory))
+    except OSError:
+        return []
+    out: list[Problem] = []
+    for prof in profiles:
+        arn = prof.role_arn
+        if arn is None or prof.kind != "assume-role":
+            continue
+        key = cache_key_for(prof)
+        if key is None or key + ".json" not in names:
+            continue
+        path = os.path.join(directory, key + ".json")
+        data = load_json(path)
+        problem = None if data is None else role_mismatch(data, arn)
+        if problem is not None:
+            out.append(
+                (
+                    path,
+                    f"(profile {prof.name}) {problem}: rolecall does not use it",
+                    f"the next `rolecall assume {prof.name}` replaces it",
+                )
+            )
+    return out

@@ -7,8 +7,10 @@ would make botocore refuse a file, each with its file and line.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
+import stat
 from collections.abc import Iterator, Mapping
 
 from rolecall.core.ini import (
@@ -33,6 +35,8 @@ __all__ = [
     "load",
     "missing_named_config",
     "read_document",
+    "refuse_untrusted",
+    "trust_problem",
 ]
 
 #: ``[profile NAME]`` (and ``sso-session``, ``services``) as most files write it:
@@ -89,15 +93,140 @@ def read_bytes(path: str) -> bytes | None:
     """The file's bytes, or None when botocore would see no file.
 
     A missing path, a directory or an empty string counts as no file.
-    A file that exists but cannot be read raises :class:`ConfigError`.
+    A file that exists but cannot be read raises :class:`ConfigError`, and so
+    does one that another user could have written (:func:`trust_problem`).  A
+    FIFO or a device in its place is no file (never waited for).
     """
     if not path or not os.path.isfile(path):
         return None
+    refuse_untrusted(path)
     try:
-        with open(path, "rb") as fh:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError as exc:
+        raise ConfigError(f"cannot read {path}: {exc.strerror or exc}") from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):  # (replaced since the isfile above)
+            return None
+        with os.fdopen(fd, "rb", closefd=False) as fh:
             return fh.read()
     except OSError as exc:
         raise ConfigError(f"cannot read {path}: {exc.strerror or exc}") from None
+    finally:
+        os.close(fd)
+
+
+# ---------------------------------------------------------------------------
+# who else could have written a config file
+# ---------------------------------------------------------------------------
+def trust_problem(path: str, uid: int | None = None) -> str | None:
+    """Why another user could have written ``path`` (a file or a directory), or None.
+
+    Decided as ssh decides for ``~/.ssh`` (``StrictModes``): the file, and every
+    directory above it up to the home directory (or ``/``), must be owned by the
+    user (``uid``, default: this process's) or by root, and writable by no one
+    else.  Two exceptions, each writable by others yet safe: a group whose only
+    member is the user (Debian's rule for per-user groups and umask 002, from
+    its openssh's "Allow harmless group-writability"), and, for a directory
+    above the file, the sticky bit (``/tmp``: others cannot rename or remove
+    what is not theirs).  A symlinked file is checked where it points, and along
+    the path that names it.
+    """
+    found = _untrusted(path, os.getuid() if uid is None else uid)
+    return None if found is None else f"{found[0]} {found[1]}"
+
+
+def _untrusted(path: str, me: int) -> tuple[str, str] | None:
+    """``(the path at fault, why)`` for :func:`trust_problem`."""
+    absolute = os.path.abspath(path)
+    real = os.path.realpath(absolute)
+    home = _realpath(os.path.expanduser("~"))
+    checked: set[str] = set()
+    for start in (real, absolute):
+        level, first = start, True
+        while level not in checked:
+            checked.add(level)
+            problem = _path_problem(level, me, above=not first)
+            if problem is not None:
+                return problem
+            parent = os.path.dirname(level)
+            if level == home or parent == level:
+                break
+            level, first = parent, False
+    return None
+
+
+@functools.lru_cache(maxsize=8)
+def _realpath(path: str) -> str:
+    """``os.path.realpath`` of the home directory, kept (it is asked on every read)."""
+    return os.path.realpath(path)
+
+
+def _path_problem(path: str, uid: int, above: bool) -> tuple[str, str] | None:
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        return path, f"cannot be checked ({exc.strerror or exc})"
+    if st.st_uid not in (uid, 0):
+        return path, f"is owned by another user ({_user_name(st.st_uid)})"
+    mode = stat.S_IMODE(st.st_mode)
+    if mode & 0o002 and not (above and mode & stat.S_ISVTX):
+        return path, f"is writable by everyone (mode {mode:04o})"
+    if mode & 0o020 and not _private_group(st.st_gid, uid):
+        return path, f"is writable by group {_group_name(st.st_gid)} (mode {mode:04o})"
+    return None
+
+
+def _user_name(uid: int) -> str:
+    import pwd
+
+    try:
+        return f"{pwd.getpwuid(uid).pw_name}, uid {uid}"
+    except KeyError:
+        return f"uid {uid}"
+
+
+def _group_name(gid: int) -> str:
+    import grp
+
+    try:
+        return f"{grp.getgrgid(gid).gr_name} (gid {gid})"
+    except KeyError:
+        return f"gid {gid}"
+
+
+def _private_group(gid: int, uid: int) -> bool:
+    """Whether group ``gid`` has the user ``uid`` as its one member (its primary
+    group, or its only listed member), and nobody else in it either way."""
+    import grp
+    import pwd
+
+    try:
+        group = grp.getgrgid(gid)
+        me = pwd.getpwuid(uid)
+    except KeyError:
+        return False
+    if any(name != me.pw_name for name in group.gr_mem):
+        return False
+    if any(user.pw_gid == gid and user.pw_uid != uid for user in pwd.getpwall()):
+        return False
+    return me.pw_gid == gid or me.pw_name in group.gr_mem
+
+
+def refuse_untrusted(path: str, doing: str = "reading") -> None:
+    """Raise :class:`ConfigError` (one line, with the fix) when another user could have
+    written the config or credentials file ``path`` (or the directory a new one
+    goes to): its settings (a ``credential_process``, a role) would be theirs."""
+    found = _untrusted(path, os.getuid())
+    if found is None:
+        return
+    culprit, why = found
+    fix = f"chown $USER {culprit}" if why.startswith("is owned") else f"chmod go-w {culprit}"
+    raise ConfigError(
+        f"not {doing} {path}: {culprit} {why}, so another user could choose what "
+        f"rolecall runs (fix: {fix})"
+    )
 
 
 def read_document(path: str) -> IniDocument | None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from rolecall.core import cache
+from rolecall.core.cache_permissions import binding_problems
 from rolecall.core.config import ConfigError, missing_named_config
 from rolecall.core.plural import plural
 from rolecall.core.profiles import ProfileSet, load_profiles
@@ -203,9 +204,19 @@ def check_sso_tokens(profiles: ProfileSet, now: datetime) -> list[Finding]:
         session = prof.get("sso_session")
         login = f"--sso-session {session}" if session else f"--profile {prof.name}"
         what = f"sso-session {session}" if session else f"profile {prof.name}"
-        data = load_json(path) if os.path.isfile(path) else None
+        start = cache.sso_start_url(prof.values, profiles.config.sso_sessions)
+        unused = _sso_token_unused(path, start)
+        data = load_json(path) if unused is None and os.path.isfile(path) else None
         when = None if data is None else cache.parse_expiration(data.get("expiresAt"))
-        if when is None:
+        if unused is not None:
+            out.append(
+                Finding(
+                    PROBLEM,
+                    f"the SSO token file of {what} {path} {unused}: rolecall does not use it",
+                    f"remove it, then run `aws sso login {login}`",
+                )
+            )
+        elif when is None:
             out.append(Finding(WARN, f"no SSO token for {what}", f"run `aws sso login {login}`"))
         elif when <= now and not _refreshable(data, now):
             out.append(
@@ -225,6 +236,24 @@ def check_sso_tokens(profiles: ProfileSet, now: datetime) -> list[Finding]:
                 )
             )
     return out
+
+
+def _sso_token_unused(path: str, start_url: str) -> str | None:
+    """Why an assume would not use the SSO token at ``path`` (the trusted reader's
+    checks, and the binding to the profile's portal), or None: used, or missing."""
+    directory = os.path.dirname(path)
+    problem = cache.directory_problem(directory)
+    if problem is not None:
+        return f"is in {directory}, which {problem.removeprefix('is ')}"
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return None
+    problem = cache.file_problem(st)
+    if problem is not None:
+        return problem
+    data = cache.load_json(path)
+    return None if data is None else cache.sso_token_mismatch(data, start_url)
 
 
 def _refreshable(data: Mapping[str, object] | None, now: datetime) -> bool:
@@ -276,11 +305,21 @@ def check_files(profiles: ProfileSet) -> list[Finding]:
         for sect in doc.sections
     )
     out += _file_mode_findings(cfg.config_file, "config file", config_has_keys)
-    for path, problem, hint in cache.permission_problems():
-        out.append(Finding(PROBLEM, f"the cache directory {path} {problem}", hint))
+    out += check_caches()
+    for path, problem, hint in binding_problems(profiles):
+        out.append(Finding(PROBLEM, f"the cache file {path} {problem}", hint))
     if not out:
         out.append(Finding(OK, "file and cache permissions are private"))
     return out
+
+
+def check_caches() -> list[Finding]:
+    """The cache directories: who could plant or read credentials, and which files
+    rolecall does not use (``cache_permissions``)."""
+    return [
+        Finding(PROBLEM, f"the cache directory {path} {problem}", hint)
+        for path, problem, hint in cache.permission_problems()
+    ]
 
 
 def run_checks(
@@ -296,7 +335,9 @@ def run_checks(
         profiles: ProfileSet | None = load_profiles(config, credentials, env)
     except ConfigError as exc:
         profiles = None
-        config_findings = [Finding(PROBLEM, str(exc), "check the file's permissions")]
+        text = str(exc)  # (a refused file says its own fix)
+        hint = None if "(fix: " in text else "check the file's permissions"
+        config_findings = [Finding(PROBLEM, text, hint)]
     else:
         config_findings = []
     out = check_environment(env, profiles, when)
@@ -306,5 +347,5 @@ def run_checks(
         out += check_sso_tokens(profiles, when)
         out += check_files(profiles)
     else:
-        out += config_findings
+        out += config_findings + check_caches()
     return out

@@ -25,6 +25,7 @@ from rolecall.core.config import (
     credentials_path,
     read_bytes,
     read_document,
+    refuse_untrusted,
 )
 from rolecall.core.ini import IniDocument, RawSection, Values, parse, split_section_name
 from rolecall.core.profiles import (
@@ -285,15 +286,21 @@ def _check_target(path: str) -> None:
 def _editing(config: str | None, credentials: str | None) -> Iterator[_Editor]:
     """Read, check and write under one lock, so concurrent edits serialise.
 
-    The lock is an ``flock`` on the directory of the real config file (through
-    any symlink); two ``profile add`` runs at once both land, one after the
-    other.  A missing directory is created (0700) first, so that the very first
-    edits serialise too; it is removed again when the edit is refused.  An edit
-    that waits more than :data:`LOCK_TIMEOUT` for the lock is refused.
+    The lock stands for the directory of the real config file (through any
+    symlink): a 0600 file in rolecall's own 0700 lock directory, which no other
+    user can open (:func:`rolecall.core.fsutil.locked_dir`); two ``profile add``
+    runs at once both land, one after the other.  A missing directory is
+    created (0700) first; it is removed again when the edit is refused.  An edit
+    that waits more than :data:`LOCK_TIMEOUT` for the lock is refused, naming
+    the process that holds it.
     """
     path = config_path(config)
     _check_target(path)
     directory = os.path.dirname(os.path.realpath(path))
+    try:  # (a file there is refused when read; a new one must not go where others write)
+        refuse_untrusted(directory, "writing in")
+    except ConfigError as exc:
+        raise EditError(str(exc)) from None
     created = False
     if not os.path.isdir(directory):
         try:
@@ -303,12 +310,13 @@ def _editing(config: str | None, credentials: str | None) -> Iterator[_Editor]:
         created = True
     try:
         try:
-            with fsutil.locked_dir(directory, timeout=LOCK_TIMEOUT):
+            with fsutil.locked_dir(directory, timeout=LOCK_TIMEOUT, purpose=f"editing {path}"):
                 yield _Editor(config, credentials)
-        except fsutil.LockTimeout:  # (only taking the lock raises it)
+        except fsutil.LockTimeout as exc:  # (only taking the lock raises it)
+            who = f"{exc.holder}; " if exc.holder else ""
             raise EditError(
                 f"another rolecall is still editing the files in {directory} "
-                f"(waited {LOCK_TIMEOUT:g} s); try again"
+                f"({who}waited {LOCK_TIMEOUT:g} s); try again"
             ) from None
     except BaseException:
         if created:

@@ -19,13 +19,16 @@ from rolecall.core.cache import (
     CacheEntry,
     cache_key_for,
     cli_cache_dir,
-    load_json,
     mfa_cache_dir,
     mfa_root,
     mfa_session_key,
     parse_expiration,
-    read_entry,
+    read_bound_json,
+    read_mfa_session,
+    read_role_entry,
     sso_cache_dir,
+    sso_start_url,
+    sso_token_mismatch,
     sso_token_path,
 )
 
@@ -126,7 +129,7 @@ def expiries_and_sessions(
         if prof.role_arn is not None and prof.kind == "assume-role":
             key = cache_key_for(prof)
             if key is not None and key + ".json" in cli_names:
-                entry = read_entry(key, cli_dir)
+                entry = read_role_entry(key, prof.role_arn, cli_dir)
                 if entry is not None:
                     result[name] = Expiry(name, "role", entry.expiration, entry.path)
         elif prof.kind == "sso":
@@ -138,7 +141,8 @@ def expiries_and_sessions(
             if os.path.basename(path) not in sso_names:
                 continue
             if path not in sso_seen:
-                sso_seen[path] = _read_sso_expiry(path)
+                start = sso_start_url(prof.values, profiles.config.sso_sessions)
+                sso_seen[path] = _read_sso_expiry(path, start)
             got = sso_seen[path]
             if got is not None:
                 result[name] = Expiry(name, "sso", got[0], got[1])
@@ -171,7 +175,7 @@ def _sessions(
         if key + ".json" not in mfa_names:
             continue
         if key not in seen:
-            seen[key] = read_entry(key, mfa_dir)
+            seen[key] = read_mfa_session(key, mfa[0], mfa[1])
         entry = seen[key]
         if entry is not None:
             out[prof.name] = Expiry(prof.name, "mfa", entry.expiration, entry.path)
@@ -192,18 +196,24 @@ def _sso_path(prof: Profile) -> str | None:
     return sso_token_path(prof.values)
 
 
-def _read_sso_expiry(path: str) -> tuple[datetime, str] | None:
-    data = load_json(path)
+def _read_sso_expiry(path: str, start_url: str) -> tuple[datetime, str] | None:
+    """The expiry of the token at ``path``, when it is one of the portal ``start_url``
+    (another portal's token is not used by an assume, so it is not shown either)."""
+    data = read_bound_json(path, lambda doc: sso_token_mismatch(doc, start_url))
     if data is None:
         return None
     when = parse_expiration(data.get("expiresAt"))
     return None if when is None else (when, path)
 
 
-def sso_token_expiry(values: Mapping[str, Any]) -> tuple[datetime, str] | None:
-    """The SSO token expiry of an SSO profile's values, if a token file is readable."""
+def sso_token_expiry(
+    values: Mapping[str, Any], sso_sessions: Mapping[str, Mapping[str, Any]] | None = None
+) -> tuple[datetime, str] | None:
+    """The SSO token expiry of an SSO profile's values, if a token file is readable and
+    is of the profile's portal (``sso_sessions``: the config's sso-session sections)."""
     path = sso_token_path(values)
-    return None if path is None else _read_sso_expiry(path)
+    start = sso_start_url(values, sso_sessions or {})
+    return None if path is None else _read_sso_expiry(path, start)
 
 
 # ---------------------------------------------------------------------------

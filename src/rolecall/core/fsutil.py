@@ -1,4 +1,5 @@
-"""Atomic, private file writes shared by the config editor, the cache and the settings.
+"""Atomic, private file writes shared by the config editor, the cache and the settings;
+private directories; and rolecall's locks (a 0600 file in a 0700 directory of its own).
 
 A write goes through a temporary file in the target's directory::
 
@@ -20,6 +21,7 @@ import fcntl
 import os
 import re
 import secrets
+import stat
 import time
 from collections.abc import Callable, Iterator
 
@@ -29,6 +31,8 @@ __all__ = [
     "atomic_write",
     "clean_stale_temps",
     "ensure_private_dir",
+    "LockTimeout",
+    "lock_path",
     "locked_dir",
     "write_hook",
 ]
@@ -73,10 +77,29 @@ def _pause(step: str, path: str, tmp: str, marker: str) -> None:
 
 
 def ensure_private_dir(path: str) -> None:
-    """Create ``path`` (and parents) with mode 0700 when missing."""
-    if not os.path.isdir(path):
-        os.makedirs(path, mode=0o700, exist_ok=True)
-        os.chmod(path, 0o700)
+    """Create ``path`` with mode 0700 when missing, and every missing parent 0700 too.
+
+    ``os.makedirs`` gives the parents it creates the umask's mode: under umask
+    000, ``~/.aws`` and ``~/.aws/cli`` came out 0777, and another user could then
+    replace ``~/.aws/config``.  Directories that already exist are left as they are.
+    """
+    path = os.path.abspath(path)
+    missing: list[str] = []
+    level = path
+    while not os.path.isdir(level):
+        missing.append(level)
+        parent = os.path.dirname(level)
+        if parent == level:
+            break
+        level = parent
+    for level in reversed(missing):
+        try:
+            os.mkdir(level, 0o700)
+        except FileExistsError:
+            if os.path.isdir(level):
+                continue  # another process made it meanwhile
+            raise
+        os.chmod(level, 0o700)  # (the umask can only have taken bits away)
 
 
 def _pid_alive(pid: int) -> bool:
@@ -204,46 +227,163 @@ def _fsync_dir(directory: str) -> None:
 class LockTimeout(OSError):
     """Another process held a lock for longer than the wait allowed."""
 
+    def __init__(self, path: str, waited: float, holder: str | None) -> None:
+        who = holder or "another process"
+        super().__init__(errno.EWOULDBLOCK, f"{who} held the lock {path} for {waited:g} s")
+        #: the lock file
+        self.path = path
+        #: how long the wait was (seconds)
+        self.waited = waited
+        #: ``pid 4242 (editing ~/.aws/config)``, when the holder said who it is
+        self.holder = holder
 
-def flock_wait(fd: int, timeout: float) -> bool:
-    """Take an exclusive ``flock`` on ``fd``, waiting at most ``timeout`` seconds.
+
+#: :func:`locked_dir` says who holds the lock once one holder has kept it this long
+#: (seconds): fifty processes queueing for a moment each say nothing.
+LOCK_NOTICE_AFTER = 2.0
+
+
+def flock_wait(
+    fd: int,
+    timeout: float | None,
+    on_wait: Callable[[str], None] | None = None,
+    notice_after: float = LOCK_NOTICE_AFTER,
+) -> bool:
+    """Take an exclusive ``flock`` on ``fd``, waiting at most ``timeout`` seconds (None:
+    for ever).  ``on_wait`` is called once with the holder's line in the lock
+    file (:func:`locked_dir`) when the same holder has kept the lock for
+    ``notice_after`` seconds.
 
     Returns whether the lock is held (False when the wait ran out); any other
     error of ``flock`` is raised.  It polls with a growing delay (10 ms to 100 ms).
     """
-    deadline = time.monotonic() + timeout
+    start = time.monotonic()
+    deadline = None if timeout is None else start + timeout
     delay = 0.01
+    holder, since = "", start
     while True:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             return True
         except BlockingIOError:
-            if time.monotonic() >= deadline:
+            now = time.monotonic()
+            if on_wait is not None:
+                current = _holder_line(fd)
+                if current != holder:
+                    holder, since = current, now
+                elif now - since >= notice_after:
+                    on_wait(holder)
+                    on_wait = None
+            if deadline is not None and now >= deadline:
                 return False
             time.sleep(delay)
             delay = min(delay * 2, 0.1)
 
 
+def lock_directory() -> str:
+    """Where rolecall's lock files are: ``locks`` in its own cache directory (0700)."""
+    from rolecall.core.cache import rolecall_cache_dir
+
+    return os.path.join(rolecall_cache_dir(), "locks")
+
+
+def lock_path(directory: str) -> str:
+    """The lock file that stands for ``directory`` (through any symlink).
+
+    >>> os.path.basename(lock_path("/home/me/.aws"))
+    '.aws-b7476a09772058d3.lock'
+    """
+    import hashlib
+
+    real = os.path.realpath(directory)
+    digest = hashlib.sha256(real.encode("utf-8", "surrogateescape")).hexdigest()[:16]
+    base = re.sub(r"[^A-Za-z0-9._-]", "_", os.path.basename(real))[:40] or "root"
+    return os.path.join(lock_directory(), f"{base}-{digest}.lock")
+
+
+def _open_lock(path: str) -> int:
+    """Open (create) the lock file ``path``: 0600, the user's own, in a 0700 directory
+    of the user's own.  Nobody else can open it, so nobody else can hold it."""
+    directory = os.path.dirname(path)
+    ensure_private_dir(directory)
+    st = os.lstat(directory)
+    if not os.path.isdir(directory) or st.st_uid != os.getuid() or os.path.islink(directory):
+        raise PermissionError(errno.EPERM, f"{directory} is not a directory of your own")
+    if st.st_mode & 0o077:
+        os.chmod(directory, 0o700)
+    flags = os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+    fd = os.open(path, flags, 0o600)
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or st.st_uid != os.getuid():
+            raise PermissionError(errno.EPERM, f"{path} is not a file of your own")
+        if st.st_mode & 0o077:
+            os.fchmod(fd, 0o600)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def _holder_line(fd: int) -> str:
+    """What the holder wrote in the lock file (``PID PURPOSE``), or ""."""
+    try:
+        return os.pread(fd, 512, 0).decode("utf-8", "replace").strip()
+    except OSError:
+        return ""
+
+
+def _holder(line: str) -> str | None:
+    """Who holds the lock, from its line (``pid 4242 (editing ...)``), if it is alive."""
+    pid_text, _, purpose = line.partition(" ")
+    if not pid_text.isdigit() or not _pid_alive(int(pid_text)):
+        return None
+    return f"pid {pid_text} ({purpose})" if purpose else f"pid {pid_text}"
+
+
 @contextlib.contextmanager
-def locked_dir(directory: str, timeout: float | None = None) -> Iterator[None]:
-    """An exclusive advisory lock on a directory (``flock`` on its descriptor).
+def locked_dir(
+    directory: str,
+    timeout: float | None = None,
+    *,
+    purpose: str = "",
+    on_wait: Callable[[str], None] | None = None,
+) -> Iterator[None]:
+    """An exclusive lock for ``directory``, held while the block runs.
 
     It serialises rolecall's own writers (two ``profile add`` runs, fifty
-    ``credential-process`` calls) without leaving a lock file behind.  With a
-    ``timeout``, :class:`LockTimeout` is raised when another process holds the
-    lock for longer than that.
+    ``credential-process`` calls).  The lock is an ``flock`` on a 0600 file in
+    rolecall's own 0700 lock directory (:func:`lock_path`), never on
+    ``directory`` itself: another user could open that one (``~/.aws`` and the
+    CLI's 0755 cache) and hold the lock for ever.  The holder writes
+    ``PID PURPOSE`` in the file, so a waiter can say who it waits for:
+    ``on_wait`` gets that line once, when one holder has kept the lock for
+    :data:`LOCK_NOTICE_AFTER` seconds.
+    With a ``timeout``, :class:`LockTimeout` (naming the holder) is raised when
+    the lock is not had in that time.
     """
-    fd = os.open(directory, os.O_RDONLY)
+    path = lock_path(directory)
+    fd = _open_lock(path)
     held = False
     try:
-        if timeout is None:
-            fcntl.flock(fd, fcntl.LOCK_EX)
-        elif not flock_wait(fd, timeout):
-            raise LockTimeout(errno.EWOULDBLOCK, f"{directory} stayed locked for {timeout:g} s")
+
+        def notice(line: str) -> None:
+            if on_wait is not None:
+                who = _holder(line) or "another process"
+                on_wait(f"waiting for {who}, which holds the lock {path}")
+
+        start = time.monotonic()
+        if not flock_wait(fd, timeout, notice if on_wait is not None else None):
+            waited = round(time.monotonic() - start, 1)
+            raise LockTimeout(path, waited, _holder(_holder_line(fd)))
         held = True
+        os.ftruncate(fd, 0)
+        text = f"{os.getpid()} {purpose}".strip() + "\n"
+        os.pwrite(fd, text.encode("utf-8", "replace"), 0)
         yield
     finally:
         if held:
             with contextlib.suppress(OSError):
+                os.ftruncate(fd, 0)
                 fcntl.flock(fd, fcntl.LOCK_UN)
         os.close(fd)

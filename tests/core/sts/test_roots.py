@@ -87,6 +87,8 @@ def test_sso_root_from_the_cli_caches(chain_home: Path, sts_proxy: StsProxy) -> 
                     "SecretAccessKey": "ssoSECRET",
                     "SessionToken": "ssoTOKEN",
                     "Expiration": later,
+                    # (botocore writes the account: rolecall uses no entry without it)
+                    "AccountId": "123456789012",
                 },
             }
         )

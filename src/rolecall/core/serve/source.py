@@ -143,11 +143,13 @@ class ProfileRefresher:
         if prof is None:
             return None
         key = cache.cache_key_for(prof)
-        if key is not None:
-            entry = cache.read_entry(key)
+        if key is not None and prof.role_arn is not None:
+            entry = cache.read_role_entry(key, prof.role_arn)
         else:
             root = cache.mfa_root(profiles, self.profile)
-            entry = cache.read_mfa_session(cache.mfa_session_key(*root)) if root else None
+            entry = (
+                cache.read_mfa_session(cache.mfa_session_key(*root), *root[:2]) if root else None
+            )
         if entry is None:
             return None
         return Held.from_entry(entry, entry.account_id)

@@ -304,15 +304,19 @@ def _refresh_locked(session: SsoSession, now: Clock) -> Token:
     """Refresh under a lock; a token another process refreshed meanwhile is used as is."""
     directory = os.path.dirname(session.token_path)
     try:
-        with fsutil.locked_dir(directory, timeout=LOCK_TIMEOUT):
+        purpose = f"refreshing the SSO token of {session.label}"
+        with fsutil.locked_dir(directory, timeout=LOCK_TIMEOUT, purpose=purpose):
             current = read_token(session)
             if current is None:
                 raise SsoError(f"not logged in to {session.label}", None, LOGIN_REQUIRED)
             if not current.needs_refresh(now()):
                 return current
             return refresh(session, current, now)
-    except fsutil.LockTimeout:
-        raise SsoError("another rolecall is refreshing the SSO token", None, SERVICE) from None
+    except fsutil.LockTimeout as exc:  # (the holder named when it said who it is)
+        who = f" ({exc.holder})" if exc.holder else ""
+        raise SsoError(
+            f"another rolecall{who} is refreshing the SSO token", None, SERVICE
+        ) from None
 
 
 # ---------------------------------------------------------------------------

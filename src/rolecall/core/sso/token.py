@@ -89,10 +89,13 @@ def read_token(session: SsoSession) -> Token | None:
     """The session's token, expired or not; None when missing, corrupt or untrusted.
 
     A file is read as botocore's ``SSOTokenLoader`` reads it: it must hold
-    ``accessToken`` and ``expiresAt``.
+    ``accessToken`` and ``expiresAt``; and it must be a token of the session's
+    portal (its ``startUrl``): another portal's token renamed onto this key is
+    a miss with one warning (:func:`rolecall.core.cache.read_bound_json`).
     """
     path = session.token_path
-    data = cache.read_private_json(path)
+    start_url = session.start_url
+    data = cache.read_bound_json(path, lambda doc: cache.sso_token_mismatch(doc, start_url))
     if data is None:
         return None
     access = data.get("accessToken")

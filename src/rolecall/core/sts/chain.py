@@ -102,18 +102,19 @@ def assume_hops(
     plan = ctx.plan
     total = len(plan.hops)
     signer = _start(ctx, start, entry, mfa_session)
-    to_store: list[tuple[str, dict[str, Any], datetime]] = []
+    to_store: list[tuple[str, str, dict[str, Any], datetime]] = []
     done: _Hop | None = None
     for idx in range(start - 1, -1, -1):
         hop = plan.hops[idx]
         done = _assume_hop(ctx, hop, total - idx, durations[idx], signer, session_name)
         # written only once every hop has succeeded: a failed assume caches nothing
-        to_store.append((plan.keys[idx], done.response, done.expiration))
+        assert hop.role_arn is not None  # (every hop assumes a role)
+        to_store.append((plan.keys[idx], hop.role_arn, done.response, done.expiration))
         signer = _Signer(done.creds, True, f"the role credentials of profile {hop.name!r}")
     assert done is not None  # (a miss has at least one hop to assume)
     now = ctx.now()
-    for key, response, expiration in to_store:
-        store(key, response, expiration, now)
+    for key, role_arn, response, expiration in to_store:
+        store(key, role_arn, response, expiration, now)
     name = plan.top.name
     result = AssumeResult(
         name, done.creds, done.arn, done.account, done.expiration, False, ctx.region
@@ -251,10 +252,13 @@ def _assume_role(
     return call(functools.partial(client.assume_role, **params), info, ctx)
 
 
-def store(key: str, response: dict[str, Any], expiration: datetime | None, now: datetime) -> None:
-    """Write a response to the CLI cache, unless a fresh entry there outlives it
-    (``--duration 900`` must not replace a good hour-long entry)."""
-    existing = _cache.read_entry(key)
+def store(
+    key: str, role_arn: str, response: dict[str, Any], expiration: datetime | None, now: datetime
+) -> None:
+    """Write a response to the CLI cache, unless a fresh entry of the same role there
+    outlives it (``--duration 900`` must not replace a good hour-long entry).  An
+    entry of another role, or one that cannot be read, is replaced."""
+    existing = _cache.read_role_entry(key, role_arn)
     if (
         existing is not None
         and expiration is not None

@@ -128,7 +128,13 @@ def _assume(
     from rolecall.core.sts.chain import assume_hops
     from rolecall.core.sts.lock import cache_lock
 
-    with cache_lock(_cache.cli_cache_dir()) as locked:
+    name = plan.top.name
+
+    def waiting(line: str) -> None:  # one line after a moment, one more if it runs out
+        ctx.emit("warning", line)
+
+    lock = cache_lock(_cache.cli_cache_dir(), purpose=f"assuming {name}", on_wait=waiting)
+    with lock as locked:
         if locked and use_cache:
             # another rolecall may have assumed while we waited
             start, entry = scan_cache(plan, ctx.now(), use_cache, skip_top)

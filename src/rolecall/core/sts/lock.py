@@ -1,9 +1,11 @@
 """The lock that makes concurrent rolecall processes assume a chain once.
 
 Taken only on a cache miss, around the hops: the first process assumes (and
-maybe asks for an MFA code); the others wait, then find its fresh entry.  A
-file system without locks, or a lock held too long, never blocks an assume:
-it goes ahead unlocked.
+maybe asks for an MFA code); the others wait, then find its fresh entry.  The
+lock is rolecall's own (:func:`rolecall.core.fsutil.locked_dir`: a 0600 file in
+a 0700 directory), so no other user can hold it.  A file system without locks,
+or a lock held too long, never blocks an assume: it goes ahead unlocked.  A
+wait of more than a moment is one line that names the holder.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import os
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
 
 __all__ = ["LOCK_TIMEOUT", "NO_LOCK_ENV", "cache_lock"]
 
@@ -26,34 +28,36 @@ NO_LOCK_ENV = "ROLECALL_NO_LOCK"
 
 
 @contextlib.contextmanager
-def cache_lock(directory: str, timeout: float = LOCK_TIMEOUT) -> Iterator[bool]:
-    """An exclusive ``flock`` on the cache directory, waited for at most ``timeout``.
+def cache_lock(
+    directory: str,
+    timeout: float = LOCK_TIMEOUT,
+    *,
+    purpose: str = "assuming a role",
+    on_wait: Callable[[str], None] | None = None,
+) -> Iterator[bool]:
+    """The lock of the CLI cache ``directory``, waited for at most ``timeout``.
 
     Yields whether the lock is held.  Concurrent rolecall processes that miss
     the cache queue here, and all but the first then find the fresh entry.
+    ``on_wait`` gets one line when the wait lasts (who holds the lock), and
+    one more when it runs out and the assume goes ahead without it.
     """
     if os.environ.get(NO_LOCK_ENV):
         yield False
         return
-    import fcntl
-
     from rolecall.core import fsutil
 
-    try:
-        fsutil.ensure_private_dir(directory)
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        yield False
-        return
-    held = False
-    try:
+    with contextlib.ExitStack() as stack:
         try:
-            held = fsutil.flock_wait(fd, timeout)
+            stack.enter_context(
+                fsutil.locked_dir(directory, timeout, purpose=purpose, on_wait=on_wait)
+            )
+        except fsutil.LockTimeout as exc:
+            if on_wait is not None:
+                on_wait(f"{exc}; going ahead without it")
+            held = False
         except OSError:
-            pass  # a file system without locks: go on unlocked
+            held = False  # a file system without locks, or no lock directory: unlocked
+        else:
+            held = True
         yield held
-    finally:
-        if held:
-            with contextlib.suppress(OSError):
-                fcntl.flock(fd, fcntl.LOCK_UN)
-        os.close(fd)

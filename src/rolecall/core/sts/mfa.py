@@ -36,7 +36,7 @@ def mfa_session(
     """
     root_name, serial, _ = session
     key = _cache.mfa_session_key(*session)
-    entry = _cache.read_mfa_session(key)
+    entry = _cache.read_mfa_session(key, root_name, serial)
     if entry is not None and entry.fresh(ctx.now(), _cache.MFA_EXPIRY_WINDOW):
         ctx.emit(
             "root",

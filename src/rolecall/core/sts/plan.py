@@ -81,6 +81,9 @@ def scan_cache(
 ) -> tuple[int, _cache.CacheEntry | None]:
     """The index of the top-most hop with a fresh cache entry, and that entry.
 
+    An entry counts only when it is the hop's role's own (see
+    :func:`~rolecall.core.cache.read_role_entry`).
+
     Returns ``(len(hops), None)`` when no hop is cached (start from the root).
     """
     if not use_cache:
@@ -88,7 +91,9 @@ def scan_cache(
     for idx, key in enumerate(plan.keys):
         if idx == 0 and skip_top:
             continue
-        entry = _cache.read_entry(key)
+        arn = plan.hops[idx].role_arn
+        assert arn is not None  # (a hop assumes a role)
+        entry = _cache.read_role_entry(key, arn)
         if entry is not None and entry.fresh(now):
             return idx, entry
     return len(plan.hops), None
@@ -139,7 +144,7 @@ def mfa_needed(
         session = mfa_session_for(profiles, plan) if mfa_session else None
         if session is None:
             return None
-        entry = _cache.read_mfa_session(_cache.mfa_session_key(*session))
+        entry = _cache.read_mfa_session(_cache.mfa_session_key(*session), *session[:2])
         if entry is not None and entry.fresh(when, _cache.MFA_EXPIRY_WINDOW):
             return None
         return session[1]

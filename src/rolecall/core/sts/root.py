@@ -4,12 +4,14 @@ Static keys are read from the parsed profile.  Every other root (a
 ``credential_source``, SSO, ``credential_process``, web identity) is loaded by
 the botocore provider the AWS CLI would use, fed from the assume's small
 session (:mod:`rolecall.core.sts.context`), so botocore never reads the config
-files and the CLI's caches are shared.  Failures go through the pure
-``classify_root_error``.
+files and the CLI's caches are shared: through rolecall's trusted reader and
+writer, never botocore's ``JSONFileCache`` (:mod:`rolecall.core.sts.provider_cache`).
+Failures go through the pure ``classify_root_error``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 
 from rolecall.core import cache as _cache
@@ -22,11 +24,12 @@ from rolecall.core.sts.records import Credentials, expiry_utc
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
-    from collections.abc import Callable
+    from collections.abc import Callable, Mapping
     from typing import Any
 
     from rolecall.core.sts.context import Context
     from rolecall.core.sts.plan import Root
+    from rolecall.core.sts.provider_cache import ProviderCache
 
 __all__ = ["ROLE_ROOTS", "resolve_root"]
 
@@ -174,15 +177,22 @@ def _client_creator(ctx: Context) -> Callable[..., Any]:
     return creator
 
 
-def _cli_cache(ctx: Context) -> Any:
-    """The AWS CLI's cache, shared with it; an untrusted directory (warned about)
-    is neither read nor written, and ``--no-cache`` reads nothing from it."""
-    from botocore.utils import JSONFileCache
+def _cli_cache(ctx: Context, binding: Callable[[Mapping[str, Any]], str | None]) -> Any:
+    """The AWS CLI's cache, shared with it, read and written as rolecall's own
+    (an untrusted directory, warned about, is neither read nor written); an entry
+    is used only when ``binding`` finds it is the one asked for, and
+    ``--no-cache`` reads nothing from it.
+
+    The directory is created here (every missing level 0700) before botocore's
+    provider runs: botocore would create it with the umask.
+    """
+    from rolecall.core import fsutil
+    from rolecall.core.sts.provider_cache import ProviderCache, credentials_check
 
     directory = _cache.cli_cache_dir()
-    if not _cache.trusted_dir(directory):
-        return {}
-    files = JSONFileCache(directory)
+    with contextlib.suppress(OSError):
+        fsutil.ensure_private_dir(directory)
+    files = ProviderCache(directory, credentials_check(binding))
     return files if ctx.use_cache else _WriteOnly(files)
 
 
@@ -190,7 +200,7 @@ class _WriteOnly:
     """A botocore cache that never has an entry but keeps what is written
     (``--no-cache``: fetch again, and cache the result for the next time)."""
 
-    def __init__(self, cache: Any) -> None:
+    def __init__(self, cache: ProviderCache) -> None:
         self._cache = cache
 
     def __contains__(self, key: object) -> bool:
@@ -203,17 +213,32 @@ class _WriteOnly:
         self._cache[key] = value
 
 
+def _sso_settings(ctx: Context, root: Root) -> tuple[str, str]:
+    """``(start URL, account id)`` of an SSO root, where botocore's SSOProvider reads
+    them: the profile, and its ``sso-session`` section."""
+    config = ctx.session.full_config
+    values = config.get("profiles", {}).get(root.profile, {})
+    session = values.get("sso_session")
+    if isinstance(session, str):
+        start = config.get("sso_sessions", {}).get(session, {}).get("sso_start_url")
+    else:
+        start = values.get("sso_start_url")
+    return str(start or ""), str(values.get("sso_account_id") or "")
+
+
 def _sso_provider(ctx: Context, root: Root) -> Any:
     from botocore.credentials import SSOProvider
     from botocore.tokens import SSOTokenProvider
-    from botocore.utils import JSONFileCache
 
-    token_cache = JSONFileCache(_cache.sso_cache_dir())
+    from rolecall.core.sts.provider_cache import ProviderCache, sso_token_check
+
+    start_url, account_id = _sso_settings(ctx, root)
+    token_cache = ProviderCache(_cache.sso_cache_dir(), sso_token_check(start_url))
     return SSOProvider(
         load_config=_load_config(ctx),
         client_creator=_client_creator(ctx),
         profile_name=root.profile,
-        cache=_cli_cache(ctx),
+        cache=_cli_cache(ctx, lambda data: _cache.sso_role_mismatch(data, account_id)),
         token_cache=token_cache,
         token_provider=SSOTokenProvider(ctx.session, cache=token_cache, profile_name=root.profile),
     )
@@ -237,10 +262,11 @@ def _process_provider(ctx: Context, root: Root) -> Any:
 def _web_identity_provider(ctx: Context, root: Root) -> Any:
     from botocore.credentials import AssumeRoleWithWebIdentityProvider
 
+    role_arn = str(ctx.profiles[root.profile].role_arn)
     return AssumeRoleWithWebIdentityProvider(
         load_config=_load_config(ctx),
         client_creator=_client_creator(ctx),
-        cache=_cli_cache(ctx),
+        cache=_cli_cache(ctx, lambda data: _cache.role_mismatch(data, role_arn)),
         profile_name=root.profile,
         disable_env_vars=True,
     )
