@@ -26,6 +26,10 @@ def isolated_env(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[Path]:
     home = tmp_path_factory.mktemp("home")
+    # A fish started for the first time builds completions from the man pages in a
+    # background job that keeps the terminal open for about 30 s after `exit`; a user's
+    # fish has started before, and so has this one.
+    (home / ".local" / "share" / "fish" / "generated_completions").mkdir(parents=True)
     for key in list(os.environ):
         if key.startswith(("AWS_", "ROLECALL_")):
             monkeypatch.delenv(key)

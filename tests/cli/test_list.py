@@ -193,19 +193,27 @@ def test_unreadable_file_in_process(
 ) -> None:
     """Root can read anything, so fake the EACCES that a normal user would get."""
     import builtins
+    import os
 
     from rolecall.cli import main
 
     cfg = tmp_path / "config"
     cfg.write_text("[default]\n")
-    real_open = builtins.open
+    real_open, real_os_open = builtins.open, os.open
 
     def deny(file, *args, **kwargs):  # type: ignore[no-untyped-def]
         if str(file) == str(cfg):
             raise PermissionError(13, "Permission denied", str(file))
         return real_open(file, *args, **kwargs)
 
+    def deny_fd(file, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if str(file) == str(cfg):
+            raise PermissionError(13, "Permission denied", str(file))
+        return real_os_open(file, *args, **kwargs)
+
+    # (the config is read with os.open, O_NONBLOCK: a FIFO in its place never blocks)
     monkeypatch.setattr(builtins, "open", deny)
+    monkeypatch.setattr(os, "open", deny_fd)
     assert main(["list", "--config", str(cfg)]) == 2
     err = capsys.readouterr().err
     assert err == f"rolecall: cannot read {cfg}: Permission denied\n"

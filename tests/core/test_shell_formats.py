@@ -36,6 +36,8 @@ KEYS = (
     "AWS_REGION",
     "AWS_DEFAULT_REGION",
 )
+#: every variable an export sets: the credentials' and the profile's name (for prompts)
+EXPORTED = (*KEYS, "ROLECALL_PROFILE")
 
 
 def hostile(marker: Path) -> list[str]:
@@ -74,17 +76,18 @@ def result(value: str, region: str | None = None) -> AssumeResult:
 def expected(value: str) -> dict[str, str]:
     out = dict.fromkeys(KEYS, value)
     out["AWS_CREDENTIAL_EXPIRATION"] = "2026-11-28T05:33:55Z"
+    out["ROLECALL_PROFILE"] = "p"
     return out
 
 
 ENV_PROBE = (
     "import json, os; print(json.dumps({k: v for k, v in os.environ.items() "
-    "if k.startswith('AWS_')}))"
+    "if k.startswith(('AWS_', 'ROLECALL_'))}))"
 )
 
 
 def _clean_env(tmp_path: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "ROLECALL_"))}
     env["HOME"] = str(tmp_path)
     return env
 
@@ -192,7 +195,7 @@ def test_dotenv_is_single_quoted_and_read_back_by_bash_and_python_dotenv(
         text = format_env(result(value), "dotenv")
         for line in text.splitlines():
             key, _, quoted = line.partition("=")
-            assert key in KEYS and quoted.startswith("'") and quoted.endswith("'"), line
+            assert key in EXPORTED and quoted.startswith("'") and quoted.endswith("'"), line
         assert _dotenv_by_bash(text, tmp_path) == expected(value), value
         assert _dotenv_by_python(text) == expected(value), value
     assert not marker.exists()
@@ -250,6 +253,7 @@ def test_real_credentials_unchanged_in_every_format(tmp_path: Path) -> None:
         "AWS_CREDENTIAL_EXPIRATION": "2026-11-28T05:33:55Z",
         "AWS_REGION": "eu-west-1",
         "AWS_DEFAULT_REGION": "eu-west-1",
+        "ROLECALL_PROFILE": "p",
     }
     assert _source_sh(format_env(res, "sh"), tmp_path) == want
     assert _dotenv_by_python(format_env(res, "dotenv")) == want

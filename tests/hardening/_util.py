@@ -89,13 +89,16 @@ def assert_clean_success(res: Run) -> None:
 
 
 def snapshot(*directories: str | Path) -> dict[str, bytes]:
-    """Every file under ``directories`` (path -> bytes)."""
+    """Every file under ``directories`` (path -> bytes), but rolecall's lock files:
+    empty when no one holds them, they are where a writer waits, not data."""
     out: dict[str, bytes] = {}
     for directory in directories:
         root = Path(directory)
         if not root.exists():
             continue
         for path in sorted(root.rglob("*")):
+            if path.parent.name == "locks" and path.suffix == ".lock":
+                continue
             if path.is_file() and not path.is_symlink():
                 out[str(path)] = path.read_bytes()
     return out

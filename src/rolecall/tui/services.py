@@ -356,11 +356,13 @@ class Services:
 
         out: dict[str, ExpiryLike] = {}
         for session in sessions:
+            portals: dict[str, dict[str, str]] = {}
             if session.name is not None:
                 values = {"sso_session": session.name}
+                portals[session.name] = {"sso_start_url": session.start_url}
             else:
                 values = {"sso_start_url": session.start_url}
-            got = sso_token_expiry(values)
+            got = sso_token_expiry(values, portals)  # (a token of another portal: none)
             if got is not None:
                 out[session.token_path] = Expiry("", "sso", got[0], got[1])
         return out
