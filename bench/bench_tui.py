@@ -641,6 +641,89 @@ def stall(count: int, runs: int, work: Path) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------------------
+# poll: the cache's fingerprint off the event loop (issue 14), against on it
+# ---------------------------------------------------------------------------
+def big_cache(home: Path, entries: int) -> None:
+    """``entries`` small CLI cache files (the fingerprint stats each one)."""
+    cache = home / ".aws" / "cli" / "cache"
+    cache.mkdir(parents=True, exist_ok=True)
+    os.chmod(home / ".aws", 0o700)
+    body = '{"Credentials": {"Expiration": "2020-01-01T00:00:00Z"}}'
+    for i in range(entries):
+        (cache / f"{i:040x}.json").write_text(body)
+
+
+async def _poll_once(on_loop: bool, config: Path, credentials: Path, seconds: float) -> float:
+    """The event loop's worst lateness (ms) over ``seconds`` of polls every 0.1 s."""
+    from rolecall.settings import Settings
+    from rolecall.tui.app import RolecallApp
+    from rolecall.tui.services import Services
+
+    class OnLoopPoll(RolecallApp):
+        """The baseline: the fingerprint taken on the event loop, as before issue 14."""
+
+        CSS_PATH = str(Path(sys.modules[RolecallApp.__module__].__file__ or "").parent / "app.tcss")
+
+        def poll(self) -> None:
+            if self._reloading:
+                return
+            change = self.file_watch.changes()
+            if change is not None:
+                stamp, reread = change
+                self._start_reload(lambda: stamp, reread)
+
+    settings = Settings(path=str(config.parent / "settings.toml"))
+    cls = OnLoopPoll if on_loop else RolecallApp
+    app = cls(
+        str(config),
+        str(credentials),
+        services=Services(launcher=lambda *a: 0),
+        settings=settings,
+        poll_interval=0.1,
+    )
+    loop = asyncio.get_running_loop()
+    worst = 0.0
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await asyncio.sleep(0.5)
+        end = loop.time() + seconds
+        while loop.time() < end:
+            before = loop.time()
+            await asyncio.sleep(0.005)
+            worst = max(worst, loop.time() - before - 0.005)
+    return worst * 1000
+
+
+def poll_bench(entries: int, runs: int, seconds: float, work: Path) -> dict[str, Any]:
+    home = Path(tempfile.mkdtemp(dir=work))
+    saved = dict(os.environ)
+    try:
+        os.environ.clear()
+        os.environ.update(clean_env(home))
+        config, credentials = stall_config(home / "aws", 5)
+        big_cache(home, entries)
+        results: dict[str, list[float]] = {"on the loop (before)": [], "in a worker (now)": []}
+        for _ in range(runs):  # side by side, alternating
+            for label, on_loop in (("on the loop (before)", True), ("in a worker (now)", False)):
+                worst = asyncio.run(_poll_once(on_loop, config, credentials, seconds))
+                results[label].append(worst)
+                print(f"poll, {entries:,} cache entries, {label}: worst {worst:.1f} ms", flush=True)
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+        shutil.rmtree(home, ignore_errors=True)
+    medians = {label: statistics.median(v) for label, v in results.items()}
+    before, now = medians["on the loop (before)"], medians["in a worker (now)"]
+    print(
+        f"poll, {entries:,} entries: median worst stall {before:.1f} ms on the loop, "
+        f"{now:.1f} ms in a worker (ratio {before / max(now, 0.001):.1f}x)",
+        flush=True,
+    )
+    return {"entries": entries, "worst_ms": results, "median_worst_ms": medians}
+
+
+# ---------------------------------------------------------------------------
 # keys: the ordered dispatch against Textual's own
 # ---------------------------------------------------------------------------
 async def _keys_once(
@@ -729,7 +812,8 @@ def keys_bench(burst: int, runs: int, work: Path) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
-        "what", choices=["first-frame", "discovered", "tick-cpu", "stall", "load", "keys", "all"]
+        "what",
+        choices=["first-frame", "discovered", "tick-cpu", "stall", "load", "keys", "poll", "all"],
     )
     parser.add_argument("--profiles", default="1000,10000")
     parser.add_argument("--live", default="1000,10000")
@@ -742,6 +826,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--load-runs", type=int, default=3)
     parser.add_argument("--burst", type=int, default=200)
     parser.add_argument("--keys-runs", type=int, default=9)
+    parser.add_argument("--cache-entries", type=int, default=100_000)
+    parser.add_argument("--poll-runs", type=int, default=3)
     parser.add_argument("--accounts", type=int, default=500)
     parser.add_argument("--roles-per", type=int, default=3)
     parser.add_argument("--json", help="also write the results to this file")
@@ -769,6 +855,8 @@ def main(argv: list[str] | None = None) -> int:
             )
         if args.what in ("keys", "all"):
             results["keys"] = keys_bench(args.burst, args.keys_runs, work)
+        if args.what in ("poll", "all"):
+            results["poll"] = poll_bench(args.cache_entries, args.poll_runs, args.seconds, work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     if args.json:

@@ -98,7 +98,11 @@ def whoami(result: Result, region: str | None = None, **kwargs: Any) -> dict[str
 
 
 async def shoot(
-    out: Path, name: str, steps: Callable[[Any, Any], Awaitable[str | None]], services: Any
+    out: Path,
+    name: str,
+    steps: Callable[[Any, Any], Awaitable[str | None]],
+    services: Any,
+    size: tuple[int, int] = SIZE,
 ) -> None:
     from rolecall.settings import load_settings
     from rolecall.tui.app import RolecallApp
@@ -107,7 +111,7 @@ async def shoot(
     settings.notify_expiry = False
     settings.notify_assume = False
     app = RolecallApp(None, None, services=services, settings=settings)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=size) as pilot:
         await pilot.pause()
         await app.workers.wait_for_complete()
         await pilot.pause()
@@ -256,6 +260,7 @@ async def run(out: Path) -> None:
         ("help", help_screen),
         ("filter", filtered),
         ("sso-login", sso_login),
+        ("main-80x24", main_screen),  # the smallest terminal the UI is made for
     ]
     for name, steps in shots:
         home = Path(tempfile.mkdtemp(prefix="rolecall-shots-"))
@@ -273,7 +278,8 @@ async def run(out: Path) -> None:
                 browser=lambda url: False,
                 discover=demo_discovery,
             )
-            await shoot(out, name, steps, services)
+            size = (80, 24) if name.endswith("80x24") else SIZE
+            await shoot(out, name, steps, services, size)
         finally:
             shutil.rmtree(home, ignore_errors=True)
 

@@ -9,14 +9,14 @@ import os
 import stat
 import subprocess
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from tests.moto_fixtures import write_aws_files
 from tests.sts_helpers import assumed_arn, cached_response, sso_profile
 
 from rolecall.core import cache
-from rolecall.core.expiries import cache_fingerprint, expiries
+from rolecall.core.expiries import cache_fingerprint, expiries, mfa_sessions
 from rolecall.core.profiles import load_profiles
 
 ARN = "arn:aws:iam::123456789012:role/Admin"
@@ -156,3 +156,76 @@ def test_expiries_of_ten_thousand_profiles_is_quick(isolated_env: Path) -> None:
     elapsed = time.perf_counter() - start
     assert len(got) == 1000
     assert elapsed < 2.0, elapsed
+
+
+MFA = "arn:aws:iam::000000000000:mfa/me"
+ROOT_WITHOUT_MFA = f"""\
+[profile base]
+aws_access_key_id = AKIAEXAMPLEBASE00001
+aws_secret_access_key = secretsecret
+
+[profile plain-role]
+role_arn = arn:aws:iam::123456789012:role/Plain
+source_profile = base
+
+[profile guarded]
+role_arn = {ARN}
+source_profile = base
+mfa_serial = {MFA}
+
+[profile above]
+role_arn = arn:aws:iam::123456789012:role/Above
+source_profile = guarded
+"""
+
+
+def test_a_root_shows_the_mfa_session_only_when_its_own_use_starts_one(
+    isolated_env: Path,
+) -> None:
+    """issue 9 §5: base names no mfa_serial; only guarded's chain (and those above
+    it) use the MFA session of base's keys. base and plain-role never show it."""
+    _write_config(isolated_env, ROOT_WITHOUT_MFA)
+    profiles = load_profiles()
+    future = datetime(2030, 1, 1, tzinfo=UTC)
+    now = datetime(2029, 12, 31, 12, tzinfo=UTC)
+    key = cache.mfa_session_key("base", MFA, "AKIAEXAMPLEBASE00001")
+    bound = {"Profile": "base", "SerialNumber": MFA}  # (an unbound session is a miss)
+    cache.write_mfa_session(key, {**cached_response(future), **bound})
+
+    got = expiries(profiles, now)
+    assert "base" not in got  # using base itself starts no MFA session
+    assert "plain-role" not in got  # its first hop names no mfa_serial
+    assert got["guarded"].kind == "mfa" and got["guarded"].expires_at == future
+    assert got["above"].kind == "mfa"  # its assume starts at base, through guarded
+    sessions = mfa_sessions(profiles, now)
+    assert sorted(sessions) == ["above", "guarded"]
+
+    # once guarded's own role credentials are cached (fresh), above starts from
+    # them: its chain no longer uses the session; guarded shows its own entry
+    guarded_key = cache.cache_key_for(profiles["guarded"])
+    assert guarded_key is not None
+    g = profiles["guarded"]
+    arn = f"arn:aws:sts::{g.account_id}:assumed-role/{g.role_name}/me"  # (bound to its role)
+    cache.write_entry(guarded_key, cached_response(now + timedelta(hours=1), arn))
+    got = expiries(profiles, now)
+    assert got["guarded"].kind == "role"
+    assert "above" not in got and "base" not in got
+    assert sorted(mfa_sessions(profiles, now)) == ["guarded"]
+    # ... and uses it again when they are within the CLI's 15 minutes of expiring
+    later = now + timedelta(minutes=50)
+    assert sorted(mfa_sessions(profiles, later)) == ["above", "guarded"]
+
+
+def test_a_root_with_its_own_mfa_serial_shows_its_session(isolated_env: Path) -> None:
+    _write_config(
+        isolated_env,
+        ROOT_WITHOUT_MFA.replace("secretsecret\n", f"secretsecret\nmfa_serial = {MFA}\n", 1),
+    )
+    profiles = load_profiles()
+    future = datetime(2030, 1, 1, tzinfo=UTC)
+    key = cache.mfa_session_key("base", MFA, "AKIAEXAMPLEBASE00001")
+    bound = {"Profile": "base", "SerialNumber": MFA}  # (an unbound session is a miss)
+    cache.write_mfa_session(key, {**cached_response(future), **bound})
+    got = expiries(profiles)
+    assert got["base"].kind == "mfa" and got["base"].expires_at == future
+    assert got["plain-role"].kind == "mfa"  # the root's serial serves its first hop

@@ -23,6 +23,7 @@ from rolecall.tui.services import Services
 
 __all__ = [
     "SIZE",
+    "SMALL",
     "build_app",
     "goto",
     "idle_jobs",
@@ -112,10 +113,17 @@ async def idle_jobs(pilot: Pilot[Any], app: RolecallApp, timeout: float = 30) ->
     await pilot.pause()
 
 
+#: the smallest terminal the UI is made for (issue 9 §4)
+SMALL = (80, 24)
+
+
 @asynccontextmanager
-async def started(app: RolecallApp) -> AsyncIterator[Pilot[Any]]:
-    """``app.run_test(size=SIZE)``, once the app is :func:`ready`."""
-    async with app.run_test(size=SIZE) as pilot:
+async def started(
+    app: RolecallApp, size: tuple[int, int] = SIZE, *, notifications: bool = False
+) -> AsyncIterator[Pilot[Any]]:
+    """``app.run_test(size=size)``, once the app is :func:`ready` (toasts are drawn
+    only when asked: Textual's tests leave them out)."""
+    async with app.run_test(size=size, notifications=notifications) as pilot:
         await ready(pilot, app)
         yield pilot
 

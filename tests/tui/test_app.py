@@ -345,7 +345,40 @@ async def test_palette_lists_literal_names(make_app: Callable[..., RolecallApp])
         provider = ProfileCommands(app.screen)
         hits = [hit async for hit in provider.search("prod")]
         texts = [hit.text for hit in hits]
-        assert "Assume [prod] admin" in texts and "Shell in [prod] admin" in texts
+        assert "Assume [prod] admin (prod-admin)" in texts
+        assert "Shell in [prod] admin (prod-admin)" in texts
+
+
+async def test_palette_finds_real_names_and_offers_every_action(
+    make_app: Callable[..., RolecallApp], fake_sts: FakeSts
+) -> None:
+    """issue 9 §5: found by its real name as well as its display name, and every action
+    of the main screen is offered (it had only Assume and Shell in)."""
+    from rolecall.tui.commands import ProfileCommands
+
+    app = make_app()
+    async with started(app) as pilot:
+        provider = ProfileCommands(app.screen)
+        texts = [hit.text async for hit in provider.search("whoami prod-admin")]
+        assert texts[:1] == ["Whoami [prod] admin (prod-admin)"]
+        every = [hit.text async for hit in provider.search("dev")]
+        for verb in ("Assume", "Shell in", "Re-assume (no cache)", "Whoami", "Log out of"):
+            assert f"{verb} dev" in every, verb
+        assert "Open the console as dev" in every
+        assert "Favourite: pin or unpin dev" in every
+        for verb in ("Edit in $EDITOR", "Copy the role ARN of", "Copy the export block of"):
+            assert f"{verb} dev" in every, verb
+        screen_wide = [hit.text async for hit in provider.search("sort")]
+        assert "Sort: by name or by time left" in screen_wide
+        hits = [hit async for hit in provider.search("whoami dev")]
+        assert hits[0].text == "Whoami dev"
+        hits[0].command()
+        await settle(pilot, app)
+        assert [c["name"] for c in fake_sts.calls] == ["dev"]
+        assert "whoami" in status(app)
+        before = app.main.state.sort
+        [hit async for hit in provider.search("sort")][0].command()
+        assert app.main.state.sort != before
 
 
 async def test_detail_panel_masks_secrets(make_app: Callable[..., RolecallApp]) -> None:
@@ -616,8 +649,10 @@ async def test_no_profiles_shows_how_to_start(
     app = make_app()
     async with started(app) as pilot:
         assert names(app) == []
-        hint = "press n to add a role profile, or run `aws configure` for access keys"
+        hint = "this list reloads by itself, then n adds role profiles on top"
         assert status(app).count(hint) == 1, status(app)
+        # (it named `n`, whose form then offered no source profile)
+        assert "press n" not in status(app)
         assert "no profiles in" in status(app)
         Path(aws_files[0]).write_text("# nothing yet\n")
         app.reload_soon()
@@ -628,3 +663,40 @@ async def test_no_profiles_shows_how_to_start(
                 break
         assert "profiles reloaded" in status(app)
         assert status(app).count(hint) == 1  # not again on a reload
+
+
+async def test_a_new_filter_highlights_the_best_match(
+    make_app: Callable[..., RolecallApp], fake_sts: FakeSts
+) -> None:
+    """issue 9 §5: from a lower row, `/au Enter` (typed at once) assumes the first match,
+    as in fzf and k9s; it used to keep the cursor's index, on the last match."""
+    app = make_app()
+    async with started(app) as pilot:
+        await goto(pilot, app, "sso-readonly")  # the last row
+        type_at_once(app, "slash", "a", "u", "enter", "enter")
+        await settle(pilot, app)
+        assert names(app) == ["audit", "audit-deep", "default"]
+        assert [c["name"] for c in fake_sts.calls] == ["audit"]
+        # each change of the filter goes back to its best match
+        await pilot.press("down")
+        assert app.main.highlighted == "audit-deep"
+        await pilot.press("slash", "d")
+        assert app.main.highlighted == names(app)[0] != "audit-deep"
+
+
+def test_the_empty_state_names_commands_that_work() -> None:
+    """issue 9 §5: each rolecall command the empty state names exists (and `aws`)."""
+    import shutil
+    import subprocess
+    import sys
+
+    from rolecall.tui.lines import FIRST_PROFILE
+
+    for command in FIRST_PROFILE:
+        argv = command.strip("`").split()
+        if argv[0] == "aws":
+            assert shutil.which("aws"), "the awscli is a test dependency"
+            continue
+        run = [sys.executable, "-m", "rolecall", *argv[1:], "--help"]
+        done = subprocess.run(run, capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, (command, done.stderr)

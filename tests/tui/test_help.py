@@ -54,6 +54,14 @@ def test_each_key_is_declared_once_on_the_main_screen() -> None:
 def test_the_help_names_no_key_that_is_not_bound() -> None:
     bound = {
         _shown(b.key) for owner in (RolecallApp, MainScreen, ProfileTable) for b in _bindings(owner)
-    } | {"Ctrl+P", "↑", "↓"}
+    } | {"Ctrl+P", "↑", "↓", "Tab"}  # (Tab: every screen's focus_next)
     listed = {keys.split()[0] for keys, _ in KEYS}
     assert listed <= bound, listed - bound
+
+
+def test_the_help_names_both_quit_keys_beside_q() -> None:
+    """issue 9 §5: Ctrl+C quits from the main screen (as in k9s and lazygit), Ctrl+Q stays."""
+    quit_line = dict(KEYS)["q"]
+    assert "Ctrl+C" in quit_line and "Ctrl+Q" in quit_line
+    keys = {b.key: b.action for b in _bindings(MainScreen)}
+    assert keys["ctrl+c"] == keys["q"] == "app.quit"

@@ -14,7 +14,17 @@ from typing import Any
 
 import pytest
 from tests.tui.fakes import FakeClock, FakeLauncher, FakeSts, sample_services
-from tests.tui.helpers import build_app, goto, keys_done, names, started, status, type_at_once
+from tests.tui.helpers import (
+    SIZE,
+    SMALL,
+    build_app,
+    goto,
+    keys_done,
+    names,
+    started,
+    status,
+    type_at_once,
+)
 from textual import events
 from textual.app import ComposeResult
 from textual.command import CommandPalette
@@ -152,6 +162,7 @@ ACTIONS: dict[str, tuple[tuple[str, ...], Check]] = {
     "slash": (("escape", "s"), _shell),  # the filter opens and closes on the same row
     "n": (("escape", "s"), _form),  # the form opens and closes
     "question_mark": (("escape", "s"), _shell),  # help
+    "p": (("s",), _shell),  # the panels fold: the cursor stays
     "ctrl+p": (("escape", "s"), _shell),  # the command palette
 }
 
@@ -163,13 +174,18 @@ async def _reset(pilot: Pilot[Any], app: RolecallApp, sts: FakeSts, launcher: Fa
     app.sessions.clear()  # `s` and `i` assume again (a session would be reused)
 
 
+@pytest.mark.parametrize("size", [SIZE, SMALL], ids=["140x40", "80x24"])
 @pytest.mark.parametrize("action", list(ACTIONS))
 async def test_every_action_after_every_movement_acts_on_the_row_it_left(
-    action: str, many_app: Callable[[], RolecallApp], fake_sts: FakeSts, launcher: FakeLauncher
+    action: str,
+    size: tuple[int, int],
+    many_app: Callable[[], RolecallApp],
+    fake_sts: FakeSts,
+    launcher: FakeLauncher,
 ) -> None:
     follow, check = ACTIONS[action]
     app = many_app()
-    async with started(app) as pilot:
+    async with started(app, size) as pilot:
         for move in MOVES:
             await _reset(pilot, app, fake_sts, launcher)
             target = expected(app, move)

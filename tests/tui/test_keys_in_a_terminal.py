@@ -120,8 +120,11 @@ def test_keys_written_in_one_write_act_in_order(
     try:
         # written before the app has drawn anything: the keys wait for its screen
         child.send("j" + "s" + COMMAND)
+        # (issue 9 §5: the same lines as `rolecall shell`, before the prompt and on exit)
+        child.expect(r"rolecall: starting \S+ for p00 \(credentials [^)]+\); type `exit` to leave")
         child.expect(r"P=([\w-]+)\r?\n")
         assert child.match.group(1) == "p00"
+        child.expect("rolecall: left the p00 shell")
         child.expect("shell exited with code 0")
         assert _assumed(sts_proxy) == ["arn:aws:iam::100000000000:role/R0"]
 

@@ -11,6 +11,7 @@ from typing import Any
 from tests.tui.fakes import FakeAssumeError, FakeClock, FakeSts
 from tests.tui.helpers import goto, row_of, started, status
 from textual.pilot import Pilot
+from textual.widgets._footer import FooterKey
 
 from rolecall.core.sso.errors import DEVICE_EXPIRED, SsoError
 from rolecall.core.sso.login import DeviceCode
@@ -102,6 +103,8 @@ async def test_enter_logs_in_then_assumes(
         assert "W X Y Z - A B C D" in shot and "user_code=WXYZ-ABCD" in shot
         assert "a browser is opening it" in shot
         assert "The code expires in 10:00" in shot
+        keys = [f"{k.key_display} {k.description}" for k in screen.query(FooterKey)]
+        assert keys == ["esc Cancel"]  # the dialog's own keys (issue 9 §4)
         assert opened == [URL]
         assert login.calls == ["sso-readonly"]
         del fake_sts.failures["sso-readonly"]  # the token is there now

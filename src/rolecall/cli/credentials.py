@@ -133,15 +133,10 @@ def assume_for(
 
 
 def _expiry_text(result: AssumeResult) -> str:
-    from rolecall.core.cache import format_expiration, humanize, now_utc
+    from rolecall.core.cache import now_utc
+    from rolecall.core.shell_lines import expiry_text
 
-    if result.expiration is None:
-        return "never (long-term keys)"
-    left = result.expiration - now_utc()
-    when = format_expiration(result.expiration)
-    if left.total_seconds() <= 0:
-        return f"{when} ({humanize(left)})"
-    return f"{when} ({humanize(left)} left)"
+    return expiry_text(result.expiration, now_utc())
 
 
 #: What ``assume`` shows, in order: (JSON key, text label).  Both outputs carry
@@ -267,8 +262,9 @@ def cmd_exec(args: argparse.Namespace) -> int:
 def cmd_shell(args: argparse.Namespace) -> int:
     from rolecall.cli.prompt_marker import with_prompt_marker
     from rolecall.cli.served import env_keys_chosen, run_child
-    from rolecall.core.cache import humanize, now_utc
+    from rolecall.core.cache import now_utc
     from rolecall.core.shell import SHELL_MARKER, user_shell
+    from rolecall.core.shell_lines import ShellLines
 
     inside = os.environ.get(SHELL_MARKER)
     if inside and not args.force:
@@ -280,11 +276,8 @@ def cmd_shell(args: argparse.Namespace) -> int:
     env_keys = env_keys_chosen(args)
     result = assume_for(args, guard="shell")
     argv, marked = with_prompt_marker(user_shell(os.environ), result.profile)
-    if env_keys:
-        what = f"credentials expire {_expiry_text(result)}"
-    else:
-        what = "credentials kept fresh while it runs"
-    tell(f"rolecall: starting {argv[0]} for {result.profile} ({what}); type `exit` to leave")
+    said = ShellLines(argv[0], result.profile, result.expiration, kept_fresh=not env_keys)
+    tell(said.start(now_utc()))  # (the UI's `s` says the same)
     code = run_child(
         args,
         result,
@@ -293,12 +286,7 @@ def cmd_shell(args: argparse.Namespace) -> int:
         where="in this shell",
         extra={SHELL_MARKER: result.profile, **marked},
     )
-    if result.expiration is None or not env_keys:
-        tell(f"rolecall: left the {result.profile} shell")
-    else:
-        left = result.expiration - now_utc()
-        status = f"had {humanize(left)} left" if left.total_seconds() > 0 else humanize(left)
-        tell(f"rolecall: left the {result.profile} shell; its credentials {status}")
+    tell(said.end(now_utc()))
     return code
 
 

@@ -39,7 +39,14 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from rolecall.core.profiles import Profile, ProfileSet
 
-__all__ = ["Expiry", "cache_fingerprint", "expiries", "sso_token_expiry"]
+__all__ = [
+    "Expiry",
+    "cache_fingerprint",
+    "expiries",
+    "expiries_and_sessions",
+    "mfa_sessions",
+    "sso_token_expiry",
+]
 
 
 class Expiry(FrozenRecord):
@@ -83,23 +90,40 @@ def _listing(directory: str) -> set[str]:
 def expiries(profiles: ProfileSet, now: datetime | None = None) -> dict[str, Expiry]:
     """For every profile, when its cached credentials expire; no network, no boto3.
 
-    * role profiles: the CLI cache entry under the profile's key;
+    * role profiles: the CLI cache entry under the profile's key; without one,
+      the MFA session an assume would start from (see :func:`mfa_sessions`);
     * SSO profiles: the SSO token's ``expiresAt``;
-    * otherwise, profiles whose assume would use an MFA session (see :func:`mfa_root`):
-      that session's expiry.
+    * a static profile: the MFA session its own use starts (it names an
+      ``mfa_serial``), never one that only the roles above it use.
 
-    Expired entries are included (the UI shows them as expired).  ``now`` is
-    accepted for symmetry with the other functions; nothing is filtered by it.
+    Expired entries are included (the UI shows them as expired).
     """
-    del now
+    return expiries_and_sessions(profiles, now)[0]
+
+
+def mfa_sessions(profiles: ProfileSet, now: datetime | None = None) -> dict[str, Expiry]:
+    """For every profile whose chain uses an MFA session now, that session.
+
+    The session of a root's keys is used when the chain's first hop (or the
+    root itself) names an ``mfa_serial`` (:func:`~rolecall.core.cache.mfa_root`,
+    the engine's own rule), and an assume that the profile's own cached
+    credentials do not serve starts at the root: a hop in between with fresh
+    cached credentials (at ``now``) is where it starts instead, with no session.
+    """
+    return expiries_and_sessions(profiles, now)[1]
+
+
+def expiries_and_sessions(
+    profiles: ProfileSet, now: datetime | None = None
+) -> tuple[dict[str, Expiry], dict[str, Expiry]]:
+    """:func:`expiries` and :func:`mfa_sessions` in one pass over the cache."""
+    when = datetime.now(UTC) if now is None else now.astimezone(UTC)
     result: dict[str, Expiry] = {}
     cli_dir = cli_cache_dir()
     cli_names = _listing(cli_dir)
-    mfa_dir = mfa_cache_dir()
-    mfa_names: set[str] | None = None
     sso_names: set[str] | None = None
     sso_seen: dict[str, tuple[datetime, str] | None] = {}
-    mfa_seen: dict[str, CacheEntry | None] = {}
+    maybe_mfa: list[Profile] = []
     for prof in profiles:
         name = prof.name
         if prof.role_arn is not None and prof.kind == "assume-role":
@@ -123,23 +147,49 @@ def expiries(profiles: ProfileSet, now: datetime | None = None) -> dict[str, Exp
             if got is not None:
                 result[name] = Expiry(name, "sso", got[0], got[1])
             continue
-        mfa = mfa_root(profiles, name) if prof.mfa_serial or len(prof.chain) > 1 else None
-        if mfa is not None:
-            if mfa_names is None:
-                mfa_names = _listing(mfa_dir)
-            key = mfa_session_key(*mfa)
-            if key + ".json" in mfa_names:
-                if key not in mfa_seen:
-                    mfa_seen[key] = read_mfa_session(key, mfa[0], mfa[1])
-                entry = mfa_seen[key]
-                if entry is not None:
-                    # the profile shows its own role credentials first; the root
-                    # profile (whose keys the MFA session belongs to) shows the session
-                    result.setdefault(name, Expiry(name, "mfa", entry.expiration, entry.path))
-                    root = mfa[0]
-                    if root not in result or result[root].kind == "mfa":
-                        result[root] = Expiry(root, "mfa", entry.expiration, entry.path)
-    return result
+        if prof.mfa_serial or len(prof.chain) > 1:
+            maybe_mfa.append(prof)
+    sessions = _sessions(profiles, maybe_mfa, result, when)
+    for name, session in sessions.items():
+        # a role shows its own credentials first; a static profile shows the
+        # session only when its own use starts one (it is in ``sessions`` then)
+        result.setdefault(name, session)
+    return result, sessions
+
+
+def _sessions(
+    profiles: ProfileSet, candidates: list[Profile], own: Mapping[str, Expiry], now: datetime
+) -> dict[str, Expiry]:
+    """The MFA session each of ``candidates`` would start from (see :func:`mfa_sessions`)."""
+    out: dict[str, Expiry] = {}
+    mfa_dir = mfa_cache_dir()
+    mfa_names: set[str] | None = None
+    seen: dict[str, CacheEntry | None] = {}
+    for prof in candidates:
+        mfa = mfa_root(profiles, prof.name)
+        if mfa is None or _starts_above_root(prof, own, now):
+            continue
+        if mfa_names is None:
+            mfa_names = _listing(mfa_dir)
+        key = mfa_session_key(*mfa)
+        if key + ".json" not in mfa_names:
+            continue
+        if key not in seen:
+            seen[key] = read_mfa_session(key, mfa[0], mfa[1])
+        entry = seen[key]
+        if entry is not None:
+            out[prof.name] = Expiry(prof.name, "mfa", entry.expiration, entry.path)
+    return out
+
+
+def _starts_above_root(prof: Profile, own: Mapping[str, Expiry], now: datetime) -> bool:
+    """Whether an assume of ``prof`` would start from a hop's fresh cached credentials
+    (the engine's ``scan_cache``: the same keys, the CLI's 15-minute rule)."""
+    for hop in prof.chain[1:-1]:
+        got = own.get(hop)
+        if got is not None and got.kind == "role" and got.expires_at - now >= EXPIRY_WINDOW:
+            return True
+    return False
 
 
 def _sso_path(prof: Profile) -> str | None:
@@ -170,11 +220,18 @@ def sso_token_expiry(
 # change detection
 # ---------------------------------------------------------------------------
 def _dir_fingerprint(directory: str) -> tuple[Any, ...]:
+    """(directory, its mtime, how many entries, two order-free sums of their hashes).
+
+    Each entry's (name, mtime, size) is hashed and summed, so no list is sorted
+    and no 100,000-item tuple is built or compared: those are single C calls that
+    hold the GIL for tens of milliseconds, and the TUI takes this in a worker
+    while its event loop must keep running (issue 14; ``bench/bench_tui.py poll``).
+    """
     try:
         st = os.stat(directory)
     except OSError:
         return (directory, None)
-    entries: list[tuple[str, int, int]] = []
+    count = total = mixed = 0
     try:
         with os.scandir(directory) as it:
             for item in it:
@@ -184,11 +241,17 @@ def _dir_fingerprint(directory: str) -> tuple[Any, ...]:
                     ist = item.stat(follow_symlinks=False)
                 except OSError:
                     continue
-                entries.append((item.name, ist.st_mtime_ns, ist.st_size))
+                h = hash((item.name, ist.st_mtime_ns, ist.st_size))
+                count += 1
+                total = (total + h) & MASK
+                mixed ^= (h * 0x9E3779B97F4A7C15) & MASK
     except OSError:
         pass
-    entries.sort()
-    return (directory, st.st_mtime_ns, tuple(entries))
+    return (directory, st.st_mtime_ns, count, total, mixed)
+
+
+#: the fingerprint's sums stay in 64 bits
+MASK = (1 << 64) - 1
 
 
 def cache_fingerprint() -> tuple[Any, ...]:

@@ -1,19 +1,25 @@
 """The colours a profile may be shown in: Rich's names (and ``#rrggbb``), with their RGB.
 
 Checked against a fixed list rather than Rich itself, so that the settings never
-import Rich (the command line reads them too).
+import Rich (the command line reads them too).  Every name here is drawn by the
+UI (``tests/tui/test_colors.py`` renders each one); a value that is not one is a
+settings problem naming its key and its line (:func:`color_line`), never a
+colour dropped in silence.
 """
 
 from __future__ import annotations
 
 import difflib
 import re
+import tomllib
+from typing import Any
 
 __all__ = [
     "COLOR_HEX",
     "COLOR_NAMES",
     "color_error",
     "color_hex",
+    "color_line",
     "color_sgr",
     "is_valid_color",
     "normalize_color",
@@ -105,6 +111,61 @@ def color_hex(value: str) -> str:
 
 def normalize_color(value: str) -> str:
     return value.lower()
+
+
+#: a TOML key: bare, "basic" or 'literal'
+_PART = r"""(?:[A-Za-z0-9_-]+|"(?:[^"\\]|\\.)*"|'[^']*')"""
+_DOTTED = rf"{_PART}(?:\s*\.\s*{_PART})*"
+_HEADER_RE = re.compile(rf"\s*\[\s*(?P<key>{_DOTTED})\s*\]\s*(?:#.*)?")
+_KEY_RE = re.compile(rf"\s*(?P<key>{_DOTTED})\s*=")
+_INLINE_COLOR_RE = re.compile(r"""[{,]\s*(?:color|"color"|'color')\s*=""")
+
+
+def _path(dotted: str) -> list[str] | None:
+    """The parts of a dotted TOML key, as TOML reads them (quotes, escapes), or None.
+
+    >>> _path('profiles."a b".color'), _path("x y")
+    (['profiles', 'a b', 'color'], None)
+    """
+    try:
+        node: Any = tomllib.loads(f"{dotted} = 0")
+    except tomllib.TOMLDecodeError:
+        return None
+    parts = []
+    while isinstance(node, dict) and len(node) == 1:
+        key, node = next(iter(node.items()))
+        parts.append(key)
+    return parts
+
+
+def color_line(text: str, profile: str) -> int | None:
+    """The line (from 1) that sets ``profiles.PROFILE.color`` in a settings file, or None.
+
+    It finds the key under a ``[profiles.PROFILE]`` header, as a dotted key under
+    ``[profiles]`` or at the top, and in an inline table on the profile's line.
+
+    >>> color_line('[profiles."a b"]\\ncolor = "nope"\\n', "a b")
+    2
+    >>> color_line('[profiles]\\ndev = { color = "x" }\\n', "dev")
+    2
+    >>> color_line('profiles.dev.color = "x"\\n', "dev"), color_line("", "dev")
+    (1, None)
+    """
+    want = ["profiles", profile, "color"]
+    table: list[str] = []
+    for number, line in enumerate(text.splitlines(), 1):
+        header = _HEADER_RE.fullmatch(line)
+        if header:
+            table = _path(header.group("key")) or ["\0"]
+            continue
+        key = _KEY_RE.match(line)
+        parts = _path(key.group("key")) if key else None
+        if parts is None:
+            continue
+        full = table + parts
+        if full == want or (full == want[:2] and _INLINE_COLOR_RE.search(line)):
+            return number
+    return None
 
 
 #: The terminal's own colour numbers for the first sixteen names (SGR 30-37, 90-97).

@@ -15,7 +15,7 @@ from typing import Any
 
 from rolecall.core.guard import GUARD_KEY, describe_toml, parse_rules
 from rolecall.core.limits import MAX_DURATION, MIN_DURATION, duration_in_range
-from rolecall.settings.colors import color_error, is_valid_color, normalize_color
+from rolecall.settings.colors import color_error, color_line, is_valid_color, normalize_color
 from rolecall.settings.model import (
     CONTROL_RE,
     DEFAULT_CRITICAL_SECONDS,
@@ -44,11 +44,14 @@ class _Reader:
     """Collects the problems of one file into :attr:`Settings.errors`."""
 
     def __init__(self, path: str, settings: Settings) -> None:
-        self.prefix = shown(path) + ": "
+        self.where = shown(path)
         self.settings = settings
+        #: the file's text (for the line of a problem)
+        self.text = ""
 
-    def error(self, message: str) -> None:
-        self.settings.errors.append(self.prefix + message)
+    def error(self, message: str, line: int | None = None) -> None:
+        at = f":{line}" if line else ""
+        self.settings.errors.append(f"{self.where}{at}: {message}")
 
     def invalid(self, key: str, expected: str, value: object, default: object) -> None:
         using = "not set" if default is None else repr(default)
@@ -153,7 +156,8 @@ def _parse(path: str, reader: _Reader) -> dict[str, Any] | None:
         )
         return None
     try:
-        return tomllib.loads(raw.decode("utf-8"))
+        reader.text = raw.decode("utf-8")
+        return tomllib.loads(reader.text)
     except UnicodeDecodeError as exc:
         reader.error(f"is not UTF-8 (byte {exc.start}); using the default settings")
     except tomllib.TOMLDecodeError as exc:
@@ -359,4 +363,7 @@ def _read_profiles(settings: Settings, profiles: Mapping[str, Any], reader: _Rea
                 settings.colors[name] = normalize_color(value)
             else:
                 message = color_error(value) or ""
-                reader.error(f"{toml_key('profiles', name, 'color')}: {message}; using no colour")
+                reader.error(
+                    f"{toml_key('profiles', name, 'color')}: {message}; using no colour",
+                    color_line(reader.text, name),
+                )

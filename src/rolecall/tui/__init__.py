@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["pick", "run"]
+__all__ = ["pick", "run", "stuck_workers"]
 
 
 def run(config: str | None = None, credentials: str | None = None) -> int:
@@ -21,8 +21,33 @@ def run(config: str | None = None, credentials: str | None = None) -> int:
     from rolecall.tui.app import RolecallApp
 
     app = RolecallApp(config, credentials, tune_gc=True)
-    result = app.run()
-    return int(result or 0)
+    code = int(app.run() or 0)
+    if stuck_workers():
+        # A thread cannot be killed, and Python's exit joins the pool's threads: a
+        # worker stuck in a read (a FIFO in the cache, a credential_process that
+        # hangs) would keep the process alive after the UI closed (issue 14).
+        import os
+        import sys
+
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    return code
+
+
+def stuck_workers(grace: float = 0.5) -> list[str]:
+    """The names of the worker pool's threads still running once the app has closed
+    (idle ones end by themselves, given ``grace`` seconds in all)."""
+    import threading
+    import time
+
+    from rolecall.tui.services import POOL_PREFIX
+
+    threads = [t for t in threading.enumerate() if t.name.startswith(POOL_PREFIX)]
+    deadline = time.monotonic() + grace
+    for thread in threads:
+        thread.join(max(0.0, deadline - time.monotonic()))
+    return [t.name for t in threads if t.is_alive()]
 
 
 def pick(config: str | None = None, credentials: str | None = None) -> Any:

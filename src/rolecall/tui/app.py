@@ -8,13 +8,15 @@ into screen updates, and handles their failures in one place
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import shlex
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.app import App, SuspendNotSupported
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.theme import Theme
 from textual.timer import Timer
 from textual.worker import Worker, WorkerState
@@ -23,7 +25,7 @@ from rolecall.core.config import ConfigError, config_path, credentials_path
 from rolecall.core.plural import plural
 from rolecall.core.profiles import ProfileSet
 from rolecall.settings import Settings, SettingsError, load_settings, set_theme
-from rolecall.tui import guard_view, lines
+from rolecall.tui import guard_view, lines, work
 from rolecall.tui.commands import ProfileCommands
 from rolecall.tui.freshness import RETRY_AFTER, due
 from rolecall.tui.jobs import (
@@ -47,7 +49,7 @@ from rolecall.tui.model import clean
 from rolecall.tui.ordered_keys import OrderedKeysApp
 from rolecall.tui.screens.main import MainScreen
 from rolecall.tui.services import Services, start_worker_pool
-from rolecall.tui.state import ExpiryWatch, PreparedRows, prepare_rows
+from rolecall.tui.state import ExpiryWatch, PreparedRows
 from rolecall.tui.watch import Stamp, Watch
 
 if TYPE_CHECKING:
@@ -71,10 +73,8 @@ class RolecallApp(OrderedKeysApp[int]):
     TITLE = "rolecall"
     CSS_PATH = "app.tcss"
     COMMANDS = App.COMMANDS | {ProfileCommands}
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("q", "quit", "Quit"),
-        Binding("question_mark", "help", "Help"),
-    ]
+    #: (the main screen binds q, ? and Ctrl+C: a modal's footer shows only its own keys)
+    BINDINGS: ClassVar[list[BindingType]] = []
 
     def __init__(
         self,
@@ -150,15 +150,15 @@ class RolecallApp(OrderedKeysApp[int]):
         self.theme_changed_signal.subscribe(self, self._theme_changed)
         for error in self.settings.errors:
             self.notify(error, title="Settings", severity="warning", timeout=12, markup=False)
-        stamp = self.file_watch.now(force=True)
-        self.file_watch.files_seen = stamp[0]
+        # (two stats here; the cache's fingerprint is read in the worker, off the loop)
+        files = self.file_watch.files_seen = self.file_watch.files()
         self.reload_now()
         self._reloading = True  # no poll before the first cache read
         self._tick_timer = self.set_interval(1.0, self.tick, name="tick")
         self._poll_timer = self.set_interval(self.poll_interval, self.poll, name="poll")
-        self.call_after_refresh(self._first_frame, stamp)
+        self.call_after_refresh(self._first_frame, files)
 
-    def _first_frame(self, stamp: Stamp) -> None:
+    def _first_frame(self, files: tuple[Any, ...]) -> None:
         """After the first frame: read the cache in a worker, and settle the GC.
 
         The cache can be 10,000 JSON files; the table does not wait for them.
@@ -166,7 +166,7 @@ class RolecallApp(OrderedKeysApp[int]):
         the GC never walks it again.
         """
         start_worker_pool()
-        self._start_reload(stamp, reread=False)
+        self._start_reload(lambda: (files, self.file_watch.cache(force=True)), reread=False)
         self.run_worker(
             self.services.warm, name="warm", group=WARM_GROUP, thread=True, exit_on_error=False
         )
@@ -209,8 +209,8 @@ class RolecallApp(OrderedKeysApp[int]):
                     markup=False,
                 )
 
-    def _set_expiries(self, expiries: dict[str, Any]) -> None:
-        self.main.set_expiries(expiries)
+    def _set_expiries(self, expiries: tuple[dict[str, Any], dict[str, Any]]) -> None:
+        self.main.set_expiries(*expiries)
         rows = self.main.state.rows
         self._watch.update({n: r.expires_at for n, r in rows.items()}, self.clock())
 
@@ -233,17 +233,27 @@ class RolecallApp(OrderedKeysApp[int]):
             )
 
     def poll(self) -> None:
-        """Once a second: stat the files and the cache; reload in a worker when they change."""
+        """Once a second: stat the files and the cache; reload in a worker when they
+        changed.  A slow fingerprint (100,000 cache entries take ~2 s) is taken in the
+        worker, off the event loop (issue 14); a cheap one here, where it costs less
+        than a thread's round trip.  One poll or reload at a time (``_reloading``)."""
         if self._reloading:
+            return
+        if self.file_watch.slow:
+            self._start_reload(None, reread=False)
             return
         change = self.file_watch.changes()
         if change is not None:
-            self._start_reload(*change)
+            stamp, reread = change
+            self._start_reload(lambda: stamp, reread)
 
-    def _start_reload(self, stamp: Stamp, reread: bool) -> None:
+    def _start_reload(self, stamp: Callable[[], Stamp] | None, reread: bool) -> None:
+        """A reload worker; ``stamp`` says what it loads (None: a poll, which reloads
+        only what changed)."""
         self._reloading = True
+        context = self._work_context()
         self.run_worker(
-            lambda: self._reload_job(stamp, reread),
+            lambda: work.reload_job(context, self.file_watch, stamp, reread),
             name="reload",
             group=RELOAD_GROUP,
             thread=True,
@@ -256,22 +266,7 @@ class RolecallApp(OrderedKeysApp[int]):
         if self._reloading:
             self._reload_again = True
         else:
-            self._start_reload(self.file_watch.now(), reread=True)
-
-    def _reload_job(self, stamp: Stamp, reread: bool) -> None:
-        profiles, rows = self.profiles, None
-        try:
-            if reread or profiles is None:
-                profiles = self.services.load_profiles(self.config_arg, self.credentials_arg)
-                # here, not on the UI thread (where 10,000 rows would stall it ~50 ms)
-                s = self.settings
-                rows = prepare_rows(profiles, s.display_names, s.colors, s.favorites)
-            expiries = self.services.do_expiries(profiles, self.clock())
-        except Exception as exc:  # ConfigError, or a bug: reported once, not every poll
-            self.post_message(ProfilesLoaded(None, None, stamp, lines.one_line(exc)))
-            return
-        loaded = profiles if reread else None
-        self.post_message(ProfilesLoaded(loaded, expiries, stamp, rows=rows if reread else None))
+            self._start_reload(self.file_watch.now, reread=True)
 
     def on_profiles_loaded(self, message: ProfilesLoaded) -> None:
         self._reloading = False
@@ -289,7 +284,7 @@ class RolecallApp(OrderedKeysApp[int]):
             self._tokens_changed()
         if self._reload_again:
             self._reload_again = False
-            self._start_reload(self.file_watch.now(), reread=True)
+            self._start_reload(self.file_watch.now, reread=True)
 
     # -- IAM Identity Center: what the sessions grant -------------------------
     def discover(self) -> None:
@@ -607,8 +602,9 @@ class RolecallApp(OrderedKeysApp[int]):
 
     def _run_job(self, job: Job) -> None:
         name = job.name
+        context, target = self._work_context(), self._target(name)
         worker = self.run_worker(
-            lambda: self._assume_job(job),
+            lambda: work.assume_job(context, job, target),
             name=f"assume:{name}",
             group=assume_group(name),
             description=job.purpose,
@@ -617,79 +613,18 @@ class RolecallApp(OrderedKeysApp[int]):
         )
         self.assumes.started(worker, job)
 
-    def _assume_job(self, job: Job) -> None:
-        """Runs in a thread: only ``post_message`` from here."""
-        assert self.profiles is not None
-
-        def mfa(serial: str) -> str | None:
-            job.asked.append(serial)
-            return job.code
-
-        if job.purpose == "console":
-            self._console_job(job, mfa)
-            return
-        session = self.sessions.get(job.name)
-        target = self._target(job.name)
-        if job.purpose == "whoami" and lines.usable(session, self.clock()):
-            result = session
-        elif target is not None and target.role is not None:  # a discovered role
-            result = self.services.do_sso_role(
-                job.name,
-                target.session,
-                target.role.account_id,
-                target.role.role_name,
-                use_cache=job.purpose not in ("reassume", "refresh"),
-            )
-            self.post_message(AssumeDone(job.name, result, job.purpose))
-        else:
-            quiet = job.purpose == "refresh"
-            result = self.services.do_assume(
-                self.profiles,
-                job.name,
-                progress=None if quiet else lambda e: self.post_message(Progress(job.name, e)),
-                mfa=mfa,
-                use_cache=job.purpose not in ("reassume", "refresh"),
-                default_duration=self.settings.default_duration,
-                session_name=self.settings.default_session_name,
-                now=self.clock,
-            )
-            self.post_message(AssumeDone(job.name, result, job.purpose))
-        if job.purpose == "whoami":
-            region = getattr(result, "region", None)
-            self.post_message(WhoamiDone(job.name, self.services.do_whoami(result, region)))
-
-    def _console_job(self, job: Job, mfa: Any) -> None:
-        """Runs in a thread: the console link goes from here to the browser, never to the UI."""
-        assert self.profiles is not None
-
-        def assume(profiles: ProfileSet, name: str, *, mfa_session: bool = True) -> Any:
-            session = self.sessions.get(name)
-            if mfa_session and lines.usable(session, self.clock()):
-                return session
-            result = self.services.do_assume(
-                profiles,
-                name,
-                progress=lambda event: self.post_message(Progress(name, event)),
-                mfa=mfa,
-                default_duration=self.settings.default_duration,
-                session_name=self.settings.default_session_name,
-                now=self.clock,
-                mfa_session=mfa_session,
-            )
-            if mfa_session:  # (a user's own keys are no session to keep)
-                self.post_message(AssumeDone(name, result, "console"))
-            return result
-
-        warnings: list[str] = []
-        link = self.services.do_console(
+    def _work_context(self) -> work.Context:
+        """What a worker thread may use, as it is now."""
+        return work.Context(
+            self.services,
+            self.settings,
+            self.config_arg,
+            self.credentials_arg,
             self.profiles,
-            job.name,
-            assume=assume,
-            user_name=self.settings.default_session_name,
-            warn=warnings.append,
+            dict(self.sessions),
+            self.clock,
+            self.post_message,
         )
-        opened = self.services.do_open_browser(link.url)
-        self.post_message(ConsoleOpened(job.name, opened, link.arn, link.account_id, warnings))
 
     def on_console_opened(self, message: ConsoleOpened) -> None:
         for warning in message.warnings:
@@ -827,23 +762,35 @@ class RolecallApp(OrderedKeysApp[int]):
 
         self.after_typing(launch)  # (it holds the keys until then)
 
+    @contextlib.contextmanager
+    def _timers_paused(self) -> Iterator[None]:
+        """While the UI is suspended (a shell, an editor): no tick, no poll; after, a tick."""
+        timers = [t for t in (self._tick_timer, self._poll_timer) if t is not None]
+        for timer in timers:
+            timer.pause()
+        try:
+            yield
+        finally:
+            for timer in timers:
+                timer.resume()
+            self.tick()
+
     def launch_shell(self, name: str, result: Any) -> None:
         """Suspend, run the user's shell with the profile's environment, resume caught up."""
         if self.closing:
             return
-        timers = [t for t in (self._tick_timer, self._poll_timer) if t is not None]
-        for timer in timers:
-            timer.pause()
+        with self._timers_paused():
+            self._launch_shell(name, result)
+
+    def _launch_shell(self, name: str, result: Any) -> None:
         try:
             target = self._target(name)
             role = None
             if target is not None and target.role is not None:  # refreshed from the portal
                 role = (target.session, target.role.account_id, target.role.role_name)
             sgr = self.settings.prompt_sgr(name)
-            with self.services.shell_session(result, name, self._served(), role, sgr) as (
-                argv,
-                env,
-            ):
+            served = work.served_options(self.settings, self.config_arg, self.credentials_arg)
+            with self.services.shell_session(result, name, served, role, sgr) as (argv, env):
                 shown = argv[0] if argv else "?"
                 self.main.note(name, f"shell {shown} (exit it to come back)", "step")
                 code = self.services.launcher(self, argv, env, self.take_typed())
@@ -853,11 +800,72 @@ class RolecallApp(OrderedKeysApp[int]):
         except Exception as exc:  # RunError (command not found), OSError
             self.main.note(name, "shell failed: " + lines.one_line(exc), "error")
             return
-        finally:
-            for timer in timers:
-                timer.resume()
-            self.tick()
         self.main.note(name, f"shell exited with code {code}", "step")
+
+    # -- edit, copy -------------------------------------------------------------
+    def edit(self, name: str) -> None:
+        """Open ``name`` in $VISUAL/$EDITOR at its line (``e``); reload when it exits."""
+        from rolecall.tui.editor import editor_command
+
+        profile = self.profiles.get(name) if self.profiles is not None else None
+        if profile is None or self.closing:
+            return
+        if not profile.file:
+            self.main.note(name, "this profile is in no file: nothing to edit", "warn")
+            return
+        argv = editor_command(self.services.environment(), profile.file, profile.line)
+        if argv is None:
+            self.main.note(name, "set $VISUAL or $EDITOR to edit a profile with e", "warn")
+            return
+        where = f"{lines.tilde(profile.file)}:{profile.line}"
+
+        def run() -> None:
+            try:
+                with self._timers_paused():
+                    code = self.services.do_edit(self, argv)
+            except SuspendNotSupported:
+                self.main.note(name, "this terminal cannot suspend the UI for an editor", "error")
+                return
+            except OSError as exc:  # no such editor
+                self.main.note(name, "editor failed: " + lines.one_line(exc), "error")
+                return
+            self.main.note(name, f"edited {where} ({argv[0]} exited with code {code})", "step")
+            self.reload_soon(select=name)
+
+        self.after_typing(run)
+
+    def copy(self, name: str, export: bool = False) -> None:
+        """Copy the role ARN (``y``), or the export block after a confirm (``Y``), to the
+        clipboard with OSC 52.  A profile with no role ARN offers its export block."""
+        from rolecall.tui.screens.confirm import ConfirmScreen
+
+        profile = self.profiles.get(name) if self.profiles is not None else None
+        if profile is None or self.closing:
+            return
+        if profile.role_arn and not export:
+            self.copy_to_clipboard(profile.role_arn)
+            self.main.note(name, f"copied {profile.role_arn} to the clipboard", "ok")
+            return
+        session: Any = self.sessions.get(name)
+        if not lines.usable(session, self.clock()):
+            self.main.note(name, "no live credentials to copy: assume it (Enter), then Y", "warn")
+            return
+
+        def answered(yes: bool | None) -> None:
+            if not yes:
+                self.main.note(name, "nothing copied", "step")
+                return
+            from rolecall.core.shell import format_env
+
+            self.copy_to_clipboard(format_env(session, "sh"))
+            self.main.note(name, "copied the export block (with its secret) to the clipboard", "ok")
+
+        question = ConfirmScreen(
+            f"Copy the export block of {name}?",
+            "It holds the secret key and session token: whatever reads the clipboard can use "
+            "them until they expire.",
+        )
+        self.push_screen(question, answered)
 
     # -- logout ---------------------------------------------------------------
     def logout(self, name: str) -> None:
@@ -906,19 +914,6 @@ class RolecallApp(OrderedKeysApp[int]):
         )
         self.main.note(name, f"logged out: {what}", "step")
         self.tick()
-
-    def _served(self) -> dict[str, Any] | None:
-        """How the shell's endpoint refreshes (None: ``env_keys``, fixed keys)."""
-        s = self.settings
-        if s.env_keys:
-            return None
-        return {
-            "config": self.config_arg,
-            "credentials": self.credentials_arg,
-            "margin_seconds": s.refresh_margin,
-            "default_duration": s.default_duration,
-            "session_name": s.default_session_name,
-        }
 
     # -- settings -------------------------------------------------------------
     def _theme_changed(self, theme: Theme) -> None:

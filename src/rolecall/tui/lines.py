@@ -80,16 +80,24 @@ def tilde(path: str) -> str:
 
 
 def empty_hint(paths: Sequence[str]) -> str:
-    """The status line when the AWS files hold no profile.
+    """The status line when the AWS files hold no profile: commands that create the
+    first one (``n`` adds a role profile, which needs a source profile first), as
+    aws-vault (``add``) and granted (``sso populate``) users expect; the table reloads
+    by itself when the files change.
 
     >>> empty_hint(["/x/config", "/x/credentials"])[:50]
-    'no profiles in /x/config or /x/credentials yet: pr'
+    'no profiles in /x/config or /x/credentials yet: in'
     """
     files = " or ".join(tilde(path) for path in paths)
     return (
-        f"no profiles in {clean(files)} yet: press n to add a role profile, "
-        "or run `aws configure` for access keys"
+        f"no profiles in {clean(files)} yet: in another terminal, run {FIRST_PROFILE[0]} "
+        f"(access keys) or {FIRST_PROFILE[1]} then {FIRST_PROFILE[2]} (IAM Identity "
+        "Center); this list reloads by itself, then n adds role profiles on top"
     )
+
+
+#: the commands the empty state names (a test runs each with --help)
+FIRST_PROFILE = ("`aws configure`", "`rolecall sso configure`", "`rolecall sso populate`")
 
 
 def one_line(exc: BaseException | None) -> str:

@@ -78,12 +78,13 @@ class WhoamiDone(Message):
 
 
 class ProfilesLoaded(Message):
-    """A reload finished: new profiles (None when only the cache changed) and expiries."""
+    """A reload finished: new profiles (None when only the cache changed) and expiries
+    (each profile's, and the MFA session each chain uses)."""
 
     def __init__(
         self,
         profiles: ProfileSet | None,
-        expiries: dict[str, ExpiryLike] | None,
+        expiries: tuple[dict[str, ExpiryLike], dict[str, ExpiryLike]] | None,
         stamp: tuple[Any, ...],
         error: str | None = None,
         rows: PreparedRows | None = None,

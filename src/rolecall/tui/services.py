@@ -40,6 +40,8 @@ __all__ = [
     "utc_now",
 ]
 
+#: the names of the worker pool's threads start with this
+POOL_PREFIX = "rolecall"
 #: threads of the worker pool, started after the first frame
 WORKER_THREADS = 8
 
@@ -63,8 +65,15 @@ def start_worker_pool(threads: int = WORKER_THREADS) -> None:
     import time
     from concurrent.futures import ThreadPoolExecutor
 
+    class NoWaitPool(ThreadPoolExecutor):
+        """Quitting never waits for a worker stuck in a call (asyncio.run waits for the
+        default pool's shutdown; :func:`rolecall.tui.run` then ends the process)."""
+
+        def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+            super().shutdown(wait=False, cancel_futures=True)
+
     loop = asyncio.get_running_loop()
-    pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="rolecall")
+    pool = NoWaitPool(max_workers=threads, thread_name_prefix=POOL_PREFIX)
     loop.set_default_executor(pool)
     for _ in range(threads):
         pool.submit(time.sleep, 0.05)
@@ -140,8 +149,17 @@ def push_typed(text: str) -> int:
 def suspend_launcher(
     app: App[Any], argv: Sequence[str], env: Mapping[str, str], typed: str = ""
 ) -> int:
-    """Suspend the TUI, hand ``typed`` to the terminal, run ``argv`` with ``env``, resume."""
+    """Suspend the TUI, hand ``typed`` to the terminal, run ``argv`` with ``env``, resume.
+
+    Before the prompt and after the exit, it says what ``rolecall shell`` says
+    (``core.shell_lines``), on stderr.
+    """
+    from rolecall.core.shell_lines import from_env
+
+    said = from_env(argv, env)
     with app.suspend():
+        if said is not None:
+            print(said.start(utc_now()), file=sys.stderr, flush=True)
         previous = signal.signal(signal.SIGINT, _ignore_sigint)
         try:
             if typed:  # (after the handler: a typed Ctrl+C must not stop the app)
@@ -155,7 +173,10 @@ def suspend_launcher(
                     )
             from rolecall.core.shell import run_subshell
 
-            return run_subshell(list(argv), dict(env))
+            code = run_subshell(list(argv), dict(env))
+            if said is not None:
+                print(said.end(utc_now()), file=sys.stderr, flush=True)
+            return code
         finally:
             signal.signal(signal.SIGINT, previous)
 
@@ -186,8 +207,12 @@ class Services:
     #: passed to assume/whoami as ``client_factory`` (a moto endpoint in tests)
     client_factory: Any = None
     launcher: Launcher = suspend_launcher
-    #: ``rolecall.core.cache.expiries``-compatible
+    #: ``editor(app, argv) -> exit code``: runs the user's editor (``e``)
+    editor: Callable[[App[Any], Sequence[str]], int] | None = None
+    #: ``rolecall.core.expiries.expiries``-compatible
     expiries: Callable[..., Mapping[str, ExpiryLike]] | None = None
+    #: ``rolecall.core.expiries.mfa_sessions``-compatible (with ``expiries`` faked: none)
+    mfa_sessions: Callable[..., Mapping[str, ExpiryLike]] | None = None
     #: ``rolecall.core.logout.logout_profile``-compatible
     logout: Callable[..., Any] | None = None
     #: ``rolecall.core.cache.cache_fingerprint``-compatible
@@ -407,13 +432,18 @@ class Services:
         return load_profiles(config, credentials)
 
     # -- cache --------------------------------------------------------------
-    def do_expiries(self, profiles: ProfileSet, now: datetime) -> dict[str, ExpiryLike]:
+    def do_expiries(
+        self, profiles: ProfileSet, now: datetime
+    ) -> tuple[dict[str, ExpiryLike], dict[str, ExpiryLike]]:
+        """Each profile's expiry, and the MFA session each chain uses (one cache pass)."""
         fn = self.expiries
         if fn is None:
-            from rolecall.core import cache
+            from rolecall.core.expiries import expiries_and_sessions
 
-            fn = cache.expiries
-        return dict(fn(profiles, now=now))
+            rows, sessions = expiries_and_sessions(profiles, now)
+            return dict(rows), dict(sessions)
+        chains = self.mfa_sessions
+        return dict(fn(profiles, now=now)), dict(chains(profiles, now=now)) if chains else {}
 
     def do_cache_fingerprint(self) -> tuple[Any, ...]:
         fn = self.cache_fingerprint
@@ -445,6 +475,17 @@ class Services:
 
             fn = logout_profile
         return fn(profiles, name)
+
+    def do_edit(self, app: App[Any], argv: Sequence[str]) -> int:
+        """Run the editor (``tui.editor.suspend_editor`` unless replaced)."""
+        if self.editor is None:
+            from rolecall.tui.editor import suspend_editor
+
+            return suspend_editor(app, argv)
+        return self.editor(app, argv)
+
+    def environment(self) -> Mapping[str, str]:
+        return os.environ if self.environ is None else self.environ
 
     # -- shell --------------------------------------------------------------
     def shell_command(self, result: Any, profile: str) -> tuple[list[str], dict[str, str]]:

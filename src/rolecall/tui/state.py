@@ -80,6 +80,8 @@ class TableState:
         self.rows: dict[str, Row] = {}
         self.cache_expiries: dict[str, ExpiryLike] = {}
         self.session_expiries: dict[str, ExpiryLike] = {}
+        #: the MFA session each profile's chain uses (``core.expiries.mfa_sessions``)
+        self.chain_sessions: dict[str, ExpiryLike] = {}
         self.favorites: list[str] = []
         self.display_names: dict[str, str] = {}
         self.colors: dict[str, str] = {}
@@ -136,8 +138,11 @@ class TableState:
         self.rows = rows
         self._apply_expiries(rows.values())
 
-    def set_cache_expiries(self, expiries: Mapping[str, ExpiryLike]) -> None:
+    def set_cache_expiries(
+        self, expiries: Mapping[str, ExpiryLike], sessions: Mapping[str, ExpiryLike] | None = None
+    ) -> None:
         self.cache_expiries = dict(expiries)
+        self.chain_sessions = dict(sessions or {})
         self._apply_expiries(self.rows.values())
 
     def set_session_expiry(self, name: str, kind: str, expires_at: datetime) -> None:
@@ -155,16 +160,34 @@ class TableState:
     # -- outputs ------------------------------------------------------------
     def expiry(self, name: str) -> ExpiryLike | None:
         """The later of the cache's expiry and the one from an assume in this session
-        (for a discovered row, the cache's is its session's token)."""
+        (for a discovered row, the cache's is its session's token).
+
+        An MFA session the cache lends a role (it has no credentials of its own
+        cached yet) never beats the role's own credentials from an assume here:
+        the row counts down what using the profile gives.
+        """
         cached = self.cache_expiries.get(name)
         if cached is None and name in self.discovered.targets:
             cached = self.token_expiries.get(self.discovered.targets[name].token)
         session = self.session_expiries.get(name)
         if cached is None:
             return session
-        if session is None or cached.expires_at >= session.expires_at:
+        if session is None:
             return cached
-        return session
+        if cached.kind == "mfa" or session.expires_at > cached.expires_at:
+            return session
+        return cached
+
+    def hop_expiry(self, name: str, hop: str) -> ExpiryLike | None:
+        """What the detail panel of ``name`` shows for ``hop`` of its chain: the hop's own
+        expiry, except that a static root shows the MFA session this chain uses (not
+        one that only its own use, or another chain, starts)."""
+        got = self.expiry(hop)
+        profile = self.profile(name)
+        root = hop != name and profile is not None and profile.chain[-1] == hop
+        if root and (got is None or got.kind == "mfa"):
+            return self.chain_sessions.get(name)
+        return got
 
     def visible(self, now: datetime) -> list[Row]:
         return order_rows(filter_rows(self.rows.values(), self.query), self.sort, now)

@@ -215,11 +215,11 @@ def validate(values: dict[str, str], existing: Sequence[str]) -> Validation:
     )
 
 
-def color_choices() -> list[tuple[str, str]]:
-    """(name, #rrggbb) of every colour the settings accept."""
-    from rolecall.settings import COLOR_HEX
+def color_choices() -> list[str]:
+    """Every colour name the settings accept (the form offers them all)."""
+    from rolecall.settings import COLOR_NAMES
 
-    return list(COLOR_HEX.items())
+    return list(COLOR_NAMES)
 
 
 def save_request(

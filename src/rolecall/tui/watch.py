@@ -49,6 +49,11 @@ class Watch:
         self._cost = 0.0
         self._polls = 0
 
+    @property
+    def slow(self) -> bool:
+        """Whether the last full fingerprint took more than :data:`SLOW` seconds."""
+        return self._cost > SLOW
+
     def files(self) -> tuple[Any, ...]:
         return tuple(file_stamp(path) for path in self.paths())
 

@@ -13,15 +13,15 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 from rolecall.tui.model import clean
+from rolecall.tui.screens.dialog import Dialog
 
 __all__ = ["ConfirmScreen"]
 
 
-class ConfirmScreen(ModalScreen[bool]):
+class ConfirmScreen(Dialog[bool]):
     """Asks ``question`` (a title) about ``detail`` (a line of explanation)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -31,7 +31,7 @@ class ConfirmScreen(ModalScreen[bool]):
     ]
 
     def __init__(self, question: str, detail: str) -> None:
-        super().__init__(classes="modal")
+        super().__init__()
         self.question = question
         self.detail = detail
 
@@ -42,6 +42,7 @@ class ConfirmScreen(ModalScreen[bool]):
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Yes (y)", variant="error", id="confirm-yes")
                 yield Button("No (n)", id="confirm-no")
+        yield self.footer()
 
     def on_mount(self) -> None:
         self.query_one("#confirm-no", Button).focus()

@@ -4,6 +4,13 @@ It owns what is shown (a :class:`~rolecall.tui.state.TableState`) and the keys
 that act on the highlighted profile; the app owns the workers and the timers,
 and calls :meth:`MainScreen.tick` once a second.  The screen reaches the app only
 through the :class:`ProfileActions` it is given (it never imports the app).
+
+It fits any terminal from 80x24 up: the detail and status panels sit side by
+side from :data:`SIDE_BY_SIDE` columns, one at a time below that (the status
+panel first), and get fewer lines on a short terminal, so that the table keeps
+at least eight rows; ``p`` cycles what the bottom shows (:data:`VIEWS`).  Toasts
+are placed over the top of the status panel, where its oldest lines are, never
+over the table or the newest lines.
 """
 
 from __future__ import annotations
@@ -17,13 +24,15 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input
+from textual.widgets import Header, Input
+from textual.widgets._toast import Toast, ToastRack
 
 from rolecall.tui import guard_view
 from rolecall.tui.discovered import describe as describe_target
 from rolecall.tui.model import SORTS, clean
 from rolecall.tui.state import PreparedRows, TableState
 from rolecall.tui.widgets.detail import DetailPanel, describe
+from rolecall.tui.widgets.key_footer import KeyFooter
 from rolecall.tui.widgets.profile_table import ProfileTable
 from rolecall.tui.widgets.status import StatusLog
 
@@ -37,7 +46,19 @@ if TYPE_CHECKING:
     from rolecall.tui.lines import Level
     from rolecall.tui.model import ExpiryLike
 
-__all__ = ["MainScreen", "ProfileActions"]
+__all__ = ["SIDE_BY_SIDE", "VIEWS", "MainScreen", "ProfileActions"]
+
+#: what the bottom of the screen shows, in the order ``p`` cycles through
+VIEWS = ("both", "status", "detail", "none")
+#: the columns from which the detail and status panels sit side by side
+SIDE_BY_SIDE = 100
+#: the panels' height (with their borders) below SHORT rows, below MID, and from MID
+SHORT, MID = 30, 38
+PANEL_HEIGHTS = (7, 10, 16)
+#: the profile rows the table keeps, whatever else needs room (toasts)
+MIN_ROWS = 8
+#: how often the room made for toasts is checked (a toast goes away by itself)
+TOAST_CHECK = 0.1
 
 
 class ProfileActions(Protocol):
@@ -62,6 +83,12 @@ class ProfileActions(Protocol):
     def logout(self, name: str) -> None:
         """Forget ``name``'s cached credentials and MFA session, after a confirm."""
 
+    def edit(self, name: str) -> None:
+        """Open ``name`` in $VISUAL/$EDITOR at its line, then reload."""
+
+    def copy(self, name: str, export: bool = False) -> None:
+        """Copy the role ARN (or, after a confirm, the export block) with OSC 52."""
+
     def add_discovered(self, name: str) -> None:
         """Write a discovered SSO role's row (``sso·new``) into the config as a profile."""
 
@@ -69,19 +96,28 @@ class ProfileActions(Protocol):
 class MainScreen(Screen[None]):
     """The profile table, the filter, the detail panel and the status log."""
 
+    #: in order of priority: a narrow footer leaves out the last ones (never Help, Quit)
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "assume", "Assume"),
-        Binding("r", "reassume", "Re-assume"),
-        Binding("i", "whoami", "Whoami"),
         Binding("s", "shell", "Shell"),
         Binding("c", "console", "Console", show=False),
-        Binding("n", "switch_role", "Switch role"),
         Binding("slash", "filter", "Filter"),
+        Binding("p", "panels", "Panels"),
+        Binding("i", "whoami", "Whoami"),
+        Binding("r", "reassume", "Re-assume"),
+        Binding("n", "switch_role", "Switch role"),
         Binding("o", "sort", "Sort"),
         Binding("f", "favorite", "Fav"),
         Binding("x", "logout", "Log out", show=False),
+        Binding("e", "edit", "Edit", show=False),
+        Binding("y", "copy", "Copy ARN", show=False),
+        Binding("Y", "copy_export", "Copy exports", show=False),
         Binding("a", "add_discovered", "Add profile", show=False),
         Binding("escape", "clear_filter", "Clear filter", show=False),
+        Binding("question_mark", "app.help", "Help"),
+        Binding("q", "app.quit", "Quit"),
+        # as in k9s and lazygit (Ctrl+Q, Textual's, stays); before the filter's copy
+        Binding("ctrl+c", "app.quit", "Quit", show=False, priority=True),
     ]
 
     def __init__(self, clock: Callable[[], datetime], actions: ProfileActions) -> None:
@@ -94,6 +130,11 @@ class MainScreen(Screen[None]):
         self.state = TableState()
         self._detail_live = False
         self._detail_for: str | None = None
+        #: what the bottom shows (one of VIEWS); "both" shows the status panel alone
+        #: when the screen is narrower than SIDE_BY_SIDE
+        self.panels = "both"
+        #: rows the status panel gives to toasts over its top
+        self._toast_room = 0
         #: the guarded profile whose colour the header and the table's border show
         self._guard_bar: str | None = None
         self.table: ProfileTable
@@ -112,7 +153,7 @@ class MainScreen(Screen[None]):
         with Horizontal(id="bottom"):
             yield DetailPanel(id="detail")
             yield StatusLog(id="status")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.table = self.query_one("#profiles", ProfileTable)
@@ -124,7 +165,82 @@ class MainScreen(Screen[None]):
         filt.display = False
         filt.cursor_blink = not self.app.is_headless
         self.table.focus()
+        self._lay_out()
+        self.set_interval(TOAST_CHECK, self.fit_toasts, name="toasts")
         self.actions.start()
+
+    # -- layout -------------------------------------------------------------
+    @property
+    def view(self) -> str:
+        """What the bottom shows now: :attr:`panels`, as the width allows."""
+        if self.panels == "both" and self.size.width < SIDE_BY_SIDE:
+            return "status"
+        return self.panels
+
+    def on_resize(self) -> None:
+        self._lay_out()
+
+    def _base_height(self) -> int:
+        """The bottom panels' height for the screen's, toasts aside."""
+        height = self.size.height
+        return PANEL_HEIGHTS[0 if height < SHORT else 1 if height < MID else 2]
+
+    def _lay_out(self) -> None:
+        """The panels' height for the screen's, which panels show, where toasts go."""
+        view = self.view
+        bottom = self.query_one("#bottom")
+        bottom.display = view != "none"
+        bottom.styles.height = self._base_height() + self._toast_room
+        self.status.styles.padding = (self._toast_room, 1, 0, 1)
+        self.detail.display = view in ("both", "detail")
+        self.status.display = view in ("both", "status")
+        folded = {"status": "details", "detail": "status", "none": "panels"}.get(view)
+        hint = f"p shows the {folded}" if folded else ""
+        self.query_one("#table-box").border_subtitle = hint
+        self.call_after_refresh(self._place_toasts)
+
+    def _place_toasts(self) -> None:
+        """Toasts over the top of the status panel, in the room it leaves them, else
+        where Textual puts them (bottom right, above the footer)."""
+        racks = self.query_children(ToastRack)
+        if not racks:
+            return
+        styles = racks.first().styles
+        status = self.status
+        if status.display and status.region.height:
+            styles.dock = "top"
+            styles.align_vertical = "top"
+            styles.margin = (status.region.y + 1, 2, 0, 0)
+            styles.max_height = max(1, status.region.height - 2)
+        else:
+            styles.dock = "bottom"
+            styles.align_vertical = "bottom"
+            styles.margin = (0, 0, 1, 0)
+            styles.max_height = None
+
+    def fit_toasts(self) -> None:
+        """Make room for the toasts above the status panel's lines, so that they never
+        cover the newest ones: the panel grows by their height, as far as the table
+        can keep :data:`MIN_ROWS` rows (past that, they cover its oldest lines)."""
+        toasts = [toast for toast in self.query(Toast) if toast.region.height]
+        need = 0
+        if toasts and self.status.display:
+            need = max(t.region.bottom for t in toasts) - min(t.region.y for t in toasts)
+        # header and footer, the table's borders and its header row, the filter
+        chrome = 2 + 2 + 1 + (1 if self.query_one("#filter").display else 0)
+        spare = self.size.height - chrome - self._base_height() - MIN_ROWS
+        room = max(0, min(need, spare))
+        if room != self._toast_room:
+            self._toast_room = room
+            self._lay_out()
+
+    def action_panels(self) -> None:
+        """Cycle what the bottom shows: both panels (or the status panel alone when
+        narrow), the status panel, the profile's details, nothing."""
+        views = VIEWS if self.size.width >= SIDE_BY_SIDE else VIEWS[1:]
+        current = self.view
+        self.panels = views[(views.index(current) + 1) % len(views)]
+        self._lay_out()
 
     # -- handles ------------------------------------------------------------
     @property
@@ -150,8 +266,9 @@ class MainScreen(Screen[None]):
         table.measure(self.state.all_rows())
         self._show(keep)
 
-    def set_expiries(self, expiries: dict[str, Any]) -> None:
-        self.state.set_cache_expiries(expiries)
+    def set_expiries(self, expiries: dict[str, Any], sessions: dict[str, Any]) -> None:
+        """Each profile's cached expiry, and the MFA session each chain uses."""
+        self.state.set_cache_expiries(expiries, sessions)
         if self.state.sort == "expires":
             self._show()
         else:
@@ -244,12 +361,13 @@ class MainScreen(Screen[None]):
             else:
                 panel.show(Text("No profile selected.", style="dim"))
             return
-        self._detail_live = any(self.state.expiry(hop) is not None for hop in profile.chain)
+        expiry = self.state.hop_expiry
+        self._detail_live = any(expiry(profile.name, hop) is not None for hop in profile.chain)
         panel.show(
             describe(
                 profile,
                 self.state.profiles,
-                self.state.expiry,
+                lambda hop: expiry(profile.name, hop),
                 self.clock(),
                 display_name=settings.display_names.get(profile.name),
                 warn=settings.warn_seconds,
@@ -309,8 +427,15 @@ class MainScreen(Screen[None]):
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
+        """A new filter: the best (first) match is highlighted, as in fzf and k9s (the
+        cursor used to keep its index: ``/prd Enter`` from a lower row assumed the last
+        match).  Emptied, the filter leaves the cursor where it is."""
         self.state.query = event.value
-        self._show()
+        first = None
+        if event.value:
+            rows = self.state.visible(self.clock())
+            first = rows[0].name if rows else None
+        self._show(keep=first)
 
     @on(Input.Submitted, "#filter")
     def _filter_submitted(self, event: Input.Submitted) -> None:
@@ -344,6 +469,18 @@ class MainScreen(Screen[None]):
     def action_logout(self) -> None:
         if self.highlighted:
             self.actions.logout(self.highlighted)
+
+    def action_edit(self) -> None:
+        if self.highlighted:
+            self.actions.edit(self.highlighted)
+
+    def action_copy(self) -> None:
+        if self.highlighted:
+            self.actions.copy(self.highlighted)
+
+    def action_copy_export(self) -> None:
+        if self.highlighted:
+            self.actions.copy(self.highlighted, export=True)
 
     def action_add_discovered(self) -> None:
         if self.highlighted:

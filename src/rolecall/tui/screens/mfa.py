@@ -14,24 +14,28 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.validation import Regex
 from textual.widgets import Button, Input, Label, Static
 
 from rolecall.tui.model import clean
+from rolecall.tui.screens.dialog import Dialog
 
 __all__ = ["MfaScreen"]
 
 CODE_RE = r"^[0-9]{6}$"
 
 
-class MfaScreen(ModalScreen[str | None]):
+class MfaScreen(Dialog[str | None]):
     """Asks for the code of ``serial`` to assume ``profile``."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        # before the code field's own Enter, so that the footer shows it
+        Binding("enter", "submit", "Assume", priority=True),
+        Binding("escape", "cancel", "Cancel"),
+    ]
 
     def __init__(self, profile: str, serial: str) -> None:
-        super().__init__(classes="modal")
+        super().__init__()
         self.profile = profile
         self.serial = serial
 
@@ -53,6 +57,15 @@ class MfaScreen(ModalScreen[str | None]):
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Assume", variant="primary", id="mfa-ok")
                 yield Button("Cancel", id="mfa-cancel")
+        yield self.footer()
+
+    def action_submit(self) -> None:
+        """Enter: submit the code, or press the button that has the focus."""
+        focused = self.focused
+        if isinstance(focused, Button):
+            focused.press()
+        else:
+            self._submit()
 
     def on_mount(self) -> None:
         field = self.query_one("#mfa-code", Input)

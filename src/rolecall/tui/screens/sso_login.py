@@ -23,11 +23,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 from textual.worker import Worker, WorkerState
 
 from rolecall.tui.model import clean, format_countdown
+from rolecall.tui.screens.dialog import Dialog
 
 __all__ = ["LOGIN_GROUP", "SsoLoginScreen"]
 
@@ -47,7 +47,7 @@ def spaced(code: str) -> str:
     return " ".join(code)
 
 
-class SsoLoginScreen(ModalScreen[str]):
+class SsoLoginScreen(Dialog[str]):
     """Logs ``profile``'s SSO session in; shows the URL, the code and its countdown."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
@@ -66,7 +66,7 @@ class SsoLoginScreen(ModalScreen[str]):
         browser: Callable[[str], bool],
         clock: Callable[[], datetime],
     ) -> None:
-        super().__init__(classes="modal")
+        super().__init__()
         self.profile = profile
         self.login = login
         self.browser = browser
@@ -85,6 +85,7 @@ class SsoLoginScreen(ModalScreen[str]):
             yield Static("", id="sso-countdown")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Cancel", id="sso-cancel")
+        yield self.footer()
 
     def on_mount(self) -> None:
         def on_code(code: Any) -> None:  # in the worker's thread

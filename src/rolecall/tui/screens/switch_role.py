@@ -24,13 +24,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.widgets import Button, Input, Label, Select, Static
 from textual.worker import Worker, WorkerState
 
 from rolecall.tui.lines import one_line
 from rolecall.tui.model import clean
+from rolecall.tui.screens.dialog import Dialog
 from rolecall.tui.switch_role_form import (
     FIELDS,
     KINDS,
@@ -40,6 +40,7 @@ from rolecall.tui.switch_role_form import (
     validate,
     validate_sso,
 )
+from rolecall.tui.widgets.profile_table import color_style
 
 __all__ = ["SAVE_GROUP", "SELECT_LIMIT", "SwitchRoleScreen"]
 
@@ -66,12 +67,19 @@ _TEXTS = {
 }
 
 
-class SwitchRoleScreen(ModalScreen[Saved | None]):
+#: the rows of the form that never scroll: borders, paddings, title, description,
+#: the form's error and the buttons (a short screen drops the paddings)
+CHROME, SHORT_CHROME = 14, 10
+
+
+class SwitchRoleScreen(Dialog[Saved | None]):
     """The form; returns what it wrote (a role profile or an SSO session), or None."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel"),
         Binding("ctrl+s", "save", "Save"),
+        Binding("escape", "cancel", "Cancel"),
+        Binding("tab", "app.focus_next", "Next field"),
+        Binding("shift+tab", "app.focus_previous", "Previous field", show=False),
     ]
 
     def __init__(
@@ -79,12 +87,12 @@ class SwitchRoleScreen(ModalScreen[Saved | None]):
         profiles: Sequence[str],
         save: Callable[[Saved], str | None],
         *,
-        colors: Sequence[tuple[str, str]] = (),
+        colors: Sequence[str] = (),
         source: str | None = None,
         sessions: Sequence[str] = (),
         kind: str | None = None,
     ) -> None:
-        super().__init__(classes="modal")
+        super().__init__()
         self.profiles = list(profiles)
         self.save = save
         self.color_options = list(colors)
@@ -153,8 +161,10 @@ class SwitchRoleScreen(ModalScreen[Saved | None]):
         return self._field("source", "Source profile", picker, hint)
 
     def compose(self) -> ComposeResult:
+        # each swatch drawn as the table draws the colour
         colors: list[tuple[str | Text, str]] = [
-            (Text.assemble(("●● ", hexcode), name), name) for name, hexcode in self.color_options
+            (Text.assemble(("●● ", color_style(name) or ""), name), name)
+            for name in self.color_options
         ]
         sources = sorted(self.profiles, key=str.casefold)
         title, intro, button = _TEXTS[self.kind]
@@ -226,6 +236,13 @@ class SwitchRoleScreen(ModalScreen[Saved | None]):
             with Horizontal(classes="dialog-buttons"):
                 yield Button(button, variant="primary", id="switch-save", compact=True)
                 yield Button("Cancel", id="switch-cancel", compact=True)
+        yield self.footer()
+
+    def fit(self, height: int) -> None:
+        """The fields scroll in what the screen leaves: the buttons stay on screen."""
+        chrome = SHORT_CHROME if self.has_class("-short") else CHROME
+        for fields in self.query("#switch-fields").results(VerticalScroll):
+            fields.styles.max_height = max(3, height - chrome)
 
     def on_mount(self) -> None:
         for field_input in self.query(Input):

@@ -8,6 +8,10 @@ rows on screen.
 
 Line 0 is the header (it stays put when the rows scroll); line ``y`` shows row
 ``scroll_y + y - 1``.
+
+Name and Expires are always on screen: when the columns are wider than the
+table, the lower-priority ones shrink or hide first (:func:`fit_columns`), so
+that an 80-column terminal never scrolls sideways to reach a countdown.
 """
 
 from __future__ import annotations
@@ -17,11 +21,12 @@ from datetime import datetime
 from typing import ClassVar
 
 from rich.cells import cell_len, set_cell_size
+from rich.color import Color as RichColor
+from rich.color import ColorParseError
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.binding import Binding, BindingType
-from textual.color import Color, ColorParseError
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
@@ -44,19 +49,83 @@ COLUMNS: tuple[tuple[str, str, int, int], ...] = (
 EXPIRES_WIDTH = 9
 MARK_WIDTH = 3
 GAP = 2
+#: the columns given up first when the table is too narrow, lowest priority first,
+#: each with the width it may shrink to before it hides (None: it hides whole; an
+#: account ID or a region cut short is of no use)
+GIVE_UP: tuple[tuple[int, int | None], ...] = (
+    (5, 6),  # source
+    (1, None),  # kind
+    (4, None),  # region
+    (3, 8),  # role
+    (2, None),  # account
+)
+#: the name shrinks last, down to this
+NAME_FLOOR = 8
+
+
+def row_width(widths: Sequence[int]) -> int:
+    """The cells a row takes with these column widths (0: hidden)."""
+    return MARK_WIDTH + sum(w + GAP for w in widths if w) + EXPIRES_WIDTH + 1
+
+
+def fit_columns(natural: Sequence[int], available: int) -> list[int]:
+    """The widths to draw the columns with in ``available`` cells (0: hidden).
+
+    Lower-priority columns shrink to their floor or hide first (:data:`GIVE_UP`),
+    then the name shrinks; Name and Expires stay.
+
+    >>> natural = [12, 11, 12, 10, 14, 8]  # name kind account role region source
+    >>> row_width(natural), fit_columns(natural, 200)
+    (92, [12, 11, 12, 10, 14, 8])
+    >>> fit_columns(natural, 90)  # the source shrinks
+    [12, 11, 12, 10, 14, 6]
+    >>> fit_columns(natural, 77)  # ...then hides, and so does the kind
+    [12, 0, 12, 10, 14, 0]
+    >>> fit_columns(natural, 25), fit_columns(natural, 10)
+    ([10, 0, 0, 0, 0, 0], [8, 0, 0, 0, 0, 0])
+    """
+    widths = list(natural)
+    for index, floor in GIVE_UP:
+        over = row_width(widths) - available
+        if over <= 0:
+            return widths
+        if floor is not None and widths[index] - over >= floor:
+            widths[index] -= over
+            return widths
+        widths[index] = 0
+    over = row_width(widths) - available
+    if over > 0:
+        widths[0] = max(NAME_FLOOR, widths[0] - over)
+    return widths
+
+
+def _cell(text: str, width: int) -> str:
+    """``text`` in exactly ``width`` cells, cut with ``…`` when it is longer."""
+    if cell_len(text) > width:
+        return set_cell_size(text, width - 1) + "…"
+    return set_cell_size(text, width)
+
 
 _style_cache: dict[str, Style] = {}
 
 
 def color_style(color: str | None) -> Style | None:
-    """A Rich style for a settings colour (``red``, ``#ff8800``, ``orange``...), or None."""
+    """A Rich style for a settings colour (``bright_red``, ``orange1``, ``#ff8800``), or None.
+
+    The names are Rich's, as the settings check them (``settings/colors.py``): the
+    first sixteen are the terminal's own colours, which the app maps through its
+    theme's palette, as it does for every ANSI colour.  (Textual's CSS names are
+    another set: ``bright_red`` is not one, and ``purple`` is another colour.)
+    The settings refuse anything else, with its key and line; such a value, given
+    by hand, draws in the table's own colour.
+    """
     if not color:
         return None
     style = _style_cache.get(color)
     if style is None:
         try:
-            style = Style(color=Color.parse(color).rich_color)
-        except (ColorParseError, ValueError):
+            style = Style(color=RichColor.parse(color))
+        except ColorParseError:
             style = Style()
         _style_cache[color] = style
     return style
@@ -116,6 +185,7 @@ class ProfileTable(ScrollView, can_focus=True):
     ProfileTable {
         background: $surface;
         color: $foreground;
+        scrollbar-gutter: stable;  /* the columns fit the same width, scrollbar or not */
         & > .profile-table--header { text-style: bold; background: $panel; color: $foreground; }
         & > .profile-table--cursor {
             background: $block-cursor-blurred-background;
@@ -155,7 +225,9 @@ class ProfileTable(ScrollView, can_focus=True):
         self._rows: list[Row] = []
         self._index: dict[str, int] = {}
         self._cursor = 0
-        self._widths = [lo for _, _, lo, _ in COLUMNS]
+        #: the columns' widths from their content, and as drawn (0: hidden)
+        self._natural = [lo for _, _, lo, _ in COLUMNS]
+        self._widths = list(self._natural)
         self._expires_x = 0
         self._strips: dict[str, Strip] = {}
         self._header: Strip | None = None
@@ -191,9 +263,22 @@ class ProfileTable(ScrollView, can_focus=True):
                 wide = [cell_len(c) for c in cells if not c.isascii()]
                 longest = max(longest, *wide) if wide else longest
             widths.append(max(lo, len(header) + 2, min(hi, longest)))
+        self._natural = widths
+        self._fit()
+
+    def _fit(self) -> None:
+        """Draw the columns in the table's width (:func:`fit_columns`)."""
+        available = self.scrollable_content_region.width
+        widths = fit_columns(self._natural, available) if available else list(self._natural)
         if widths != self._widths:
             self._widths = widths
+            self._layout()
             self._invalidate()
+
+    @property
+    def shown_columns(self) -> list[str]:
+        """The keys of the columns drawn (for tests)."""
+        return [key for (key, *_), w in zip(COLUMNS, self._widths, strict=True) if w]
 
     @property
     def sort_column(self) -> str:
@@ -223,12 +308,14 @@ class ProfileTable(ScrollView, can_focus=True):
             self._cursor = self._index[keep]
         else:
             self._cursor = max(0, min(old_cursor, len(rows) - 1))
-        self._expires_x = MARK_WIDTH + sum(w + GAP for w in self._widths)
-        width = self._expires_x + EXPIRES_WIDTH + 1
-        self.virtual_size = Size(width, len(rows) + 1)
+        self._layout()
         self._scroll_to_cursor()
         self.refresh()
         self._announce()
+
+    def _layout(self) -> None:
+        self._expires_x = row_width(self._widths) - EXPIRES_WIDTH - 1
+        self.virtual_size = Size(self._expires_x + EXPIRES_WIDTH + 1, len(self._rows) + 1)
 
     def move_cursor_to(self, name: str) -> bool:
         index = self._index.get(name)
@@ -323,6 +410,7 @@ class ProfileTable(ScrollView, can_focus=True):
                 self.post_message(self.RowActivated(self._rows[index].name))
 
     def on_resize(self) -> None:
+        self._fit()
         self._scroll_to_cursor()
 
     def on_focus(self) -> None:
@@ -349,8 +437,9 @@ class ProfileTable(ScrollView, can_focus=True):
         if self._header is None:
             segments = [Segment(" " * MARK_WIDTH)]
             for (key, header, _, _), width in zip(COLUMNS, self._widths, strict=True):
-                label = header + (" ▼" if key == self.sort_column else "")
-                segments.append(Segment(set_cell_size(label, width) + " " * GAP))
+                if width:
+                    label = header + (" ▼" if key == self.sort_column else "")
+                    segments.append(Segment(_cell(label, width) + " " * GAP))
             label = ("▼ " if self.sort_column == "expires" else "") + "Expires"
             segments.append(Segment(label.rjust(EXPIRES_WIDTH) + " "))
             base = self.rich_style + self.get_component_rich_style("profile-table--header")
@@ -372,10 +461,11 @@ class ProfileTable(ScrollView, can_focus=True):
             )
             segments = list(mark)
             widths = self._widths
-            segments.append(Segment(set_cell_size(row.label, widths[0]), color_style(row.color)))
+            segments.append(Segment(_cell(row.label, widths[0]), color_style(row.color)))
             segments.append(Segment(" " * GAP))
             for attr, width in zip(_ATTRS[1:], widths[1:], strict=True):
-                segments.append(Segment(set_cell_size(getattr(row, attr), width) + " " * GAP))
+                if width:
+                    segments.append(Segment(_cell(getattr(row, attr), width) + " " * GAP))
             strip = Strip(segments, self._expires_x)
             self._strips[row.name] = strip
         return strip

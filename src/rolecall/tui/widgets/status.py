@@ -4,13 +4,22 @@ Lines are Rich ``Text`` (never markup), and go through ``lines.redact`` first, s
 a secret that slipped into an error message is still never shown.  It is a
 small line-API widget (wrapped lines are rendered once, per width), lighter to
 import and to draw than ``RichLog``.
+
+It follows the newest line with Textual's anchor: the layout keeps an anchored
+widget scrolled to its end whatever the new size, until the user scrolls up
+(wheel, keys, scrollbar); scrolling back to the end (or ``End``/``G``) follows
+again.  (It used to compare ``scroll_y`` with ``max_scroll_y`` before the new
+size was laid out: the first line that overflowed left it behind for good.)
+It takes the focus (Tab) and scrolls with the keys.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import ClassVar
 
 from rich.text import Text
+from textual.binding import Binding, BindingType
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -34,12 +43,20 @@ MAX_LINES = 1000
 MAX_WIDTH = 1000
 
 
-class StatusLog(ScrollView, can_focus=False):
+class StatusLog(ScrollView, can_focus=True):
     """Timestamped, per-profile lines; follows the end unless scrolled up."""
 
     DEFAULT_CSS = """
     StatusLog { height: 1fr; background: $surface; overflow-x: hidden; }
     """
+
+    #: besides the arrows, PgUp/PgDn, Home and End (``ScrollView``'s own)
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("k", "scroll_up", "Up", show=False),
+        Binding("j", "scroll_down", "Down", show=False),
+        Binding("g", "scroll_home", "First line", show=False),
+        Binding("G", "scroll_end", "Follow", show=False),
+    ]
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -65,15 +82,20 @@ class StatusLog(ScrollView, can_focus=False):
             del self.lines[: MAX_LINES // 2]
             del self.lines_text[: MAX_LINES // 2]
             self._width = 0  # rewrap all
-        follow = self.scroll_y >= self.max_scroll_y
         if self._width and self._width == self._wrap_width():
             self._strips.extend(self._wrap(line, self._width))
             self._resize()
         else:
             self._rewrap()
-        if follow:
-            self.scroll_end(animate=False, immediate=True, x_axis=False)
         self.refresh()
+
+    @property
+    def following(self) -> bool:
+        """Whether the newest line is kept in view (the user has not scrolled up)."""
+        return self.is_anchored and not self._anchor_released
+
+    def on_mount(self) -> None:
+        self.anchor()
 
     def _wrap_width(self) -> int:
         return max(10, self.scrollable_content_region.width)
@@ -101,7 +123,6 @@ class StatusLog(ScrollView, can_focus=False):
     def on_resize(self) -> None:
         if self._wrap_width() != self._width:
             self._rewrap()
-            self.scroll_end(animate=False, immediate=True, x_axis=False)
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
