@@ -96,6 +96,13 @@ def test_switch_role_validation() -> None:
         ["default"],
     )
     assert "222222222222" in mismatch.errors["account"]
+    # a role ARN that is not one says which part is wrong (the CLI's rule)
+    for arn, part in [
+        ("arn:aws:iam::12345678901:role/X", "has 11 digits, not 12"),
+        ("arn:aws:iam:123456789012:role/X", "'::' is missing after 'iam'"),
+    ]:
+        wrong = validate({"account": "", "role": arn, "source": "default"}, ["default"])
+        assert part in wrong.errors["role"], wrong.errors
 
 
 def test_secrets_never_shown() -> None:

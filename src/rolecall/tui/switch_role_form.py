@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from rolecall.core.profiles import RoleArn
+from rolecall.core.profiles import RoleArn, role_arn_problem
 from rolecall.tui.lines import one_line
 
 if TYPE_CHECKING:
@@ -162,7 +162,8 @@ def validate(values: dict[str, str], existing: Sequence[str]) -> Validation:
     if role.startswith("arn:"):
         parsed = RoleArn.parse(role)
         if parsed is None:
-            errors["role"] = "Not a role ARN: arn:aws:iam::123456789012:role/NAME"
+            problem = role_arn_problem(role) or "it is not arn:aws:iam::ACCOUNT:role/NAME"
+            errors["role"] = f"Not a role ARN: {problem}."
         else:
             arn = role
             if account and account != parsed.account_id:
