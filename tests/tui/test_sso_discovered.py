@@ -97,10 +97,12 @@ async def test_from_no_config_to_a_logged_in_table(home: Path, fake: FakeSso) ->
         row = row_of(app, "production-readonly")
         assert "sso·new" in row and "100000000001 Production" in row and "ReadOnly" in row
         assert re.search(r" 7:5\d:\d\d$", row)  # the countdown of the token (8 hours)
+        # (the rows and the status line come in two messages: wait for the line too)
+        listed = "sso-session d-9067a1b2c3: 3 role(s) in 2 account(s)"
+        await until(pilot, lambda: listed in status(app), 10)
         text = status(app)
         assert "[sso-session d-9067a1b2c3] added to" in text
         assert "logged in to IAM Identity Center" in text
-        assert "sso-session d-9067a1b2c3: 3 role(s) in 2 account(s)" in text
 
         # Enter: the role's credentials, straight from the portal
         await goto(pilot, app, "production-readonly")
