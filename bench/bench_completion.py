@@ -34,7 +34,6 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import resource
 import shutil
 import statistics
 import subprocess
@@ -48,6 +47,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 from bench.gen_config import write_files  # noqa: E402
+from bench.rounds import children_cpu, interleave  # noqa: E402
 from rolecall.cli.shell_hooks import hook_command  # noqa: E402
 
 HEADING = "## Completion: profile names on Tab (bench/bench_completion.py)"
@@ -78,35 +78,21 @@ def make_home(root: Path, total: int) -> dict[str, str]:
 CPU: dict[str, list[float]] = {}
 
 
-def _children_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
-
-
 def timed(name: str, argv: Sequence[str], env: Mapping[str, str]) -> Callable[[], float]:
     """One timed run of the whole process ``argv`` (its output must be non-empty); its
     CPU time goes to :data:`CPU` under ``name``."""
 
     def run() -> float:
-        before = _children_cpu()
+        before = children_cpu()
         start = time.perf_counter()
         out = subprocess.run(list(argv), env=dict(env), capture_output=True, check=True)
         took = time.perf_counter() - start
-        CPU.setdefault(name, []).append(_children_cpu() - before)
+        CPU.setdefault(name, []).append(children_cpu() - before)
         if not out.stdout:
             raise RuntimeError(f"{argv}: no output")
         return took
 
     return run
-
-
-def interleave(runs: dict[str, Callable[[], float]], rounds: int) -> dict[str, list[float]]:
-    """Alternate the contenders so that machine noise hits them alike."""
-    got: dict[str, list[float]] = {k: [] for k in runs}
-    for _ in range(rounds):
-        for name, fn in runs.items():
-            got[name].append(fn())
-    return got
 
 
 def median_ms(values: list[float]) -> float:

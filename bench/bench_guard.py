@@ -38,12 +38,12 @@ from bench.bench_sts import (  # noqa: E402
     CPU,
     PROGRAM,
     config_text,
-    interleave,
     ms,
     once,
     p90,
     timed_runs,
 )
+from bench.rounds import interleave  # noqa: E402
 
 HEADING = (
     "## Guarded profiles on the cache hit of `env` and `credential-process` (bench/bench_guard.py)"

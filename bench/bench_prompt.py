@@ -35,13 +35,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.bench_completion import (
     CPU,
     HERE,
-    interleave,
     load,
     median_ms,
     rolecall_bin,
     timed,
     write_section,
 )
+from bench.rounds import interleave
 from rolecall.cli.shell_hooks import hook_command
 
 HOOKED = "rolecall_prompt (python -P -c HOOK_CODE prompt --shell bash)"

@@ -35,12 +35,16 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
 HEADING = "## SSO discovery: `rolecall sso roles`, cold and cached (bench/bench_sso.py)"
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+from bench.rounds import interleave  # noqa: E402
+
 ACCOUNTS, ROLES, LATENCY = 500, 3, 0.020
 SERIAL = "the same fetch, one request at a time (in process, boto3 loaded)"
 
@@ -65,15 +69,6 @@ def timed(argv: Sequence[str], env: dict[str, str], name: str = "") -> float:
     if proc.returncode != 0:
         raise SystemExit(f"{argv} failed: {proc.stderr.decode()[-400:]}")
     return elapsed
-
-
-def interleave(runs: dict[str, Callable[[], float]], rounds: int) -> dict[str, list[float]]:
-    """Alternate the contenders so that machine noise hits them alike."""
-    got: dict[str, list[float]] = {k: [] for k in runs}
-    for _ in range(rounds):
-        for name, fn in runs.items():
-            got[name].append(fn())
-    return got
 
 
 def ms(values: list[float]) -> str:

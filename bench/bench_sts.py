@@ -26,7 +26,6 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import resource
 import shutil
 import statistics
 import subprocess
@@ -41,6 +40,10 @@ HEADING = (
 )
 OLD_HEADINGS = ("## STS engine: cache-hit `env` and 3-hop assume (bench/bench_sts.py)",)
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+from bench.rounds import children_cpu, interleave  # noqa: E402
+
 BOTO = ("boto3", "botocore")
 
 ONE_LINER = (
@@ -96,31 +99,17 @@ def timed_runs(argv: Sequence[str], env: dict[str, str], n: int) -> list[float]:
 CPU: dict[str, list[float]] = {}
 
 
-def _children_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
-
-
 def once(name: str, argv: Sequence[str], env: dict[str, str]) -> Callable[[], float]:
     """One timed run of ``argv``, as a contender of :func:`interleave`; its CPU time
     goes to :data:`CPU`."""
 
     def run() -> float:
-        before = _children_cpu()
+        before = children_cpu()
         wall = timed_runs(argv, env, 1)[0]
-        CPU.setdefault(name, []).append(_children_cpu() - before)
+        CPU.setdefault(name, []).append(children_cpu() - before)
         return wall
 
     return run
-
-
-def interleave(runs: dict[str, Callable[[], float]], rounds: int) -> dict[str, list[float]]:
-    """Alternate the contenders so that machine noise hits them alike."""
-    got: dict[str, list[float]] = {k: [] for k in runs}
-    for _ in range(rounds):
-        for name, fn in runs.items():
-            got[name].append(fn())
-    return got
 
 
 def ms(values: list[float]) -> str:
