@@ -46,6 +46,7 @@ __all__ = [
     "expiries_and_sessions",
     "mfa_sessions",
     "sso_token_expiry",
+    "sso_token_file_expiry",
 ]
 
 
@@ -142,7 +143,7 @@ def expiries_and_sessions(
                 continue
             if path not in sso_seen:
                 start = sso_start_url(prof.values, profiles.config.sso_sessions)
-                sso_seen[path] = _read_sso_expiry(path, start)
+                sso_seen[path] = sso_token_file_expiry(path, start)
             got = sso_seen[path]
             if got is not None:
                 result[name] = Expiry(name, "sso", got[0], got[1])
@@ -196,7 +197,7 @@ def _sso_path(prof: Profile) -> str | None:
     return sso_token_path(prof.values)
 
 
-def _read_sso_expiry(path: str, start_url: str) -> tuple[datetime, str] | None:
+def sso_token_file_expiry(path: str, start_url: str) -> tuple[datetime, str] | None:
     """The expiry of the token at ``path``, when it is one of the portal ``start_url``
     (another portal's token is not used by an assume, so it is not shown either)."""
     data = read_bound_json(path, lambda doc: sso_token_mismatch(doc, start_url))
@@ -213,7 +214,7 @@ def sso_token_expiry(
     is of the profile's portal (``sso_sessions``: the config's sso-session sections)."""
     path = sso_token_path(values)
     start = sso_start_url(values, sso_sessions or {})
-    return None if path is None else _read_sso_expiry(path, start)
+    return None if path is None else sso_token_file_expiry(path, start)
 
 
 # ---------------------------------------------------------------------------

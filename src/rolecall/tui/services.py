@@ -352,17 +352,12 @@ class Services:
 
     def do_token_expiries(self, sessions: Iterable[SsoSession]) -> dict[str, ExpiryLike]:
         """The sessions' token expiries, by token file (no network: the files only)."""
-        from rolecall.core.expiries import Expiry, sso_token_expiry
+        from rolecall.core.expiries import Expiry, sso_token_file_expiry
 
         out: dict[str, ExpiryLike] = {}
         for session in sessions:
-            portals: dict[str, dict[str, str]] = {}
-            if session.name is not None:
-                values = {"sso_session": session.name}
-                portals[session.name] = {"sso_start_url": session.start_url}
-            else:
-                values = {"sso_start_url": session.start_url}
-            got = sso_token_expiry(values, portals)  # (a token of another portal: none)
+            # (a token of another portal in that file: none)
+            got = sso_token_file_expiry(session.token_path, session.start_url)
             if got is not None:
                 out[session.token_path] = Expiry("", "sso", got[0], got[1])
         return out
