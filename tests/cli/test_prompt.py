@@ -175,10 +175,11 @@ def test_the_prompt_hook_imports_no_re() -> None:
     nor the command line's program: the prompt costs little more than the interpreter."""
     probe = (
         "import sys\n"
+        "before = set(sys.modules)\n"
         "from rolecall.cli.shell_hooks import cmd_prompt, quick_shell_args\n"
         "code = cmd_prompt(quick_shell_args(['prompt', '--shell', 'zsh']))\n"
         "heavy = ('re', 'argparse', 'rolecall.cli.program', 'rolecall.cli.output')\n"
-        "print('', code, [m for m in heavy if m in sys.modules])\n"
+        "print('', code, [m for m in heavy if m in set(sys.modules) - before])\n"
     )
     env = dict(os.environ, ROLECALL_PROFILE="dev", AWS_CREDENTIAL_EXPIRATION=in_minutes(90))
     out = subprocess.run(

@@ -353,10 +353,11 @@ def test_the_hook_answers_as_rolecall_complete_and_imports_little(
     )
     probe = (
         "import sys\n"
+        "before = set(sys.modules)\n"
         "from rolecall.cli.shell_hooks import _complete\n"
         f"code, names = _complete(['profiles', '--cache', {cache!r}])\n"
         "heavy = ('re', 'argparse', 'rolecall.cli.program', 'rolecall.core.config')\n"
-        "print(code, len(names), [m for m in heavy if m in sys.modules], file=sys.stderr)\n"
+        "print(code, len(names), [m for m in heavy if m in set(sys.modules) - before], file=sys.stderr)\n"
     )
     out = subprocess.run(
         [sys.executable, "-P", "-c", probe], env=shell_env(home), capture_output=True, text=True
