@@ -614,17 +614,29 @@ def _own_problems(
     out: list[str] = []
     kind = profile.kind
     if kind == "assume-role" and not profile.nested:
-        # the most common kind, checked at once (the same checks as below)
+        # the most common kind, checked at once: the same checks, in the same
+        # order, as below (_shown_setting_problems, valid_role_arn and
+        # _role_problems written out; every value is a string)
         if "credential_process" in values:
             problem = _process_problem(values["credential_process"])
             if problem:
                 out.append(problem)
-        _shown_setting_problems(profile, out)
+        region: str | None = values.get("region")  # type: ignore[assignment]
+        if region is not None and _REGION_RE.fullmatch(region) is None:
+            problem = region_problem(region)
+            if problem:
+                out.append(problem)
+        if "mfa_serial" in values:
+            problem = mfa_serial_problem(values["mfa_serial"])  # type: ignore[arg-type]
+            if problem:
+                out.append(problem)
         arn: str = values["role_arn"]  # type: ignore[assignment]
-        profile._arn_ok = valid_role_arn(arn)
-        if not profile._arn_ok:
+        if _PLAIN_ARN_RE.fullmatch(arn) is not None or valid_role_arn(arn):
+            profile._arn_ok = True
+        else:
             out.append(f"role_arn {arn!r} is not a valid IAM role ARN: {role_arn_problem(arn)}")
-        _role_problems(profile, out)
+        if "credential_source" in values or "duration_seconds" in values:
+            _role_problems(profile, out)
         return out
     plain = _VALUE_KEYS if kind == "static" or kind == "sso" else _ROLE_AND_VALUE_KEYS
     _value_problems(profile, plain, out)
@@ -1023,10 +1035,15 @@ class ProfileSet:
             if src.name in done:  # the usual case: its source was walked before
                 follow(start, src)
                 return
+            walk_on(start, src)
+
+        def walk_on(start: Profile, first_src: Profile) -> None:
+            """:func:`walk` from ``start``, whose next role node ``first_src`` is
+            not walked yet."""
             path = [start]
-            sources = [src]
+            sources = [first_src]
             on_path = {start.name: 0}
-            node = src
+            node = first_src
             while True:
                 on_path[node.name] = len(path)
                 src = step(node)
@@ -1051,8 +1068,15 @@ class ProfileSet:
             values = top.values
             if "aws_access_key_id" in values or "aws_secret_access_key" in values:
                 self._static_top(top, step, walk, done, past, unrooted)
+                continue
+            # walk(top), written out: this runs once for every role profile
+            src = step(top)
+            if src is None:
+                continue
+            if src.name in done:
+                follow(top, src)
             else:
-                walk(top)
+                walk_on(top, src)
         for top in tops:
             problems = past.get(top.name)
             if problems:
@@ -1247,39 +1271,136 @@ def write_list_json(profiles: ProfileSet, write: Callable[[str], object]) -> Non
 LIST_HEADER = ("NAME", "KIND", "ACCOUNT", "ROLE", "REGION", "SOURCE", "PROBLEMS")
 
 
-def _list_rows(
-    profiles: list[Profile], escape: Callable[[str], str], needs_escape: Callable[[str], object]
-) -> list[tuple[str, ...]]:
-    """The cells of ``rolecall list`` for some profiles (``name``, ``kind``,
-    ``account_id``, ``role_name``, ``region``, ``source``, the problems), read
-    as :func:`profile_json_text` reads them; escaped when any needs it."""
-    rows: list[tuple[str, ...]] = []
-    append = rows.append
-    for p in profiles:
-        values = p.values
-        get: Callable[[str], str | None] = p.get if p.nested else values.get  # type: ignore[assignment]
-        if p._arn_ok:
-            arn: str = values["role_arn"]  # type: ignore[assignment]
-            account = _arn_account(arn)
-            role = _arn_role(arn)
+def _list_row(p: Profile) -> tuple[str, str, str, str, str, str, str]:
+    """The cells of ``rolecall list`` for one profile (``name``, ``kind``,
+    ``account_id``, ``role_name``, ``region``, ``source``, the problems), as
+    they are (not escaped), read as :func:`profile_json_text` reads them."""
+    values = p.values
+    get: Callable[[str], str | None] = p.get if p.nested else values.get  # type: ignore[assignment]
+    if p._arn_ok:
+        arn: str = values["role_arn"]  # type: ignore[assignment]
+        account = _arn_account(arn)
+        role = _arn_role(arn)
+    else:
+        account = get("sso_account_id") or ""
+        role = get("sso_role_name") or ""
+    problems = p._problems
+    return (
+        p.name,
+        p.kind,
+        account,
+        role,
+        get("region") or "",
+        get("source_profile") or get("credential_source") or "",
+        "; ".join(problems) if problems else "",
+    )
+
+
+def _list_widths(
+    chunks: list[list[Profile]], needs_escape: Callable[[str], object]
+) -> list[int] | None:
+    """The widths of the padded columns of ``rolecall list``, or None when some
+    cell needs escaping or holds a line break (then :func:`_write_escaped`
+    writes the table).
+
+    The cells are measured, not built: a valid role ARN is printable ASCII,
+    its account 12 characters and its role name what follows its last ``/``;
+    every other cell is checked, a slice of profiles at a time, with one call
+    of ``needs_escape``.
+    """
+    w_name, w_kind, w_account, w_role, w_region, w_source = (len(h) for h in LIST_HEADER[:-1])
+    for chunk in chunks:
+        texts: list[str] = []
+        add = texts.append
+        for p in chunk:
+            if p.nested:
+                row = _list_row(p)
+                texts += row
+                w_name = max(w_name, len(row[0]))
+                w_kind = max(w_kind, len(row[1]))
+                w_account = max(w_account, len(row[2]))
+                w_role = max(w_role, len(row[3]))
+                w_region = max(w_region, len(row[4]))
+                w_source = max(w_source, len(row[5]))
+                continue
+            values: Mapping[str, str] = p.values  # type: ignore[assignment]
+            name = p.name
+            add(name)
+            if len(name) > w_name:
+                w_name = len(name)
+            if len(p.kind) > w_kind:
+                w_kind = len(p.kind)
+            if p._arn_ok:  # (printable ASCII: _ARN_RE)
+                arn = values["role_arn"]
+                width = len(arn) - arn.rfind("/") - 1
+                if width > w_role:
+                    w_role = width
+                if w_account < 12:
+                    w_account = 12
+            else:
+                account = values.get("sso_account_id")
+                if account:
+                    add(account)
+                    if len(account) > w_account:
+                        w_account = len(account)
+                role = values.get("sso_role_name")
+                if role:
+                    add(role)
+                    if len(role) > w_role:
+                        w_role = len(role)
+            region = values.get("region")
+            if region:
+                add(region)
+                if len(region) > w_region:
+                    w_region = len(region)
+            source = values.get("source_profile") or values.get("credential_source")
+            if source:
+                add(source)
+                if len(source) > w_source:
+                    w_source = len(source)
+            if p._problems:
+                texts += p._problems
+        text = "".join(texts)
+        if needs_escape(text) or "\n" in text:
+            return None
+    return [w_name, w_kind, w_account, w_role, w_region, w_source]
+
+
+def _list_lines(chunk: list[Profile], line: str) -> str:
+    """The lines of ``rolecall list`` for some profiles whose cells need no
+    escaping and hold no line break; ``line`` is the ``%``-format of a row.
+
+    The cells of every row (:func:`_list_row`, written out for the usual
+    profile) go into one list, formatted with one ``%`` and right-stripped
+    line by line: the same text as a ``%`` and an ``rstrip()`` a row, at half
+    the cost.
+    """
+    cells: list[str] = []
+    for p in chunk:
+        if p.nested:
+            cells += _list_row(p)
+            continue
+        values: Mapping[str, str] = p.values  # type: ignore[assignment]
+        if p._arn_ok:  # (_arn_account and _arn_role, written out)
+            arn = values["role_arn"]
+            at = arn.find(":iam::") + 6
+            account = arn[at : at + 12]
+            role = arn[arn.rfind("/") + 1 :]
         else:
-            account = get("sso_account_id") or ""
-            role = get("sso_role_name") or ""
+            account = values.get("sso_account_id") or ""
+            role = values.get("sso_role_name") or ""
         problems = p._problems
-        append(
-            (
-                p.name,
-                p.kind,
-                account,
-                role,
-                get("region") or "",
-                get("source_profile") or get("credential_source") or "",
-                "; ".join(problems) if problems else "",
-            )
+        cells += (
+            p.name,
+            p.kind,
+            account,
+            role,
+            values.get("region") or "",
+            values.get("source_profile") or values.get("credential_source") or "",
+            "; ".join(problems) if problems else "",
         )
-    if needs_escape("".join(["".join(row) for row in rows])):
-        rows = [tuple(map(escape, row)) for row in rows]
-    return rows
+    text = (line + "\n") * len(chunk) % tuple(cells)
+    return "\n".join(map(str.rstrip, text.split("\n")))
 
 
 def write_list_text(
@@ -1294,24 +1415,40 @@ def write_list_text(
     ``escape`` makes a cell safe for the terminal and ``needs_escape`` says
     whether a text holds something it would change (escaping a safe cell
     changes nothing).  The profiles are read twice, 256 at a time, once for the
-    widths and once to write the lines: the table of 120,000 profiles is never
-    held whole (its rows, lines and text would cost 500 bytes a profile).
+    widths (measured, not built: :func:`_list_widths`) and once to write the
+    lines: the table of 120,000 profiles is never held whole (its rows, lines
+    and text would cost 500 bytes a profile).
     """
     everything = list(profiles)
     chunks = [everything[start : start + 256] for start in range(0, len(everything), 256)]
+    widths = _list_widths(chunks, needs_escape)
+    if widths is None:  # some cell needs escaping: every row is built and escaped
+        _write_escaped(chunks, write, escape)
+        return
+    # each cell left-aligned in its width (``str.ljust``), then the problems
+    line = "  ".join(f"%-{width}s" for width in widths) + "  %s"
+    write((line % LIST_HEADER).rstrip() + "\n")
+    for chunk in chunks:
+        write(_list_lines(chunk, line))
+
+
+def _write_escaped(
+    chunks: list[list[Profile]], write: Callable[[str], object], escape: Callable[[str], str]
+) -> None:
+    """:func:`write_list_text` where some cell needs escaping: the rows are built
+    twice, escaped, once for the widths and once to write them."""
     widths = [len(h) for h in LIST_HEADER[:-1]]
     for chunk in chunks:
-        columns = list(zip(*_list_rows(chunk, escape, needs_escape), strict=True))
-        for i, width in enumerate(widths):
-            widest = max(map(len, columns[i]))
-            if widest > width:
+        rows = [tuple(map(escape, _list_row(p))) for p in chunk]
+        for i, column in enumerate(list(zip(*rows, strict=True))[:-1]):
+            widest = max(map(len, column))
+            if widest > widths[i]:
                 widths[i] = widest
-    # each cell left-aligned in its width (``str.ljust``), then the problems
-    line = "  ".join(f"{{:<{width}}}" for width in widths) + "  {}"
-    write(line.format(*LIST_HEADER).rstrip() + "\n")
+    line = "  ".join(f"%-{width}s" for width in widths) + "  %s"
+    write((line % LIST_HEADER).rstrip() + "\n")
     for chunk in chunks:
-        rows = _list_rows(chunk, escape, needs_escape)
-        write("".join([line.format(*row).rstrip() + "\n" for row in rows]))
+        rows = [tuple(map(escape, _list_row(p))) for p in chunk]
+        write("".join([(line % row).rstrip() + "\n" for row in rows]))
 
 
 def build(config: AwsConfig) -> ProfileSet:
