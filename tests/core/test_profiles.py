@@ -13,13 +13,9 @@ import botocore.exceptions
 import botocore.session
 import pytest
 
-from rolecall.core.profiles import (
-    RoleArn,
-    Root,
-    classify,
-    load_profiles,
-    write_list_text,
-)
+from rolecall.core.profile import classify
+from rolecall.core.profile_listing import write_list_text
+from rolecall.core.profiles import RoleArn, Root, load_profiles
 
 ARN = "arn:aws:iam::123456789012:role/Admin"
 
@@ -356,9 +352,9 @@ def deep_chain(depth: int, *, cycle: bool = False) -> str:
 def count_role_checks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Count how often the resolution asks whether a source is one more hop."""
     from rolecall.core import profiles
+    from rolecall.core.profile import _has_role as real
 
     calls = [0]
-    real = profiles._has_role
 
     def counting(values: Any) -> bool:
         calls[0] += 1
