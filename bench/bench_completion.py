@@ -253,14 +253,15 @@ def main() -> int:
         "- A Tab runs `PYTHON -P -c 'from rolecall.cli.shell_hooks import hook; hook()' "
         "__complete profiles --cache FILE` (PYTHON: the interpreter that ran `rolecall "
         "shell-init`): the names are read from FILE while neither AWS file has changed (its "
-        "first line holds both files' inode, size, mtime and ctime), else both files are "
-        "parsed and FILE is written again. Through pip's console script (`rolecall "
-        "__complete`), the same Tab also imports `re`, the command line's program and the "
-        "config reader.",
+        "first line holds both files' inode, size, mtime and ctime), else the section "
+        "headers of both files are read and FILE is written again. Through pip's console "
+        "script (`rolecall __complete`), the same Tab also imports `re`, the command line's "
+        "program and the config reader.",
         "- The files are read at the first Tab after either AWS file changes (and after each "
-        "`--config` or `--credentials` typed on the line): those Tabs miss the targets by "
-        "10-15%, parsing the files as botocore does (`rolecall.core.ini`, about 12 ms a 1,000 "
-        "profiles here, plus 15 ms of imports); every other Tab is the names-remembered column.",
+        "`--config` or `--credentials` typed on the line): those Tabs read the section headers "
+        "alone (`rolecall.core.ini.section_names`, sorted into profiles as botocore does by "
+        "`rolecall.core.config.available_profiles`), not the whole files, plus about 15 ms of "
+        "imports; every other Tab is the names-remembered column.",
         "- The bash Tab column is `_rolecall_bash` as bash calls it for `rolecall env <Tab>` "
         "(every name offered), names remembered; rolecall filters, cuts and quotes the names so "
         "that bash only reads them (`mapfile`): a bash loop over 10,000 names took 1.2 s.",
