@@ -47,6 +47,7 @@ ALLOWED_ROLECALL = {
     "rolecall.core.printable",  # (the escaping rule of every printed line: imports nothing)
     "rolecall.core.profile",
     "rolecall.core.profiles",
+    "rolecall.core.regular_file",  # (the guard rules: os, stat and errno only)
     "rolecall.core.routes",
     "rolecall.core.setting_rules",
     "rolecall.core.shell",
