@@ -21,7 +21,7 @@ import pytest
 from tests.sts_helpers import C, assumed_arn, cached_response, chain_profiles
 
 from rolecall.cli import entry, program
-from rolecall.core import cache
+from rolecall.core.cache import entries, keys
 from rolecall.core.profiles import load_profiles
 
 #: Every rolecall module a cache hit of `env` or `credential-process` may import.
@@ -38,6 +38,12 @@ ALLOWED_ROLECALL = {
     "rolecall.core",
     "rolecall.core._record",
     "rolecall.core.cache",
+    "rolecall.core.cache.binding",
+    "rolecall.core.cache.entries",
+    "rolecall.core.cache.json_files",
+    "rolecall.core.cache.keys",
+    "rolecall.core.cache.timestamps",
+    "rolecall.core.cache.trust",
     "rolecall.core.config",
     "rolecall.core.guard",
     "rolecall.core.ini",
@@ -79,6 +85,7 @@ FORBIDDEN = {
     "textual",
     "rich",
     "rolecall.settings",
+    "rolecall.core.cache.mfa_sessions",
     "rolecall.cli.parser",
     "rolecall.core.sts.chain",
     "rolecall.core.sts.clients",
@@ -117,10 +124,10 @@ def cached(isolated_env: Path) -> Path:
         chain_profiles("AKIAROLECALLTEST0001", "secret", "region = eu-west-1\n")
     )
     profiles = load_profiles()
-    key = cache.cache_key_for(profiles["c"])
+    key = keys.cache_key_for(profiles["c"])
     assert key is not None
     expiration = datetime.now(UTC) + timedelta(hours=1)
-    cache.write_entry(
+    entries.write_entry(
         key,
         cached_response(
             expiration.strftime("%Y-%m-%dT%H:%M:%SZ"),

@@ -133,7 +133,7 @@ def assume_for(
 
 
 def _expiry_text(result: AssumeResult) -> str:
-    from rolecall.core.cache import now_utc
+    from rolecall.core.cache.timestamps import now_utc
     from rolecall.core.shell_lines import expiry_text
 
     return expiry_text(result.expiration, now_utc())
@@ -160,7 +160,7 @@ def _source(result: AssumeResult) -> str:
 
 def assume_json(result: AssumeResult) -> dict[str, object]:
     """``assume --json``: every field of :data:`ASSUME_FIELDS` (no secret), and ``from_cache``."""
-    from rolecall.core.cache import format_expiration
+    from rolecall.core.cache.timestamps import format_expiration
 
     doc: dict[str, object] = {
         "profile": result.profile,
@@ -262,7 +262,7 @@ def cmd_exec(args: argparse.Namespace) -> int:
 def cmd_shell(args: argparse.Namespace) -> int:
     from rolecall.cli.prompt_marker import with_prompt_marker
     from rolecall.cli.served import env_keys_chosen, run_child
-    from rolecall.core.cache import now_utc
+    from rolecall.core.cache.timestamps import now_utc
     from rolecall.core.shell import SHELL_MARKER, user_shell
     from rolecall.core.shell_lines import ShellLines
 
@@ -293,7 +293,7 @@ def cmd_shell(args: argparse.Namespace) -> int:
 def cmd_credential_process(args: argparse.Namespace) -> int:
     import json
 
-    from rolecall.core.cache import format_expiration
+    from rolecall.core.cache.timestamps import format_expiration
 
     try:
         depth = int(os.environ.get(CP_DEPTH_ENV, "0"))

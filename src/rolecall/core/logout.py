@@ -23,7 +23,8 @@ import os
 import re
 import stat
 
-from rolecall.core import cache
+from rolecall.core.cache import keys as cache_keys
+from rolecall.core.cache import mfa_sessions, trust
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
@@ -76,7 +77,7 @@ def _check_dir(directory: str) -> bool:
     """True when the directory exists and may be cleaned; LogoutError when it is not ours."""
     if not os.path.isdir(directory):
         return False
-    problem = cache.directory_problem(directory)
+    problem = trust.directory_problem(directory)
     if problem is not None:
         raise LogoutError(f"{directory} {problem}: not removing anything from it")
     return True
@@ -121,24 +122,26 @@ def logout_profile(profiles: ProfileSet, name: str) -> Removed:
     """Remove the cached credentials of ``name``'s chain and its root's MFA session."""
     chain = _chain(profiles, name)
     removed = Removed()
-    cli_dir = cache.cli_cache_dir()
+    cli_dir = cache_keys.cli_cache_dir()
     if _check_dir(cli_dir):
-        keys = {cache.cache_key_for(p) for p in chain}
+        keys = {cache_keys.cache_key_for(p) for p in chain}
         keys |= {sso_role_cache_key(dict(p.values)) for p in chain}
         for key in sorted(k for k in keys if k):
             _remove(os.path.join(cli_dir, key + ".json"), removed)
-    mfa_dir = cache.mfa_cache_dir()
-    root = cache.mfa_root(profiles, name)
-    if root is not None and _check_dir(cache.rolecall_cache_dir()) and _check_dir(mfa_dir):
-        _remove(os.path.join(mfa_dir, cache.mfa_session_key(*root) + ".json"), removed)
+    mfa_dir = cache_keys.mfa_cache_dir()
+    root = mfa_sessions.mfa_root(profiles, name)
+    if root is not None and _check_dir(cache_keys.rolecall_cache_dir()) and _check_dir(mfa_dir):
+        _remove(os.path.join(mfa_dir, mfa_sessions.mfa_session_key(*root) + ".json"), removed)
     return removed
 
 
 def logout_all() -> Removed:
     """Remove every cache entry of the CLI cache and every MFA session."""
     removed = Removed()
-    for directory in (cache.cli_cache_dir(), cache.mfa_cache_dir()):
-        if directory == cache.mfa_cache_dir() and not _check_dir(cache.rolecall_cache_dir()):
+    for directory in (cache_keys.cli_cache_dir(), cache_keys.mfa_cache_dir()):
+        if directory == cache_keys.mfa_cache_dir() and not _check_dir(
+            cache_keys.rolecall_cache_dir()
+        ):
             continue
         if not _check_dir(directory):
             continue

@@ -25,7 +25,9 @@ failure is an :class:`AssumeError` whose ``str()`` is one line with a hint.
 
 from __future__ import annotations
 
-from rolecall.core import cache as _cache
+from rolecall.core.cache import entries as _entries
+from rolecall.core.cache import keys as _keys
+from rolecall.core.cache import timestamps as _timestamps
 from rolecall.core.limits import DEFAULT_DURATION, MAX_DURATION, MIN_DURATION, duration_in_range
 from rolecall.core.sts.context import Context
 from rolecall.core.sts.errors import INVALID_DURATION, UNEXPECTED, AssumeError
@@ -79,7 +81,9 @@ def assume(
         plan = make_plan(profiles, name)
     except AssumeError as err:
         raise fail(err) from None
-    ctx = Context(profiles, plan, progress, mfa, client_factory, now or _cache.now_utc, use_cache)
+    ctx = Context(
+        profiles, plan, progress, mfa, client_factory, now or _timestamps.now_utc, use_cache
+    )
     try:
         return _assume(ctx, use_cache, duration, default_duration, session_name, mfa_session)
     except AssumeError as err:
@@ -133,7 +137,7 @@ def _assume(
     def waiting(line: str) -> None:  # one line after a moment, one more if it runs out
         ctx.emit("warning", line)
 
-    lock = cache_lock(_cache.cli_cache_dir(), purpose=f"assuming {name}", on_wait=waiting)
+    lock = cache_lock(_keys.cli_cache_dir(), purpose=f"assuming {name}", on_wait=waiting)
     with lock as locked:
         if locked and use_cache:
             # another rolecall may have assumed while we waited
@@ -164,14 +168,14 @@ def _own_credentials(ctx: Context, use_mfa_session: bool) -> AssumeResult:
     return result
 
 
-def _cache_hit(ctx: Context, entry: _cache.CacheEntry) -> AssumeResult:
+def _cache_hit(ctx: Context, entry: _entries.CacheEntry) -> AssumeResult:
     name = ctx.plan.top.name
     total = len(ctx.plan.hops)
     creds = Credentials.from_entry(entry)
     result = AssumeResult(
         name, creds, entry.arn, entry.account_id, entry.expiration, True, ctx.region
     )
-    expires = _cache.format_expiration(entry.expiration)
+    expires = _timestamps.format_expiration(entry.expiration)
     kw = {"step": total, "total": total, "arn": entry.arn, "expiration": entry.expiration}
     ctx.emit("cache-hit", f"{name}: cached credentials, expire {expires}", **kw)
     ctx.emit("done", f"{name}: {entry.arn or 'assumed'} (from the cache)", **kw)
