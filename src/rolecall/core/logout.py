@@ -18,7 +18,6 @@ not the config.  No network call, no boto3.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import stat
@@ -59,18 +58,12 @@ def sso_role_cache_key(values: dict[str, object]) -> str | None:
     role, account = values.get("sso_role_name"), values.get("sso_account_id")
     if not isinstance(role, str) or not isinstance(account, str):
         return None
-    args: dict[str, str] = {"roleName": role, "accountId": account}
     session, start_url = values.get("sso_session"), values.get("sso_start_url")
     if isinstance(session, str) and session:
-        args["sessionName"] = session
-    elif isinstance(start_url, str) and start_url:
-        args["startUrl"] = start_url
-    else:
-        return None
-    text = json.dumps(args, sort_keys=True, separators=(",", ":"))
-    import hashlib
-
-    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+        return cache_keys.sso_role_cache_key(account, role, session)
+    if isinstance(start_url, str) and start_url:
+        return cache_keys.sso_role_cache_key(account, role, None, start_url)
+    return None
 
 
 def _check_dir(directory: str) -> bool:

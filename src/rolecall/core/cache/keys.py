@@ -49,6 +49,7 @@ __all__ = [
     "cache_key",
     "cache_key_for",
     "cli_cache_dir",
+    "json_key",
     "mfa_cache_dir",
     "rolecall_cache_dir",
     "sha1_hex",
@@ -115,9 +116,19 @@ def cache_key(
         args["SerialNumber"] = mfa_serial
     if duration_seconds is not None:
         args["DurationSeconds"] = duration_seconds
-    digest = _sha1_hex(json.dumps(args, sort_keys=True).encode("utf-8"))
     # botocore's _make_file_safe: a hex digest never holds ':' or '/'
-    return digest
+    return json_key(args)
+
+
+def json_key(args: Mapping[str, object], compact: bool = False) -> str:
+    """How botocore and the AWS CLI name a cache file: the hex sha1 of ``args`` as
+    JSON, keys sorted (``compact``: without blanks, as ``SSOCredentialFetcher`` writes it).
+
+    >>> json_key({"b": 1, "a": "x"}) == sha1_hex(b'{"a": "x", "b": 1}')
+    True
+    """
+    separators = (",", ":") if compact else None
+    return _sha1_hex(json.dumps(args, sort_keys=True, separators=separators).encode("utf-8"))
 
 
 def cache_key_for(profile: Profile) -> str | None:
@@ -154,8 +165,7 @@ def sso_role_cache_key(
         args["sessionName"] = session_name
     else:
         args["startUrl"] = start_url or ""
-    text = json.dumps(args, sort_keys=True, separators=(",", ":"))
-    return _sha1_hex(text.encode("utf-8"))
+    return json_key(args, compact=True)
 
 
 def sso_token_path(values: Mapping[str, Any]) -> str | None:

@@ -4,12 +4,11 @@ use one, its key, and reading and writing it in rolecall's own cache directory.
 
 from __future__ import annotations
 
-import json
 from datetime import timedelta
 
 from rolecall.core.cache.binding import _bound, mfa_session_mismatch
 from rolecall.core.cache.entries import read_entry, write_entry
-from rolecall.core.cache.keys import _sha1_hex, mfa_cache_dir, rolecall_cache_dir
+from rolecall.core.cache.keys import json_key, mfa_cache_dir, rolecall_cache_dir
 from rolecall.core.cache.trust import UntrustedCacheError, _untrusted_dir, directory_problem
 
 TYPE_CHECKING = False
@@ -35,7 +34,7 @@ MFA_EXPIRY_WINDOW = timedelta(minutes=1)
 def mfa_session_key(profile: str, mfa_serial: str, access_key_id: str) -> str:
     """The file name (no suffix) of an MFA session of ``profile``'s long-term keys."""
     args = {"AccessKeyId": access_key_id, "Profile": profile, "SerialNumber": mfa_serial}
-    return _sha1_hex(json.dumps(args, sort_keys=True).encode("utf-8"))
+    return json_key(args)
 
 
 def read_mfa_session(key: str, profile: str, serial: str) -> CacheEntry | None:

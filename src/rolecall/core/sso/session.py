@@ -13,8 +13,6 @@ with the choices in its hint.  No network, no boto3.
 
 from __future__ import annotations
 
-import json
-
 from rolecall.core._record import FrozenRecord
 from rolecall.core.cache import keys
 from rolecall.core.sso.errors import CONFIG, SsoError
@@ -109,7 +107,7 @@ class SsoSession(FrozenRecord):
         40
         """
         ident = {"sessionName": self.name} if self.name else {"startUrl": self.start_url}
-        return keys.sha1_hex(json.dumps(ident, sort_keys=True).encode("utf-8"))
+        return keys.json_key(ident)
 
     def login_hint(self) -> str:
         """The command that logs this session in."""
@@ -131,7 +129,7 @@ class SsoSession(FrozenRecord):
             "scopes": list(self.scopes),
             "session_name": self.name,
         }
-        return keys.sha1_hex(json.dumps(args, sort_keys=True).encode("utf-8"))
+        return keys.json_key(args)
 
 
 def _from_section(name: str, values: Mapping[str, object]) -> SsoSession:
