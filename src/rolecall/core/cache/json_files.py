@@ -32,6 +32,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "load_json",
+    "private_dir",
     "read_private_json",
     "remove_private_json",
     "write_private_json",
@@ -127,6 +128,16 @@ def read_private_json(path: str) -> dict[str, Any] | None:
     return _load_trusted_json(path)
 
 
+def private_dir(directory: str) -> None:
+    """Make ``directory`` (0700) when it is missing; raise :class:`UntrustedCacheError`
+    (after a warning) when it is not the user's own, to write nothing in it."""
+    from rolecall.core import fsutil
+
+    fsutil.ensure_private_dir(directory)
+    if _untrusted_dir(directory):
+        raise UntrustedCacheError(f"{directory} {directory_problem(directory)}")
+
+
 def write_private_json(path: str, document: Mapping[str, Any]) -> None:
     """Write ``document`` as the AWS CLI does: directory 0700, file 0600, atomically.
 
@@ -136,10 +147,7 @@ def write_private_json(path: str, document: Mapping[str, Any]) -> None:
     """
     from rolecall.core import fsutil
 
-    directory = os.path.dirname(path)
-    fsutil.ensure_private_dir(directory)
-    if _untrusted_dir(directory):
-        raise UntrustedCacheError(f"{directory} {directory_problem(directory)}")
+    private_dir(os.path.dirname(path))
     try:
         st = os.lstat(path)
     except FileNotFoundError:

@@ -8,8 +8,9 @@ from datetime import timedelta
 
 from rolecall.core.cache.binding import _bound, mfa_session_mismatch
 from rolecall.core.cache.entries import read_entry, write_entry
+from rolecall.core.cache.json_files import private_dir
 from rolecall.core.cache.keys import json_key, mfa_cache_dir, rolecall_cache_dir
-from rolecall.core.cache.trust import UntrustedCacheError, _untrusted_dir, directory_problem
+from rolecall.core.cache.trust import _untrusted_dir
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
@@ -50,12 +51,7 @@ def read_mfa_session(key: str, profile: str, serial: str) -> CacheEntry | None:
 
 def write_mfa_session(key: str, document: Mapping[str, Any]) -> str:
     """Store an MFA session 0600 in rolecall's own cache directory (0700)."""
-    from rolecall.core import fsutil
-
-    parent = rolecall_cache_dir()
-    fsutil.ensure_private_dir(parent)
-    if _untrusted_dir(parent):
-        raise UntrustedCacheError(f"{parent} {directory_problem(parent)}")
+    private_dir(rolecall_cache_dir())
     return write_entry(key, document, mfa_cache_dir())
 
 
