@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import stat
 import textwrap
 from datetime import UTC, datetime, timedelta
@@ -14,6 +15,8 @@ from pathlib import Path
 import pytest
 from botocore.credentials import AssumeRoleCredentialFetcher
 from botocore.utils import JSONFileCache
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from tests.sts_helpers import cached_response
 
 from rolecall.core.cache import entries as cache_entries
@@ -215,3 +218,24 @@ def test_what_moved_out_is_still_reachable_here() -> None:
         cache.no_such_name  # noqa: B018
     with pytest.raises(AttributeError):  # set it on ``trust``, which reads it
         cache.on_warning  # noqa: B018
+
+
+#: The pattern ``parse_expiration`` used before it stopped importing ``re``.
+TRAILING_TZ_RE = re.compile(r"(?:\s*(?:UTC|GMT|Z))$", re.IGNORECASE)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=" \t\u00a0\u2003\u017fzZuUtTcCgGmMsS0:-+\u0130", max_size=10))
+def test_the_utc_suffix_is_read_as_the_regex_read_it(text: str) -> None:
+    text = text.strip()  # (as parse_expiration hands it over)
+    want = TRAILING_TZ_RE.sub("+00:00", text)
+    assert cache_timestamps._utc_suffix(text) == want
+    stamp = "2026-11-28T05:33:55" + text
+    assert cache_timestamps._utc_suffix(stamp) == TRAILING_TZ_RE.sub("+00:00", stamp)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="0123456789abcdefABx/.\u0660\n", min_size=38, max_size=42))
+def test_a_cache_key_is_checked_as_the_regex_checked_it(key: str) -> None:
+    assert cache_entries._is_key(key) is bool(re.fullmatch(r"[0-9a-f]{40}", key))
+    assert cache_entries._is_key(cache_keys.sha1_hex(key.encode()))

@@ -291,9 +291,8 @@ def cmd_shell(args: argparse.Namespace) -> int:
 
 
 def cmd_credential_process(args: argparse.Namespace) -> int:
-    import json
-
     from rolecall.core.cache.timestamps import format_expiration
+    from rolecall.core.fast_json import dumps  # (json.dumps's text, without json and re)
 
     try:
         depth = int(os.environ.get(CP_DEPTH_ENV, "0"))
@@ -331,6 +330,6 @@ def cmd_credential_process(args: argparse.Namespace) -> int:
         doc["Expiration"] = format_expiration(expiration)
     if result.account_id:
         doc["AccountId"] = result.account_id
-    sys.stdout.write(json.dumps(doc) + "\n")
+    sys.stdout.write(dumps(doc) + "\n")
     _quick_exit_after(result)
     return 0

@@ -7,19 +7,18 @@ This is what a cache hit reads, so it imports no more than that path needs.
 from __future__ import annotations
 
 import os
-import re
-from datetime import datetime, timedelta
 
 from rolecall.core._record import FrozenRecord
 from rolecall.core.cache.binding import _bound, role_mismatch
 from rolecall.core.cache.json_files import read_private_json, write_private_json
 from rolecall.core.cache.keys import cli_cache_dir
-from rolecall.core.cache.timestamps import _now, parse_expiration
+from rolecall.core.cache.timestamps import _now, parse_expiration, timedelta
 from rolecall.core.cache.trust import _warn
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
     from collections.abc import Mapping
+    from datetime import datetime
     from typing import Any
 
 __all__ = [
@@ -35,7 +34,18 @@ __all__ = [
 
 #: An entry with less than this left is not reused (the AWS CLI's own rule).
 EXPIRY_WINDOW = timedelta(minutes=15)
-_KEY_RE = re.compile(r"[0-9a-f]{40}")
+_HEX = "0123456789abcdef"
+
+
+def _is_key(key: str) -> bool:
+    """A CLI cache key: 40 lower-case hex digits (what ``sha1().hexdigest()`` gives).
+
+    >>> _is_key("51e7b105b5040ce662656c8dc6ab4de70c4de7ad"), _is_key("../" + "0" * 37)
+    (True, False)
+    """
+    return len(key) == 40 and not key.strip(_HEX)
+
+
 #: The alphabets of what AWS issues: key ids of upper-case letters and digits,
 #: secret keys and session tokens in base64 (or its URL-safe form).  Nothing
 #: in them means anything to a shell, a dotenv reader or a terminal.  (Checked
@@ -180,7 +190,7 @@ def read_entry(key: str, directory: str | None = None) -> CacheEntry | None:
     This does not say whose credentials they are: before using them, read them
     with :func:`read_role_entry` (or :func:`read_mfa_session`), which check that.
     """
-    if not _KEY_RE.fullmatch(key):
+    if not _is_key(key):
         return None
     path = os.path.join(directory or cli_cache_dir(), key + ".json")
     data = read_private_json(path)
@@ -203,7 +213,7 @@ def write_entry(key: str, response: Mapping[str, Any], directory: str | None = N
     warning) when the directory, or a file already at that path, is not the
     user's own: it is then left alone.
     """
-    if not _KEY_RE.fullmatch(key):
+    if not _is_key(key):
         raise ValueError("not a cache key")
     path = os.path.join(directory or cli_cache_dir(), key + ".json")
     write_private_json(path, response)

@@ -16,8 +16,9 @@ Directories are computed when asked for, never at import (unlike botocore).
 
 from __future__ import annotations
 
-import json
 import os
+
+from rolecall.core.fast_json import dumps
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
@@ -127,8 +128,13 @@ def json_key(args: Mapping[str, object], compact: bool = False) -> str:
     >>> json_key({"b": 1, "a": "x"}) == sha1_hex(b'{"a": "x", "b": 1}')
     True
     """
-    separators = (",", ":") if compact else None
-    return _sha1_hex(json.dumps(args, sort_keys=True, separators=separators).encode("utf-8"))
+    if compact:
+        import json
+
+        text = json.dumps(args, sort_keys=True, separators=(",", ":"))
+    else:  # (a cache hit's key: json.dumps's very text, without importing json and re)
+        text = dumps(args, sort_keys=True)
+    return _sha1_hex(text.encode("utf-8"))
 
 
 def cache_key_for(profile: Profile) -> str | None:
