@@ -230,3 +230,22 @@ def test_a_hit_ends_without_the_teardown(
     with pytest.raises(SystemExit) as normal:
         entry()
     assert normal.value.code == 1
+
+
+@pytest.mark.parametrize("verb", ["env", "credential-process"])
+def test_a_hit_reads_its_cache_entry_once(
+    cached: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], verb: str
+) -> None:
+    """The hit is found once: deciding whether the settings are needed reads no entry
+    of its own (they are read only when STS is called)."""
+    reads: list[str] = []
+    real = entries.read_role_entry
+
+    def counted(key: str, role_arn: str, directory: str | None = None) -> object:
+        reads.append(key)
+        return real(key, role_arn, directory)
+
+    monkeypatch.setattr(entries, "read_role_entry", counted)
+    assert program.main([verb, "c"]) == 0
+    assert "ASIACACHEDROLECALL01" in capsys.readouterr().out
+    assert len(reads) == 1, reads

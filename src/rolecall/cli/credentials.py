@@ -107,10 +107,6 @@ def assume_for(
         confirm(profiles, name, guard, yes=getattr(args, "yes", False))
     use_cache = not getattr(args, "no_cache", False)
     duration: int | None = getattr(args, "duration", None)
-    default_duration: int | None = None
-    session_name: str | None = None
-    if not (use_cache and duration is None and sts.is_cache_hit(profiles, name)):
-        default_duration, session_name = _settings_defaults()
     code: str | None = getattr(args, "mfa_code", None)
     if verbose is None:
         verbose = sys.stderr.isatty()
@@ -122,9 +118,8 @@ def assume_for(
             mfa=code if code is not None else _prompt_mfa,
             use_cache=use_cache,
             duration=duration,
-            default_duration=default_duration,
-            session_name=session_name,
             mfa_session=mfa_session,
+            defaults=_settings_defaults,  # (read only when STS is called: never on a hit)
         )
     except sts.AssumeError as exc:
         raise CliError(str(exc), 1) from None

@@ -58,6 +58,7 @@ def assume(
     client_factory: ClientFactory | None = None,
     now: Callable[[], datetime] | None = None,
     mfa_session: bool = True,
+    defaults: Callable[[], tuple[int | None, str | None]] | None = None,
 ) -> AssumeResult:
     """Assume profile ``name`` (or serve it from the CLI cache); raises :class:`AssumeError`.
 
@@ -69,7 +70,10 @@ def assume(
     * ``session_name`` replaces the default RoleSessionName (the user name) for
       hops whose profile sets no ``role_session_name``;
     * ``client_factory(service, *, access_key_id, secret_access_key, session_token,
-      region, endpoint_url)`` builds the STS clients (tests inject their own).
+      region, endpoint_url)`` builds the STS clients (tests inject their own);
+    * ``defaults()``, when given, returns ``(default_duration, session_name)`` in
+      their place; it is called only when STS is (never on a cache hit), so that a
+      hit reads no settings file and the cache is read once.
     """
 
     def fail(err: AssumeError) -> AssumeError:
@@ -85,7 +89,9 @@ def assume(
         profiles, plan, progress, mfa, client_factory, now or _timestamps.now_utc, use_cache
     )
     try:
-        return _assume(ctx, use_cache, duration, default_duration, session_name, mfa_session)
+        return _assume(
+            ctx, use_cache, duration, default_duration, session_name, mfa_session, defaults
+        )
     except AssumeError as err:
         raise fail(err) from None
     except KeyboardInterrupt:
@@ -110,6 +116,7 @@ def _assume(
     default_duration: int | None,
     session_name: str | None,
     mfa_session: bool,
+    defaults: Callable[[], tuple[int | None, str | None]] | None,
 ) -> AssumeResult:
     plan = ctx.plan
     if ctx.profiles.problems:
@@ -124,6 +131,8 @@ def _assume(
     start, entry = scan_cache(plan, ctx.now(), use_cache, skip_top)
     if start == 0 and entry is not None:
         return _cache_hit(ctx, entry)
+    if defaults is not None:
+        default_duration, session_name = defaults()
     # Validate durations before any network call.
     durations = [
         _duration_for(hop, idx == 0, duration, default_duration)
