@@ -184,6 +184,25 @@ def test_a_cache_hit_imports_only_what_it_needs(
     assert not loaded & FORBIDDEN, sorted(loaded & FORBIDDEN)
 
 
+@pytest.mark.parametrize("verb", ["env", "credential-process"])
+def test_a_hit_with_guard_rules_imports_no_json(
+    cached: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, verb: str
+) -> None:
+    """Guard rules in the settings: the first run keeps them parsed beside the file, and
+    a hit of an unguarded profile then reads them back without json (and re's costs)."""
+    config_dir = tmp_path / "rolecall-config"
+    config_dir.mkdir()
+    (config_dir / "config.toml").write_text('guard = ["*prod*"]\n')
+    monkeypatch.setenv("ROLECALL_CONFIG_DIR", str(config_dir))
+    first, _ = run_program(tmp_path, verb, "c")
+    assert first.returncode == 0, first.stderr
+    assert (config_dir / ".guard-rules.json").is_file()
+    proc, loaded = run_program(tmp_path, verb, "c")
+    assert proc.returncode == 0 and proc.stderr == "", proc.stderr
+    assert "ASIACACHEDROLECALL01" in proc.stdout
+    assert not loaded & FORBIDDEN, sorted(loaded & FORBIDDEN)
+
+
 def test_credential_process_output_on_a_hit(cached: Path, tmp_path: Path) -> None:
     proc, _ = run_program(tmp_path, "credential-process", "c")
     doc = json.loads(proc.stdout)
