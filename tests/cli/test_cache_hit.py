@@ -101,14 +101,15 @@ FORBIDDEN = {
 }
 
 #: Runs the program as the console script does, and writes the modules it loaded.
-#: (A hit ends with os._exit, which runs no atexit handler: both ways are caught.)
+#: (A hit ends with os._exit, which runs no atexit handler: both ways are caught.  The
+#: probe imports no json of its own: one name a line.)
 PROGRAM = """\
-import atexit, json, os, sys
+import atexit, os, sys
 out = sys.argv.pop(1)
 before = set(sys.modules)
 def dump():
     with open(out, "w") as fh:
-        fh.write(json.dumps(sorted(set(sys.modules) - before)))
+        fh.write("\\n".join(sorted(set(sys.modules) - before)))
 atexit.register(dump)
 real_exit = os._exit
 def quick_exit(code):
@@ -152,7 +153,7 @@ def run_program(tmp_path: Path, *argv: str) -> tuple[subprocess.CompletedProcess
         text=True,
         timeout=60,
     )
-    loaded = set(json.loads(out.read_text())) if out.exists() else set()
+    loaded = set(out.read_text().split()) if out.exists() else set()
     return proc, loaded
 
 
@@ -181,7 +182,8 @@ def test_a_cache_hit_imports_only_what_it_needs(
     assert ALLOWED_ROLECALL - ours <= {"rolecall.core.shell"}, sorted(ALLOWED_ROLECALL - ours)
     if argv[0] == "credential-process":  # (no export formats to check or write)
         assert "rolecall.core.shell" not in ours
-    assert not loaded & FORBIDDEN, sorted(loaded & FORBIDDEN)
+    forbidden = FORBIDDEN - {"json"} if "json" in argv else FORBIDDEN  # (--format json writes it)
+    assert not loaded & forbidden, sorted(loaded & forbidden)
 
 
 @pytest.mark.parametrize("verb", ["env", "credential-process"])
