@@ -23,6 +23,7 @@ from rolecall.core.cache.trust import (
     file_problem,
 )
 from rolecall.core.fast_json import loads  # (json imports re: 3 ms and more)
+from rolecall.core.regular_file import read_regular
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
@@ -57,22 +58,26 @@ def _json_object(raw: bytes) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
-#: ``open`` flags of every cache read: never wait for a FIFO's writer (or a
-#: device), never follow a symlink planted in place of an entry.
-_READ_FLAGS = os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC
-
-
 def _read_regular(path: str, trusted: bool) -> bytes | None:
     """The bytes of the regular file at ``path``, at most :data:`MAX_CACHE_FILE`.
 
-    The file is opened without blocking, then checked on its descriptor
-    (``fstat``), so what is read is what was checked.  With ``trusted``, a
-    symlink, a FIFO or other non-regular file, a file of another user or a
-    file too large is warned about (:func:`file_problem`); otherwise it is
-    only a miss.  Missing or unreadable: None, quietly.
+    The file is opened without blocking and without following a symlink planted
+    in place of an entry, then checked on its descriptor (``fstat``), so what is
+    read is what was checked (:func:`~rolecall.core.regular_file.read_regular`).
+    With ``trusted``, a symlink, a FIFO or other non-regular file, a file of
+    another user or a file too large is warned about (:func:`file_problem`);
+    otherwise it is only a miss.  Missing or unreadable: None, quietly.
     """
+
+    def check(st: os.stat_result) -> None:
+        if trusted:
+            if _untrusted_file(path, st):
+                raise OSError(errno.EPERM, "not used")
+        elif not stat.S_ISREG(st.st_mode) or st.st_size > MAX_CACHE_FILE:
+            raise OSError(errno.EPERM, "not used")
+
     try:
-        fd = os.open(path, _READ_FLAGS)
+        raw = read_regular(path, MAX_CACHE_FILE, follow_symlinks=False, check=check)
     except OSError as exc:
         if trusted and exc.errno == errno.ELOOP:  # a symlink
             try:
@@ -80,30 +85,11 @@ def _read_regular(path: str, trusted: bool) -> bytes | None:
             except OSError:
                 pass
         return None
-    try:
-        st = os.fstat(fd)
-        if trusted:
-            if _untrusted_file(path, st):
-                return None
-        elif not stat.S_ISREG(st.st_mode) or st.st_size > MAX_CACHE_FILE:
-            return None
-        chunks: list[bytes] = []
-        left = MAX_CACHE_FILE + 1
-        while left > 0:
-            chunk = os.read(fd, left)
-            if not chunk:
-                break
-            chunks.append(chunk)
-            left -= len(chunk)
-    except OSError:
-        return None
-    finally:
-        os.close(fd)
-    if left <= 0:  # it grew past the cap while being read
+    if raw is not None and len(raw) > MAX_CACHE_FILE:  # it grew past the cap while read
         if trusted:
             _warn(f"the cache file {path} is larger than {MAX_CACHE_FILE >> 20} MiB: not using it")
         return None
-    return b"".join(chunks)
+    return raw
 
 
 def _load_trusted_json(path: str) -> dict[str, Any] | None:
