@@ -25,7 +25,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from collections.abc import Mapping
     from typing import Any
 
-    from rolecall.core.profiles import Profile
+    from rolecall.core.profile import Profile
 
 try:  # the builtin module: hashlib would load OpenSSL (a few ms) for one sha1
     from _sha1 import sha1 as _sha1  # type: ignore[import-not-found]
