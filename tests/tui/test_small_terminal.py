@@ -91,6 +91,37 @@ async def test_the_footer_always_shows_help_and_quit(
         assert max(k.region.right for k in footer_keys(app)) <= size[0]
 
 
+async def test_the_footer_composes_its_keys_again_only_when_they_change(
+    make_app: Callable[..., RolecallApp], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Textual asks the footer to compose again at every change of focus and bindings;
+    each time restyles every key.  It does so only when the keys would change: once at
+    the start, once more for a wider terminal (more keys fit)."""
+    from textual.widgets import Footer
+
+    composed: list[int] = []
+    recompose = Footer.recompose
+
+    async def counted(footer: Footer) -> None:
+        composed.append(footer.size.width)
+        await recompose(footer)
+
+    monkeypatch.setattr(Footer, "recompose", counted)
+    app = make_app()
+    async with started(app, SMALL) as pilot:
+        await pilot.press("j", "k", "j")
+        await pilot.pause()
+        at_start = len(composed)
+        assert at_start <= 2, composed
+        narrow = footer_text(app)
+        await pilot.resize_terminal(*SIZE)
+        await until(pilot, lambda: len(footer_text(app)) > len(narrow))
+        assert len(composed) == at_start + 1, composed
+        await pilot.press("j", "k")
+        await pilot.pause()
+        assert len(composed) == at_start + 1, composed
+
+
 async def test_the_panels_fold_at_80x24_and_p_brings_them_back(
     make_app: Callable[..., RolecallApp],
 ) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from textual.app import ComposeResult
+from textual.dom import NoScreen
 from textual.events import Resize
 from textual.widget import Widget
 from textual.widgets import Footer
@@ -53,6 +54,34 @@ class KeyFooter(Footer):
                 yield widget
 
     _laid_out_for = 0
+    #: what the keys now shown were composed from (:meth:`_composition`)
+    _composed: tuple[object, ...] | None = None
+
+    def _composition(self) -> tuple[object, ...]:
+        """What :meth:`compose` makes the keys from: the width and the screen's bindings
+        as the footer shows them."""
+        if not self._bindings_ready:
+            return ()
+        try:
+            bindings = self.screen.active_bindings
+        except NoScreen:  # (being removed: compose as Textual would)
+            return (None,)
+        shown = tuple(
+            (binding.key, binding.action, binding.description, enabled, tooltip)
+            for (_, binding, enabled, tooltip) in bindings.values()
+            if binding.show
+        )
+        return (self.size.width or self.app.size.width, self.compact, shown)
+
+    async def recompose(self) -> None:
+        """Compose again only when the keys would change: Textual asks at every change
+        of focus and bindings, and a new set of keys costs a restyle of each (most of
+        what a start of the UI spent in the footer)."""
+        composition = self._composition()
+        if composition == self._composed:
+            return
+        self._composed = composition
+        await super().recompose()
 
     def on_resize(self, event: Resize) -> None:
         if event.size.width != self._laid_out_for:
