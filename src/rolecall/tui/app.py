@@ -21,12 +21,12 @@ from textual.theme import Theme
 from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
-from rolecall.core.config import ConfigError, config_path, credentials_path
+from rolecall.core.config import config_path
 from rolecall.core.plural import plural
-from rolecall.core.profiles import ProfileSet
 from rolecall.settings import Settings, SettingsError, load_settings, set_theme
 from rolecall.tui import guard_view, lines, work
 from rolecall.tui.commands import ProfileCommands
+from rolecall.tui.flows.loading import RELOAD_GROUP, ProfileLoading
 from rolecall.tui.freshness import RETRY_AFTER, due
 from rolecall.tui.jobs import (
     MFA_CANCELLED,
@@ -49,20 +49,19 @@ from rolecall.tui.model import clean
 from rolecall.tui.ordered_keys import OrderedKeysApp
 from rolecall.tui.screens.main import MainScreen
 from rolecall.tui.services import Services, start_worker_pool
-from rolecall.tui.state import ExpiryWatch, PreparedRows
-from rolecall.tui.watch import Stamp, Watch
 
 if TYPE_CHECKING:
     from textual.notifications import SeverityLevel
 
+    from rolecall.core.profiles import ProfileSet
     from rolecall.core.sso.session import SsoSession
     from rolecall.tui.discovered import Target
     from rolecall.tui.switch_role_form import SsoSessionRequest
 
 __all__ = ["RolecallApp"]
 
-#: worker groups (an assume's group is ``jobs.assume_group(name)``)
-WARM_GROUP, RELOAD_GROUP = "warm", "reload"
+#: worker groups (an assume's group is ``jobs.assume_group(name)``; loading's, its own)
+WARM_GROUP = "warm"
 #: the SSO sessions' roles listed; a discovered role written into the config (``a``)
 DISCOVERY_GROUP, ADD_ROLE_GROUP = "sso-discovery", "sso-add-role"
 
@@ -98,7 +97,6 @@ class RolecallApp(OrderedKeysApp[int]):
         self.services = services or Services()
         self.clock = self.services.clock
         self.settings = settings if settings is not None else load_settings()
-        self.profiles: ProfileSet | None = None
         #: AssumeResults of this session, in memory only (the shell needs them)
         self.sessions: dict[str, Any] = {}
         #: when each session was assumed (keep_fresh: half a short role's lifetime)
@@ -113,21 +111,6 @@ class RolecallApp(OrderedKeysApp[int]):
         self.tune_gc = tune_gc
         #: the assumes running (by worker) and waiting
         self.assumes: AssumeQueue[Worker[Any]] = AssumeQueue()
-        self._watch = ExpiryWatch()
-        self.file_watch = Watch(
-            lambda: (config_path(config), credentials_path(credentials)),
-            self.services.do_cache_fingerprint,
-            self.services.do_cache_dirs_stamp,
-        )
-        self._reloading = False
-        #: reread the files once the reload under way lands (they changed again)
-        self._reload_again = False
-        #: the profile to put the cursor on once a reload brings it (a Switch role save)
-        self._select: str | None = None
-        #: the files' problems last reported in the status panel
-        self._problems: list[str] = []
-        #: whether the "no profiles yet" hint is on the status panel
-        self._empty_hinted = False
         self._tick_timer: Timer | None = None
         self._poll_timer: Timer | None = None
         #: profiles assumed again after an SSO login: a second refusal is reported
@@ -136,9 +119,16 @@ class RolecallApp(OrderedKeysApp[int]):
         self._discoveries = 0
         #: discovery failures already reported in the status panel
         self._discovery_errors: set[str] = set()
+        #: the files and the cache, read and reloaded
+        self.loading = ProfileLoading(self)
 
     def get_default_screen(self) -> MainScreen:
         return self.main
+
+    @property
+    def profiles(self) -> ProfileSet | None:
+        """The profiles last loaded (None before the first load, or a config error)."""
+        return self.loading.profiles
 
     # -- start --------------------------------------------------------------
     def start(self) -> None:
@@ -150,10 +140,7 @@ class RolecallApp(OrderedKeysApp[int]):
         self.theme_changed_signal.subscribe(self, self._theme_changed)
         for error in self.settings.errors:
             self.notify(error, title="Settings", severity="warning", timeout=12, markup=False)
-        # (two stats here; the cache's fingerprint is read in the worker, off the loop)
-        files = self.file_watch.files_seen = self.file_watch.files()
-        self.reload_now()
-        self._reloading = True  # no poll before the first cache read
+        files = self.loading.read_now()
         self._tick_timer = self.set_interval(1.0, self.tick, name="tick")
         self._poll_timer = self.set_interval(self.poll_interval, self.poll, name="poll")
         self.call_after_refresh(self._first_frame, files)
@@ -166,53 +153,12 @@ class RolecallApp(OrderedKeysApp[int]):
         the GC never walks it again.
         """
         start_worker_pool()
-        self._start_reload(lambda: (files, self.file_watch.cache(force=True)), reread=False)
-        self.run_worker(
-            self.services.warm, name="warm", group=WARM_GROUP, thread=True, exit_on_error=False
-        )
+        self.loading.read_cache(files)
+        self.run_thread(self.services.warm, "warm", WARM_GROUP)
         self.discover()
         if self.tune_gc:
             gc.freeze()
             gc.enable()
-
-    def reload_now(self) -> None:
-        """Read the files here and now, for the first frame (the cache comes later)."""
-        try:
-            profiles = self.services.load_profiles(self.config_arg, self.credentials_arg)
-        except ConfigError as exc:
-            self.main.note(None, str(exc), "error")
-            self.notify(str(exc), title="AWS config", severity="error", markup=False)
-            return
-        self._set_profiles(profiles)
-
-    def _set_profiles(
-        self, profiles: ProfileSet, select: str | None = None, rows: PreparedRows | None = None
-    ) -> None:
-        self.profiles = profiles
-        self.main.load(profiles, self.settings, keep=select, prepared=rows)
-        where = lines.tilde(config_path(self.config_arg))
-        self.sub_title = f"{clean(where)} · {plural(len(profiles), 'profile')}"
-        problems = [str(problem) for problem in profiles.problems]
-        empty = not profiles and not problems
-        if empty and not self._empty_hinted:
-            paths = (config_path(self.config_arg), credentials_path(self.credentials_arg))
-            self.main.note(None, lines.empty_hint(paths), "hint")
-        self._empty_hinted = empty
-        if problems != self._problems:  # each set of problems is reported once
-            self._problems = problems
-            for line in lines.problem_lines(problems):
-                self.main.note(None, line, "warn")
-            if problems:
-                self.notify(
-                    f"{plural(len(problems), 'problem')} in your AWS files; see the status panel",
-                    severity="warning",
-                    markup=False,
-                )
-
-    def _set_expiries(self, expiries: tuple[dict[str, Any], dict[str, Any]]) -> None:
-        self.main.set_expiries(*expiries)
-        rows = self.main.state.rows
-        self._watch.update({n: r.expires_at for n, r in rows.items()}, self.clock())
 
     # -- timers -------------------------------------------------------------
     def tick(self) -> None:
@@ -222,7 +168,7 @@ class RolecallApp(OrderedKeysApp[int]):
         settings = self.settings
         if settings.keep_fresh:
             self._keep_fresh()
-        due = self._watch.due(self.clock(), settings.expiry_warning_seconds)
+        due = self.loading.expiring(self.clock())
         if due and settings.notify_expiry:
             self.notify(
                 lines.expiry_warning(due, self.clock()),
@@ -233,58 +179,23 @@ class RolecallApp(OrderedKeysApp[int]):
             )
 
     def poll(self) -> None:
-        """Once a second: stat the files and the cache; reload in a worker when they
-        changed.  A slow fingerprint (100,000 cache entries take ~2 s) is taken in the
-        worker, off the event loop (issue 14); a cheap one here, where it costs less
-        than a thread's round trip.  One poll or reload at a time (``_reloading``)."""
-        if self._reloading:
-            return
-        if self.file_watch.slow:
-            self._start_reload(None, reread=False)
-            return
-        change = self.file_watch.changes()
-        if change is not None:
-            stamp, reread = change
-            self._start_reload(lambda: stamp, reread)
+        """Once a second: reload what changed in the files and the cache."""
+        self.loading.poll()
 
-    def _start_reload(self, stamp: Callable[[], Stamp] | None, reread: bool) -> None:
-        """A reload worker; ``stamp`` says what it loads (None: a poll, which reloads
-        only what changed)."""
-        self._reloading = True
-        context = self._work_context()
-        self.run_worker(
-            lambda: work.reload_job(context, self.file_watch, stamp, reread),
-            name="reload",
-            group=RELOAD_GROUP,
-            thread=True,
-            exit_on_error=False,
+    def run_thread(
+        self, job: Callable[[], Any], name: str, group: str, description: str = ""
+    ) -> Worker[Any]:
+        """Run ``job`` in a thread worker; its end comes to :meth:`on_worker_state_changed`."""
+        return self.run_worker(
+            job, name=name, group=group, description=description, thread=True, exit_on_error=False
         )
 
-    def reload_soon(self, select: str | None = None) -> None:
-        """Reread the files in a worker: now, or as soon as the reload under way lands."""
-        self._select = select or self._select
-        if self._reloading:
-            self._reload_again = True
-        else:
-            self._start_reload(self.file_watch.now, reread=True)
-
     def on_profiles_loaded(self, message: ProfilesLoaded) -> None:
-        self._reloading = False
-        self.file_watch.seen(message.stamp)
-        if message.error:
-            self.main.note(None, message.error, "error")
+        self.loading.loaded(message)
         if message.profiles is not None:
-            select, self._select = self._select, None
-            keep = select if select is not None and select in message.profiles else None
-            self._set_profiles(message.profiles, keep, message.rows)
-            self.main.note(None, "AWS files changed: profiles reloaded", "step")
             self.discover()  # (a session added or changed; from the cache otherwise)
         if message.expiries is not None:
-            self._set_expiries(message.expiries)
             self._tokens_changed()
-        if self._reload_again:
-            self._reload_again = False
-            self._start_reload(self.file_watch.now, reread=True)
 
     # -- IAM Identity Center: what the sessions grant -------------------------
     def discover(self) -> None:
@@ -373,7 +284,7 @@ class RolecallApp(OrderedKeysApp[int]):
         name = worker.description
         if state == WorkerState.SUCCESS and isinstance(worker.result, str):
             written = worker.result
-            self.reload_soon(select=written)
+            self.loading.reload_soon(select=written)
             where = lines.tilde(config_path(self.config_arg))
             self.main.note(written, f"profile added to {where}", "ok")
         elif state == WorkerState.ERROR:
@@ -665,7 +576,7 @@ class RolecallApp(OrderedKeysApp[int]):
         expiration = getattr(result, "expiration", None)
         if isinstance(expiration, datetime):
             self.main.session_expiry(message.name, "session", expiration)
-            self._watch.add(message.name, expiration)
+            self.loading.assumed(message.name, expiration)
         line = lines.result_line(result, self.clock())
         if message.purpose == "refresh":
             line = "refreshed in the background: " + line
@@ -701,8 +612,7 @@ class RolecallApp(OrderedKeysApp[int]):
             return
         if worker.group == RELOAD_GROUP:
             if event.state == WorkerState.ERROR:
-                self._reloading = False
-                self.main.note(None, "reload failed: " + lines.one_line(worker.error), "error")
+                self.loading.failed(worker.error)
             return
         if worker.group == DISCOVERY_GROUP:
             if event.state == WorkerState.ERROR:
@@ -830,7 +740,7 @@ class RolecallApp(OrderedKeysApp[int]):
                 self.main.note(name, "editor failed: " + lines.one_line(exc), "error")
                 return
             self.main.note(name, f"edited {where} ({argv[0]} exited with code {code})", "step")
-            self.reload_soon(select=name)
+            self.loading.reload_soon(select=name)
 
         self.after_typing(run)
 
@@ -975,11 +885,11 @@ class RolecallApp(OrderedKeysApp[int]):
 
         def done(saved: Saved | None) -> None:
             if isinstance(saved, SsoSessionRequest):
-                self.reload_soon()
+                self.loading.reload_soon()
                 self.main.note(None, f"[sso-session {saved.name}] added to {where}", "ok")
                 self._log_in_new_session(saved)
             elif saved is not None:
-                self.reload_soon(select=saved.name)
+                self.loading.reload_soon(select=saved.name)
                 self.main.note(saved.name, f"profile added to {where}", "ok")
 
         def warn(message: str) -> None:  # called by the save, in its worker thread

@@ -1,0 +1,12 @@
+"""The app's flows: what happens between a key (or a timer) and the screen.
+
+Each module is one job, as a plain class given a :class:`~rolecall.tui.flows.host.Host`
+(what it may ask of the app, a Protocol) and the other flows it calls:
+
+* :mod:`~rolecall.tui.flows.loading`: the files and the cache read, reloaded and polled;
+
+The app (``tui/app.py``) wires them: it builds them, hands them its messages and
+worker events, and owns the timers.  Nothing here imports the app (an
+import-linter contract in pyproject.toml checks it), and no screen or widget
+imports a flow.
+"""

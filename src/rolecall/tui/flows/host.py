@@ -1,0 +1,82 @@
+"""What a flow may ask of the app: :class:`Host`, a Protocol the app satisfies.
+
+The flows are given this, not the :class:`~rolecall.tui.app.RolecallApp` class:
+mypy checks that they use nothing else of the app, and the app's other methods
+stay its own.  It holds the app's shared state (the injected services, the
+settings, the files' paths, the profiles and the sessions of this run), the
+main screen, and the few calls a flow makes on the UI: a notification, a
+modal, a thread worker, the keys typed ahead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Protocol
+
+from rolecall.tui import work
+
+if TYPE_CHECKING:
+    from textual.notifications import SeverityLevel
+    from textual.worker import Worker
+
+    from rolecall.core.profiles import ProfileSet
+    from rolecall.settings import Settings
+    from rolecall.tui.screens.main import MainScreen
+    from rolecall.tui.services import Services
+
+__all__ = ["Host", "work_context"]
+
+
+class Host(Protocol):
+    """The app, as the flows see it."""
+
+    #: the outside world: clock, STS, the cache, the launcher (tests replace them)
+    services: Services
+    settings: Settings
+    clock: Callable[[], datetime]
+    #: the files named on the command line (None: the environment's, or the default)
+    config_arg: str | None
+    credentials_arg: str | None
+    #: AssumeResults of this run, in memory only (the shell needs them)
+    sessions: dict[str, Any]
+    #: the screen that shows everything; the header's second line (the config, its size)
+    main: MainScreen
+    sub_title: str
+
+    @property
+    def profiles(self) -> ProfileSet | None:
+        """The profiles last loaded (None before the first load)."""
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """A toast, drawn safe."""
+
+    def run_thread(
+        self, job: Callable[[], Any], name: str, group: str, description: str = ""
+    ) -> Worker[Any]:
+        """Run ``job`` in a thread worker, whose end reaches the app's one handler."""
+
+    def post_message(self, message: Any) -> bool:
+        """Post a message to the app (thread-safe)."""
+
+
+def work_context(host: Host) -> work.Context:
+    """What a worker thread may use, as it is now (plain values, the sessions copied)."""
+    return work.Context(
+        host.services,
+        host.settings,
+        host.config_arg,
+        host.credentials_arg,
+        host.profiles,
+        dict(host.sessions),
+        host.clock,
+        host.post_message,
+    )
