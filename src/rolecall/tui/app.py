@@ -26,6 +26,7 @@ from rolecall.core.plural import plural
 from rolecall.settings import Settings, SettingsError, load_settings, set_theme
 from rolecall.tui import guard_view, lines, work
 from rolecall.tui.commands import ProfileCommands
+from rolecall.tui.flows.discovery import ADD_ROLE_GROUP, DISCOVERY_GROUP, SsoDiscovery
 from rolecall.tui.flows.loading import RELOAD_GROUP, ProfileLoading
 from rolecall.tui.freshness import RETRY_AFTER, due
 from rolecall.tui.jobs import (
@@ -55,15 +56,12 @@ if TYPE_CHECKING:
 
     from rolecall.core.profiles import ProfileSet
     from rolecall.core.sso.session import SsoSession
-    from rolecall.tui.discovered import Target
     from rolecall.tui.switch_role_form import SsoSessionRequest
 
 __all__ = ["RolecallApp"]
 
 #: worker groups (an assume's group is ``jobs.assume_group(name)``; loading's, its own)
 WARM_GROUP = "warm"
-#: the SSO sessions' roles listed; a discovered role written into the config (``a``)
-DISCOVERY_GROUP, ADD_ROLE_GROUP = "sso-discovery", "sso-add-role"
 
 
 class RolecallApp(OrderedKeysApp[int]):
@@ -115,12 +113,10 @@ class RolecallApp(OrderedKeysApp[int]):
         self._poll_timer: Timer | None = None
         #: profiles assumed again after an SSO login: a second refusal is reported
         self._after_sso_login: set[str] = set()
-        #: discoveries started; only the last one's result is shown
-        self._discoveries = 0
-        #: discovery failures already reported in the status panel
-        self._discovery_errors: set[str] = set()
         #: the files and the cache, read and reloaded
         self.loading = ProfileLoading(self)
+        #: the roles the SSO sessions grant, as rows
+        self.discovery = SsoDiscovery(self, self.loading.reload_soon)
 
     def get_default_screen(self) -> MainScreen:
         return self.main
@@ -155,7 +151,7 @@ class RolecallApp(OrderedKeysApp[int]):
         start_worker_pool()
         self.loading.read_cache(files)
         self.run_thread(self.services.warm, "warm", WARM_GROUP)
-        self.discover()
+        self.discovery.discover()
         if self.tune_gc:
             gc.freeze()
             gc.enable()
@@ -193,102 +189,15 @@ class RolecallApp(OrderedKeysApp[int]):
     def on_profiles_loaded(self, message: ProfilesLoaded) -> None:
         self.loading.loaded(message)
         if message.profiles is not None:
-            self.discover()  # (a session added or changed; from the cache otherwise)
+            self.discovery.discover()  # (a session added or changed; from the cache otherwise)
         if message.expiries is not None:
-            self._tokens_changed()
-
-    # -- IAM Identity Center: what the sessions grant -------------------------
-    def discover(self) -> None:
-        """List every SSO session's roles in a worker (from the discovery cache, else
-        from the portal); their rows join the table when it lands."""
-        if self.profiles is None or self.closing:
-            return
-        self._discoveries += 1
-        generation, config = self._discoveries, self.profiles.config
-        ttl = float(self.settings.sso_discovery_ttl)
-
-        def job() -> None:
-            found = self.services.do_discover(config, ttl)
-            tokens = self.services.do_token_expiries(item.session for item in found)
-            self.post_message(RolesDiscovered(found, tokens, generation))
-
-        self.run_worker(
-            job, name="sso-discovery", group=DISCOVERY_GROUP, thread=True, exit_on_error=False
-        )
+            self.discovery.tokens_changed()
 
     def on_roles_discovered(self, message: RolesDiscovered) -> None:
-        if message.generation != self._discoveries:
-            return  # (a later discovery is under way)
-        self.main.set_discovered(message.found, message.tokens)
-        for item in message.found:
-            error, found = item.error, item.discovery
-            label = item.session.label
-            if error is not None and error.code not in SSO_LOGIN_NEEDED:
-                line = f"{label}: roles not listed: {lines.one_line(error)}"
-                if line not in self._discovery_errors:
-                    self._discovery_errors.add(line)
-                    self.main.note(None, line, "warn")
-            elif error is None and found is not None and not found.from_cache:
-                accounts = len(found.accounts())
-                self.main.note(
-                    None, f"{label}: {len(found.roles)} role(s) in {accounts} account(s)", "ok"
-                )
-
-    def _tokens_changed(self) -> None:
-        """The caches changed: the discovered rows' token countdowns; a session that
-        needed a login and has a live token now (a login elsewhere) is listed again."""
-        found = self.main.state.found
-        if not found:
-            return
-        tokens = self.services.do_token_expiries(item.session for item in found)
-        self.main.set_token_expiries(tokens)
-        soon = self.clock() + timedelta(minutes=15)
-        for item in found:
-            token = tokens.get(item.session.token_path)
-            waiting = item.error is not None and item.error.code in SSO_LOGIN_NEEDED
-            if waiting and token is not None and token.expires_at > soon:
-                self.discover()
-                return
-
-    def _target(self, name: str) -> Target | None:
-        """What a discovered row stands for (None for a profile, or no such row)."""
-        if self.profiles is not None and name in self.profiles:
-            return None
-        return self.main.state.target(name)
+        self.discovery.discovered(message)
 
     def add_discovered(self, name: str) -> None:
-        """Write a discovered role's row into the config as a profile (``a``), in a worker."""
-        target = self._target(name)
-        if target is None:
-            self.main.note(
-                name, "already a profile (a adds the discovered SSO roles, sso·new)", "warn"
-            )
-            return
-        session, discovery, role = target.session, target.discovery, target.role
-        if role is None or discovery is None:
-            self.main.note(name, "log in first (Enter): its roles are not known yet", "warn")
-            return
-        self.main.note(name, "adding it to the config as a profile…", "step")
-        self.run_worker(
-            lambda: self.services.do_add_role(
-                session, discovery, role, self.config_arg, self.credentials_arg
-            ),
-            name=f"sso-add-role:{name}",
-            group=ADD_ROLE_GROUP,
-            description=name,
-            thread=True,
-            exit_on_error=False,
-        )
-
-    def _role_added(self, worker: Worker[Any], state: WorkerState) -> None:
-        name = worker.description
-        if state == WorkerState.SUCCESS and isinstance(worker.result, str):
-            written = worker.result
-            self.loading.reload_soon(select=written)
-            where = lines.tilde(config_path(self.config_arg))
-            self.main.note(written, f"profile added to {where}", "ok")
-        elif state == WorkerState.ERROR:
-            self.main.note(name, "not added: " + lines.one_line(worker.error), "error")
+        self.discovery.add(name)
 
     # -- assume ---------------------------------------------------------------
     def busy(self, name: str) -> bool:
@@ -306,7 +215,7 @@ class RolecallApp(OrderedKeysApp[int]):
         margin = timedelta(seconds=self.settings.refresh_margin)
         for name in due(self.sessions, self._issued, now, margin, skip):
             if name not in self.profiles:
-                if self._target(name) is not None:  # a discovered role: no MFA to ask for
+                if self.discovery.target(name) is not None:  # a discovered role: no MFA to ask for
                     self.start_assume(name, "refresh", None)
                 continue
             try:
@@ -336,7 +245,7 @@ class RolecallApp(OrderedKeysApp[int]):
         and on a guarded profile, for a confirmation (``guard_view.CONFIRMED``)."""
         if self.profiles is None or self.busy(name):
             return
-        if name not in self.profiles and self._target(name) is None:
+        if name not in self.profiles and self.discovery.target(name) is None:
             return
         if not confirmed and self._confirm_first(name, purpose):
             return
@@ -370,7 +279,7 @@ class RolecallApp(OrderedKeysApp[int]):
 
     def _request_discovered(self, name: str, purpose: Purpose) -> None:
         """A discovered row: its role's credentials from the portal (no MFA), or a login."""
-        target = self._target(name)
+        target = self.discovery.target(name)
         if target is None:
             return
         if target.role is None:  # a session not logged in yet
@@ -431,7 +340,7 @@ class RolecallApp(OrderedKeysApp[int]):
         profile = self.profiles.get(name) if self.profiles is not None else None
         if profile is not None:
             return profile.account_id, profile.role_name
-        target = self._target(name)
+        target = self.discovery.target(name)
         if target is not None and target.role is not None:
             return target.role.account_id, target.role.role_name
         return None, None
@@ -459,7 +368,7 @@ class RolecallApp(OrderedKeysApp[int]):
         if self.closing or self.profiles is None:
             return
         profiles = self.profiles
-        target = self._target(name)
+        target = self.discovery.target(name)
         if session is None and target is not None:
             session = target.session
         assume_after = name in profiles or (target is not None and target.role is not None)
@@ -467,7 +376,7 @@ class RolecallApp(OrderedKeysApp[int]):
         def done(outcome: str | None) -> None:
             if outcome == "ok":
                 self.main.note(name, "logged in to IAM Identity Center", "ok")
-                self.discover()
+                self.discovery.discover()
                 if assume_after:
                     self._after_sso_login.add(name)
                     self.start_assume(name, purpose, None)
@@ -513,7 +422,7 @@ class RolecallApp(OrderedKeysApp[int]):
 
     def _run_job(self, job: Job) -> None:
         name = job.name
-        context, target = self._work_context(), self._target(name)
+        context, target = self._work_context(), self.discovery.target(name)
         worker = self.run_worker(
             lambda: work.assume_job(context, job, target),
             name=f"assume:{name}",
@@ -616,12 +525,10 @@ class RolecallApp(OrderedKeysApp[int]):
             return
         if worker.group == DISCOVERY_GROUP:
             if event.state == WorkerState.ERROR:
-                self.main.note(
-                    None, "SSO roles not listed: " + lines.one_line(worker.error), "warn"
-                )
+                self.discovery.failed(worker.error)
             return
         if worker.group == ADD_ROLE_GROUP:
-            self._role_added(worker, event.state)
+            self.discovery.added(worker, event.state)
             return
         if event.state not in (WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED):
             return
@@ -694,7 +601,7 @@ class RolecallApp(OrderedKeysApp[int]):
 
     def _launch_shell(self, name: str, result: Any) -> None:
         try:
-            target = self._target(name)
+            target = self.discovery.target(name)
             role = None
             if target is not None and target.role is not None:  # refreshed from the portal
                 role = (target.session, target.role.account_id, target.role.role_name)
@@ -784,7 +691,7 @@ class RolecallApp(OrderedKeysApp[int]):
 
         if self.profiles is None or self.closing:
             return
-        target = self._target(name)
+        target = self.discovery.target(name)
         if target is not None:  # (a discovered row: its credentials are its session's)
             session = target.session.name
             which = f"--sso-session {shlex.quote(session)}" if session is not None else "--all"

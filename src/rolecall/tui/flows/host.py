@@ -43,6 +43,8 @@ class Host(Protocol):
     #: the screen that shows everything; the header's second line (the config, its size)
     main: MainScreen
     sub_title: str
+    #: the app is quitting: nothing new is started, no modal opened
+    closing: bool
 
     @property
     def profiles(self) -> ProfileSet | None:
