@@ -8,12 +8,11 @@ into screen updates, and handles their failures in one place
 
 from __future__ import annotations
 
-import contextlib
 import gc
 import shlex
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from textual.app import App, SuspendNotSupported
 from textual.binding import BindingType
@@ -28,6 +27,7 @@ from rolecall.tui import guard_view, lines, work
 from rolecall.tui.commands import ProfileCommands
 from rolecall.tui.flows.discovery import ADD_ROLE_GROUP, DISCOVERY_GROUP, SsoDiscovery
 from rolecall.tui.flows.loading import RELOAD_GROUP, ProfileLoading
+from rolecall.tui.flows.shell import ShellLauncher
 from rolecall.tui.freshness import RETRY_AFTER, due
 from rolecall.tui.jobs import (
     MFA_CANCELLED,
@@ -62,6 +62,8 @@ __all__ = ["RolecallApp"]
 
 #: worker groups (an assume's group is ``jobs.assume_group(name)``; loading's, its own)
 WARM_GROUP = "warm"
+
+T = TypeVar("T")
 
 
 class RolecallApp(OrderedKeysApp[int]):
@@ -117,6 +119,8 @@ class RolecallApp(OrderedKeysApp[int]):
         self.loading = ProfileLoading(self)
         #: the roles the SSO sessions grant, as rows
         self.discovery = SsoDiscovery(self, self.loading.reload_soon)
+        #: the subshell, with the keys typed for it
+        self.shell = ShellLauncher(self, self.discovery.target)
 
     def get_default_screen(self) -> MainScreen:
         return self.main
@@ -177,6 +181,19 @@ class RolecallApp(OrderedKeysApp[int]):
     def poll(self) -> None:
         """Once a second: reload what changed in the files and the cache."""
         self.loading.poll()
+
+    def away(self, run: Callable[[App[Any]], T]) -> T:
+        """Run ``run(app)`` while the UI is away (a shell, an editor: suspended) with no
+        tick and no poll; then a tick, to come back caught up."""
+        timers = [t for t in (self._tick_timer, self._poll_timer) if t is not None]
+        for timer in timers:
+            timer.pause()
+        try:
+            return run(self)
+        finally:
+            for timer in timers:
+                timer.resume()
+            self.tick()
 
     def run_thread(
         self, job: Callable[[], Any], name: str, group: str, description: str = ""
@@ -257,7 +274,7 @@ class RolecallApp(OrderedKeysApp[int]):
         use_cache = purpose != "reassume"
         session = self.sessions.get(name)
         if purpose == "shell" and lines.usable(session, self.clock()):
-            self.open_shell(name, session)
+            self.shell.open(name, session)
             return
         try:
             # (a user's own keys open the console through GetFederationToken: no MFA code)
@@ -290,7 +307,7 @@ class RolecallApp(OrderedKeysApp[int]):
             return
         session = self.sessions.get(name)
         if purpose == "shell" and lines.usable(session, self.clock()):
-            self.open_shell(name, session)
+            self.shell.open(name, session)
             return
         self.start_assume(name, purpose, None)
 
@@ -493,7 +510,7 @@ class RolecallApp(OrderedKeysApp[int]):
         if self.settings.notify_assume and message.purpose in ("assume", "reassume"):
             self.notify(f"Assumed {message.name}", timeout=4, markup=False)
         if message.purpose == "shell":
-            self.open_shell(message.name, result)  # (it holds the keys now)
+            self.shell.open(message.name, result)  # (it holds the keys now)
             for job in [j for j in self.assumes.jobs() if j.name == message.name]:
                 self._unhold(job, drop=False)
 
@@ -502,11 +519,7 @@ class RolecallApp(OrderedKeysApp[int]):
         for it is dropped."""
         if job.holds_keys:
             job.holds_keys = False
-            self._dropped(job.name, self.release_keys(drop=drop))
-
-    def _dropped(self, name: str, count: int) -> None:
-        if count:
-            self.main.note(name, f"{plural(count, 'key')} typed for the shell dropped", "warn")
+            self.shell.dropped(job.name, self.release_keys(drop=drop))
 
     def on_whoami_done(self, message: WhoamiDone) -> None:
         for line in lines.identity_lines(message.identity):
@@ -566,59 +579,6 @@ class RolecallApp(OrderedKeysApp[int]):
             body = message + (f"\n{hint}" if hint else "")
             self.notify(body, title=f"{job.name} failed", severity="error", markup=False)
 
-    # -- shell ----------------------------------------------------------------
-    def open_shell(self, name: str, result: Any) -> None:
-        """Open the shell once the keys typed with ``s`` have all arrived: its type-ahead."""
-
-        def launch() -> None:
-            try:
-                self.launch_shell(name, result)
-            finally:
-                # what arrived for the shell once it had started could not reach it
-                self._dropped(name, self.release_keys(drop=True))
-
-        self.after_typing(launch)  # (it holds the keys until then)
-
-    @contextlib.contextmanager
-    def _timers_paused(self) -> Iterator[None]:
-        """While the UI is suspended (a shell, an editor): no tick, no poll; after, a tick."""
-        timers = [t for t in (self._tick_timer, self._poll_timer) if t is not None]
-        for timer in timers:
-            timer.pause()
-        try:
-            yield
-        finally:
-            for timer in timers:
-                timer.resume()
-            self.tick()
-
-    def launch_shell(self, name: str, result: Any) -> None:
-        """Suspend, run the user's shell with the profile's environment, resume caught up."""
-        if self.closing:
-            return
-        with self._timers_paused():
-            self._launch_shell(name, result)
-
-    def _launch_shell(self, name: str, result: Any) -> None:
-        try:
-            target = self.discovery.target(name)
-            role = None
-            if target is not None and target.role is not None:  # refreshed from the portal
-                role = (target.session, target.role.account_id, target.role.role_name)
-            sgr = self.settings.prompt_sgr(name)
-            served = work.served_options(self.settings, self.config_arg, self.credentials_arg)
-            with self.services.shell_session(result, name, served, role, sgr) as (argv, env):
-                shown = argv[0] if argv else "?"
-                self.main.note(name, f"shell {shown} (exit it to come back)", "step")
-                code = self.services.launcher(self, argv, env, self.take_typed())
-        except SuspendNotSupported:
-            self.main.note(name, "this terminal cannot suspend the UI for a shell", "error")
-            return
-        except Exception as exc:  # RunError (command not found), OSError
-            self.main.note(name, "shell failed: " + lines.one_line(exc), "error")
-            return
-        self.main.note(name, f"shell exited with code {code}", "step")
-
     # -- edit, copy -------------------------------------------------------------
     def edit(self, name: str) -> None:
         """Open ``name`` in $VISUAL/$EDITOR at its line (``e``); reload when it exits."""
@@ -638,8 +598,7 @@ class RolecallApp(OrderedKeysApp[int]):
 
         def run() -> None:
             try:
-                with self._timers_paused():
-                    code = self.services.do_edit(self, argv)
+                code = self.away(lambda app: self.services.do_edit(app, argv))
             except SuspendNotSupported:
                 self.main.note(name, "this terminal cannot suspend the UI for an editor", "error")
                 return

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from rolecall.tui import work
 
 if TYPE_CHECKING:
+    from textual.app import App
     from textual.notifications import SeverityLevel
     from textual.worker import Worker
 
@@ -26,6 +27,8 @@ if TYPE_CHECKING:
     from rolecall.tui.services import Services
 
 __all__ = ["Host", "work_context"]
+
+T = TypeVar("T")
 
 
 class Host(Protocol):
@@ -68,6 +71,20 @@ class Host(Protocol):
 
     def post_message(self, message: Any) -> bool:
         """Post a message to the app (thread-safe)."""
+
+    def away(self, run: Callable[[App[Any]], T]) -> T:
+        """Run ``run(app)`` (a shell, an editor: the UI is suspended) with the timers
+        paused, then tick."""
+
+    # -- the keys typed ahead (rolecall.tui.ordered_keys) --------------------------
+    def release_keys(self, drop: bool = False) -> int:
+        """End one hold; returns how many keys were dropped."""
+
+    def after_typing(self, callback: Callable[[], None]) -> None:
+        """Call ``callback`` once the keys typed with this one have arrived."""
+
+    def take_typed(self) -> str:
+        """The keys waiting, as text; they are removed."""
 
 
 def work_context(host: Host) -> work.Context:
