@@ -5,6 +5,8 @@ Each module is one job, as a plain class given a :class:`~rolecall.tui.flows.hos
 
 * :mod:`~rolecall.tui.flows.loading`: the files and the cache read, reloaded and polled;
 * :mod:`~rolecall.tui.flows.discovery`: the roles the SSO sessions grant, as rows;
+* :mod:`~rolecall.tui.flows.assume`: a request through the guard, the MFA code or the SSO
+  login, to the worker and its result; the queue, and keep-fresh;
 * :mod:`~rolecall.tui.flows.shell`: the subshell, with the keys typed for it;
 
 The app (``tui/app.py``) wires them: it builds them, hands them its messages and

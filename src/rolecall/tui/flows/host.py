@@ -19,6 +19,7 @@ from rolecall.tui import work
 if TYPE_CHECKING:
     from textual.app import App
     from textual.notifications import SeverityLevel
+    from textual.screen import Screen
     from textual.worker import Worker
 
     from rolecall.core.profiles import ProfileSet
@@ -43,6 +44,9 @@ class Host(Protocol):
     credentials_arg: str | None
     #: AssumeResults of this run, in memory only (the shell needs them)
     sessions: dict[str, Any]
+    #: ``rolecall pick``: Enter's assume closes the app, its result in ``picked``
+    pick: bool
+    picked: Any
     #: the screen that shows everything; the header's second line (the config, its size)
     main: MainScreen
     sub_title: str
@@ -64,6 +68,11 @@ class Host(Protocol):
     ) -> None:
         """A toast, drawn safe."""
 
+    def push_screen(
+        self, screen: Screen[Any], callback: Callable[[Any], None] | None = None
+    ) -> Any:
+        """Open a modal; ``callback`` gets what it was dismissed with."""
+
     def run_thread(
         self, job: Callable[[], Any], name: str, group: str, description: str = ""
     ) -> Worker[Any]:
@@ -72,11 +81,17 @@ class Host(Protocol):
     def post_message(self, message: Any) -> bool:
         """Post a message to the app (thread-safe)."""
 
+    def exit(self, result: int | None = None, return_code: int = 0, message: Any = None) -> None:
+        """Close the app."""
+
     def away(self, run: Callable[[App[Any]], T]) -> T:
         """Run ``run(app)`` (a shell, an editor: the UI is suspended) with the timers
         paused, then tick."""
 
     # -- the keys typed ahead (rolecall.tui.ordered_keys) --------------------------
+    def hold_keys(self) -> None:
+        """The keys typed from now on wait (for something not open yet)."""
+
     def release_keys(self, drop: bool = False) -> int:
         """End one hold; returns how many keys were dropped."""
 
