@@ -14,24 +14,22 @@ safe.  The clock, STS, the cache and the shell launcher come in ``Services``.
 from __future__ import annotations
 
 import gc
-import shlex
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
-from textual.app import App, SuspendNotSupported
+from textual.app import App
 from textual.binding import BindingType
 from textual.theme import Theme
 from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
-from rolecall.core.config import config_path
-from rolecall.core.plural import plural
 from rolecall.settings import Settings, SettingsError, load_settings, set_theme
 from rolecall.tui import lines
 from rolecall.tui.commands import ProfileCommands
 from rolecall.tui.flows.assume import AssumeFlow
 from rolecall.tui.flows.discovery import ADD_ROLE_GROUP, DISCOVERY_GROUP, SsoDiscovery
 from rolecall.tui.flows.loading import RELOAD_GROUP, ProfileLoading
+from rolecall.tui.flows.row_actions import RowActions
 from rolecall.tui.flows.shell import ShellLauncher
 from rolecall.tui.jobs import AssumeQueue, Purpose
 from rolecall.tui.messages import (
@@ -51,7 +49,6 @@ if TYPE_CHECKING:
     from textual.notifications import SeverityLevel
 
     from rolecall.core.profiles import ProfileSet
-    from rolecall.tui.switch_role_form import SsoSessionRequest
 
 __all__ = ["RolecallApp"]
 
@@ -105,6 +102,9 @@ class RolecallApp(OrderedKeysApp[int]):
         self.discovery = SsoDiscovery(self, self.loading.reload_soon)
         self.shell = ShellLauncher(self, self.discovery.target)
         self.assume = AssumeFlow(self, self.discovery, self.shell, self.loading.assumed)
+        self.row_actions = RowActions(
+            self, self.discovery.target, self.loading.reload_soon, self.assume.ask_sso_login
+        )
 
     def get_default_screen(self) -> MainScreen:
         return self.main
@@ -243,6 +243,21 @@ class RolecallApp(OrderedKeysApp[int]):
     def add_discovered(self, name: str) -> None:
         self.discovery.add(name)
 
+    def open_switch_role(self, highlighted: str | None) -> None:
+        self.row_actions.open_switch_role(highlighted)
+
+    def toggle_favorite(self, name: str) -> None:
+        self.row_actions.toggle_favorite(name)
+
+    def logout(self, name: str) -> None:
+        self.row_actions.logout(name)
+
+    def edit(self, name: str) -> None:
+        self.row_actions.edit(name)
+
+    def copy(self, name: str, export: bool = False) -> None:
+        self.row_actions.copy(name, export)
+
     def action_help(self) -> None:
         from rolecall.tui.screens.help import HelpScreen
 
@@ -278,169 +293,3 @@ class RolecallApp(OrderedKeysApp[int]):
             set_theme(self.settings, theme.name)
         except (SettingsError, OSError, ValueError) as exc:
             self.notify(lines.one_line(exc), title="Settings", severity="error", markup=False)
-
-    # -- edit, copy -------------------------------------------------------------
-    def edit(self, name: str) -> None:
-        """Open ``name`` in $VISUAL/$EDITOR at its line (``e``); reload when it exits."""
-        from rolecall.tui.editor import editor_command
-
-        profile = self.profiles.get(name) if self.profiles is not None else None
-        if profile is None or self.closing:
-            return
-        if not profile.file:
-            self.main.note(name, "this profile is in no file: nothing to edit", "warn")
-            return
-        argv = editor_command(self.services.environment(), profile.file, profile.line)
-        if argv is None:
-            self.main.note(name, "set $VISUAL or $EDITOR to edit a profile with e", "warn")
-            return
-        where = f"{lines.tilde(profile.file)}:{profile.line}"
-
-        def run() -> None:
-            try:
-                code = self.away(lambda app: self.services.do_edit(app, argv))
-            except SuspendNotSupported:
-                self.main.note(name, "this terminal cannot suspend the UI for an editor", "error")
-                return
-            except OSError as exc:  # no such editor
-                self.main.note(name, "editor failed: " + lines.one_line(exc), "error")
-                return
-            self.main.note(name, f"edited {where} ({argv[0]} exited with code {code})", "step")
-            self.loading.reload_soon(select=name)
-
-        self.after_typing(run)
-
-    def copy(self, name: str, export: bool = False) -> None:
-        """Copy the role ARN (``y``), or the export block after a confirm (``Y``), to the
-        clipboard with OSC 52.  A profile with no role ARN offers its export block."""
-        from rolecall.tui.screens.confirm import ConfirmScreen
-
-        profile = self.profiles.get(name) if self.profiles is not None else None
-        if profile is None or self.closing:
-            return
-        if profile.role_arn and not export:
-            self.copy_to_clipboard(profile.role_arn)
-            self.main.note(name, f"copied {profile.role_arn} to the clipboard", "ok")
-            return
-        session: Any = self.sessions.get(name)
-        if not lines.usable(session, self.clock()):
-            self.main.note(name, "no live credentials to copy: assume it (Enter), then Y", "warn")
-            return
-
-        def answered(yes: bool | None) -> None:
-            if not yes:
-                self.main.note(name, "nothing copied", "step")
-                return
-            from rolecall.core.shell import format_env
-
-            self.copy_to_clipboard(format_env(session, "sh"))
-            self.main.note(name, "copied the export block (with its secret) to the clipboard", "ok")
-
-        question = ConfirmScreen(
-            f"Copy the export block of {name}?",
-            "It holds the secret key and session token: whatever reads the clipboard can use "
-            "them until they expire.",
-        )
-        self.push_screen(question, answered)
-
-    # -- logout ---------------------------------------------------------------
-    def logout(self, name: str) -> None:
-        """Ask, then remove ``name``'s cached credentials (its chain's) and MFA session."""
-        from rolecall.tui.screens.confirm import ConfirmScreen
-
-        if self.profiles is None or self.closing:
-            return
-        target = self.discovery.target(name)
-        if target is not None:  # (a discovered row: its credentials are its session's)
-            session = target.session.name
-            which = f"--sso-session {shlex.quote(session)}" if session is not None else "--all"
-            line = f"not a profile: `rolecall sso logout {which}` signs out of its session"
-            self.main.note(name, line, "warn")
-            return
-        if name not in self.profiles:
-            return
-
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self._logout(name)
-            else:
-                self.main.note(name, "log out cancelled", "step")
-
-        self.push_screen(
-            ConfirmScreen(
-                f"Log out of {name}?",
-                "Its cached role credentials (the whole chain's) and its MFA session are "
-                "removed; the next assume asks STS again (and for an MFA code).",
-            ),
-            answered,
-        )
-
-    def _logout(self, name: str) -> None:
-        if self.profiles is None:
-            return
-        try:
-            removed = self.services.do_logout(self.profiles, name)
-        except Exception as exc:  # LogoutError (a cache directory not yours), OSError
-            self.main.note(name, "log out failed: " + lines.one_line(exc), "error")
-            return
-        self.sessions.pop(name, None)
-        count = len(removed.paths)
-        what = (
-            f"removed {plural(count, 'cached credential file')}" if count else "nothing was cached"
-        )
-        self.main.note(name, f"logged out: {what}", "step")
-        self.tick()
-
-    # -- settings -------------------------------------------------------------
-    def toggle_favorite(self, name: str) -> None:
-        from rolecall.settings import toggle_favorite
-
-        try:
-            state = toggle_favorite(self.settings, name)
-        except (SettingsError, OSError) as exc:
-            self.notify(lines.one_line(exc), title="Settings", severity="error", markup=False)
-            return
-        self.main.favorites_changed(self.settings.favorites)
-        self.main.note(name, "pinned as a favourite" if state else "unpinned", "step")
-
-    def open_switch_role(self, highlighted: str | None) -> None:
-        """The ``n`` form: a role profile, or (its SSO choice, the first one when there is
-        no profile yet) an ``[sso-session]``, logged in once written."""
-        from rolecall.tui.screens.switch_role import Saved, SwitchRoleScreen
-        from rolecall.tui.switch_role_form import SsoSessionRequest, color_choices, save_request
-
-        names = [p.name for p in self.profiles] if self.profiles is not None else []
-        sessions = list(self.profiles.config.sso_sessions) if self.profiles is not None else []
-        source = "default" if "default" in names else None
-        where = lines.tilde(config_path(self.config_arg))
-
-        def done(saved: Saved | None) -> None:
-            if isinstance(saved, SsoSessionRequest):
-                self.loading.reload_soon()
-                self.main.note(None, f"[sso-session {saved.name}] added to {where}", "ok")
-                self._log_in_new_session(saved)
-            elif saved is not None:
-                self.loading.reload_soon(select=saved.name)
-                self.main.note(saved.name, f"profile added to {where}", "ok")
-
-        def warn(message: str) -> None:  # called by the save, in its worker thread
-            self.call_from_thread(self.notify_problem, message)
-
-        screen = SwitchRoleScreen(
-            names,
-            lambda request: save_request(
-                request, self.settings, self.config_arg, self.credentials_arg, warn
-            ),
-            colors=color_choices(),
-            source=source,
-            sessions=sessions,
-        )
-        self.push_screen(screen, done)
-
-    def _log_in_new_session(self, saved: SsoSessionRequest) -> None:
-        """Log in the session the form just wrote; its roles are listed once it is."""
-        from rolecall.core.sso.session import SsoSession, parse_scopes
-
-        scopes = parse_scopes(saved.settings.get("sso_registration_scopes"))
-        session = SsoSession(saved.name, saved.start_url, saved.region, scopes)
-        self.assume.ask_sso_login(session.label, "assume", session)

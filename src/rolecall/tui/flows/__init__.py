@@ -8,6 +8,7 @@ Each module is one job, as a plain class given a :class:`~rolecall.tui.flows.hos
 * :mod:`~rolecall.tui.flows.assume`: a request through the guard, the MFA code or the SSO
   login, to the worker and its result; the queue, and keep-fresh;
 * :mod:`~rolecall.tui.flows.shell`: the subshell, with the keys typed for it;
+* :mod:`~rolecall.tui.flows.row_actions`: edit, copy, log out, pin, the Switch role form.
 
 The app (``tui/app.py``) wires them: it builds them, hands them its messages and
 worker events, and owns the timers.  Nothing here imports the app (an

@@ -68,6 +68,9 @@ class Host(Protocol):
     ) -> None:
         """A toast, drawn safe."""
 
+    def notify_problem(self, message: str) -> None:
+        """A warning toast (a plain line)."""
+
     def push_screen(
         self, screen: Screen[Any], callback: Callable[[Any], None] | None = None
     ) -> Any:
@@ -81,8 +84,17 @@ class Host(Protocol):
     def post_message(self, message: Any) -> bool:
         """Post a message to the app (thread-safe)."""
 
+    def call_from_thread(self, callback: Callable[..., Any], *args: Any) -> Any:
+        """Run ``callback`` on the UI thread, from a worker thread."""
+
     def exit(self, result: int | None = None, return_code: int = 0, message: Any = None) -> None:
         """Close the app."""
+
+    def copy_to_clipboard(self, text: str) -> None:
+        """Copy ``text`` with OSC 52."""
+
+    def tick(self) -> None:
+        """Repaint the countdowns now (as the timer does once a second)."""
 
     def away(self, run: Callable[[App[Any]], T]) -> T:
         """Run ``run(app)`` (a shell, an editor: the UI is suspended) with the timers
