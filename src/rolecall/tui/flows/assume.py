@@ -28,7 +28,7 @@ from rolecall.tui import guard_view, lines, work
 from rolecall.tui.flows.discovery import SsoDiscovery
 from rolecall.tui.flows.host import Host, work_context
 from rolecall.tui.flows.shell import ShellLauncher
-from rolecall.tui.freshness import RETRY_AFTER, due
+from rolecall.tui.freshness import Freshness
 from rolecall.tui.jobs import (
     MFA_CANCELLED,
     MFA_REQUIRED,
@@ -72,12 +72,8 @@ class AssumeFlow:
         self._assumed = assumed
         #: the assumes running (by worker) and waiting
         self.queue: AssumeQueue[Worker[Any]] = AssumeQueue()
-        #: when each session was assumed (keep_fresh: half a short role's lifetime)
-        self._issued: dict[str, datetime] = {}
-        #: keep_fresh: profiles whose refresh waits for an MFA code (marked "needs MFA")
-        self._mfa_wanted: set[str] = set()
-        #: keep_fresh: when a profile's background refresh last failed
-        self._refresh_failed: dict[str, datetime] = {}
+        #: keep_fresh: when each session was issued, which wait for an MFA code
+        self.freshness = Freshness()
         #: profiles assumed again after an SSO login: a second refusal is reported
         self._after_sso_login: set[str] = set()
 
@@ -99,7 +95,7 @@ class AssumeFlow:
         if name not in profiles:
             self._request_discovered(name, purpose)
             return
-        if purpose == "assume" and name in self._mfa_wanted:
+        if purpose == "assume" and self.freshness.wants_mfa(name):
             purpose = "reassume"  # (its cache entry is too old: the code is what is wanted)
         session = host.sessions.get(name)
         if purpose == "shell" and lines.usable(session, host.clock()):
@@ -306,7 +302,7 @@ class AssumeFlow:
             self.ask_mfa(job.name, job.purpose, job.asked[-1])
             return
         if job.purpose == "refresh":
-            self._refresh_failed[job.name] = host.clock()
+            self.freshness.failed(job.name, host.clock())
             if code == MFA_REQUIRED:
                 self._want_mfa(job.name)
                 return
@@ -333,10 +329,7 @@ class AssumeFlow:
             host.exit(0)
             return
         host.sessions[name] = result
-        self._issued[name] = host.clock()
-        self._refresh_failed.pop(name, None)
-        if name in self._mfa_wanted:
-            self._mfa_wanted.discard(name)
+        if self.freshness.assumed(name, host.clock()):
             main.set_mfa_needed(name, False)
         expiration = getattr(result, "expiration", None)
         if isinstance(expiration, datetime):
@@ -390,10 +383,8 @@ class AssumeFlow:
         if profiles is None or host.closing:
             return
         now = host.clock()
-        recent = {n for n, at in self._refresh_failed.items() if now - at < RETRY_AFTER}
-        skip = self._mfa_wanted | recent | {n for n in host.sessions if self.busy(n)}
         margin = timedelta(seconds=host.settings.refresh_margin)
-        for name in due(host.sessions, self._issued, now, margin, skip):
+        for name in self.freshness.due(host.sessions, now, margin, self.busy):
             if name not in profiles:
                 if self.discovery.target(name) is not None:  # a discovered role: no MFA
                     self.start(name, "refresh", None)
@@ -401,7 +392,7 @@ class AssumeFlow:
             try:
                 serial = host.services.do_mfa_needed(profiles, name, use_cache=False, now=now)
             except Exception:  # the profile changed under us: the next assume says why
-                self._refresh_failed[name] = now
+                self.freshness.failed(name, now)
                 continue
             if serial:
                 self._want_mfa(name)
@@ -409,7 +400,7 @@ class AssumeFlow:
                 self.start(name, "refresh", None)
 
     def _want_mfa(self, name: str) -> None:
-        self._mfa_wanted.add(name)
+        self.freshness.want_mfa(name)
         self.host.main.set_mfa_needed(name, True)
         line = f"{name} needs an MFA code to stay fresh: press Enter on it"
         self.host.main.note(name, "needs an MFA code to stay fresh: press Enter on it", "warn")
