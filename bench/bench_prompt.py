@@ -9,9 +9,12 @@ on a machine; so, in the same interleaved rounds:
 * ``python -c 'import re'``: the console script pip writes imports ``re`` itself;
 * ``python -S: rolecall prompt``: the console script's code under ``python -S``
   with rolecall's source on PYTHONPATH, which shows rolecall's own cost;
-* ``rolecall_prompt``: what the function of ``rolecall shell-init`` runs in a
-  session (``python -P -c HOOK_CODE prompt --shell bash``: no console script, no
-  ``re``); outside a session it starts no process at all.
+* ``rolecall_prompt``, the function of ``rolecall shell-init``, timed inside one
+  bash and one zsh (``x=$(rolecall_prompt)`` between two reads of
+  ``EPOCHREALTIME``, as a PS1 runs it): for a plain name and a UTC expiration the
+  shell works the segment out itself; and the command it runs otherwise
+  (``python -P -c HOOK_CODE prompt --shell bash``: no console script, no ``re``).
+  Outside a session it does nothing at all.
 
 Usage::
 
@@ -24,6 +27,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import time
@@ -44,11 +48,71 @@ from bench.bench_completion import (
 from bench.rounds import interleave
 from rolecall.cli.shell_hooks import hook_command
 
-HOOKED = "rolecall_prompt (python -P -c HOOK_CODE prompt --shell bash)"
+HOOKED = "rolecall_prompt's fallback (python -P -c HOOK_CODE prompt --shell bash)"
+IN_SHELL = ("bash", "zsh")
+STARSHIP = (
+    "starship's custom module (bash --noprofile --norc: source FILE && rolecall_prompt plain)"
+)
 
 HEADING = "## Prompt: `rolecall prompt` (bench/bench_prompt.py)"
 TARGET_MS = 15.0
 PROGRAM = "import sys; sys.argv[0] = 'rolecall'; from rolecall.cli import entry; entry()"
+
+
+def in_shell(shell: str, env: dict[str, str], rounds: int) -> list[float]:
+    """``rounds`` calls of ``rolecall_prompt`` in one ``shell`` that evaluated
+    ``rolecall shell-init SHELL``, each as PS1 runs it (``$(...)``), in seconds."""
+    init = subprocess.run(
+        [*hook_command(), "shell-init", shell], env=env, capture_output=True, text=True
+    )
+    script = (
+        init.stdout
+        or subprocess.run(
+            [rolecall_bin(), "shell-init", shell],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    )
+    code = f"""
+{"zmodload zsh/datetime" if shell == "zsh" else ""}
+eval "$ROLECALL_INIT"
+for i in $(seq {rounds}); do
+    start=$EPOCHREALTIME
+    x=$(rolecall_prompt)
+    end=$EPOCHREALTIME
+    [ -n "$x" ] || exit 3
+    echo "$start $end"
+done
+"""
+    argv = [shutil.which(shell) or shell, "-f" if shell == "zsh" else "--norc", "-c", code]
+    out = subprocess.run(
+        argv, env={**env, "ROLECALL_INIT": script}, capture_output=True, text=True, check=True
+    )
+    return [float(b) - float(a) for a, b in (line.split() for line in out.stdout.splitlines())]
+
+
+def fish_mean(env: dict[str, str], rounds: int) -> float | None:
+    """The mean cost of ``set x (rolecall_prompt)`` in one fish, in seconds: a run of
+    ``rounds`` calls less a run of none (fish has no clock finer than a second)."""
+    fish = shutil.which("fish")
+    if fish is None:
+        return None
+    script = subprocess.run(
+        [rolecall_bin(), "shell-init", "fish", "--prompt-only"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    took = []
+    for count in (0, rounds):
+        code = f"{script}\nfor i in (seq {count}); set x (rolecall_prompt); end"
+        start = time.perf_counter()
+        subprocess.run([fish, "--no-config", "-c", code], env=env, check=True)
+        took.append(time.perf_counter() - start)
+    return (took[1] - took[0]) / rounds
 
 
 def main() -> int:
@@ -65,6 +129,17 @@ def main() -> int:
     env.update(ROLECALL_PROFILE="dev", AWS_CREDENTIAL_EXPIRATION=expires)
     bare = {**env, "PYTHONPATH": src}
     py = sys.executable
+    prompt_file = HERE / ".prompt.bash"  # (the README's ~/.config/rolecall-prompt.bash)
+    prompt_file.write_text(
+        subprocess.run(
+            [rolecall, "shell-init", "bash", "--prompt-only"],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    )
+    starship = f"source {prompt_file} && rolecall_prompt plain"
     runs = {
         HOOKED: timed(HOOKED, [*hook_command(), "prompt", "--shell", "bash"], env),
         "rolecall prompt --shell bash": timed(
@@ -75,6 +150,7 @@ def main() -> int:
             [py, "-S", "-c", PROGRAM, "prompt", "--shell", "bash"],
             bare,
         ),
+        STARSHIP: timed(STARSHIP, ["bash", "--noprofile", "--norc", "-c", starship], env),
         "python -c pass": timed("python -c pass", [py, "-c", "print(1)"], env),
         "python -c 'import re'": timed(
             "python -c 'import re'", [py, "-c", "import re; print(1)"], env
@@ -84,6 +160,8 @@ def main() -> int:
     load_before = load()
     got = interleave(runs, args.rounds)
     load_after = load()
+    shells = {s: in_shell(s, env, args.rounds) for s in IN_SHELL if shutil.which(s)}
+    fish = fish_mean(env, args.rounds * 5)
     ours = median_ms(got["rolecall prompt --shell bash"])
     hooked = median_ms(got[HOOKED])
     lines = [
@@ -98,6 +176,11 @@ def main() -> int:
         "| command | median ms | median CPU ms | over `python -c pass` |",
         "| --- | ---: | ---: | ---: |",
     ]
+    for shell, values in shells.items():
+        lines.append(
+            f"| `rolecall_prompt` in {shell} (`x=$(rolecall_prompt)`) | "
+            f"{median_ms(values):.1f} | | |"
+        )
     floor = median_ms(got["python -c pass"])
     for name, values in got.items():
         wall = median_ms(values)
@@ -114,13 +197,33 @@ def main() -> int:
     own = cpu("rolecall prompt --shell bash") - cpu("python -c 'import re'")
     bare_own = cpu("python -S: rolecall prompt --shell bash") - cpu("python -S -c pass")
 
+    prompt_file.unlink()
+    starship_ms = median_ms(got[STARSHIP])
+    native = ", ".join(
+        f"{median_ms(values):.1f} ms in {shell} (target <= {TARGET_MS:.0f} ms: "
+        f"**{'met' if median_ms(values) <= TARGET_MS else 'NOT met'}**; "
+        f"`rolecall prompt` / this: {ours / median_ms(values):.0f}x)"
+        for shell, values in shells.items()
+    )
     lines += [
         "",
-        f"- `rolecall_prompt` (`rolecall shell-init`'s function, in a session): {hooked:.1f} ms "
+        f"- `rolecall_prompt` (`rolecall shell-init`'s function, for PS1), in a session with a "
+        f"plain name and a UTC expiration, as PS1 runs it: {native}. The shell works the "
+        "segment out itself; fish does too, with one `date` process: "
+        + (
+            f"{fish * 1000:.1f} ms a call in fish (the mean of {args.rounds * 5} calls in one "
+            "fish, "
+            "less a fish that makes none)."
+            if fish is not None
+            else "(fish is not installed)."
+        ),
+        f"- starship's custom module of the README (a whole `bash` that sources the function "
+        f"and runs `rolecall_prompt plain`): {starship_ms:.1f} ms (target <= {TARGET_MS:.0f} ms: "
+        f"**{'met' if starship_ms <= TARGET_MS else 'NOT met'}**).",
+        f"- `rolecall_prompt`'s fallback, for other names and dates: {hooked:.1f} ms "
         f"(target <= {TARGET_MS:.0f} ms: **{hooked_verdict}**), {cpu(HOOKED):.1f} ms of CPU, "
-        f"{cpu(HOOKED) - cpu('python -c pass'):.1f} ms of CPU over `python -c pass`; "
-        f"`rolecall prompt` / `rolecall_prompt`: {ours / hooked:.2f}x. Outside a session "
-        "`rolecall_prompt` starts no process (0 ms).",
+        f"{cpu(HOOKED) - cpu('python -c pass'):.1f} ms of CPU over `python -c pass`. Outside a "
+        "session `rolecall_prompt` does nothing (0 ms).",
         f"- `rolecall prompt`: {ours:.1f} ms (target <= {TARGET_MS:.0f} ms: **{verdict}**), "
         f"{cpu('rolecall prompt --shell bash'):.1f} ms of CPU; the interpreter alone "
         f"(`python -c pass`) takes {floor:.1f} ms here ({cpu('python -c pass'):.1f} ms of CPU), "

@@ -45,6 +45,7 @@ ALLOWED_ROLECALL = {
     "rolecall.core.locations",
     "rolecall.core.printable",  # (the escaping rule of every printed line: imports nothing)
     "rolecall.core.profiles",
+    "rolecall.core.regular_file",  # (the guard rules: os, stat and errno only)
     "rolecall.core.shell",
     "rolecall.core.sts",
     "rolecall.core.sts.context",

@@ -357,7 +357,8 @@ def test_the_hook_answers_as_rolecall_complete_and_imports_little(
         "from rolecall.cli.shell_hooks import _complete\n"
         f"code, names = _complete(['profiles', '--cache', {cache!r}])\n"
         "heavy = ('re', 'argparse', 'rolecall.cli.program', 'rolecall.core.config')\n"
-        "print(code, len(names), [m for m in heavy if m in set(sys.modules) - before], file=sys.stderr)\n"
+        "new = set(sys.modules) - before\n"
+        "print(code, len(names), [m for m in heavy if m in new], file=sys.stderr)\n"
     )
     out = subprocess.run(
         [sys.executable, "-P", "-c", probe], env=shell_env(home), capture_output=True, text=True

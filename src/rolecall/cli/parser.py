@@ -338,6 +338,11 @@ def _shell_init_options(p: argparse.ArgumentParser) -> None:
         default=DEFAULT_NAME,
         help=f"the function's name (default: {DEFAULT_NAME})",
     )
+    p.add_argument(
+        "--prompt-only",
+        action="store_true",
+        help="only rolecall_prompt (bash, zsh, fish), for a file that starship sources",
+    )
     p.set_defaults(func=Verb("shell_init", "cmd_shell_init"))
 
 

@@ -96,7 +96,7 @@ def completion_table(parser: argparse.ArgumentParser | None = None) -> list[Comm
 
 
 def cmd_shell_init(args: argparse.Namespace) -> int:
-    from rolecall.core.shell_init import check_name, render
+    from rolecall.core.shell_init import PROMPT_SHELLS, check_name, render, render_prompt
 
     problem = check_name(args.name)
     if problem:
@@ -107,7 +107,15 @@ def cmd_shell_init(args: argparse.Namespace) -> int:
     from rolecall.core.cache import rolecall_cache_dir
     from rolecall.core.profile_names import CACHE_NAME
 
-    cache = os.path.join(rolecall_cache_dir(), CACHE_NAME)
     hook = tuple(hook_command()) if sys.executable else ()  # (else `rolecall` itself)
+    if args.prompt_only:
+        if args.shell not in PROMPT_SHELLS:
+            raise CliError(
+                f"shell-init: --prompt-only is for {', '.join(PROMPT_SHELLS)}; in "
+                f"{args.shell}, use `rolecall prompt --shell {args.shell}`"
+            )
+        sys.stdout.write(render_prompt(args.shell, hook))
+        return 0
+    cache = os.path.join(rolecall_cache_dir(), CACHE_NAME)
     sys.stdout.write(render(args.shell, completion_table(), args.name, cache, hook))
     return 0

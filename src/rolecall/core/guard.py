@@ -32,6 +32,8 @@ from __future__ import annotations
 
 import os
 
+from rolecall.core.regular_file import read_regular
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
     from collections.abc import Iterable, Mapping
@@ -226,12 +228,11 @@ def read_rules(path: str) -> tuple[GuardRules, list[str]]:
     and one error.
     """
     try:
-        with open(path, "rb") as fh:
-            raw = fh.read()
-    except FileNotFoundError:
-        return EMPTY, []
+        raw = read_regular(path)  # (a FIFO in its place is an error, never waited for)
     except OSError as exc:
         return EMPTY, [f"cannot be read ({exc.strerror or exc}); no profile is guarded"]
+    if raw is None:
+        return EMPTY, []
     if b"guard" not in raw:
         return EMPTY, []
     import zlib
@@ -258,8 +259,7 @@ def _cached_rules(cache: str, stamp: list[int]) -> tuple[GuardRules, list[str]] 
     import json
 
     try:
-        with open(cache, "rb") as fh:
-            doc = json.loads(fh.read())
+        doc = json.loads(read_regular(cache) or b"")
         if doc["stamp"] != stamp:
             return None
         patterns, marked, refuse, errors = (

@@ -8,13 +8,13 @@ Read with :mod:`tomllib` (tomlkit, which keeps comments, is only for writing).
 
 from __future__ import annotations
 
-import os
 import tomllib
 from collections.abc import Mapping
 from typing import Any
 
 from rolecall.core.guard import GUARD_KEY, describe_toml, parse_rules
 from rolecall.core.limits import MAX_DURATION, MIN_DURATION, duration_in_range
+from rolecall.core.regular_file import read_regular
 from rolecall.settings.colors import color_error, color_line, is_valid_color, normalize_color
 from rolecall.settings.model import (
     CONTROL_RE,
@@ -118,27 +118,7 @@ def read_capped(path: str, limit: int = MAX_SETTINGS_BYTES) -> bytes | None:
     Opened without blocking, so a FIFO planted there cannot hang the UI; raises
     ``OSError`` when it cannot be read or is not a regular file.
     """
-    import errno
-    import stat
-
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
-    except FileNotFoundError:
-        return None
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise OSError(errno.EINVAL, "not a regular file")
-        chunks: list[bytes] = []
-        left = limit + 1
-        while left > 0:
-            chunk = os.read(fd, min(left, 1 << 20))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            left -= len(chunk)
-        return b"".join(chunks)
-    finally:
-        os.close(fd)
+    return read_regular(path, limit)
 
 
 def _parse(path: str, reader: _Reader) -> dict[str, Any] | None:

@@ -40,6 +40,8 @@ import os
 import shutil
 import tempfile
 
+from rolecall.core.regular_file import read_regular
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
     from collections.abc import Mapping, MutableMapping
@@ -113,9 +115,8 @@ def _user_credentials(environ: Mapping[str, str]) -> str:
 
 def _read(path: str) -> bytes:
     try:
-        with open(path, "rb") as fh:
-            return fh.read()
-    except OSError:  # missing, a directory, unreadable: no profiles from it
+        return read_regular(path) or b""
+    except OSError:  # a directory, a FIFO, unreadable: no profiles from it (as botocore)
         return b""
 
 
