@@ -19,7 +19,13 @@ from rolecall.core.sso.discovery import SessionRoles
 from rolecall.core.sso.session import SsoSession
 from rolecall.settings import Settings
 from rolecall.tui.flows.discovery import SsoDiscovery
-from rolecall.tui.flows.host import Host
+from rolecall.tui.flows.host import (
+    AssumeHost,
+    Host,
+    InteractiveHost,
+    LoadingHost,
+    RowActionsHost,
+)
 from rolecall.tui.flows.loading import ProfileLoading
 from rolecall.tui.messages import ProfilesLoaded, RolesDiscovered
 from rolecall.tui.services import Services
@@ -133,9 +139,15 @@ def host(home: Path) -> PlainHost:
     return PlainHost(home)
 
 
-def test_the_plain_host_is_a_host(host: PlainHost) -> None:
-    as_host: Host = host  # (mypy: the flows need nothing the Protocol does not declare)
-    assert as_host.profiles is None
+def test_the_plain_host_is_every_host(host: PlainHost) -> None:
+    # mypy checks each assignment: the flows need nothing their Protocols do not declare
+    plain: Host = host
+    loading: LoadingHost = host
+    interactive: InteractiveHost = host
+    assume: AssumeHost = host
+    row_actions: RowActionsHost = host
+    assert {id(h) for h in (plain, loading, interactive, assume, row_actions)} == {id(host)}
+    assert plain.profiles is None
 
 
 def test_each_set_of_problems_is_reported_once(host: PlainHost) -> None:

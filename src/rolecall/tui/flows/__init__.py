@@ -1,7 +1,8 @@
 """The app's flows: what happens between a key (or a timer) and the screen.
 
-Each module is one job, as a plain class given a :class:`~rolecall.tui.flows.host.Host`
-(what it may ask of the app, a Protocol) and the other flows it calls:
+Each module is one job, as a plain class given the app as a Protocol of
+:mod:`~rolecall.tui.flows.host` (what it may ask of the app) and the other flows
+it calls:
 
 * :mod:`~rolecall.tui.flows.loading`: the files and the cache read, reloaded and polled;
 * :mod:`~rolecall.tui.flows.discovery`: the roles the SSO sessions grant, as rows;

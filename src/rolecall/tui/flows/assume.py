@@ -26,7 +26,7 @@ from textual.worker import Worker, WorkerState
 
 from rolecall.tui import guard_view, lines, work
 from rolecall.tui.flows.discovery import SsoDiscovery
-from rolecall.tui.flows.host import Host, work_context
+from rolecall.tui.flows.host import AssumeHost, work_context
 from rolecall.tui.flows.shell import ShellLauncher
 from rolecall.tui.freshness import Freshness
 from rolecall.tui.jobs import (
@@ -60,7 +60,7 @@ class AssumeFlow:
 
     def __init__(
         self,
-        host: Host,
+        host: AssumeHost,
         discovery: SsoDiscovery,
         shell: ShellLauncher,
         assumed: Callable[[str, datetime], None],

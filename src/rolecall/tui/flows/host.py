@@ -1,11 +1,20 @@
-"""What a flow may ask of the app: :class:`Host`, a Protocol the app satisfies.
+"""What a flow may ask of the app: Protocols the app satisfies, one per need.
 
-The flows are given this, not the :class:`~rolecall.tui.app.RolecallApp` class:
-mypy checks that they use nothing else of the app, and the app's other methods
-stay its own.  It holds the app's shared state (the injected services, the
-settings, the files' paths, the profiles and the sessions of this run), the
-main screen, and the few calls a flow makes on the UI: a notification, a
-modal, a thread worker, the keys typed ahead.
+The flows are given these, not the :class:`~rolecall.tui.app.RolecallApp` class:
+mypy checks that each uses nothing else of the app, and the app's other methods
+stay its own.  :class:`Host` is what every flow may read (the injected
+services, the settings, the files' paths, the profiles and the sessions of this
+run, the main screen) and the calls they all make (a notification, a thread
+worker).  The others add what only some flows need:
+
+* :class:`LoadingHost`: the header's second line (``flows.loading``);
+* :class:`InteractiveHost`: a modal, the keys typed ahead, the UI suspended
+  (``flows.shell``);
+* :class:`AssumeHost`: and ``rolecall pick``'s exit (``flows.assume``);
+* :class:`RowActionsHost`: and the clipboard, a tick, a call from a worker
+  (``flows.row_actions``).
+
+``flows.discovery`` needs only :class:`Host`.
 """
 
 from __future__ import annotations
@@ -27,13 +36,20 @@ if TYPE_CHECKING:
     from rolecall.tui.screens.main import MainScreen
     from rolecall.tui.services import Services
 
-__all__ = ["Host", "work_context"]
+__all__ = [
+    "AssumeHost",
+    "Host",
+    "InteractiveHost",
+    "LoadingHost",
+    "RowActionsHost",
+    "work_context",
+]
 
 T = TypeVar("T")
 
 
 class Host(Protocol):
-    """The app, as the flows see it."""
+    """The app, as every flow sees it."""
 
     #: the outside world: clock, STS, the cache, the launcher (tests replace them)
     services: Services
@@ -44,12 +60,8 @@ class Host(Protocol):
     credentials_arg: str | None
     #: AssumeResults of this run, in memory only (the shell needs them)
     sessions: dict[str, Any]
-    #: ``rolecall pick``: Enter's assume closes the app, its result in ``picked``
-    pick: bool
-    picked: Any
-    #: the screen that shows everything; the header's second line (the config, its size)
+    #: the screen that shows everything
     main: MainScreen
-    sub_title: str
     #: the app is quitting: nothing new is started, no modal opened
     closing: bool
 
@@ -68,14 +80,6 @@ class Host(Protocol):
     ) -> None:
         """A toast, drawn safe."""
 
-    def notify_problem(self, message: str) -> None:
-        """A warning toast (a plain line)."""
-
-    def push_screen(
-        self, screen: Screen[Any], callback: Callable[[Any], None] | None = None
-    ) -> Any:
-        """Open a modal; ``callback`` gets what it was dismissed with."""
-
     def run_thread(
         self, job: Callable[[], Any], name: str, group: str, description: str = ""
     ) -> Worker[Any]:
@@ -84,23 +88,27 @@ class Host(Protocol):
     def post_message(self, message: Any) -> bool:
         """Post a message to the app (thread-safe)."""
 
-    def call_from_thread(self, callback: Callable[..., Any], *args: Any) -> Any:
-        """Run ``callback`` on the UI thread, from a worker thread."""
 
-    def exit(self, result: int | None = None, return_code: int = 0, message: Any = None) -> None:
-        """Close the app."""
+class LoadingHost(Host, Protocol):
+    """The app, as the loading flow sees it."""
 
-    def copy_to_clipboard(self, text: str) -> None:
-        """Copy ``text`` with OSC 52."""
+    #: the header's second line: the config, and how many profiles it holds
+    sub_title: str
 
-    def tick(self) -> None:
-        """Repaint the countdowns now (as the timer does once a second)."""
+
+class InteractiveHost(Host, Protocol):
+    """The app, as a flow that asks the user (a modal), hands the keys typed ahead on
+    (``rolecall.tui.ordered_keys``), or suspends the UI sees it."""
+
+    def push_screen(
+        self, screen: Screen[Any], callback: Callable[[Any], None] | None = None
+    ) -> Any:
+        """Open a modal; ``callback`` gets what it was dismissed with."""
 
     def away(self, run: Callable[[App[Any]], T]) -> T:
         """Run ``run(app)`` (a shell, an editor: the UI is suspended) with the timers
         paused, then tick."""
 
-    # -- the keys typed ahead (rolecall.tui.ordered_keys) --------------------------
     def hold_keys(self) -> None:
         """The keys typed from now on wait (for something not open yet)."""
 
@@ -112,6 +120,33 @@ class Host(Protocol):
 
     def take_typed(self) -> str:
         """The keys waiting, as text; they are removed."""
+
+
+class AssumeHost(InteractiveHost, Protocol):
+    """The app, as the assume flow sees it."""
+
+    #: ``rolecall pick``: Enter's assume closes the app, its result in ``picked``
+    pick: bool
+    picked: Any
+
+    def exit(self, result: int | None = None, return_code: int = 0, message: Any = None) -> None:
+        """Close the app."""
+
+
+class RowActionsHost(InteractiveHost, Protocol):
+    """The app, as the row actions see it."""
+
+    def notify_problem(self, message: str) -> None:
+        """A warning toast (a plain line)."""
+
+    def copy_to_clipboard(self, text: str) -> None:
+        """Copy ``text`` with OSC 52."""
+
+    def tick(self) -> None:
+        """Repaint the countdowns now (as the timer does once a second)."""
+
+    def call_from_thread(self, callback: Callable[..., Any], *args: Any) -> Any:
+        """Run ``callback`` on the UI thread, from a worker thread."""
 
 
 def work_context(host: Host) -> work.Context:

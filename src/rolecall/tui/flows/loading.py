@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from rolecall.core.config import ConfigError, config_path, credentials_path
 from rolecall.core.plural import plural
 from rolecall.tui import lines, work
-from rolecall.tui.flows.host import Host, work_context
+from rolecall.tui.flows.host import LoadingHost, work_context
 from rolecall.tui.model import clean
 from rolecall.tui.state import ExpiryWatch, PreparedRows
 from rolecall.tui.watch import Stamp, Watch
@@ -39,7 +39,7 @@ RELOAD_GROUP = "reload"
 class ProfileLoading:
     """Reads the files and the cache, and keeps the main screen's rows up to date."""
 
-    def __init__(self, host: Host) -> None:
+    def __init__(self, host: LoadingHost) -> None:
         self.host = host
         #: the profiles last loaded (None before the first load)
         self.profiles: ProfileSet | None = None

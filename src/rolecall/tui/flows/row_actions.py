@@ -20,7 +20,7 @@ from rolecall.core.config import config_path
 from rolecall.core.plural import plural
 from rolecall.settings import SettingsError
 from rolecall.tui import lines
-from rolecall.tui.flows.host import Host
+from rolecall.tui.flows.host import RowActionsHost
 
 if TYPE_CHECKING:
     from rolecall.core.sso.session import SsoSession
@@ -36,7 +36,7 @@ class RowActions:
 
     def __init__(
         self,
-        host: Host,
+        host: RowActionsHost,
         target: Callable[[str], Target | None],
         reload_soon: Callable[[str | None], None],
         log_in: Callable[[str, Purpose, SsoSession], None],

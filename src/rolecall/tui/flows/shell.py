@@ -19,7 +19,7 @@ from textual.app import SuspendNotSupported
 
 from rolecall.core.plural import plural
 from rolecall.tui import lines, work
-from rolecall.tui.flows.host import Host
+from rolecall.tui.flows.host import InteractiveHost
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -32,7 +32,7 @@ __all__ = ["ShellLauncher"]
 class ShellLauncher:
     """Opens the user's shell for a profile, with the keys typed for it."""
 
-    def __init__(self, host: Host, target: Callable[[str], Target | None]) -> None:
+    def __init__(self, host: InteractiveHost, target: Callable[[str], Target | None]) -> None:
         self.host = host
         #: what a discovered row stands for (``SsoDiscovery.target``)
         self._target = target
