@@ -24,6 +24,7 @@ Usage::
 
     python bench/bench_completion.py                # print the results
     python bench/bench_completion.py --write        # and put them in bench/RESULTS.md
+    python bench/bench_completion.py --baseline OLD/src   # and the files-read Tab of an older tree
 
 Everything runs in a temporary HOME with files from ``bench/gen_config.py``
 (the mixed shape: role chains, SSO, static keys, in both files).
@@ -48,6 +49,7 @@ sys.path.insert(0, str(HERE.parent))
 
 from bench.gen_config import write_files  # noqa: E402
 from bench.rounds import children_cpu, interleave  # noqa: E402
+from bench.sides import environment, prepare  # noqa: E402
 from rolecall.cli.shell_hooks import hook_command  # noqa: E402
 
 HEADING = "## Completion: profile names on Tab (bench/bench_completion.py)"
@@ -55,6 +57,7 @@ TARGETS = {1000: 50.0, 10000: 150.0}
 AWS = "aws_completer --profile"
 OURS = "the Tab's hook, names remembered"
 COLD = "the Tab's hook, files read"
+COLD_BASE = "the Tab's hook, files read, baseline tree"
 SCRIPT = "rolecall __complete profiles, names remembered"
 FLOOR = "python -c pass"
 #: pip's console script imports re before rolecall: the floor of any `rolecall ...`
@@ -140,7 +143,9 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=21, help="runs of each command")
     parser.add_argument("--sizes", default="1000,10000", help="profile counts")
     parser.add_argument("--write", action="store_true", help="update bench/RESULTS.md")
+    parser.add_argument("--baseline", help="an older src/: its files-read Tab runs too")
     args = parser.parse_args()
+    baseline = prepare(args.baseline).get("baseline")
     sizes = [int(s) for s in args.sizes.split(",")]
     rolecall = rolecall_bin()
     here = os.path.dirname(sys.executable)
@@ -172,6 +177,8 @@ def main() -> int:
                 FLOOR: timed(FLOOR, [sys.executable, "-c", "print(1)"], env),
                 FLOOR_RE: timed(FLOOR_RE, [sys.executable, "-c", "import re; print(1)"], env),
             }
+            if baseline is not None:
+                runs[COLD_BASE] = timed(COLD_BASE, hook, environment(env, baseline))
             if aws is not None:
                 line = "aws s3 ls --profile "
                 aws_env = {**env, "COMP_LINE": line, "COMP_POINT": str(len(line))}
@@ -188,7 +195,8 @@ def main() -> int:
         f"Run on {time.strftime('%Y-%m-%d')}: Python {platform.python_version()}, "
         f"{platform.system()} {platform.machine()}, {os.cpu_count()} CPUs, shared with other "
         f"engineers' jobs (`uptime` load average {load_before} before, {load_after} after).",
-        f"Command: `python bench/bench_completion.py --rounds {args.rounds}`. Medians of "
+        f"Command: `python bench/bench_completion.py --rounds {args.rounds}"
+        f"{' --baseline OLD/src' if baseline else ''}`. Medians of "
         f"{args.rounds} runs of each whole process, interleaved; the Tab is timed inside bash.",
         "",
         "| profiles | Tab's hook, names remembered (CPU) | Tab's hook, files read (CPU) | "
@@ -229,6 +237,13 @@ def main() -> int:
                 f", CPU {'met' if cpu <= target else 'not met'}); "
                 f"{cpu - m['cpu ' + FLOOR]:.1f} ms of CPU over `python -c pass`."
             )
+        if COLD_BASE in m:
+            lines.append(
+                f"- {total:,} profiles, files read, on the baseline tree: {m[COLD_BASE]:.1f} ms "
+                f"wall, {m['cpu ' + COLD_BASE]:.1f} ms CPU; the current tree takes "
+                f"{m[COLD] / m[COLD_BASE]:.2f}x its wall time, "
+                f"{m['cpu ' + COLD] / m['cpu ' + COLD_BASE]:.2f}x its CPU."
+            )
         lines.append(
             f"- {total:,} profiles: the console script (names remembered) / the hook: "
             f"{m[SCRIPT] / m[OURS]:.2f}x wall, "
@@ -238,14 +253,15 @@ def main() -> int:
         "- A Tab runs `PYTHON -P -c 'from rolecall.cli.shell_hooks import hook; hook()' "
         "__complete profiles --cache FILE` (PYTHON: the interpreter that ran `rolecall "
         "shell-init`): the names are read from FILE while neither AWS file has changed (its "
-        "first line holds both files' inode, size, mtime and ctime), else both files are "
-        "parsed and FILE is written again. Through pip's console script (`rolecall "
-        "__complete`), the same Tab also imports `re`, the command line's program and the "
-        "config reader.",
+        "first line holds both files' inode, size, mtime and ctime), else the section "
+        "headers of both files are read and FILE is written again. Through pip's console "
+        "script (`rolecall __complete`), the same Tab also imports `re`, the command line's "
+        "program and the config reader.",
         "- The files are read at the first Tab after either AWS file changes (and after each "
-        "`--config` or `--credentials` typed on the line): those Tabs miss the targets by "
-        "10-15%, parsing the files as botocore does (`rolecall.core.ini`, about 12 ms a 1,000 "
-        "profiles here, plus 15 ms of imports); every other Tab is the names-remembered column.",
+        "`--config` or `--credentials` typed on the line): those Tabs read the section headers "
+        "alone (`rolecall.core.ini.section_names`, sorted into profiles as botocore does by "
+        "`rolecall.core.config.available_profiles`), not the whole files, plus about 15 ms of "
+        "imports; every other Tab is the names-remembered column.",
         "- The bash Tab column is `_rolecall_bash` as bash calls it for `rolecall env <Tab>` "
         "(every name offered), names remembered; rolecall filters, cuts and quotes the names so "
         "that bash only reads them (`mapfile`): a bash loop over 10,000 names took 1.2 s.",

@@ -128,7 +128,7 @@ def main() -> int:
             "[profile one]\nsso_session = bench\nsso_account_id = 100000000000\n"
             "sso_role_name = Role1\n"
         )
-        from rolecall.core import cache
+        from rolecall.core.cache import keys
 
         token = {
             "startUrl": "https://d-bench.awsapps.com/start",
@@ -140,7 +140,7 @@ def main() -> int:
             "registrationExpiresAt": iso(info["registrationExpires"]),
             "refreshToken": info["refreshToken"],
         }
-        token_file = aws / "sso" / "cache" / (cache.sha1_hex(b"bench") + ".json")
+        token_file = aws / "sso" / "cache" / (keys.sha1_hex(b"bench") + ".json")
         token_file.write_text(json.dumps(token))
         token_file.chmod(0o600)
         env.update(

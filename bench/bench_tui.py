@@ -302,7 +302,9 @@ def populate_cache(config: Path, credentials: Path, home: Path, limit: int | Non
     """
     os.environ["HOME"] = str(home)  # the cache module reads ~ when called
     os.environ["ROLECALL_CACHE_DIR"] = str(home / ".cache" / "rolecall")
-    from rolecall.core import cache
+    from rolecall.core import expiries
+    from rolecall.core.cache import entries as cache_entries
+    from rolecall.core.cache import keys as cache_keys
     from rolecall.core.profiles import load_profiles
 
     profiles = load_profiles(str(config), str(credentials))
@@ -314,11 +316,11 @@ def populate_cache(config: Path, credentials: Path, home: Path, limit: int | Non
         expires = now + timedelta(hours=1, seconds=37 * i % 36000)
         stamp = expires.strftime("%Y-%m-%dT%H:%M:%SZ")
         if prof.kind == "assume-role" and not prof.problems:
-            key = cache.cache_key_for(prof)
+            key = cache_keys.cache_key_for(prof)
             if key is None:
                 continue
             written += 1
-            cache.write_entry(
+            cache_entries.write_entry(
                 key,
                 {
                     "Credentials": {
@@ -333,13 +335,13 @@ def populate_cache(config: Path, credentials: Path, home: Path, limit: int | Non
                 },
             )
         elif prof.kind == "sso":
-            path = cache.sso_token_path(prof.values)
+            path = cache_keys.sso_token_path(prof.values)
             if path is None:
                 continue
             os.makedirs(os.path.dirname(path), exist_ok=True)
             with open(path, "w") as fh:
                 json.dump({"accessToken": "x", "expiresAt": stamp}, fh)
-    return len(cache.expiries(profiles))
+    return len(expiries.expiries(profiles))
 
 
 def live_fraction(work: Path) -> float:

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from rolecall.core import cache
+from rolecall.core.cache import keys
 from rolecall.fakes.sso import FakeSso, IssuedSession
 
 START_URL = "https://d-9067a1b2c3.awsapps.com/start"
@@ -86,7 +86,7 @@ def token_document(
 
 def token_path(ident: str = SESSION) -> Path:
     """``~/.aws/sso/cache/<sha1(ident)>.json`` (ident: a session name or a start URL)."""
-    return Path(cache.sso_cache_dir()) / (cache.sha1_hex(ident.encode()) + ".json")
+    return Path(keys.sso_cache_dir()) / (keys.sha1_hex(ident.encode()) + ".json")
 
 
 def write_token(document: dict[str, Any], ident: str = SESSION) -> Path:

@@ -21,7 +21,7 @@ import pytest
 from tests.sts_helpers import C, assumed_arn, cached_response, chain_profiles
 
 from rolecall.cli import entry, program
-from rolecall.core import cache
+from rolecall.core.cache import entries, keys
 from rolecall.core.profiles import load_profiles
 
 #: Every rolecall module a cache hit of `env` or `credential-process` may import.
@@ -38,14 +38,25 @@ ALLOWED_ROLECALL = {
     "rolecall.core",
     "rolecall.core._record",
     "rolecall.core.cache",
+    "rolecall.core.cache.binding",
+    "rolecall.core.cache.entries",
+    "rolecall.core.cache.json_files",
+    "rolecall.core.cache.keys",
+    "rolecall.core.cache.timestamps",
+    "rolecall.core.cache.trust",
     "rolecall.core.config",
+    "rolecall.core.diagnosis",  # (core.profiles split by job: the same code as before)
+    "rolecall.core.fast_json",  # (json.loads and json.dumps without json, which imports re)
     "rolecall.core.guard",
     "rolecall.core.ini",
     "rolecall.core.limits",
     "rolecall.core.locations",
     "rolecall.core.printable",  # (the escaping rule of every printed line: imports nothing)
+    "rolecall.core.profile",
     "rolecall.core.profiles",
     "rolecall.core.regular_file",  # (the guard rules: os, stat and errno only)
+    "rolecall.core.routes",
+    "rolecall.core.setting_rules",
     "rolecall.core.shell",
     "rolecall.core.sts",
     "rolecall.core.sts.context",
@@ -59,6 +70,8 @@ ALLOWED_ROLECALL = {
 #: or a sign that a path meant for a miss ran).
 FORBIDDEN = {
     "argparse",
+    "json",
+    "datetime",
     "gettext",
     "locale",
     "shutil",
@@ -80,6 +93,7 @@ FORBIDDEN = {
     "textual",
     "rich",
     "rolecall.settings",
+    "rolecall.core.cache.mfa_sessions",
     "rolecall.cli.parser",
     "rolecall.core.sts.chain",
     "rolecall.core.sts.clients",
@@ -91,14 +105,15 @@ FORBIDDEN = {
 }
 
 #: Runs the program as the console script does, and writes the modules it loaded.
-#: (A hit ends with os._exit, which runs no atexit handler: both ways are caught.)
+#: (A hit ends with os._exit, which runs no atexit handler: both ways are caught.  The
+#: probe imports no json of its own: one name a line.)
 PROGRAM = """\
-import atexit, json, os, sys
+import atexit, os, sys
 out = sys.argv.pop(1)
 before = set(sys.modules)
 def dump():
     with open(out, "w") as fh:
-        fh.write(json.dumps(sorted(set(sys.modules) - before)))
+        fh.write("\\n".join(sorted(set(sys.modules) - before)))
 atexit.register(dump)
 real_exit = os._exit
 def quick_exit(code):
@@ -118,10 +133,10 @@ def cached(isolated_env: Path) -> Path:
         chain_profiles("AKIAROLECALLTEST0001", "secret", "region = eu-west-1\n")
     )
     profiles = load_profiles()
-    key = cache.cache_key_for(profiles["c"])
+    key = keys.cache_key_for(profiles["c"])
     assert key is not None
     expiration = datetime.now(UTC) + timedelta(hours=1)
-    cache.write_entry(
+    entries.write_entry(
         key,
         cached_response(
             expiration.strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -142,7 +157,7 @@ def run_program(tmp_path: Path, *argv: str) -> tuple[subprocess.CompletedProcess
         text=True,
         timeout=60,
     )
-    loaded = set(json.loads(out.read_text())) if out.exists() else set()
+    loaded = set(out.read_text().split()) if out.exists() else set()
     return proc, loaded
 
 
@@ -169,6 +184,28 @@ def test_a_cache_hit_imports_only_what_it_needs(
     # (the parts of the list that every hit needs: a list that no longer matches the
     # program is a list to update, not a pass)
     assert ALLOWED_ROLECALL - ours <= {"rolecall.core.shell"}, sorted(ALLOWED_ROLECALL - ours)
+    if argv[0] == "credential-process":  # (no export formats to check or write)
+        assert "rolecall.core.shell" not in ours
+    forbidden = FORBIDDEN - {"json"} if "json" in argv else FORBIDDEN  # (--format json writes it)
+    assert not loaded & forbidden, sorted(loaded & forbidden)
+
+
+@pytest.mark.parametrize("verb", ["env", "credential-process"])
+def test_a_hit_with_guard_rules_imports_no_json(
+    cached: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, verb: str
+) -> None:
+    """Guard rules in the settings: the first run keeps them parsed beside the file, and
+    a hit of an unguarded profile then reads them back without json (and re's costs)."""
+    config_dir = tmp_path / "rolecall-config"
+    config_dir.mkdir()
+    (config_dir / "config.toml").write_text('guard = ["*prod*"]\n')
+    monkeypatch.setenv("ROLECALL_CONFIG_DIR", str(config_dir))
+    first, _ = run_program(tmp_path, verb, "c")
+    assert first.returncode == 0, first.stderr
+    assert (config_dir / ".guard-rules.json").is_file()
+    proc, loaded = run_program(tmp_path, verb, "c")
+    assert proc.returncode == 0 and proc.stderr == "", proc.stderr
+    assert "ASIACACHEDROLECALL01" in proc.stdout
     assert not loaded & FORBIDDEN, sorted(loaded & FORBIDDEN)
 
 
@@ -221,3 +258,22 @@ def test_a_hit_ends_without_the_teardown(
     with pytest.raises(SystemExit) as normal:
         entry()
     assert normal.value.code == 1
+
+
+@pytest.mark.parametrize("verb", ["env", "credential-process"])
+def test_a_hit_reads_its_cache_entry_once(
+    cached: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], verb: str
+) -> None:
+    """The hit is found once: deciding whether the settings are needed reads no entry
+    of its own (they are read only when STS is called)."""
+    reads: list[str] = []
+    real = entries.read_role_entry
+
+    def counted(key: str, role_arn: str, directory: str | None = None) -> object:
+        reads.append(key)
+        return real(key, role_arn, directory)
+
+    monkeypatch.setattr(entries, "read_role_entry", counted)
+    assert program.main([verb, "c"]) == 0
+    assert "ASIACACHEDROLECALL01" in capsys.readouterr().out
+    assert len(reads) == 1, reads

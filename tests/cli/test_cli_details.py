@@ -24,7 +24,7 @@ from tests.moto_fixtures import StsProxy, run_rolecall
 from tests.sts_helpers import chain_profiles
 
 from rolecall.cli.parser import build_parser
-from rolecall.core import cache
+from rolecall.core.cache import keys as cache_keys
 
 BASE_KEY = "AKIACLIDETAILS000001"
 BASE_SECRET = "cliDETAILSsecret/00000000000000000000000"
@@ -322,7 +322,7 @@ def _plant_sso_role_credentials() -> None:
         separators=(",", ":"),
     )
     later = (datetime.now(UTC) + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    directory = Path(cache.cli_cache_dir())
+    directory = Path(cache_keys.cli_cache_dir())
     directory.mkdir(parents=True, exist_ok=True)
     (directory / f"{hashlib.sha1(args.encode()).hexdigest()}.json").write_text(
         json.dumps(

@@ -15,7 +15,8 @@ from tests.cli.no_terminal import rolecall
 from tests.federation_fake import FederationFake, fake_browser, run_federation, urls_opened
 from tests.moto_fixtures import StsProxy, write_aws_files
 
-from rolecall.core import cache
+from rolecall.core.cache import entries
+from rolecall.core.cache import keys as cache_keys
 from rolecall.core.profiles import load_profiles
 
 USER_KEY = "AKIAROLECALLCONSOLE2"
@@ -63,7 +64,7 @@ def console_home(isolated_env: Path, sts_endpoint: str) -> Path:
 
 def secrets_of(name: str) -> list[str]:
     """The cached role credentials of ``name`` (what the link signs in with)."""
-    entry = cache.read_entry(cache.cache_key_for(load_profiles()[name]) or "")
+    entry = entries.read_entry(cache_keys.cache_key_for(load_profiles()[name]) or "")
     assert entry is not None
     return [entry.secret_access_key, entry.session_token or "", USER_SECRET]
 

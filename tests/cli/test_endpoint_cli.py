@@ -15,7 +15,7 @@ from tests.expiry_proxy import ExpiryProxy
 from tests.moto_fixtures import StsProxy, run_rolecall
 from tests.sts_helpers import chain_profiles
 
-from rolecall.core import cache
+from rolecall.core.cache import keys as cache_keys
 
 SECRET = "endpointCLIsecret/0000000000000000000000000"
 DEFAULT_KEY = "AKIADEFAULTENDPOINT1"
@@ -151,10 +151,10 @@ def test_logout(home: Path, sts_proxy: StsProxy) -> None:
     assert res.stdout == "logged out of c: removed 3 cached credential files\n"
     again = run_rolecall("logout", "c")
     assert again.stdout == "logged out of c: nothing was cached\n"
-    assert len(os.listdir(cache.cli_cache_dir())) == 1  # other's
+    assert len(os.listdir(cache_keys.cli_cache_dir())) == 1  # other's
     every = run_rolecall("logout", "--all")
     assert every.stdout == "logged out of every profile: removed 1 cached credential file\n"
-    assert os.listdir(cache.cli_cache_dir()) == []
+    assert os.listdir(cache_keys.cli_cache_dir()) == []
 
 
 @pytest.mark.parametrize(

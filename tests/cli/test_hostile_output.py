@@ -23,7 +23,7 @@ import pytest
 from tests.moto_fixtures import StsProxy, run_rolecall
 from tests.sts_helpers import A, chain_profiles
 
-from rolecall.core import cache
+from rolecall.core.cache import entries, keys
 
 BASE_KEY = "AKIAHOSTILEOUTPUT001"
 BASE_SECRET = "hostileOUTPUTsecret/0000000000000000000000"
@@ -184,14 +184,14 @@ def _plant(key: str, token: str) -> Path:
         },
         "AssumedRoleUser": {"Arn": "arn:aws:sts::111111111111:assumed-role/A/me"},
     }
-    return Path(cache.write_entry(key, response))
+    return Path(entries.write_entry(key, response))
 
 
 @pytest.mark.parametrize("fmt", ["sh", "dotenv", "fish"])
 def test_a_cache_file_with_a_hostile_token_is_a_miss(
     home: Path, sts_proxy: StsProxy, fmt: str
 ) -> None:
-    path = _plant(cache.cache_key(A), HOSTILE_TOKEN)
+    path = _plant(keys.cache_key(A), HOSTILE_TOKEN)
     proc = run_rolecall("env", "a", "--format", fmt)
     assert proc.returncode == 0, proc.stderr
     assert "ASIAPLANTEDCACHED001" not in proc.stdout and "PWNED" not in proc.stdout
@@ -216,7 +216,7 @@ def test_sts_answering_hostile_credentials_is_refused(home: Path, sts_proxy: Sts
     assert "response rolecall cannot use" in line
     assert "the SessionToken holds characters outside base64" in line
     assert "PWNED" not in line and proc.stdout == ""
-    cached = Path(cache.cli_cache_dir())
+    cached = Path(keys.cli_cache_dir())
     assert not cached.is_dir() or not list(cached.iterdir())  # nothing was cached
 
 

@@ -275,7 +275,8 @@ def test_profile_add_remove_cli(files: tuple[Path, Path]) -> None:
 
 def test_fast_json_text_equals_json_dumps(tmp_path: Path) -> None:
     """The hand-written JSON of `list --json` must equal json.dumps of to_json()."""
-    from rolecall.core.profiles import load_profiles, profile_json_text
+    from rolecall.core.profile_listing import profile_json_text
+    from rolecall.core.profiles import load_profiles
 
     cfg = tmp_path / "config"
     cfg.write_text(
@@ -296,7 +297,8 @@ def test_fast_json_text_equals_json_dumps(tmp_path: Path) -> None:
 def test_list_json_document_equals_json_dumps(tmp_path: Path, count: int) -> None:
     """The whole `list --json` text, written in slices of 256 profiles, reads back
     as json.dumps of the same data (file problems included)."""
-    from rolecall.core.profiles import load_profiles, write_list_json
+    from rolecall.core.profile_listing import write_list_json
+    from rolecall.core.profiles import load_profiles
 
     cfg = tmp_path / 'c "o\\nfig'
     cfg.write_text(

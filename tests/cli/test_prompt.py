@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from rolecall.core.cache import parse_expiration
+from rolecall.core.cache.timestamps import parse_expiration
 from rolecall.core.prompt import expiry_epoch, segment
 
 

@@ -19,7 +19,7 @@ import pytest
 from tests.moto_fixtures import StsProxy, run_aws, run_rolecall
 from tests.sts_helpers import LOOP_PROFILES, C, chain_profiles, mfa_profile
 
-from rolecall.core import cache
+from rolecall.core.cache import keys as cache_keys
 
 UTC = UTC
 BASE_KEY = "AKIAROLECALLCLI00001"
@@ -38,7 +38,7 @@ def aws_config(sts_endpoint: str) -> str:
 def secrets_in_cache() -> list[str]:
     """Every secret key and session token rolecall or the CLI has cached."""
     out = [BASE_SECRET]
-    for directory in (cache.cli_cache_dir(), cache.mfa_cache_dir()):
+    for directory in (cache_keys.cli_cache_dir(), cache_keys.mfa_cache_dir()):
         if not os.path.isdir(directory):
             continue
         for name in os.listdir(directory):
@@ -454,7 +454,7 @@ def test_doctor_finds_problems(home: Path) -> None:
     cred = home / ".aws" / "credentials"
     cred.write_text("[x]\naws_access_key_id = AKIAX\naws_secret_access_key = doctorSECRET\n")
     cred.chmod(0o644)
-    cache_dir = Path(cache.cli_cache_dir())
+    cache_dir = Path(cache_keys.cli_cache_dir())
     cache_dir.mkdir(parents=True)
     cache_dir.chmod(0o777)
     past = (datetime.now(UTC) - timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M:%SZ")

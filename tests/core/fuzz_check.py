@@ -48,7 +48,9 @@ from tests.core import ini_gen
 
 from rolecall.core.config import AwsConfig, load
 from rolecall.core.ini import IniDocument
-from rolecall.core.profiles import KINDS, ProfileSet, profile_json_text
+from rolecall.core.profile import KINDS
+from rolecall.core.profile_listing import profile_json_text
+from rolecall.core.profiles import ProfileSet
 
 __all__ = [
     "FuzzFailure",

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import stat
 import textwrap
 from datetime import UTC, datetime, timedelta
@@ -14,9 +15,13 @@ from pathlib import Path
 import pytest
 from botocore.credentials import AssumeRoleCredentialFetcher
 from botocore.utils import JSONFileCache
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from tests.sts_helpers import cached_response
 
-from rolecall.core import cache
+from rolecall.core.cache import entries as cache_entries
+from rolecall.core.cache import keys as cache_keys
+from rolecall.core.cache import timestamps as cache_timestamps
 from rolecall.core.profiles import load_profiles
 
 UTC = UTC
@@ -47,7 +52,7 @@ def _botocore_key(extra: dict[str, object]) -> str:
     ],
 )
 def test_cache_key_is_botocores(extra: dict[str, object]) -> None:
-    key = cache.cache_key(
+    key = cache_keys.cache_key(
         ARN,
         extra.get("RoleSessionName"),  # type: ignore[arg-type]
         extra.get("ExternalId"),  # type: ignore[arg-type]
@@ -75,11 +80,11 @@ def test_cache_key_for_profile_uses_int_duration(isolated_env: Path) -> None:
         )
     )
     profiles = load_profiles()
-    key = cache.cache_key_for(profiles["r"])
+    key = cache_keys.cache_key_for(profiles["r"])
     assert key == _botocore_key(
         {"DurationSeconds": 1800, "SerialNumber": "arn:aws:iam::000000000000:mfa/me"}
     )
-    assert cache.cache_key_for(profiles["base"]) is None
+    assert cache_keys.cache_key_for(profiles["base"]) is None
 
 
 @pytest.mark.parametrize(
@@ -95,28 +100,28 @@ def test_cache_key_for_profile_uses_int_duration(isolated_env: Path) -> None:
     ],
 )
 def test_parse_expiration_shapes(text: str, expected: datetime) -> None:
-    got = cache.parse_expiration(text)
+    got = cache_timestamps.parse_expiration(text)
     assert got == expected
     assert got is not None and got.utcoffset() == timedelta(0)
 
 
 @pytest.mark.parametrize("bad", ["", "soon", "2026-13-45T00:00:00Z", None, 12, "9" * 100])
 def test_parse_expiration_rejects(bad: object) -> None:
-    assert cache.parse_expiration(bad) is None
+    assert cache_timestamps.parse_expiration(bad) is None
 
 
 def test_cli_cache_dir_follows_home(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("HOME", str(tmp_path / "a"))
-    assert cache.cli_cache_dir() == str(tmp_path / "a" / ".aws" / "cli" / "cache")
+    assert cache_keys.cli_cache_dir() == str(tmp_path / "a" / ".aws" / "cli" / "cache")
     monkeypatch.setenv("HOME", str(tmp_path / "b"))
-    assert cache.cli_cache_dir() == str(tmp_path / "b" / ".aws" / "cli" / "cache")
+    assert cache_keys.cli_cache_dir() == str(tmp_path / "b" / ".aws" / "cli" / "cache")
 
 
 def test_write_entry_modes_and_format(isolated_env: Path) -> None:
-    key = cache.cache_key(ARN)
+    key = cache_keys.cache_key(ARN)
     when = datetime(2030, 1, 1, 12, 0, 0, 123456, tzinfo=UTC)
-    path = cache.write_entry(key, cached_response(when))
-    directory = Path(cache.cli_cache_dir())
+    path = cache_entries.write_entry(key, cached_response(when))
+    directory = Path(cache_keys.cli_cache_dir())
     assert Path(path) == directory / f"{key}.json"
     assert stat.S_IMODE(directory.stat().st_mode) == 0o700
     assert stat.S_IMODE(Path(path).stat().st_mode) == 0o600
@@ -126,7 +131,7 @@ def test_write_entry_modes_and_format(isolated_env: Path) -> None:
     assert data["AssumedRoleUser"]["Arn"].endswith("assumed-role/A/me")
     # botocore's own JSONFileCache reads it back whole
     assert JSONFileCache(str(directory))[key] == data
-    entry = cache.read_entry(key)
+    entry = cache_entries.read_entry(key)
     assert entry is not None
     assert entry.expiration == when.replace(microsecond=0)
     assert entry.account_id == "123456789012"
@@ -149,24 +154,24 @@ def test_write_entry_modes_and_format(isolated_env: Path) -> None:
     ],
 )
 def test_corrupt_entry_is_a_miss(isolated_env: Path, content: bytes) -> None:
-    key = cache.cache_key(ARN)
-    directory = Path(cache.cli_cache_dir())
+    key = cache_keys.cache_key(ARN)
+    directory = Path(cache_keys.cli_cache_dir())
     directory.mkdir(parents=True)
     (directory / f"{key}.json").write_bytes(content)
-    assert cache.read_entry(key) is None
+    assert cache_entries.read_entry(key) is None
 
 
 def test_unreadable_entry_is_a_miss(isolated_env: Path) -> None:
     if os.getuid() == 0:
         # root reads anything: use a directory where the file should be instead
-        key = cache.cache_key(ARN)
-        (Path(cache.cli_cache_dir()) / f"{key}.json").mkdir(parents=True)
-        assert cache.read_entry(key) is None
+        key = cache_keys.cache_key(ARN)
+        (Path(cache_keys.cli_cache_dir()) / f"{key}.json").mkdir(parents=True)
+        assert cache_entries.read_entry(key) is None
         return
-    key = cache.cache_key(ARN)
-    path = cache.write_entry(key, cached_response("2030-01-01T00:00:00Z"))
+    key = cache_keys.cache_key(ARN)
+    path = cache_entries.write_entry(key, cached_response("2030-01-01T00:00:00Z"))
     os.chmod(path, 0)
-    assert cache.read_entry(key) is None
+    assert cache_entries.read_entry(key) is None
 
 
 @pytest.mark.parametrize(
@@ -174,27 +179,29 @@ def test_unreadable_entry_is_a_miss(isolated_env: Path) -> None:
 )
 def test_fifteen_minute_rule(isolated_env: Path, shape: str) -> None:
     now = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
-    key = cache.cache_key(ARN)
+    key = cache_keys.cache_key(ARN)
     for minutes, fresh in ((16, True), (15, True), (14, False), (-5, False)):
         when = now + timedelta(minutes=minutes)
-        directory = Path(cache.cli_cache_dir())
+        directory = Path(cache_keys.cli_cache_dir())
         directory.mkdir(parents=True, exist_ok=True)
         (directory / f"{key}.json").write_text(json.dumps(cached_response(when.strftime(shape))))
-        entry = cache.read_entry(key)
+        entry = cache_entries.read_entry(key)
         assert entry is not None, shape
         assert entry.fresh(now) is fresh, minutes
 
 
 def test_humanize() -> None:
-    assert cache.humanize(timedelta(seconds=45)) == "45s"
-    assert cache.humanize(timedelta(minutes=59, seconds=59)) == "59m"
-    assert cache.humanize(timedelta(hours=1, minutes=2)) == "1h02m"
-    assert cache.humanize(timedelta(minutes=-3)) == "expired 3m ago"
+    assert cache_timestamps.humanize(timedelta(seconds=45)) == "45s"
+    assert cache_timestamps.humanize(timedelta(minutes=59, seconds=59)) == "59m"
+    assert cache_timestamps.humanize(timedelta(hours=1, minutes=2)) == "1h02m"
+    assert cache_timestamps.humanize(timedelta(minutes=-3)) == "expired 3m ago"
 
 
 def test_what_moved_out_is_still_reachable_here() -> None:
-    """``cache.expiries`` and the rest, for the callers written before the split."""
-    from rolecall.core import cache_permissions, expiries
+    """``cache.expiries``, ``cache.read_entry`` and the rest, for the callers written
+    before the split (loaded from the module that owns each name on first use)."""
+    from rolecall.core import cache, cache_permissions, expiries
+    from rolecall.core.cache import entries, json_files, keys, mfa_sessions, trust
 
     assert cache.expiries is expiries.expiries
     assert cache.Expiry is expiries.Expiry
@@ -202,5 +209,33 @@ def test_what_moved_out_is_still_reachable_here() -> None:
     assert cache.sso_token_expiry is expiries.sso_token_expiry
     assert cache.permission_problems is cache_permissions.permission_problems
     assert cache.entries_mode_ok is cache_permissions.entries_mode_ok
+    assert cache.read_role_entry is entries.read_role_entry
+    assert cache.cache_key_for is keys.cache_key_for
+    assert cache.write_private_json is json_files.write_private_json
+    assert cache.read_mfa_session is mfa_sessions.read_mfa_session
+    assert cache.warnings_seen is trust.warnings_seen
     with pytest.raises(AttributeError):
         cache.no_such_name  # noqa: B018
+    with pytest.raises(AttributeError):  # set it on ``trust``, which reads it
+        cache.on_warning  # noqa: B018
+
+
+#: The pattern ``parse_expiration`` used before it stopped importing ``re``.
+TRAILING_TZ_RE = re.compile(r"(?:\s*(?:UTC|GMT|Z))$", re.IGNORECASE)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=" \t\u00a0\u2003\u017fzZuUtTcCgGmMsS0:-+\u0130", max_size=10))
+def test_the_utc_suffix_is_read_as_the_regex_read_it(text: str) -> None:
+    text = text.strip()  # (as parse_expiration hands it over)
+    want = TRAILING_TZ_RE.sub("+00:00", text)
+    assert cache_timestamps._utc_suffix(text) == want
+    stamp = "2026-11-28T05:33:55" + text
+    assert cache_timestamps._utc_suffix(stamp) == TRAILING_TZ_RE.sub("+00:00", stamp)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="0123456789abcdefABx/.\u0660\n", min_size=38, max_size=42))
+def test_a_cache_key_is_checked_as_the_regex_checked_it(key: str) -> None:
+    assert cache_entries._is_key(key) is bool(re.fullmatch(r"[0-9a-f]{40}", key))
+    assert cache_entries._is_key(cache_keys.sha1_hex(key.encode()))

@@ -5,12 +5,12 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from rolecall.core import cache
+from rolecall.core.cache import keys
 from rolecall.core.cache_permissions import permission_problems
 
 
 def test_permission_problems(isolated_env: Path) -> None:
-    directory = Path(cache.cli_cache_dir())
+    directory = Path(keys.cli_cache_dir())
     directory.mkdir(parents=True)
     assert permission_problems([str(directory)]) == []
     os.chmod(directory, 0o755)  # what the AWS CLI creates: fine

@@ -12,7 +12,7 @@ from tests.core.sts.helpers import CONFIG
 from tests.moto_fixtures import write_aws_files
 from tests.sts_helpers import A, C, assumed_arn, sso_profile
 
-from rolecall.core import cache
+from rolecall.core.cache import keys
 from rolecall.core.cache_permissions import binding_problems
 from rolecall.core.doctor import PROBLEM, run_checks
 from rolecall.core.profiles import load_profiles
@@ -31,7 +31,7 @@ def _entry(role_arn: str) -> dict[str, object]:
 
 
 def _plant(role_key: str, role_arn: str) -> Path:
-    directory = Path(cache.cli_cache_dir())
+    directory = Path(keys.cli_cache_dir())
     directory.mkdir(parents=True, exist_ok=True)
     directory.chmod(0o700)
     path = directory / f"{role_key}.json"
@@ -42,8 +42,8 @@ def _plant(role_key: str, role_arn: str) -> Path:
 
 def test_doctor_reports_an_entry_renamed_onto_another_roles_key(isolated_env: Path) -> None:
     write_aws_files(isolated_env, CONFIG)
-    own = _plant(cache.cache_key(C), C)
-    renamed = _plant(cache.cache_key(A), C)  # prod's answer under a's key
+    own = _plant(keys.cache_key(C), C)
+    renamed = _plant(keys.cache_key(A), C)  # prod's answer under a's key
     found = binding_problems(load_profiles())
     assert [path for path, _, _ in found] == [str(renamed)]
     [(_, problem, hint)] = found
@@ -56,7 +56,7 @@ def test_doctor_reports_an_entry_renamed_onto_another_roles_key(isolated_env: Pa
 
 def test_doctor_reports_an_sso_cache_others_can_write(isolated_env: Path) -> None:
     write_aws_files(isolated_env, CONFIG)
-    sso = Path(cache.sso_cache_dir())
+    sso = Path(keys.sso_cache_dir())
     sso.mkdir(parents=True)
     os.chmod(sso, 0o777)
     lines = [f.line() for f in run_checks() if f.level == PROBLEM]
@@ -67,7 +67,7 @@ def test_doctor_reports_an_sso_cache_others_can_write(isolated_env: Path) -> Non
 
 
 def _sso_token(start_url: str) -> Path:
-    path = Path(cache.sso_cache_dir()) / f"{cache.sha1_hex(b'corp')}.json"
+    path = Path(keys.sso_cache_dir()) / f"{keys.sha1_hex(b'corp')}.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.parent.chmod(0o700)
     token = {"startUrl": start_url, "accessToken": "tok", "expiresAt": "2099-01-01T00:00:00Z"}

@@ -26,7 +26,7 @@ from tests.core.sts.helpers import CONFIG, add_config, fail, run, signing_key
 from tests.moto_fixtures import StsProxy, refused_url, write_aws_files
 from tests.sts_helpers import assumed_arn, sso_profile
 
-from rolecall.core import cache
+from rolecall.core.cache import binding, keys, trust
 
 START_URL = "https://corp.awsapps.com/start"
 ON_SSO = """
@@ -50,10 +50,10 @@ def chain_home(isolated_env: Path, sts_endpoint: str, monkeypatch: pytest.Monkey
 
 @pytest.fixture(autouse=True)
 def _fresh_warnings() -> Iterator[None]:
-    saved = list(cache.warnings_seen)
-    cache.warnings_seen.clear()
+    saved = list(trust.warnings_seen)
+    trust.warnings_seen.clear()
     yield
-    cache.warnings_seen[:] = saved
+    trust.warnings_seen[:] = saved
 
 
 def _later(hours: float = 2) -> str:
@@ -61,7 +61,7 @@ def _later(hours: float = 2) -> str:
 
 
 def _token_path() -> Path:
-    return Path(cache.sso_cache_dir()) / f"{hashlib.sha1(b'corp').hexdigest()}.json"
+    return Path(keys.sso_cache_dir()) / f"{hashlib.sha1(b'corp').hexdigest()}.json"
 
 
 def _token(start_url: str = START_URL) -> dict[str, Any]:
@@ -80,7 +80,7 @@ def _role_creds_path() -> Path:
         separators=(",", ":"),
     )
     key = hashlib.sha1(args.encode()).hexdigest()
-    return Path(cache.cli_cache_dir()) / f"{key}.json"
+    return Path(keys.cli_cache_dir()) / f"{key}.json"
 
 
 def _role_creds(
@@ -112,7 +112,7 @@ def test_sso_root_from_trusted_caches(chain_home: Path, sts_proxy: StsProxy) -> 
     _write(_role_creds_path(), _role_creds())
     run("on-sso")
     assert signing_key(sts_proxy, "AssumeRole") == "ASIASSOROLECALL00001"
-    assert cache.warnings_seen == []
+    assert trust.warnings_seen == []
 
 
 def test_a_symlinked_sso_token_is_not_used(chain_home: Path, sts_proxy: StsProxy) -> None:
@@ -123,7 +123,7 @@ def test_a_symlinked_sso_token_is_not_used(chain_home: Path, sts_proxy: StsProxy
     err, _ = fail("on-sso")
     assert err.code == "SsoExpired"
     assert sts_proxy.count("AssumeRole") == 0
-    assert any(str(_token_path()) in w and "not a regular file" in w for w in cache.warnings_seen)
+    assert any(str(_token_path()) in w and "not a regular file" in w for w in trust.warnings_seen)
 
 
 def test_sso_role_credentials_through_a_symlink_are_not_used(
@@ -137,7 +137,7 @@ def test_sso_role_credentials_through_a_symlink_are_not_used(
     _role_creds_path().symlink_to(elsewhere)
     fail("on-sso")  # GetRoleCredentials goes to the closed port
     assert sts_proxy.count("AssumeRole") == 0
-    assert any("not a regular file" in w for w in cache.warnings_seen)
+    assert any("not a regular file" in w for w in trust.warnings_seen)
 
 
 def test_a_fifo_in_the_sso_cache_does_not_hang_the_root(
@@ -161,7 +161,7 @@ def test_a_token_of_another_portal_is_not_used(chain_home: Path, sts_proxy: StsP
     _write(_token_path(), _token("https://other.awsapps.com/start"))
     err, _ = fail("on-sso")
     assert err.code == "SsoExpired"
-    [warning] = cache.warnings_seen
+    [warning] = trust.warnings_seen
     assert "https://other.awsapps.com/start" in warning and START_URL in warning
 
 
@@ -173,7 +173,7 @@ def test_sso_role_credentials_of_another_account_are_not_used(
     _write(_role_creds_path(), _role_creds(account, key_id="ASIAOTHERACCOUNT0001"))
     fail("on-sso")  # not used: GetRoleCredentials is asked (a closed port here)
     assert sts_proxy.count("AssumeRole") == 0
-    [warning] = cache.warnings_seen
+    [warning] = trust.warnings_seen
     assert "AccountId" in warning or "999999999999" in warning
 
 
@@ -183,8 +183,8 @@ def test_an_sso_cache_everyone_can_write_is_not_used(chain_home: Path, sts_proxy
     err, _ = fail("on-sso")
     assert err.code == "SsoExpired"
     assert sts_proxy.count("AssumeRole") == 0
-    [warning] = cache.warnings_seen
-    assert cache.sso_cache_dir() in warning and "writable by everyone" in warning
+    [warning] = trust.warnings_seen
+    assert keys.sso_cache_dir() in warning and "writable by everyone" in warning
 
 
 def test_sso_token_refresh_is_written_by_the_trusted_writer(
@@ -194,7 +194,7 @@ def test_sso_token_refresh_is_written_by_the_trusted_writer(
     never over a file that is not the user's own."""
     from rolecall.core.sts.provider_cache import ProviderCache
 
-    store = ProviderCache(cache.sso_cache_dir(), lambda data: None)
+    store = ProviderCache(keys.sso_cache_dir(), lambda data: None)
     key = hashlib.sha1(b"corp").hexdigest()
     store[key] = {**_token(), "expiresAt": datetime(2031, 1, 2, 3, 4, 5, tzinfo=UTC)}
     path = _token_path()
@@ -234,7 +234,7 @@ def _web_identity(home: Path) -> Path:
     )
     # botocore's key for AssumeRoleWithWebIdentity (AssumeRoleWithWebIdentityCredentialFetcher)
     args = json.dumps({"RoleArn": WEB_ROLE, "RoleSessionName": "wi-session"}, sort_keys=True)
-    return Path(cache.cli_cache_dir()) / f"{hashlib.sha1(args.encode()).hexdigest()}.json"
+    return Path(keys.cli_cache_dir()) / f"{hashlib.sha1(args.encode()).hexdigest()}.json"
 
 
 def _web_response(role_arn: str, key_id: str) -> dict[str, Any]:
@@ -254,10 +254,9 @@ def test_web_identity_root_reuses_its_own_entry(chain_home: Path, sts_proxy: Sts
     run("on-wi")
     assert sts_proxy.count("AssumeRoleWithWebIdentity") == 1
     assert path.exists() and stat.S_IMODE(path.stat().st_mode) == 0o600
-    assert cache.role_mismatch(json.loads(path.read_text()), WEB_ROLE) is None
+    assert binding.role_mismatch(json.loads(path.read_text()), WEB_ROLE) is None
     top = (
-        Path(cache.cli_cache_dir())
-        / f"{cache.cache_key('arn:aws:iam::999999999999:role/OnWi')}.json"
+        Path(keys.cli_cache_dir()) / f"{keys.cache_key('arn:aws:iam::999999999999:role/OnWi')}.json"
     )
     top.unlink()  # the top hop misses; its root is served by its own entry
     sts_proxy.reset()
@@ -276,10 +275,10 @@ def test_a_renamed_web_identity_entry_is_not_used(chain_home: Path, sts_proxy: S
     run("on-wi")
     assert sts_proxy.count("AssumeRoleWithWebIdentity") == 1
     assert signing_key(sts_proxy, "AssumeRole") != "ASIAPRODWEBIDENT0001"
-    [warning] = cache.warnings_seen
+    [warning] = trust.warnings_seen
     assert "assumed-role/Prod/" in warning and WEB_ROLE in warning
     # replaced by the new answer, bound to its role
-    assert cache.role_mismatch(json.loads(path.read_text()), WEB_ROLE) is None
+    assert binding.role_mismatch(json.loads(path.read_text()), WEB_ROLE) is None
 
 
 def test_the_cli_cache_exists_0700_before_a_provider_runs(

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from tests import sso_helpers as h
 
-from rolecall.core import cache
+from rolecall.core.cache import trust
 from rolecall.core.sso import session as sso_session
 from rolecall.core.sso.token import read_token
 
@@ -19,10 +19,10 @@ CORP = sso_session.SsoSession(h.SESSION, h.START_URL, h.REGION)
 
 @pytest.fixture(autouse=True)
 def _fresh_warnings() -> Iterator[None]:
-    saved = list(cache.warnings_seen)
-    cache.warnings_seen.clear()
+    saved = list(trust.warnings_seen)
+    trust.warnings_seen.clear()
     yield
-    cache.warnings_seen[:] = saved
+    trust.warnings_seen[:] = saved
 
 
 def _token(start_url: str | None) -> dict[str, object]:
@@ -36,14 +36,14 @@ def test_a_token_of_the_sessions_portal_is_read(isolated_env: Path) -> None:
     h.write_token(_token(h.START_URL))
     token = read_token(CORP)
     assert token is not None and token.access_token == "tok"
-    assert cache.warnings_seen == []
+    assert trust.warnings_seen == []
 
 
 @pytest.mark.parametrize("start_url", ["https://other.awsapps.com/start", None])
 def test_a_token_of_another_portal_is_a_miss(isolated_env: Path, start_url: str | None) -> None:
     path = h.write_token(_token(start_url))
     assert read_token(CORP) is None
-    [warning] = cache.warnings_seen
+    [warning] = trust.warnings_seen
     assert str(path) in warning and "not using it" in warning
 
 

@@ -15,7 +15,8 @@ from pathlib import Path
 from tests.moto_fixtures import write_aws_files
 from tests.sts_helpers import assumed_arn, cached_response, sso_profile
 
-from rolecall.core import cache
+from rolecall.core.cache import entries, keys
+from rolecall.core.cache import mfa_sessions as cache_mfa_sessions
 from rolecall.core.expiries import cache_fingerprint, expiries, mfa_sessions
 from rolecall.core.profiles import load_profiles
 
@@ -59,8 +60,8 @@ def test_expiries_reports_roles_sso_and_mfa(isolated_env: Path) -> None:
     past = datetime(2020, 1, 1, tzinfo=UTC)
     future = datetime(2030, 1, 1, tzinfo=UTC)
     # expired: still reported
-    cache.write_entry(cache.cache_key(ARN), cached_response(past, arn=assumed_arn(ARN)))
-    sso_dir = Path(cache.sso_cache_dir())
+    entries.write_entry(keys.cache_key(ARN), cached_response(past, arn=assumed_arn(ARN)))
+    sso_dir = Path(keys.sso_cache_dir())
     sso_dir.mkdir(parents=True)
     corp = hashlib.sha1(b"corp").hexdigest()
     legacy = hashlib.sha1(b"https://legacy.awsapps.com/start").hexdigest()
@@ -82,11 +83,11 @@ def test_expiries_reports_roles_sso_and_mfa(isolated_env: Path) -> None:
             }
         )
     )
-    mfa_key = cache.mfa_session_key(
+    mfa_key = cache_mfa_sessions.mfa_session_key(
         "base", "arn:aws:iam::000000000000:mfa/me", "AKIAEXAMPLEBASE00001"
     )
     session = {"Profile": "base", "SerialNumber": "arn:aws:iam::000000000000:mfa/me"}
-    cache.write_mfa_session(mfa_key, {**cached_response(future), **session})
+    cache_mfa_sessions.write_mfa_session(mfa_key, {**cached_response(future), **session})
 
     got = expiries(profiles)
     assert got["role"].kind == "role" and got["role"].expires_at == past
@@ -98,16 +99,16 @@ def test_expiries_reports_roles_sso_and_mfa(isolated_env: Path) -> None:
     assert got["other"].kind == "mfa" and got["other"].expires_at == future
     assert got["base"].kind == "mfa"
     assert "plain" not in got
-    mfa_dir = Path(cache.mfa_cache_dir())
+    mfa_dir = Path(keys.mfa_cache_dir())
     assert stat.S_IMODE(mfa_dir.stat().st_mode) == 0o700
-    assert stat.S_IMODE(Path(cache.rolecall_cache_dir()).stat().st_mode) == 0o700
+    assert stat.S_IMODE(Path(keys.rolecall_cache_dir()).stat().st_mode) == 0o700
     assert stat.S_IMODE((mfa_dir / f"{mfa_key}.json").stat().st_mode) == 0o600
 
 
 def test_expiries_imports_no_boto(isolated_env: Path) -> None:
     _write_config(isolated_env)
     entry = cached_response("2030-01-01T00:00:00Z", arn=assumed_arn(ARN))
-    cache.write_entry(cache.cache_key(ARN), entry)
+    entries.write_entry(keys.cache_key(ARN), entry)
     code = (
         "import sys\n"
         "from rolecall.core.expiries import cache_fingerprint, expiries\n"
@@ -125,11 +126,11 @@ def test_expiries_imports_no_boto(isolated_env: Path) -> None:
 def test_fingerprint_changes_with_the_cache(isolated_env: Path) -> None:
     first = cache_fingerprint()
     assert first == cache_fingerprint()
-    key = cache.cache_key(ARN)
-    cache.write_entry(key, cached_response("2030-01-01T00:00:00Z"))
+    key = keys.cache_key(ARN)
+    entries.write_entry(key, cached_response("2030-01-01T00:00:00Z"))
     second = cache_fingerprint()
     assert second != first
-    path = Path(cache.cli_cache_dir()) / f"{key}.json"
+    path = Path(keys.cli_cache_dir()) / f"{key}.json"
     os.utime(path, ns=(1, 1))
     assert cache_fingerprint() != second
 
@@ -145,12 +146,12 @@ def test_expiries_of_ten_thousand_profiles_is_quick(isolated_env: Path) -> None:
         )
     _write_config(isolated_env, "".join(parts))
     profiles = load_profiles()
-    directory = Path(cache.cli_cache_dir())
+    directory = Path(keys.cli_cache_dir())
     directory.mkdir(parents=True)
     for i in range(0, 10_000, 10):
         role = f"arn:aws:iam::123456789012:role/R{i}"
         body = json.dumps(cached_response("2030-01-01T00:00:00Z", arn=assumed_arn(role)))
-        (directory / f"{cache.cache_key(role)}.json").write_text(body)
+        (directory / f"{keys.cache_key(role)}.json").write_text(body)
     start = time.perf_counter()
     got = expiries(profiles)
     elapsed = time.perf_counter() - start
@@ -188,9 +189,9 @@ def test_a_root_shows_the_mfa_session_only_when_its_own_use_starts_one(
     profiles = load_profiles()
     future = datetime(2030, 1, 1, tzinfo=UTC)
     now = datetime(2029, 12, 31, 12, tzinfo=UTC)
-    key = cache.mfa_session_key("base", MFA, "AKIAEXAMPLEBASE00001")
+    key = cache_mfa_sessions.mfa_session_key("base", MFA, "AKIAEXAMPLEBASE00001")
     bound = {"Profile": "base", "SerialNumber": MFA}  # (an unbound session is a miss)
-    cache.write_mfa_session(key, {**cached_response(future), **bound})
+    cache_mfa_sessions.write_mfa_session(key, {**cached_response(future), **bound})
 
     got = expiries(profiles, now)
     assert "base" not in got  # using base itself starts no MFA session
@@ -202,11 +203,11 @@ def test_a_root_shows_the_mfa_session_only_when_its_own_use_starts_one(
 
     # once guarded's own role credentials are cached (fresh), above starts from
     # them: its chain no longer uses the session; guarded shows its own entry
-    guarded_key = cache.cache_key_for(profiles["guarded"])
+    guarded_key = keys.cache_key_for(profiles["guarded"])
     assert guarded_key is not None
     g = profiles["guarded"]
     arn = f"arn:aws:sts::{g.account_id}:assumed-role/{g.role_name}/me"  # (bound to its role)
-    cache.write_entry(guarded_key, cached_response(now + timedelta(hours=1), arn))
+    entries.write_entry(guarded_key, cached_response(now + timedelta(hours=1), arn))
     got = expiries(profiles, now)
     assert got["guarded"].kind == "role"
     assert "above" not in got and "base" not in got
@@ -223,9 +224,9 @@ def test_a_root_with_its_own_mfa_serial_shows_its_session(isolated_env: Path) ->
     )
     profiles = load_profiles()
     future = datetime(2030, 1, 1, tzinfo=UTC)
-    key = cache.mfa_session_key("base", MFA, "AKIAEXAMPLEBASE00001")
+    key = cache_mfa_sessions.mfa_session_key("base", MFA, "AKIAEXAMPLEBASE00001")
     bound = {"Profile": "base", "SerialNumber": MFA}  # (an unbound session is a miss)
-    cache.write_mfa_session(key, {**cached_response(future), **bound})
+    cache_mfa_sessions.write_mfa_session(key, {**cached_response(future), **bound})
     got = expiries(profiles)
     assert got["base"].kind == "mfa" and got["base"].expires_at == future
     assert got["plain-role"].kind == "mfa"  # the root's serial serves its first hop

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from tests.sts_helpers import chain_profiles, mfa_profile, sso_profile
 
-from rolecall.core import cache
+from rolecall.core.cache import keys
 from rolecall.core.logout import LogoutError, logout_all, logout_profile
 from rolecall.core.profiles import load_profiles
 from rolecall.core.sts import assume, is_cache_hit, mfa_needed
@@ -39,7 +39,7 @@ def test_logout_removes_the_chain_and_leaves_the_rest(home: Path) -> None:
     profiles = load_profiles()
     assume(profiles, "c")
     assume(profiles, "other")
-    cli = cache.cli_cache_dir()
+    cli = keys.cli_cache_dir()
     assert len(entries(cli)) == 4  # a, b, c and other
     # things in the cache directory that are not cache entries of this chain
     (Path(cli) / "notes.txt").write_text("mine")
@@ -68,7 +68,7 @@ def test_logout_of_an_sso_profile_removes_botocores_role_credentials(home: Path)
     profiles = load_profiles()
     key = sso_role_cache_key(dict(profiles["sso1"].values))
     assert key is not None
-    path = Path(cache.cli_cache_dir()) / f"{key}.json"
+    path = Path(keys.cli_cache_dir()) / f"{key}.json"
     path.parent.mkdir(parents=True)
     path.write_text('{"ProviderType": "sso", "Credentials": {}}')
     assert logout_profile(profiles, "sso1").paths == [str(path)]
@@ -79,12 +79,12 @@ def test_logout_all_removes_every_entry_but_nothing_else(home: Path, tmp_path: P
     profiles = load_profiles()
     assume(profiles, "c")
     assume(profiles, "mfa1", mfa="123456")
-    cli = Path(cache.cli_cache_dir())
+    cli = Path(keys.cli_cache_dir())
     target = tmp_path / "elsewhere.json"
     target.write_text("keep me")
     (cli / ("f" * 40 + ".json")).symlink_to(target)
     (cli / "README").write_text("keep")
-    sso = Path(cache.sso_cache_dir())
+    sso = Path(keys.sso_cache_dir())
     sso.mkdir(parents=True)
     (sso / ("e" * 40 + ".json")).write_text("{}")
     removed = logout_all()
@@ -92,7 +92,7 @@ def test_logout_all_removes_every_entry_but_nothing_else(home: Path, tmp_path: P
     assert entries(str(cli)) == {"f" * 40 + ".json", "README"}
     assert target.read_text() == "keep me"
     assert entries(str(sso)) == {"e" * 40 + ".json"}
-    assert entries(cache.mfa_cache_dir()) == set()
+    assert entries(keys.mfa_cache_dir()) == set()
 
 
 def test_an_unknown_profile_is_refused(home: Path) -> None:
@@ -103,7 +103,7 @@ def test_an_unknown_profile_is_refused(home: Path) -> None:
 def test_a_cache_directory_that_is_not_safe_is_left_alone(home: Path) -> None:
     profiles = load_profiles()
     assume(profiles, "c")
-    cli = cache.cli_cache_dir()
+    cli = keys.cli_cache_dir()
     os.chmod(cli, 0o777)
     try:
         with pytest.raises(LogoutError, match="writable by everyone"):

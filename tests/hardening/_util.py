@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from rolecall.core import cache
+from rolecall.core.cache import entries, keys
 from tests.sts_helpers import A, chain_profiles, mfa_profile
 
 BASE_KEY = "AKIAHARDENING0000001"
@@ -106,7 +106,7 @@ def snapshot(*directories: str | Path) -> dict[str, bytes]:
 
 def cache_dirs() -> list[str]:
     """The CLI cache and rolecall's own cache (MFA sessions)."""
-    return [cache.cli_cache_dir(), cache.rolecall_cache_dir()]
+    return [keys.cli_cache_dir(), keys.rolecall_cache_dir()]
 
 
 def fresh_response(
@@ -133,14 +133,14 @@ def fresh_response(
 def parse_all_cache_files() -> int:
     """Parse every ``*.json`` of both caches as a rolecall entry; returns how many."""
     count = 0
-    for directory in (cache.cli_cache_dir(), cache.mfa_cache_dir()):
+    for directory in (keys.cli_cache_dir(), keys.mfa_cache_dir()):
         if not os.path.isdir(directory):
             continue
         for name in os.listdir(directory):
             if not name.endswith(".json"):
                 continue
             data = json.loads(Path(directory, name).read_bytes())
-            assert cache._entry_from(name, data) is not None, name
+            assert entries._entry_from(name, data) is not None, name
             count += 1
     return count
 

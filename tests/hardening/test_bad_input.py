@@ -31,7 +31,7 @@ from pathlib import Path
 import botocore.configloader
 import pytest
 
-from rolecall.core import cache
+from rolecall.core.cache import entries, keys
 from tests.hardening._util import (
     CONFIG,
     MFA,
@@ -103,7 +103,7 @@ def offline(isolated_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SHELL", "/bin/true")
     monkeypatch.chdir(isolated_env)
     # offline credentials for profile a, so that the verbs can succeed without STS
-    cache.write_entry(cache.cache_key(A), fresh_response())
+    entries.write_entry(keys.cache_key(A), fresh_response())
 
 
 # ---------------------------------------------------------------------------

@@ -30,7 +30,7 @@ from pathlib import Path
 import botocore.configloader
 import pytest
 
-from rolecall.core import cache
+from rolecall.core.cache import entries, keys
 from rolecall.core.edit import add_profile
 from rolecall.settings import load_settings, toggle_favorite
 from tests.hardening._util import (
@@ -75,9 +75,9 @@ def _target(kind: str, home: Path) -> Target:
             rolecall_argv(*add[:2], "other", *add[2:]),
         )
     if kind == "cache":
-        key = cache.cache_key(A)
+        key = keys.cache_key(A)
         return Target(
-            Path(cache.cli_cache_dir()) / f"{key}.json",
+            Path(keys.cli_cache_dir()) / f"{key}.json",
             rolecall_argv("assume", "a", "--no-cache"),
             rolecall_argv("assume", "a", "--no-cache"),
         )
@@ -210,7 +210,7 @@ def test_sigkill_during_a_write(home: Path, tmp_path: Path, kind: str, step: str
         res = run("assume", "a")
         assert_clean_success(res)
         assert "source   cache" in res.stdout
-        assert cache.read_entry(cache.cache_key(A)) is not None
+        assert entries.read_entry(keys.cache_key(A)) is not None
     else:
         assert load_settings(str(target.path)).errors == []
 
@@ -252,18 +252,18 @@ def test_a_fresh_temp_file_of_a_live_writer_is_kept(tmp_path: Path) -> None:
 
 def test_cache_entry_is_never_seen_half_written(home: Path) -> None:
     """A reader racing many writers of one entry sees a whole old or a whole new file."""
-    key = cache.cache_key(A)
-    cache.write_entry(key, fresh_response("ASIARACE000000000000"))
+    key = keys.cache_key(A)
+    entries.write_entry(key, fresh_response("ASIARACE000000000000"))
     stop = time.monotonic() + 1.5
     code = (
         "import sys, time\n"
-        "from rolecall.core import cache\n"
+        "from rolecall.core.cache import entries\n"
         "from tests.hardening._util import fresh_response\n"
         "end = time.monotonic() + 1.5\n"
         "i = 0\n"
         "while time.monotonic() < end:\n"
         "    i += 1\n"
-        "    cache.write_entry(sys.argv[1], fresh_response(f'ASIARACE{i:012d}'))\n"
+        "    entries.write_entry(sys.argv[1], fresh_response(f'ASIARACE{i:012d}'))\n"
     )
     writers = [
         subprocess.Popen([sys.executable, "-c", code, key], cwd=str(Path(__file__).parents[2]))
@@ -272,14 +272,14 @@ def test_cache_entry_is_never_seen_half_written(home: Path) -> None:
     reads = 0
     try:
         while time.monotonic() < stop:
-            entry = cache.read_entry(key)
+            entry = entries.read_entry(key)
             assert entry is not None and entry.access_key_id.startswith("ASIARACE")
             reads += 1
     finally:
         for proc in writers:
             assert proc.wait(timeout=30) == 0
     assert reads > 100
-    assert [p.name for p in Path(cache.cli_cache_dir()).iterdir()] == [f"{key}.json"]
+    assert [p.name for p in Path(keys.cli_cache_dir()).iterdir()] == [f"{key}.json"]
 
 
 def test_a_symlinked_config_stays_a_link(isolated_env: Path) -> None:

@@ -29,7 +29,7 @@ from pathlib import Path
 
 import pytest
 
-from rolecall.core import cache
+from rolecall.core.cache import keys as cache_keys
 from tests.hardening._util import CONFIG, parse_all_cache_files, rolecall_argv
 from tests.moto_fixtures import StsProxy
 
@@ -49,7 +49,7 @@ def aws_config(sts_endpoint: str) -> str:
 
 
 def _poll_cache(stop: threading.Event, seen: dict[str, int], bad: list[str]) -> None:
-    directory = cache.cli_cache_dir()
+    directory = cache_keys.cli_cache_dir()
     while not stop.is_set():
         try:
             names = os.listdir(directory)
@@ -131,4 +131,4 @@ def test_fifty_concurrent_credential_process_calls(home: Path, sts_proxy: StsPro
     assert assume_calls == 3  # one per hop: a, b, c
     assert len(keys) == 1
     assert files == 3
-    assert [n for n in os.listdir(cache.cli_cache_dir()) if not n.endswith(".json")] == []
+    assert [n for n in os.listdir(cache_keys.cli_cache_dir()) if not n.endswith(".json")] == []

@@ -32,7 +32,7 @@ from pathlib import Path
 
 import pytest
 
-from rolecall.core import cache
+from rolecall.core.cache import keys as cache_keys
 from tests.hardening._users import Intruder, intruder, why_no_intruder
 from tests.hardening._util import (
     BASE_KEY,
@@ -195,7 +195,7 @@ def test_a_wait_for_the_lock_names_the_holder(
         "    print('held', flush=True)\n"
         "    time.sleep(float(sys.argv[3]))\n"
     )
-    cache_dir = cache.cli_cache_dir()
+    cache_dir = cache_keys.cli_cache_dir()
     holder = subprocess.Popen(
         [sys.executable, "-c", hold, cache_dir, "assuming prod", "4"],
         stdout=subprocess.PIPE,
@@ -221,8 +221,8 @@ def test_a_group_member_renaming_prods_entry_onto_devs_key(
     os.chown(cache_dir, -1, other.team_gid)
     cache_dir.chmod(0o775)  # a cache the team can write (umask 002, a shared group)
     assert_clean_success(run("assume", "c"))  # caches a, b and c (c is "prod")
-    prod = cache_dir / f"{cache.cache_key(C)}.json"
-    dev = cache_dir / f"{cache.cache_key(A)}.json"
+    prod = cache_dir / f"{cache_keys.cache_key(C)}.json"
+    dev = cache_dir / f"{cache_keys.cache_key(A)}.json"
     prod_key = json.loads(prod.read_text())["Credentials"]["AccessKeyId"]
     rename = "import os, sys\nos.replace(sys.argv[1], sys.argv[2])\n"
     done = subprocess.run(
@@ -244,7 +244,7 @@ def test_a_file_the_other_user_planted_is_not_used(
     cache_dir = victim / ".aws" / "cli" / "cache"
     os.chown(cache_dir, -1, other.team_gid)
     cache_dir.chmod(0o775)
-    entry = cache_dir / f"{cache.cache_key(A)}.json"
+    entry = cache_dir / f"{cache_keys.cache_key(A)}.json"
     later = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 3600))
     planted = {
         "Credentials": {

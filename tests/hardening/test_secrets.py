@@ -26,7 +26,8 @@ from pathlib import Path
 import pexpect
 import pytest
 
-from rolecall.core import cache, sts
+from rolecall.core import sts
+from rolecall.core.cache import entries, keys
 from rolecall.core.profiles import load_profiles
 from tests.hardening._util import (
     BASE_SECRET,
@@ -53,7 +54,7 @@ def aws_config(sts_endpoint: str) -> str:
 
 def _cached_secrets() -> set[str]:
     out = set()
-    for directory in (cache.cli_cache_dir(), cache.mfa_cache_dir()):
+    for directory in (keys.cli_cache_dir(), keys.mfa_cache_dir()):
         if not os.path.isdir(directory):
             continue
         for name in os.listdir(directory):
@@ -158,7 +159,7 @@ def test_no_secret_leaks_from_any_cli_path(home: Path, sts_proxy: StsProxy) -> N
     result = sts.assume(profiles, "c", progress=events.append)
     scanned["AssumeResult repr"] = repr(result) + repr(result.credentials) + str(result.to_json())
     scanned["progress"] = "\n".join(f"{e.message} {e.hint}" for e in events)
-    entry = cache.read_entry(cache.cache_key(A))
+    entry = entries.read_entry(keys.cache_key(A))
     scanned["CacheEntry repr"] = repr(entry)
 
     # -- files: config.bak, settings, and everything else under HOME ------------
@@ -179,7 +180,7 @@ def test_no_secret_leaks_from_any_cli_path(home: Path, sts_proxy: StsProxy) -> N
     settings_file = Path(os.environ["ROLECALL_CONFIG_DIR"]) / "config.toml"
     bak = home / ".aws" / "config.bak"
     assert settings_file.exists() and bak.exists()
-    caches = (Path(cache.cli_cache_dir()), Path(cache.mfa_cache_dir()))
+    caches = (Path(keys.cli_cache_dir()), Path(keys.mfa_cache_dir()))
     for path in home.rglob("*"):
         if path.is_file() and not any(c in path.parents for c in caches):
             scanned[f"file {path}"] = path.read_bytes().decode("utf-8", "replace")
@@ -217,9 +218,9 @@ def test_file_modes(home: Path) -> None:
     def mode(path: str | Path) -> int:
         return stat.S_IMODE(os.stat(path).st_mode)
 
-    for directory in (cache.cli_cache_dir(), cache.rolecall_cache_dir(), cache.mfa_cache_dir()):
+    for directory in (keys.cli_cache_dir(), keys.rolecall_cache_dir(), keys.mfa_cache_dir()):
         assert mode(directory) == 0o700, directory
-    files = [*Path(cache.cli_cache_dir()).iterdir(), *Path(cache.mfa_cache_dir()).iterdir()]
+    files = [*Path(keys.cli_cache_dir()).iterdir(), *Path(keys.mfa_cache_dir()).iterdir()]
     assert len(files) == 5  # a, b, c, the MFA role, and the MFA session
     for path in files:
         assert mode(path) == 0o600, path
@@ -242,9 +243,9 @@ def _warning_only(res: object) -> str:
 def test_world_writable_cache_dir_is_not_trusted(
     home: Path, sts_proxy: StsProxy, verb: str
 ) -> None:
-    directory = Path(cache.cli_cache_dir())
+    directory = Path(keys.cli_cache_dir())
     directory.mkdir(parents=True)
-    planted = directory / f"{cache.cache_key(A)}.json"
+    planted = directory / f"{keys.cache_key(A)}.json"
     planted.write_text(json.dumps(fresh_response("ASIAPLANTEDBYSOMEONE")))
     planted.chmod(0o600)
     directory.chmod(0o777)
@@ -262,9 +263,9 @@ def test_world_writable_cache_dir_is_not_trusted(
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="chown to another user needs root")
 def test_cache_file_owned_by_another_user_is_not_trusted(home: Path, sts_proxy: StsProxy) -> None:
-    directory = Path(cache.cli_cache_dir())
+    directory = Path(keys.cli_cache_dir())
     assert_clean_success(run("assume", "a"))
-    entry = directory / f"{cache.cache_key(A)}.json"
+    entry = directory / f"{keys.cache_key(A)}.json"
     os.chown(entry, 65534, 65534)
     before = entry.read_bytes()
     res = run("assume", "a")
@@ -279,11 +280,11 @@ def test_cache_file_owned_by_another_user_is_not_trusted(home: Path, sts_proxy: 
 def test_symlinked_cache_file_is_not_followed(
     home: Path, sts_proxy: StsProxy, tmp_path: Path
 ) -> None:
-    directory = Path(cache.cli_cache_dir())
+    directory = Path(keys.cli_cache_dir())
     directory.mkdir(parents=True, mode=0o700)
     elsewhere = tmp_path / "elsewhere.json"
     elsewhere.write_text(json.dumps(fresh_response("ASIAVIAASYMLINK00001")))
-    link = directory / f"{cache.cache_key(A)}.json"
+    link = directory / f"{keys.cache_key(A)}.json"
     link.symlink_to(elsewhere)
     before = elsewhere.read_bytes()
     res = run("assume", "a")
@@ -295,12 +296,12 @@ def test_symlinked_cache_file_is_not_followed(
 
 def test_world_writable_mfa_cache_is_not_trusted(home: Path, sts_proxy: StsProxy) -> None:
     assert_clean_success(run("assume", "mfa1", "--mfa-code", "123456"))
-    Path(cache.rolecall_cache_dir()).chmod(0o777)
+    Path(keys.rolecall_cache_dir()).chmod(0o777)
     res = run("assume", "mfa1", "--no-cache", "--mfa-code", "123456")
     line = _warning_only(res)
     assert "is writable by everyone" in line
     assert sts_proxy.count("GetSessionToken") == 2  # the MFA session was not reused
-    assert len(list(Path(cache.mfa_cache_dir()).iterdir())) == 1  # nor replaced
+    assert len(list(Path(keys.mfa_cache_dir()).iterdir())) == 1  # nor replaced
 
 
 def test_exec_and_shell_leave_the_parents_environment_alone(

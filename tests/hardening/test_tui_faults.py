@@ -28,7 +28,7 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 
-from rolecall.core import cache
+from rolecall.core.cache import entries, keys
 from rolecall.core.profiles import load_profiles
 from tests.hardening._tui import (
     MAX_LATENESS,
@@ -67,9 +67,9 @@ def home(isolated_env: Path, sts_endpoint: str, monkeypatch: pytest.MonkeyPatch)
     cfg.parent.mkdir(parents=True)
     cfg.write_text(TUI_CONFIG)
     monkeypatch.setenv("ROLECALL_STS_TIMEOUT", str(TIMEOUT))
-    key = cache.cache_key_for(load_profiles()["live"])
+    key = keys.cache_key_for(load_profiles()["live"])
     assert key is not None
-    cache.write_entry(key, fresh_response("ASIAHARDENINGLIVE001", arn=LIVE_ARN))
+    entries.write_entry(key, fresh_response("ASIAHARDENINGLIVE001", arn=LIVE_ARN))
     return isolated_env
 
 

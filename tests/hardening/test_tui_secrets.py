@@ -34,7 +34,7 @@ import pytest
 from textual.pilot import Pilot
 
 from rolecall import demo
-from rolecall.core import cache
+from rolecall.core.cache import keys as cache_keys
 from rolecall.core.profiles import load_profiles
 from rolecall.demo.sample import data as sample_data
 from rolecall.tui.app import RolecallApp
@@ -102,7 +102,11 @@ def secrets_in(obj: Any, out: set[str]) -> None:
 
 def cache_secrets() -> set[str]:
     out: set[str] = set()
-    for directory in (cache.cli_cache_dir(), cache.sso_cache_dir(), cache.rolecall_cache_dir()):
+    for directory in (
+        cache_keys.cli_cache_dir(),
+        cache_keys.sso_cache_dir(),
+        cache_keys.rolecall_cache_dir(),
+    ):
         for path in Path(directory).rglob("*.json"):
             secrets_in(json.loads(path.read_text()), out)
     return out
@@ -118,8 +122,8 @@ def session_secrets(app: RolecallApp) -> set[str]:
 
 def other_files(home: Path) -> dict[str, str]:
     """Every file under ``home`` but the credential caches and the AWS files."""
-    skip = [Path(d) for d in (cache.cli_cache_dir(), cache.sso_cache_dir())]
-    skip.append(Path(cache.rolecall_cache_dir()))
+    skip = [Path(d) for d in (cache_keys.cli_cache_dir(), cache_keys.sso_cache_dir())]
+    skip.append(Path(cache_keys.rolecall_cache_dir()))
     aws_files = {home / ".aws" / "config", home / ".aws" / "credentials"}
     out = {}
     for path in home.rglob("*"):

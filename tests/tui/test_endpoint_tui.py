@@ -139,10 +139,10 @@ async def test_env_keys_in_the_settings_give_the_shell_fixed_keys(
 # x: log out, after a confirm
 # ---------------------------------------------------------------------------
 def cache_files() -> set[str]:
-    from rolecall.core import cache
+    from rolecall.core.cache import keys as cache_keys
 
     try:
-        return set(os.listdir(cache.cli_cache_dir()))
+        return set(os.listdir(cache_keys.cli_cache_dir()))
     except FileNotFoundError:
         return set()
 

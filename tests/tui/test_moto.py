@@ -19,7 +19,8 @@ from tests.tui.fakes import FakeLauncher
 from tests.tui.helpers import build_app, goto, names, row_of, started, status
 from textual.pilot import Pilot
 
-from rolecall.core import cache
+from rolecall.core.cache import entries
+from rolecall.core.cache import keys as cache_keys
 from rolecall.core.profiles import load_profiles
 from rolecall.tui.app import RolecallApp
 from rolecall.tui.screens.mfa import MfaScreen
@@ -197,11 +198,11 @@ async def test_new_cli_cache_entry_shows_its_countdown(
     async with started(app) as pilot:
         await goto(pilot, app, "audit")
         profiles = load_profiles(*aws_files)
-        key = cache.cache_key_for(profiles["dev"])
+        key = cache_keys.cache_key_for(profiles["dev"])
         assert key is not None
         expires = datetime.now(UTC) + timedelta(minutes=30)
         # what `aws sts assume-role` run in another window leaves behind
-        cache.write_entry(
+        entries.write_entry(
             key,
             {
                 "Credentials": {
@@ -220,4 +221,4 @@ async def test_new_cli_cache_entry_shows_its_countdown(
             await pilot.pause(0.05)
         assert 1790 < countdown_seconds(row_of(app, "dev")) <= 1800
         assert app.main.highlighted == "audit"
-        assert json.loads(Path(cache.cli_cache_dir(), key + ".json").read_text())
+        assert json.loads(Path(cache_keys.cli_cache_dir(), key + ".json").read_text())

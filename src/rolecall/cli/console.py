@@ -108,6 +108,6 @@ def _signs_in_as(link: ConsoleLink) -> str:
 def _link_lifetime(link: ConsoleLink) -> str:
     if link.expires_at is None:
         return "it works for 15 minutes"
-    from rolecall.core.cache import format_expiration
+    from rolecall.core.cache.timestamps import format_expiration
 
     return f"it works until {format_expiration(link.expires_at)}"

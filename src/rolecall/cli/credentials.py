@@ -107,10 +107,6 @@ def assume_for(
         confirm(profiles, name, guard, yes=getattr(args, "yes", False))
     use_cache = not getattr(args, "no_cache", False)
     duration: int | None = getattr(args, "duration", None)
-    default_duration: int | None = None
-    session_name: str | None = None
-    if not (use_cache and duration is None and sts.is_cache_hit(profiles, name)):
-        default_duration, session_name = _settings_defaults()
     code: str | None = getattr(args, "mfa_code", None)
     if verbose is None:
         verbose = sys.stderr.isatty()
@@ -122,9 +118,8 @@ def assume_for(
             mfa=code if code is not None else _prompt_mfa,
             use_cache=use_cache,
             duration=duration,
-            default_duration=default_duration,
-            session_name=session_name,
             mfa_session=mfa_session,
+            defaults=_settings_defaults,  # (read only when STS is called: never on a hit)
         )
     except sts.AssumeError as exc:
         raise CliError(str(exc), 1) from None
@@ -133,7 +128,7 @@ def assume_for(
 
 
 def _expiry_text(result: AssumeResult) -> str:
-    from rolecall.core.cache import now_utc
+    from rolecall.core.cache.timestamps import now_utc
     from rolecall.core.shell_lines import expiry_text
 
     return expiry_text(result.expiration, now_utc())
@@ -160,7 +155,7 @@ def _source(result: AssumeResult) -> str:
 
 def assume_json(result: AssumeResult) -> dict[str, object]:
     """``assume --json``: every field of :data:`ASSUME_FIELDS` (no secret), and ``from_cache``."""
-    from rolecall.core.cache import format_expiration
+    from rolecall.core.cache.timestamps import format_expiration
 
     doc: dict[str, object] = {
         "profile": result.profile,
@@ -262,7 +257,7 @@ def cmd_exec(args: argparse.Namespace) -> int:
 def cmd_shell(args: argparse.Namespace) -> int:
     from rolecall.cli.prompt_marker import with_prompt_marker
     from rolecall.cli.served import env_keys_chosen, run_child
-    from rolecall.core.cache import now_utc
+    from rolecall.core.cache.timestamps import now_utc
     from rolecall.core.shell import SHELL_MARKER, user_shell
     from rolecall.core.shell_lines import ShellLines
 
@@ -291,9 +286,8 @@ def cmd_shell(args: argparse.Namespace) -> int:
 
 
 def cmd_credential_process(args: argparse.Namespace) -> int:
-    import json
-
-    from rolecall.core.cache import format_expiration
+    from rolecall.core.cache.timestamps import format_expiration
+    from rolecall.core.fast_json import dumps  # (json.dumps's text, without json and re)
 
     try:
         depth = int(os.environ.get(CP_DEPTH_ENV, "0"))
@@ -331,6 +325,6 @@ def cmd_credential_process(args: argparse.Namespace) -> int:
         doc["Expiration"] = format_expiration(expiration)
     if result.account_id:
         doc["AccountId"] = result.account_id
-    sys.stdout.write(json.dumps(doc) + "\n")
+    sys.stdout.write(dumps(doc) + "\n")
     _quick_exit_after(result)
     return 0

@@ -2,8 +2,8 @@
 
 Measured as the fastest verb (it is what people run first, on configs of
 10,000 profiles and more): it imports neither boto3, textual nor json (the
-JSON is written by ``profiles.write_list_json``, the table by
-``profiles.write_list_text``, 256 profiles at a time), escapes only when some
+JSON is written by ``profile_listing.write_list_json``, the table by
+``profile_listing.write_list_text``, 256 profiles at a time), escapes only when some
 cell needs it, and leaves freeing the profiles to the process exit
 (``program.keep_until_exit``).
 """
@@ -36,11 +36,11 @@ def cmd_list(args: argparse.Namespace) -> int:
     cfg = profiles.config
     out = sys.stdout
     if args.json:
-        from rolecall.core.profiles import write_list_json
+        from rolecall.core.profile_listing import write_list_json
 
         write_list_json(profiles, out.write)
     else:
-        from rolecall.core.profiles import write_list_text
+        from rolecall.core.profile_listing import write_list_text
 
         write_list_text(profiles, out.write, printable, has_unprintable)
         if not len(profiles) and not cfg.problems:

@@ -133,14 +133,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     if name not in _LONG_RUNNING:
         gc.disable()
     if cache_warnings:
-        from rolecall.core import cache
+        from rolecall.core.cache import trust
 
-        cache.on_warning = warn
+        trust.on_warning = warn
     try:
         return _run(func, args)
     finally:
         if cache_warnings:
-            cache.on_warning = None
+            trust.on_warning = None
         if gc_was_enabled:
             gc.enable()
 

@@ -65,11 +65,12 @@ def quick_args(words: Sequence[str]) -> argparse.Namespace | None:
         options[name] = value
     if profile is None:
         return None
-    from rolecall.core.shell import FORMATS  # (the verb needs it next: not one import more)
-
     fmt = options.get("--format", "sh")
-    if fmt not in FORMATS:
-        return None
+    if verb == "env":
+        from rolecall.core.shell import FORMATS  # (env needs it next: not one import more)
+
+        if fmt not in FORMATS:
+            return None
     values: dict[str, object] = {
         "config": options.get("--config"),
         "credentials": options.get("--credentials"),

@@ -104,7 +104,7 @@ def cmd_shell_init(args: argparse.Namespace) -> int:
     import os
 
     from rolecall.cli.shell_hooks import hook_command
-    from rolecall.core.cache import rolecall_cache_dir
+    from rolecall.core.cache.keys import rolecall_cache_dir
     from rolecall.core.profile_names import CACHE_NAME
 
     hook = tuple(hook_command()) if sys.executable else ()  # (else `rolecall` itself)

@@ -83,7 +83,7 @@ def _discovery_ttl() -> float:
 def cmd_sso_login(args: argparse.Namespace) -> int:
     from datetime import UTC, datetime
 
-    from rolecall.core.cache import humanize
+    from rolecall.core.cache.timestamps import humanize
     from rolecall.core.sso import discovery, login
     from rolecall.core.sso.errors import LOGIN_REQUIRED, SsoError
 

@@ -13,18 +13,16 @@ from __future__ import annotations
 import os
 import stat
 
-from rolecall.core.cache import (
-    MAX_CACHE_FILE,
+from rolecall.core.cache.binding import role_mismatch
+from rolecall.core.cache.json_files import load_json
+from rolecall.core.cache.keys import (
     cache_key_for,
     cli_cache_dir,
-    directory_problem,
-    file_problem,
-    load_json,
     mfa_cache_dir,
-    role_mismatch,
     rolecall_cache_dir,
     sso_cache_dir,
 )
+from rolecall.core.cache.trust import MAX_CACHE_FILE, directory_problem, file_problem
 from rolecall.core.plural import plural
 
 TYPE_CHECKING = False

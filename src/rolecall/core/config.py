@@ -19,6 +19,7 @@ from rolecall.core.ini import (
     Values,
     has_nested,
     parse,
+    section_names,
     split_section_name,
 )
 
@@ -28,6 +29,7 @@ from rolecall.core.locations import expand_path as _expand
 
 __all__ = [
     "AwsConfig",
+    "available_profiles",
     "ConfigError",
     "FileProblem",
     "config_path",
@@ -303,30 +305,14 @@ class AwsConfig:
             plain = _PLAIN_SECTION_RE.fullmatch
             for key, values, sect in _sections(doc):
                 m = plain(key)
-                if m is not None:  # the usual `[profile NAME]`: no quotes, one space
-                    prefix, name = m.groups()
+                # the usual `[profile NAME]` (no quotes, one space), else the general rule
+                found = m.groups() if m is not None else _section_target(key)
+                if found is not None:
+                    prefix, name = found
                     target = targets[prefix]
                     target[name] = values
                     if target is profiles:
                         where[name] = sect
-                    continue
-                if key.startswith("profile"):
-                    target = profiles
-                elif key.startswith("sso-session"):
-                    target = self.sso_sessions
-                elif key.startswith("services"):
-                    target = self.services
-                elif key == "default":
-                    profiles["default"] = values
-                    where["default"] = sect
-                    continue
-                else:
-                    continue
-                parts = split_section_name(key)
-                if parts is not None and len(parts) == 2:
-                    target[parts[1]] = values
-                    if target is profiles:
-                        where[parts[1]] = sect
             file = self.config_file
             self.problems += [FileProblem(file, p.line, p.message) for p in doc.problems]
         if self.credentials_doc is not None:
@@ -345,6 +331,51 @@ class AwsConfig:
             self.problems += [FileProblem(file, p.line, p.message) for p in doc.problems]
         if any(d is not None and (d.multiline or d.defaults) for d in docs):
             self.nested = {name for name, values in profiles.items() if has_nested(values)}
+
+
+def _section_target(key: str) -> tuple[str, str] | None:
+    """``("profile" | "sso-session" | "services", NAME)`` for a config section
+    named ``key``, as botocore sorts them; None for any other section.
+
+    >>> _section_target('profile "a b"'), _section_target("default"), _section_target("x y")
+    (('profile', 'a b'), ('profile', 'default'), None)
+    """
+    if key.startswith("profile"):
+        prefix = "profile"
+    elif key.startswith("sso-session"):
+        prefix = "sso-session"
+    elif key.startswith("services"):
+        prefix = "services"
+    elif key == "default":
+        return "profile", "default"
+    else:
+        return None
+    parts = split_section_name(key)
+    if parts is not None and len(parts) == 2:
+        return prefix, parts[1]
+    return None
+
+
+def available_profiles(config: bytes | None, credentials: bytes | None) -> list[str]:
+    """The names of ``AwsConfig(...).profiles`` for these file contents (None: no
+    file), read from the section headers alone (:func:`~rolecall.core.ini.section_names`):
+    the config's profiles, then those only in the credentials file.  Botocore's
+    ``Session().available_profiles`` where it reads the files.
+
+    >>> available_profiles(b"[default]\\n[profile a]\\n[sso-session s]\\n", b"[a]\\n[b]\\n")
+    ['default', 'a', 'b']
+    """
+    names: dict[str, None] = {}
+    if config is not None:
+        plain = _PLAIN_SECTION_RE.fullmatch
+        for key in section_names(config):
+            m = plain(key)
+            found = m.groups() if m is not None else _section_target(key)
+            if found is not None and found[0] == "profile":
+                names[found[1]] = None
+    if credentials is not None:
+        names.update(dict.fromkeys(section_names(credentials)))
+    return list(names)
 
 
 def _sections(doc: IniDocument) -> Iterator[tuple[str, Values, RawSection]]:

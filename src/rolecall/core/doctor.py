@@ -12,8 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from rolecall.core import cache
-from rolecall.core.cache_permissions import binding_problems
+from rolecall.core.cache import binding, json_files, keys, timestamps, trust
+from rolecall.core.cache_permissions import binding_problems, permission_problems
 from rolecall.core.config import ConfigError, missing_named_config
 from rolecall.core.plural import plural
 from rolecall.core.profiles import ProfileSet, load_profiles
@@ -77,7 +77,7 @@ def check_environment(
         )
     raw_exp = env.get("AWS_CREDENTIAL_EXPIRATION")
     if raw_exp:
-        when = cache.parse_expiration(raw_exp)
+        when = timestamps.parse_expiration(raw_exp)
         if when is None:
             out.append(
                 Finding(
@@ -91,7 +91,7 @@ def check_environment(
                 Finding(
                     PROBLEM,
                     "the environment credentials expired at "
-                    f"{cache.format_expiration(when)} ({cache.humanize(when - now)})",
+                    f"{timestamps.format_expiration(when)} ({timestamps.humanize(when - now)})",
                     'run `eval "$(rolecall env PROFILE)"` again, or unset AWS_ACCESS_KEY_ID '
                     "AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_CREDENTIAL_EXPIRATION",
                 )
@@ -100,7 +100,7 @@ def check_environment(
             out.append(
                 Finding(
                     WARN,
-                    f"the environment credentials expire in {cache.humanize(when - now)}",
+                    f"the environment credentials expire in {timestamps.humanize(when - now)}",
                     "refresh them soon",
                 )
             )
@@ -108,7 +108,7 @@ def check_environment(
             out.append(
                 Finding(
                     OK,
-                    f"the environment credentials are valid for {cache.humanize(when - now)}",
+                    f"the environment credentials are valid for {timestamps.humanize(when - now)}",
                 )
             )
     for var in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE"):
@@ -190,7 +190,8 @@ def check_named_config(config: str | None, env: Mapping[str, str]) -> list[Findi
 def check_sso_tokens(profiles: ProfileSet, now: datetime) -> list[Finding]:
     """The SSO token of every SSO session (or legacy start URL) that a profile
     uses: expired, or expiring soon, unless botocore can refresh it."""
-    from rolecall.core.cache import load_json, sso_token_path
+    from rolecall.core.cache.json_files import load_json
+    from rolecall.core.cache.keys import sso_token_path
 
     out: list[Finding] = []
     seen: set[str] = set()
@@ -204,10 +205,10 @@ def check_sso_tokens(profiles: ProfileSet, now: datetime) -> list[Finding]:
         session = prof.get("sso_session")
         login = f"--sso-session {session}" if session else f"--profile {prof.name}"
         what = f"sso-session {session}" if session else f"profile {prof.name}"
-        start = cache.sso_start_url(prof.values, profiles.config.sso_sessions)
+        start = keys.sso_start_url(prof.values, profiles.config.sso_sessions)
         unused = _sso_token_unused(path, start)
         data = load_json(path) if unused is None and os.path.isfile(path) else None
-        when = None if data is None else cache.parse_expiration(data.get("expiresAt"))
+        when = None if data is None else timestamps.parse_expiration(data.get("expiresAt"))
         if unused is not None:
             out.append(
                 Finding(
@@ -222,8 +223,8 @@ def check_sso_tokens(profiles: ProfileSet, now: datetime) -> list[Finding]:
             out.append(
                 Finding(
                     WARN,
-                    f"the SSO token for {what} expired at {cache.format_expiration(when)} "
-                    f"({cache.humanize(when - now)})",
+                    f"the SSO token for {what} expired at {timestamps.format_expiration(when)} "
+                    f"({timestamps.humanize(when - now)})",
                     f"run `aws sso login {login}`",
                 )
             )
@@ -231,7 +232,7 @@ def check_sso_tokens(profiles: ProfileSet, now: datetime) -> list[Finding]:
             out.append(
                 Finding(
                     WARN,
-                    f"the SSO token for {what} expires in {cache.humanize(when - now)}",
+                    f"the SSO token for {what} expires in {timestamps.humanize(when - now)}",
                     f"run `aws sso login {login}` soon",
                 )
             )
@@ -242,18 +243,18 @@ def _sso_token_unused(path: str, start_url: str) -> str | None:
     """Why an assume would not use the SSO token at ``path`` (the trusted reader's
     checks, and the binding to the profile's portal), or None: used, or missing."""
     directory = os.path.dirname(path)
-    problem = cache.directory_problem(directory)
+    problem = trust.directory_problem(directory)
     if problem is not None:
         return f"is in {directory}, which {problem.removeprefix('is ')}"
     try:
         st = os.lstat(path)
     except OSError:
         return None
-    problem = cache.file_problem(st)
+    problem = trust.file_problem(st)
     if problem is not None:
         return problem
-    data = cache.load_json(path)
-    return None if data is None else cache.sso_token_mismatch(data, start_url)
+    data = json_files.load_json(path)
+    return None if data is None else binding.sso_token_mismatch(data, start_url)
 
 
 def _refreshable(data: Mapping[str, object] | None, now: datetime) -> bool:
@@ -263,7 +264,7 @@ def _refreshable(data: Mapping[str, object] | None, now: datetime) -> bool:
         return False
     if not all(isinstance(data.get(k), str) for k in ("refreshToken", "clientId", "clientSecret")):
         return False
-    registration = cache.parse_expiration(data.get("registrationExpiresAt"))
+    registration = timestamps.parse_expiration(data.get("registrationExpiresAt"))
     return registration is not None and registration > now
 
 
@@ -318,7 +319,7 @@ def check_caches() -> list[Finding]:
     rolecall does not use (``cache_permissions``)."""
     return [
         Finding(PROBLEM, f"the cache directory {path} {problem}", hint)
-        for path, problem, hint in cache.permission_problems()
+        for path, problem, hint in permission_problems()
     ]
 
 

@@ -27,10 +27,10 @@ from rolecall.core.config import (
     read_document,
     refuse_untrusted,
 )
+from rolecall.core.diagnosis import CREDENTIAL_SOURCES
 from rolecall.core.ini import IniDocument, RawSection, Values, parse, split_section_name
-from rolecall.core.profiles import (
-    CREDENTIAL_SOURCES,
-    ProfileSet,
+from rolecall.core.profiles import ProfileSet
+from rolecall.core.setting_rules import (
     duration_problem,
     mfa_serial_problem,
     region_problem,

@@ -13,24 +13,23 @@ import os
 from datetime import UTC, datetime, timedelta
 
 from rolecall.core._record import FrozenRecord
-from rolecall.core.cache import (
-    EXPIRY_WINDOW,
-    MFA_EXPIRY_WINDOW,
-    CacheEntry,
+from rolecall.core.cache.binding import read_bound_json, sso_token_mismatch
+from rolecall.core.cache.entries import EXPIRY_WINDOW, CacheEntry, read_role_entry
+from rolecall.core.cache.keys import (
     cache_key_for,
     cli_cache_dir,
     mfa_cache_dir,
-    mfa_root,
-    mfa_session_key,
-    parse_expiration,
-    read_bound_json,
-    read_mfa_session,
-    read_role_entry,
     sso_cache_dir,
     sso_start_url,
-    sso_token_mismatch,
     sso_token_path,
 )
+from rolecall.core.cache.mfa_sessions import (
+    MFA_EXPIRY_WINDOW,
+    mfa_root,
+    mfa_session_key,
+    read_mfa_session,
+)
+from rolecall.core.cache.timestamps import parse_expiration
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover

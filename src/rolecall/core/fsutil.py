@@ -282,7 +282,7 @@ def flock_wait(
 
 def lock_directory() -> str:
     """Where rolecall's lock files are: ``locks`` in its own cache directory (0700)."""
-    from rolecall.core.cache import rolecall_cache_dir
+    from rolecall.core.cache.keys import rolecall_cache_dir
 
     return os.path.join(rolecall_cache_dir(), "locks")
 

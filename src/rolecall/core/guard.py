@@ -256,10 +256,10 @@ def read_rules(path: str) -> tuple[GuardRules, list[str]]:
 
 def _cached_rules(cache: str, stamp: list[int]) -> tuple[GuardRules, list[str]] | None:
     """The rules kept for the settings file of ``stamp``, or None (none, stale, unreadable)."""
-    import json
+    from rolecall.core.fast_json import loads  # (json imports re: not on a cache hit)
 
     try:
-        doc = json.loads(read_regular(cache) or b"")
+        doc = loads(read_regular(cache) or b"")
         if doc["stamp"] != stamp:
             return None
         patterns, marked, refuse, errors = (

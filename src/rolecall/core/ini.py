@@ -31,6 +31,7 @@ __all__ = [
     "Values",
     "parse",
     "parse_nested",
+    "section_names",
     "split_section_name",
 ]
 
@@ -307,6 +308,77 @@ def split_section_name(header: str) -> list[str] | None:
         return shlex.split(header)
     except ValueError:
         return None
+
+
+def section_names(data: bytes) -> list[str]:
+    """The names of :func:`parse`'s sections, in order (one written twice, twice),
+    read from the headers alone: what a Tab's profile names need, several
+    times faster than :func:`parse`.
+
+    >>> section_names(b"[DEFAULT]\\n[a]\\ns3 =\\n  [not a header]\\n[b] # x\\n")
+    ['a', 'b']
+
+    A line is a header as :func:`parse` reads it: ``[`` first (once stripped)
+    and a ``]`` after the name; an indented line that continues an option's
+    value is never one.  When every ``[`` of the file starts a line (no
+    indented header, no ``[`` in a value: the usual file), the headers are the
+    lines that start with ``[``, found with one ``split``.
+    """
+    text = data.decode("utf-8", "surrogateescape")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    pieces = ("\n" + text).split("\n[")
+    if text.count("[") == len(pieces) - 1:
+        names = []
+        for piece in pieces[1:]:
+            end = piece.find("\n")
+            value = (piece if end < 0 else piece[:end]).rstrip()
+            close = value.rfind("]")
+            if close >= 1 and value[:close] != "DEFAULT":
+                names.append(value[:close])
+        return names
+    return _section_names_by_line(text)
+
+
+def _section_names_by_line(text: str) -> list[str]:
+    """:func:`section_names` of a text with indented lines: :func:`parse`'s
+    line loop, keeping only what decides whether a line is a header."""
+    names: list[str] = []
+    ws = _WHITESPACE
+    in_section = False  # (parse: a current section)
+    in_option = False  # (parse: a current option, whose value an indented line continues)
+    indent_level = 0
+    for line in text.split("\n"):
+        if not line:
+            continue
+        first = line[0]
+        if first in ws:
+            value = line.strip()
+            if not value:
+                continue
+            first = value[0]
+            if first == "#" or first == ";":
+                continue
+            indent = len(line) - len(line.lstrip())
+            if in_option and indent > indent_level:
+                continue  # a continuation line
+            indent_level = indent
+        else:
+            if first == "#" or first == ";":
+                continue
+            indent_level = 0
+            value = line
+        if first == "[":
+            value = value.rstrip()
+            close = value.rfind("]")
+            if close >= 2:
+                in_section, in_option = True, False
+                if value[1:close] != "DEFAULT":
+                    names.append(value[1:close])
+                continue
+        if in_section and ("=" in value or ":" in value):
+            in_option = True
+    return names
 
 
 def split_lines(text: str) -> list[str]:

@@ -18,12 +18,12 @@ not the config.  No network call, no boto3.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import stat
 
-from rolecall.core import cache
+from rolecall.core.cache import keys as cache_keys
+from rolecall.core.cache import mfa_sessions, trust
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
@@ -58,25 +58,19 @@ def sso_role_cache_key(values: dict[str, object]) -> str | None:
     role, account = values.get("sso_role_name"), values.get("sso_account_id")
     if not isinstance(role, str) or not isinstance(account, str):
         return None
-    args: dict[str, str] = {"roleName": role, "accountId": account}
     session, start_url = values.get("sso_session"), values.get("sso_start_url")
     if isinstance(session, str) and session:
-        args["sessionName"] = session
-    elif isinstance(start_url, str) and start_url:
-        args["startUrl"] = start_url
-    else:
-        return None
-    text = json.dumps(args, sort_keys=True, separators=(",", ":"))
-    import hashlib
-
-    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+        return cache_keys.sso_role_cache_key(account, role, session)
+    if isinstance(start_url, str) and start_url:
+        return cache_keys.sso_role_cache_key(account, role, None, start_url)
+    return None
 
 
 def _check_dir(directory: str) -> bool:
     """True when the directory exists and may be cleaned; LogoutError when it is not ours."""
     if not os.path.isdir(directory):
         return False
-    problem = cache.directory_problem(directory)
+    problem = trust.directory_problem(directory)
     if problem is not None:
         raise LogoutError(f"{directory} {problem}: not removing anything from it")
     return True
@@ -121,24 +115,26 @@ def logout_profile(profiles: ProfileSet, name: str) -> Removed:
     """Remove the cached credentials of ``name``'s chain and its root's MFA session."""
     chain = _chain(profiles, name)
     removed = Removed()
-    cli_dir = cache.cli_cache_dir()
+    cli_dir = cache_keys.cli_cache_dir()
     if _check_dir(cli_dir):
-        keys = {cache.cache_key_for(p) for p in chain}
+        keys = {cache_keys.cache_key_for(p) for p in chain}
         keys |= {sso_role_cache_key(dict(p.values)) for p in chain}
         for key in sorted(k for k in keys if k):
             _remove(os.path.join(cli_dir, key + ".json"), removed)
-    mfa_dir = cache.mfa_cache_dir()
-    root = cache.mfa_root(profiles, name)
-    if root is not None and _check_dir(cache.rolecall_cache_dir()) and _check_dir(mfa_dir):
-        _remove(os.path.join(mfa_dir, cache.mfa_session_key(*root) + ".json"), removed)
+    mfa_dir = cache_keys.mfa_cache_dir()
+    root = mfa_sessions.mfa_root(profiles, name)
+    if root is not None and _check_dir(cache_keys.rolecall_cache_dir()) and _check_dir(mfa_dir):
+        _remove(os.path.join(mfa_dir, mfa_sessions.mfa_session_key(*root) + ".json"), removed)
     return removed
 
 
 def logout_all() -> Removed:
     """Remove every cache entry of the CLI cache and every MFA session."""
     removed = Removed()
-    for directory in (cache.cli_cache_dir(), cache.mfa_cache_dir()):
-        if directory == cache.mfa_cache_dir() and not _check_dir(cache.rolecall_cache_dir()):
+    for directory in (cache_keys.cli_cache_dir(), cache_keys.mfa_cache_dir()):
+        if directory == cache_keys.mfa_cache_dir() and not _check_dir(
+            cache_keys.rolecall_cache_dir()
+        ):
             continue
         if not _check_dir(directory):
             continue

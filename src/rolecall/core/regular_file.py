@@ -13,23 +13,42 @@ import errno
 import os
 import stat
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # pragma: no cover
+    from collections.abc import Callable
+
 __all__ = ["read_regular"]
 
 
-def read_regular(path: str, limit: int | None = None) -> bytes | None:
+def read_regular(
+    path: str,
+    limit: int | None = None,
+    *,
+    follow_symlinks: bool = True,
+    check: Callable[[os.stat_result], None] | None = None,
+) -> bytes | None:
     """The bytes of the regular file at ``path`` (with ``limit``, at most ``limit + 1``
     of them, so that a larger file shows), or None when there is no file.
 
     Raises ``OSError`` when it cannot be read, or is not a regular file (a
     directory, a FIFO, a device): the check is made on the open descriptor, so
-    what is read is what was checked.
+    what is read is what was checked.  ``follow_symlinks=False`` refuses a
+    symlink at ``path`` (``ELOOP``); ``check``, given the descriptor's ``fstat``
+    first, may raise ``OSError`` to read nothing (the credential caches check
+    the owner and the size there).
     """
+    flags = os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC
+    if not follow_symlinks:
+        flags |= os.O_NOFOLLOW
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+        fd = os.open(path, flags)
     except FileNotFoundError:
         return None
     try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
+        st = os.fstat(fd)
+        if check is not None:
+            check(st)
+        if not stat.S_ISREG(st.st_mode):
             raise OSError(errno.EINVAL, "not a regular file")
         chunks: list[bytes] = []
         left = -1 if limit is None else limit + 1

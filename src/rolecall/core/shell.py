@@ -27,7 +27,7 @@ from __future__ import annotations
 import os
 import sys
 
-from rolecall.core.cache import format_expiration
+from rolecall.core.cache.timestamps import format_expiration
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover

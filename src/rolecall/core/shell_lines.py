@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from rolecall.core.cache import format_expiration, humanize, parse_expiration
+from rolecall.core.cache.timestamps import format_expiration, humanize, parse_expiration
 
 __all__ = ["ShellLines", "expiry_text", "from_env"]
 

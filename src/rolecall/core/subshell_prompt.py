@@ -127,7 +127,7 @@ def shell_kind(argv: Sequence[str]) -> str | None:
 
 def script_dir() -> str:
     """``<rolecall's cache dir>/shell``."""
-    from rolecall.core.cache import rolecall_cache_dir
+    from rolecall.core.cache.keys import rolecall_cache_dir
 
     return os.path.join(rolecall_cache_dir(), "shell")
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
+from rolecall.core.cache.keys import json_key
 from rolecall.core.fsutil import ensure_private_dir
 
 __all__ = [
@@ -137,7 +138,7 @@ def cli_cache_key(args: dict[str, object]) -> str:
     >>> cli_cache_key({"RoleArn": "arn:aws:iam::123456789012:role/R"})[:8]
     'c03ce438'
     """
-    return hashlib.sha1(json.dumps(args, sort_keys=True).encode("utf-8")).hexdigest()
+    return json_key(args)
 
 
 def data(name: str) -> str:

@@ -19,7 +19,9 @@ from tests.federation_fake import FederationFake, run_federation
 from tests.moto_fixtures import StsProxy, refused_url, write_aws_files
 from tests.sts_helpers import sso_profile
 
-from rolecall.core import cache, sts
+from rolecall.core import sts
+from rolecall.core.cache import entries
+from rolecall.core.cache import keys as cache_keys
 from rolecall.core.console import ConsoleError, ConsoleLink, console_link
 from rolecall.core.profiles import load_profiles
 from rolecall.core.sts.federation import ALLOW_ALL_POLICY
@@ -118,7 +120,7 @@ def test_role_session_json_is_the_role_credentials(
     assert warnings == []
     (request,) = federation.signin_requests()
     # the Session is exactly the role's credentials, as the assume cached them
-    entry = cache.read_entry(cache.cache_key_for(load_profiles()["role"]) or "")
+    entry = entries.read_entry(cache_keys.cache_key_for(load_profiles()["role"]) or "")
     assert entry is not None
     assert request.session == {
         "sessionId": entry.access_key_id,
@@ -218,7 +220,7 @@ def test_sso_profile_uses_its_role_credentials(
     console_home: Path, sts_proxy: StsProxy, federation: FederationFake
 ) -> None:
     later = (datetime.now(UTC) + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    sso_dir = Path(cache.sso_cache_dir())
+    sso_dir = Path(cache_keys.sso_cache_dir())
     sso_dir.mkdir(parents=True)
     (sso_dir / f"{hashlib.sha1(b'corp').hexdigest()}.json").write_text(
         json.dumps(
@@ -235,7 +237,7 @@ def test_sso_profile_uses_its_role_credentials(
         sort_keys=True,
         separators=(",", ":"),
     )
-    cli_dir = Path(cache.cli_cache_dir())
+    cli_dir = Path(cache_keys.cli_cache_dir())
     cli_dir.mkdir(parents=True)
     (cli_dir / f"{hashlib.sha1(args.encode()).hexdigest()}.json").write_text(
         json.dumps(

@@ -171,12 +171,12 @@ def test_the_refresher_follows_an_edit_of_the_config(home: Path, sts_proxy: StsP
 
 
 def cache_entry_key_of_b(home: Path) -> str:
-    from rolecall.core import cache
+    from rolecall.core.cache import entries, keys
     from rolecall.core.profiles import load_profiles as load
 
     prof = load()["b"]
-    key = cache.cache_key_for(prof)
+    key = keys.cache_key_for(prof)
     assert key is not None
-    entry = cache.read_entry(key)
+    entry = entries.read_entry(key)
     assert entry is not None
     return entry.access_key_id

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from tests import sso_helpers as h
 
-from rolecall.core import cache
+from rolecall.core import cache_permissions
+from rolecall.core.cache import keys
 from rolecall.core.sso.credentials import role_credentials
 from rolecall.core.sso.errors import SERVICE, UNAUTHORIZED, SsoError
 from rolecall.core.sso.session import SsoSession
@@ -32,11 +33,11 @@ def test_fetched_cached_and_reused_by_botocore(fake: FakeSso) -> None:
     assert not result.from_cache and result.profile == "Production/ReadOnly"
     assert result.account_id == "100000000001"
     assert fake.count("GetRoleCredentials", 200) == 1
-    key = cache.sso_role_cache_key("100000000001", "ReadOnly", "corp")
-    document = json.loads((Path(cache.cli_cache_dir()) / f"{key}.json").read_text())
+    key = keys.sso_role_cache_key("100000000001", "ReadOnly", "corp")
+    document = json.loads((Path(keys.cli_cache_dir()) / f"{key}.json").read_text())
     assert document["ProviderType"] == "sso"
     assert document["Credentials"]["AccountId"] == "100000000001"
-    assert cache.entries_mode_ok(str(Path(cache.cli_cache_dir()) / f"{key}.json"))
+    assert cache_permissions.entries_mode_ok(str(Path(keys.cli_cache_dir()) / f"{key}.json"))
 
     fetcher = SSOCredentialFetcher(
         h.START_URL,
@@ -44,7 +45,7 @@ def test_fetched_cached_and_reused_by_botocore(fake: FakeSso) -> None:
         "ReadOnly",
         "100000000001",
         client_creator=None,  # never called: the cache answers
-        cache=JSONFileCache(cache.cli_cache_dir()),
+        cache=JSONFileCache(keys.cli_cache_dir()),
         sso_session_name="corp",
     )
     assert fetcher.fetch_credentials()["access_key"] == result.credentials.access_key_id

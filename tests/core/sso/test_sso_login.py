@@ -12,7 +12,7 @@ import pytest
 from tests import sso_helpers as h
 from tests.moto_fixtures import refused_url
 
-from rolecall.core import cache
+from rolecall.core.cache import keys
 from rolecall.core.sso import login as sso_login
 from rolecall.core.sso.errors import CANCELLED, DENIED, DEVICE_EXPIRED, NETWORK, SsoError
 from rolecall.core.sso.login import DeviceCode, login
@@ -69,7 +69,7 @@ def test_login_writes_the_token_botocore_reads(fake: FakeSso) -> None:
     assert fake.valid_token(data["accessToken"])
     from botocore.utils import JSONFileCache, SSOTokenLoader
 
-    loader = SSOTokenLoader(cache=JSONFileCache(cache.sso_cache_dir()))
+    loader = SSOTokenLoader(cache=JSONFileCache(keys.sso_cache_dir()))
     assert loader(h.START_URL, session_name=h.SESSION)["accessToken"] == token.access_token
 
 
@@ -179,7 +179,7 @@ def test_the_fake_checks_the_start_url(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_scopes_are_registered(fake: FakeSso) -> None:
     session = SsoSession("corp", h.START_URL, h.REGION, ("sso:account:access", "extra:scope"))
     login(session, lambda c: None, wait=Waits([fake.approve]))
-    registration = Path(cache.sso_cache_dir()) / (session.registration_key() + ".json")
+    registration = Path(keys.sso_cache_dir()) / (session.registration_key() + ".json")
     assert json.loads(registration.read_text())["scopes"] == ["sso:account:access", "extra:scope"]
 
 

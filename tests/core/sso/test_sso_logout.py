@@ -12,7 +12,7 @@ import pytest
 from tests import sso_helpers as h
 from tests.moto_fixtures import refused_url, run_rolecall
 
-from rolecall.core import cache
+from rolecall.core.cache import entries, keys
 from rolecall.core.config import load
 from rolecall.core.sso import discovery
 from rolecall.core.sso.logout import logout, logout_all
@@ -42,7 +42,7 @@ def rolecall_caches_credentials(profile: str) -> None:
 
 def cli_cache_files() -> list[str]:
     try:
-        return sorted(os.listdir(cache.cli_cache_dir()))
+        return sorted(os.listdir(keys.cli_cache_dir()))
     except FileNotFoundError:
         return []
 
@@ -51,9 +51,9 @@ def test_logout_signs_out_and_removes_what_was_cached(fake: FakeSso) -> None:
     issued = fake.issue_session()
     h.write_token(h.token_document(issued))
     rolecall_caches_credentials("dev")
-    sso_file = cache.sso_role_cache_key("100000000000", "Admin", "corp") + ".json"
+    sso_file = keys.sso_role_cache_key("100000000000", "Admin", "corp") + ".json"
     assert cli_cache_files() == [sso_file]  # botocore's own key for SSO credentials
-    other = cache.write_entry(cache.cache_key("arn:aws:iam::1:role/x"), {"Credentials": {}})
+    other = entries.write_entry(keys.cache_key("arn:aws:iam::1:role/x"), {"Credentials": {}})
     discovery.discover(CORP, lambda: issued.access_token)
     expires = datetime.fromtimestamp(issued.registration_expires, UTC)
     write_registration(CORP, Registration(issued.client_id, issued.client_secret, expires))
@@ -74,8 +74,8 @@ def test_credentials_of_discovered_roles_go_too(fake: FakeSso) -> None:
     issued = fake.issue_session()
     h.write_token(h.token_document(issued))
     discovery.discover(CORP, lambda: issued.access_token)
-    key = cache.sso_role_cache_key("100000000001", "ReadOnly", "corp")  # no profile has it
-    cache.write_entry(key, {"ProviderType": "sso", "Credentials": {}})
+    key = keys.sso_role_cache_key("100000000001", "ReadOnly", "corp")  # no profile has it
+    entries.write_entry(key, {"ProviderType": "sso", "Credentials": {}})
     assert logout(load(), CORP).credentials_removed == 1
     assert cli_cache_files() == []
 
@@ -106,8 +106,8 @@ def test_not_logged_in(fake: FakeSso) -> None:
 def test_logout_all_removes_every_sso_credential(fake: FakeSso) -> None:
     h.write_token(h.token_document(fake.issue_session()))
     h.write_token(h.token_document(fake.issue_session()), "https://legacy.awsapps.com/start")
-    stray = cache.write_entry("a" * 40, {"ProviderType": "sso", "Credentials": {}})
-    sts = cache.write_entry("b" * 40, {"Credentials": {"AccessKeyId": "x"}})
+    stray = entries.write_entry("a" * 40, {"ProviderType": "sso", "Credentials": {}})
+    sts = entries.write_entry("b" * 40, {"Credentials": {"AccessKeyId": "x"}})
     results, extra = logout_all(load())
     assert [r.session.name for r in results] == ["corp", None]
     assert all(r.token_removed for r in results)

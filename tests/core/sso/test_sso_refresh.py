@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 from tests import sso_helpers as h
 
-from rolecall.core import cache
+from rolecall.core import cache_permissions
+from rolecall.core.cache import keys
 from rolecall.core.sso.errors import LOGIN_REQUIRED, SsoError
 from rolecall.core.sso.login import valid_token
 from rolecall.core.sso.session import SsoSession
@@ -44,7 +45,7 @@ def botocore_token_provider(profile: str = "dev") -> object:
     from botocore.utils import JSONFileCache
 
     session = botocore.session.Session(profile=profile)
-    token_cache = JSONFileCache(cache.sso_cache_dir(), dumps_func=_sso_json_dumps)
+    token_cache = JSONFileCache(keys.sso_cache_dir(), dumps_func=_sso_json_dumps)
     return SSOTokenProvider(session, cache=token_cache, profile_name=profile)
 
 
@@ -71,7 +72,7 @@ def test_a_cli_v2_token_near_expiry_is_refreshed_and_written_back(fake: FakeSso)
         assert data[key] == document[key]
     assert data["receivedAt"] == document["receivedAt"]  # a field rolecall does not know
     assert token.remaining().total_seconds() > 7 * 3600
-    assert cache.entries_mode_ok(str(h.token_path()))
+    assert cache_permissions.entries_mode_ok(str(h.token_path()))
 
 
 def test_botocore_reads_the_token_rolecall_refreshed(fake: FakeSso) -> None:

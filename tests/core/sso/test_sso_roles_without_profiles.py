@@ -16,7 +16,7 @@ import botocore.session
 import pytest
 from tests import sso_helpers as h
 
-from rolecall.core import cache
+from rolecall.core.cache import keys as cache_keys
 from rolecall.core.config import load
 from rolecall.core.edit import EditError
 from rolecall.core.serve import Refusal
@@ -181,8 +181,8 @@ def test_the_refresher_reads_the_cache_then_asks_the_portal(home: Path, fake: Fa
     assert fresh.credentials.access_key_id != first.credentials.access_key_id
     assert fresh.account_id == "100000000001"
     # and the new keys are in the cache, for botocore and the next request
-    key = cache.sso_role_cache_key("100000000001", "ReadOnly", "corp")
-    document = json.loads((Path(cache.cli_cache_dir()) / f"{key}.json").read_text())
+    key = cache_keys.sso_role_cache_key("100000000001", "ReadOnly", "corp")
+    document = json.loads((Path(cache_keys.cli_cache_dir()) / f"{key}.json").read_text())
     assert document["Credentials"]["AccessKeyId"] == fresh.credentials.access_key_id
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from tests import sso_helpers as h
 
-from rolecall.core import cache
+from rolecall.core.cache import keys
 from rolecall.core.config import load
 from rolecall.core.sso import session as sso_session
 from rolecall.core.sso.errors import CONFIG, SsoError
@@ -35,7 +35,7 @@ LEGACY = sso_session.SsoSession(None, "https://legacy.awsapps.com/start", "us-ea
 def botocore_loader() -> object:
     from botocore.utils import JSONFileCache, SSOTokenLoader
 
-    return SSOTokenLoader(cache=JSONFileCache(cache.sso_cache_dir()))
+    return SSOTokenLoader(cache=JSONFileCache(keys.sso_cache_dir()))
 
 
 @pytest.mark.parametrize("session", [CORP, LEGACY], ids=["sso-session", "legacy"])
@@ -43,7 +43,7 @@ def test_the_file_is_where_botocore_looks(session: sso_session.SsoSession) -> No
     from botocore.utils import SSOTokenLoader
 
     key = SSOTokenLoader()._generate_cache_key(session.start_url, session.name)
-    assert session.token_path == os.path.join(cache.sso_cache_dir(), key + ".json")
+    assert session.token_path == os.path.join(keys.sso_cache_dir(), key + ".json")
 
 
 def test_written_token_is_private_atomic_and_read_by_botocore() -> None:
@@ -84,7 +84,7 @@ def test_botocore_token_provider_uses_what_rolecall_wrote(home: Path) -> None:
         CORP, access_token="at-live", expires_at=expires, registration=None, refresh_token=None
     )
     session = botocore.session.Session(profile="dev")
-    provider = SSOTokenProvider(session, cache=JSONFileCache(cache.sso_cache_dir()))
+    provider = SSOTokenProvider(session, cache=JSONFileCache(keys.sso_cache_dir()))
     frozen = provider.load_token().get_frozen_token()
     assert frozen.token == "at-live"
 
@@ -192,7 +192,7 @@ def test_a_symlinked_token_file_is_not_used(tmp_path: Path) -> None:
 def test_registration_round_trip_in_the_cli_v2_place() -> None:
     reg = Registration("cid", "sec", NOW + timedelta(days=90), ("sso:account:access",))
     write_registration(CORP, reg)
-    path = Path(cache.sso_cache_dir()) / (CORP.registration_key() + ".json")
+    path = Path(keys.sso_cache_dir()) / (CORP.registration_key() + ".json")
     assert json.loads(path.read_text()) == {
         "clientId": "cid",
         "clientSecret": "sec",

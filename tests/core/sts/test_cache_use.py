@@ -17,7 +17,8 @@ from tests.core.sts.helpers import run
 from tests.moto_fixtures import StsProxy
 from tests.sts_helpers import A, C
 
-from rolecall.core import cache, sts
+from rolecall.core import sts
+from rolecall.core.cache import keys
 from rolecall.core.profiles import load_profiles
 
 
@@ -41,7 +42,7 @@ def test_cache_write_then_reuse(chain_home: Path, sts_proxy: StsProxy) -> None:
 
 def test_cached_middle_hop_is_a_starting_point(chain_home: Path, sts_proxy: StsProxy) -> None:
     run("c")
-    os.unlink(Path(cache.cli_cache_dir()) / f"{cache.cache_key(C, duration_seconds=7200)}.json")
+    os.unlink(Path(keys.cli_cache_dir()) / f"{keys.cache_key(C, duration_seconds=7200)}.json")
     sts_proxy.reset()
     result, events = run("c")
     assert [c.params["RoleArn"] for c in sts_proxy.calls("AssumeRole")] == [C]
@@ -51,9 +52,9 @@ def test_cached_middle_hop_is_a_starting_point(chain_home: Path, sts_proxy: StsP
 
 
 def test_corrupt_entry_is_replaced(chain_home: Path, sts_proxy: StsProxy) -> None:
-    directory = Path(cache.cli_cache_dir())
+    directory = Path(keys.cli_cache_dir())
     directory.mkdir(parents=True)
-    path = directory / f"{cache.cache_key(A)}.json"
+    path = directory / f"{keys.cache_key(A)}.json"
     path.write_text('{"Credentials": {"AccessKeyId": "x"')
     result, _ = run("a")
     assert sts_proxy.count("AssumeRole") == 1
@@ -64,7 +65,7 @@ def test_corrupt_entry_is_replaced(chain_home: Path, sts_proxy: StsProxy) -> Non
 
 def test_cache_reads_all_expiration_shapes(chain_home: Path, sts_proxy: StsProxy) -> None:
     run("a")
-    path = Path(cache.cli_cache_dir()) / f"{cache.cache_key(A)}.json"
+    path = Path(keys.cli_cache_dir()) / f"{keys.cache_key(A)}.json"
     data = json.loads(path.read_text())
     when = datetime.now(UTC) + timedelta(minutes=40)
     for shape in (

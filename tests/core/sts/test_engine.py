@@ -15,7 +15,8 @@ from tests.core.sts.helpers import BASE_KEY, ENV_KEY, ENV_SECRET, fail, run, sig
 from tests.moto_fixtures import StsProxy
 from tests.sts_helpers import A, B, C
 
-from rolecall.core import cache, sts
+from rolecall.core import sts
+from rolecall.core.cache import entries, keys
 from rolecall.core.expiries import expiries
 from rolecall.core.profiles import load_profiles
 
@@ -39,7 +40,7 @@ def test_one_hop(chain_home: Path, sts_proxy: StsProxy) -> None:
     assert [e.kind for e in events] == ["root", "assume", "done"]
     assert events[1].message == f"assuming 1/1 {A}"
     # the whole response is in the CLI cache, with AccountId added as the CLI does
-    path = Path(cache.cli_cache_dir()) / f"{cache.cache_key(A)}.json"
+    path = Path(keys.cli_cache_dir()) / f"{keys.cache_key(A)}.json"
     data = json.loads(path.read_text())
     assert data["Credentials"]["AccountId"] == "111111111111"
     assert data["Credentials"]["SecretAccessKey"] == result.credentials.secret_access_key
@@ -53,7 +54,7 @@ def test_two_and_three_hops(chain_home: Path, sts_proxy: StsProxy) -> None:
     assert result.arn is not None and ":222222222222:assumed-role/B/" in result.arn
     assert result.region == "eu-west-1"
     # hop 2 is signed with hop 1's credentials
-    first = json.loads((Path(cache.cli_cache_dir()) / f"{cache.cache_key(A)}.json").read_text())
+    first = json.loads((Path(keys.cli_cache_dir()) / f"{keys.cache_key(A)}.json").read_text())
     assert signing_key(sts_proxy, "AssumeRole", 1) == first["Credentials"]["AccessKeyId"]
 
     sts_proxy.reset()
@@ -90,7 +91,7 @@ def test_credential_source_environment(
     assert call.params["RoleSessionName"] == "env-session"
     assert "environment" in events[0].message
     # the key includes the profile's role_session_name, exactly as the CLI computes it
-    assert (Path(cache.cli_cache_dir()) / f"{cache.cache_key(A, 'env-session')}.json").exists()
+    assert (Path(keys.cli_cache_dir()) / f"{keys.cache_key(A, 'env-session')}.json").exists()
     assert result.arn is not None and result.arn.endswith("/env-session")
 
 
@@ -113,8 +114,8 @@ def test_external_id(chain_home: Path, sts_proxy: StsProxy) -> None:
     run("ext")
     [call] = sts_proxy.calls("AssumeRole")
     assert call.params["ExternalId"] == "ext-id-42"
-    key = cache.cache_key("arn:aws:iam::444444444444:role/Ext", external_id="ext-id-42")
-    assert (Path(cache.cli_cache_dir()) / f"{key}.json").exists()
+    key = keys.cache_key("arn:aws:iam::444444444444:role/Ext", external_id="ext-id-42")
+    assert (Path(keys.cli_cache_dir()) / f"{key}.json").exists()
 
 
 def test_duration_900_is_never_reused(chain_home: Path, sts_proxy: StsProxy) -> None:
@@ -122,8 +123,8 @@ def test_duration_900_is_never_reused(chain_home: Path, sts_proxy: StsProxy) -> 
     assert sts_proxy.calls("AssumeRole")[0].params["DurationSeconds"] == "900"
     assert result.expiration is not None
     assert result.expiration - datetime.now(UTC) <= timedelta(minutes=15)
-    key = cache.cache_key("arn:aws:iam::555555555555:role/Short", duration_seconds=900)
-    assert (Path(cache.cli_cache_dir()) / f"{key}.json").exists()
+    key = keys.cache_key("arn:aws:iam::555555555555:role/Short", duration_seconds=900)
+    assert (Path(keys.cli_cache_dir()) / f"{key}.json").exists()
     # under 15 minutes left: not reused (the CLI's rule), but reported
     assert not sts.is_cache_hit(load_profiles(), "short")
     assert expiries(load_profiles())["short"].kind == "role"
@@ -154,7 +155,7 @@ def test_shorter_duration_does_not_replace_a_longer_entry(
 ) -> None:
     first, _ = run("a")
     run("a", duration=900)
-    entry = cache.read_entry(cache.cache_key(A))
+    entry = entries.read_entry(keys.cache_key(A))
     assert entry is not None and entry.expiration == first.expiration
 
 

@@ -12,7 +12,8 @@ from tests.core.sts.helpers import BASE_KEY, BASE_SECRET, MFA, add_config, fail,
 from tests.moto_fixtures import StsProxy
 from tests.sts_helpers import A, C
 
-from rolecall.core import cache, sts
+from rolecall.core import sts
+from rolecall.core.cache import keys as cache_keys
 from rolecall.core.expiries import expiries
 from rolecall.core.profiles import load_profiles
 
@@ -46,7 +47,7 @@ def test_one_mfa_prompt_shared_by_two_roles(chain_home: Path, sts_proxy: StsProx
     assert any("reusing the MFA session" in e.message for e in events)
     assert result.arn is not None and "/M2/" in result.arn
     # the MFA session is private and shows in the expiries
-    sessions = list(Path(cache.mfa_cache_dir()).iterdir())
+    sessions = list(Path(cache_keys.mfa_cache_dir()).iterdir())
     assert len(sessions) == 1 and stat.S_IMODE(sessions[0].stat().st_mode) == 0o600
     add_config(
         chain_home,
@@ -66,8 +67,8 @@ def test_one_mfa_prompt_shared_by_two_roles(chain_home: Path, sts_proxy: StsProx
     assert "base" not in exp
     assert "a" not in exp
     # the role cache key has the SerialNumber, as the AWS CLI computes it
-    key = cache.cache_key("arn:aws:iam::111111111111:role/M1", mfa_serial=MFA)
-    assert (Path(cache.cli_cache_dir()) / f"{key}.json").exists()
+    key = cache_keys.cache_key("arn:aws:iam::111111111111:role/M1", mfa_serial=MFA)
+    assert (Path(cache_keys.cli_cache_dir()) / f"{key}.json").exists()
 
 
 def test_direct_mfa_on_assume_role(chain_home: Path, sts_proxy: StsProxy) -> None:
@@ -113,7 +114,9 @@ def test_mfa_errors(chain_home: Path, sts_proxy: StsProxy) -> None:
     )
     err, _ = fail("mfa1", mfa="000000", mfa_session=False)
     assert err.code == "MfaFailed"
-    assert not Path(cache.mfa_cache_dir()).exists() or not os.listdir(cache.mfa_cache_dir())
+    assert not Path(cache_keys.mfa_cache_dir()).exists() or not os.listdir(
+        cache_keys.mfa_cache_dir()
+    )
 
 
 def test_role_requiring_mfa_without_mfa_serial(chain_home: Path, sts_proxy: StsProxy) -> None:

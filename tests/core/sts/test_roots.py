@@ -15,7 +15,7 @@ from tests.core.sts.helpers import add_config, fail, run, signing_key
 from tests.moto_fixtures import StsProxy
 from tests.sts_helpers import A, B, sso_profile
 
-from rolecall.core import cache
+from rolecall.core.cache import keys as cache_keys
 
 SSO_CONFIG = (
     sso_profile("sso")
@@ -32,7 +32,7 @@ def test_sso_root_expired_or_missing(chain_home: Path, sts_proxy: StsProxy) -> N
     add_config(chain_home, SSO_CONFIG)
     err, _ = fail("on-sso")
     assert str(err) == "SSO session expired: run `rolecall sso login sso`"
-    sso_dir = Path(cache.sso_cache_dir())
+    sso_dir = Path(cache_keys.sso_cache_dir())
     sso_dir.mkdir(parents=True)
     import hashlib
 
@@ -58,7 +58,7 @@ def test_sso_root_from_the_cli_caches(chain_home: Path, sts_proxy: StsProxy) -> 
 
     add_config(chain_home, SSO_CONFIG)
     later = (datetime.now(UTC) + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    sso_dir = Path(cache.sso_cache_dir())
+    sso_dir = Path(cache_keys.sso_cache_dir())
     sso_dir.mkdir(parents=True)
     (sso_dir / f"{hashlib.sha1(b'corp').hexdigest()}.json").write_text(
         json.dumps(
@@ -76,7 +76,7 @@ def test_sso_root_from_the_cli_caches(chain_home: Path, sts_proxy: StsProxy) -> 
         separators=(",", ":"),
     )
     key = hashlib.sha1(args.encode()).hexdigest()
-    cli_dir = Path(cache.cli_cache_dir())
+    cli_dir = Path(cache_keys.cli_cache_dir())
     cli_dir.mkdir(parents=True)
     (cli_dir / f"{key}.json").write_text(
         json.dumps(

@@ -14,7 +14,8 @@ from tests.core.sts.helpers import BASE_KEY, BASE_SECRET, CONFIG, ENV_SECRET, MF
 from tests.moto_fixtures import StsProxy, moto_auth
 from tests.sts_helpers import A
 
-from rolecall.core import cache, sts
+from rolecall.core import sts
+from rolecall.core.cache import keys as cache_keys
 from rolecall.core.profiles import load_profiles
 from rolecall.core.sts import clients
 
@@ -105,15 +106,15 @@ def test_expired_token_names_the_source(chain_home: Path, sts_proxy: StsProxy) -
 def test_expired_mfa_session_is_forgotten(chain_home: Path, sts_proxy: StsProxy) -> None:
     run("mfa1", mfa="123456")
     os.unlink(
-        Path(cache.cli_cache_dir())
-        / f"{cache.cache_key('arn:aws:iam::111111111111:role/M1', mfa_serial=MFA)}.json"
+        Path(cache_keys.cli_cache_dir())
+        / f"{cache_keys.cache_key('arn:aws:iam::111111111111:role/M1', mfa_serial=MFA)}.json"
     )
     sts_proxy.fail(
         "AssumeRole", "ExpiredToken", "The security token included in the request is expired"
     )
     err, _ = fail("mfa1", mfa="123456")
     assert "MFA session" in err.message and "run the command again" in str(err)
-    assert os.listdir(cache.mfa_cache_dir()) == []
+    assert os.listdir(cache_keys.mfa_cache_dir()) == []
     assert sts.mfa_needed(load_profiles(), "mfa1") == MFA
 
 

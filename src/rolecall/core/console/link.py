@@ -155,7 +155,7 @@ def console_link(
         account = account_of(arn)
     from datetime import timedelta
 
-    from rolecall.core.cache import now_utc
+    from rolecall.core.cache.timestamps import now_utc
 
     made = (now or now_utc)()
     expires_at = made + timedelta(seconds=LINK_LIFETIME)

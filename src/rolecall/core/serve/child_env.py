@@ -97,7 +97,7 @@ def runtime_dir() -> str:
             st = None
         if st is not None and st.st_uid == os.getuid() and not st.st_mode & 0o077:
             return os.path.join(base, "rolecall")
-    from rolecall.core.cache import rolecall_cache_dir
+    from rolecall.core.cache.keys import rolecall_cache_dir
 
     return os.path.join(rolecall_cache_dir(), "run")
 

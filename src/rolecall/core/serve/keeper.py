@@ -36,7 +36,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from collections.abc import Callable
     from typing import Protocol
 
-    from rolecall.core.cache import CacheEntry
+    from rolecall.core.cache.entries import CacheEntry
     from rolecall.core.sts import Credentials
 
     class Refresher(Protocol):

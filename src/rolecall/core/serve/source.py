@@ -136,19 +136,21 @@ class ProfileRefresher:
 
     # -- the refresher -------------------------------------------------------
     def cached(self) -> Held | None:
-        from rolecall.core import cache
+        from rolecall.core.cache import entries, keys, mfa_sessions
 
         profiles = self.profiles()
         prof = profiles.get(self.profile)
         if prof is None:
             return None
-        key = cache.cache_key_for(prof)
+        key = keys.cache_key_for(prof)
         if key is not None and prof.role_arn is not None:
-            entry = cache.read_role_entry(key, prof.role_arn)
+            entry = entries.read_role_entry(key, prof.role_arn)
         else:
-            root = cache.mfa_root(profiles, self.profile)
+            root = mfa_sessions.mfa_root(profiles, self.profile)
             entry = (
-                cache.read_mfa_session(cache.mfa_session_key(*root), *root[:2]) if root else None
+                mfa_sessions.read_mfa_session(mfa_sessions.mfa_session_key(*root), *root[:2])
+                if root
+                else None
             )
         if entry is None:
             return None

@@ -3,7 +3,7 @@
 A discovered role needs no profile to be used: :func:`role_credentials` asks
 the portal for its credentials with the session's token and keeps them where
 botocore's ``SSOCredentialFetcher`` keeps them (``~/.aws/cli/cache``, under
-:func:`cache.sso_role_cache_key`, with ``"ProviderType": "sso"``).  So a
+:func:`keys.sso_role_cache_key`, with ``"ProviderType": "sso"``).  So a
 profile written for the role later (``sso populate``, ``a`` in the TUI) and
 ``aws --profile`` reuse them, and ``sso logout`` removes them.  Credentials
 with 15 minutes left are reused, as botocore does.
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from rolecall.core import cache
+from rolecall.core.cache import entries, keys, timestamps
 from rolecall.core.sso import clients
 from rolecall.core.sso.login import valid_token
 from rolecall.core.sso.session import SsoSession
@@ -42,10 +42,10 @@ def role_credentials(
     """
     from rolecall.core.sts import AssumeResult, Credentials
 
-    key = cache.sso_role_cache_key(account_id, role_name, session.name, session.start_url)
+    key = keys.sso_role_cache_key(account_id, role_name, session.name, session.start_url)
     name = label or f"{account_id}/{role_name}"
     if use_cache:
-        entry = cache.read_entry(key)
+        entry = entries.read_entry(key)
         if entry is not None and entry.fresh(now):
             creds = Credentials(
                 entry.access_key_id,
@@ -71,12 +71,12 @@ def role_credentials(
             "AccessKeyId": got["accessKeyId"],
             "SecretAccessKey": got["secretAccessKey"],
             "SessionToken": got["sessionToken"],
-            "Expiration": cache.format_expiration(expiration),
+            "Expiration": timestamps.format_expiration(expiration),
             "AccountId": account_id,
         },
     }
     try:
-        cache.write_entry(key, document)
+        entries.write_entry(key, document)
     except OSError:
         pass  # (an untrusted cache was warned about): the credentials still work
     creds = Credentials(got["accessKeyId"], got["secretAccessKey"], got["sessionToken"], expiration)

@@ -23,8 +23,8 @@ import threading
 import time
 from datetime import UTC, datetime, timedelta
 
-from rolecall.core import cache
 from rolecall.core._record import FrozenRecord
+from rolecall.core.cache import json_files, keys, timestamps
 from rolecall.core.sso.errors import SsoError
 from rolecall.core.sso.session import SsoSession
 
@@ -134,7 +134,7 @@ def sort_roles(roles: Iterable[Role]) -> tuple[Role, ...]:
 # ---------------------------------------------------------------------------
 def discovery_path(session: SsoSession) -> str:
     """``$ROLECALL_CACHE_DIR/sso/<sha1 of the session name or start URL>.json``."""
-    return os.path.join(cache.rolecall_cache_dir(), "sso", session.cache_id + ".json")
+    return os.path.join(keys.rolecall_cache_dir(), "sso", session.cache_id + ".json")
 
 
 def read_cached(
@@ -142,13 +142,13 @@ def read_cached(
 ) -> Discovery | None:
     """The cached discovery until the ``expiresAt`` it was written with (any age with
     ``any_age``); None when missing, expired, corrupt or of another start URL."""
-    data = cache.read_private_json(discovery_path(session))
+    data = json_files.read_private_json(discovery_path(session))
     if data is None or data.get("version") != _VERSION:
         return None
     if data.get("startUrl") != session.start_url:
         return None
-    fetched = cache.parse_expiration(data.get("fetchedAt"))
-    expires = cache.parse_expiration(data.get("expiresAt"))
+    fetched = timestamps.parse_expiration(data.get("fetchedAt"))
+    expires = timestamps.parse_expiration(data.get("expiresAt"))
     if fetched is None or expires is None:
         return None
     now = now or datetime.now(UTC)
@@ -173,7 +173,7 @@ def write_cache(session: SsoSession, found: Discovery, ttl: float = DEFAULT_TTL)
     """Keep ``found`` 0600 in rolecall's cache directory (0700), for ``ttl`` seconds."""
     from rolecall.core import fsutil
 
-    fsutil.ensure_private_dir(cache.rolecall_cache_dir())
+    fsutil.ensure_private_dir(keys.rolecall_cache_dir())
     accounts: dict[str, dict[str, Any]] = {}
     for role in found.roles:
         entry = accounts.setdefault(
@@ -190,17 +190,17 @@ def write_cache(session: SsoSession, found: Discovery, ttl: float = DEFAULT_TTL)
         "version": _VERSION,
         "sessionName": session.name,
         "startUrl": session.start_url,
-        "fetchedAt": cache.format_expiration(found.fetched_at),
-        "expiresAt": cache.format_expiration(found.fetched_at + timedelta(seconds=ttl)),
+        "fetchedAt": timestamps.format_expiration(found.fetched_at),
+        "expiresAt": timestamps.format_expiration(found.fetched_at + timedelta(seconds=ttl)),
         "accounts": list(accounts.values()),
     }
-    cache.write_private_json(discovery_path(session), document)
+    json_files.write_private_json(discovery_path(session), document)
 
 
 def forget(session: SsoSession) -> bool:
     """Drop the session's cached discovery (after a login or a logout)."""
     try:
-        return cache.remove_private_json(discovery_path(session))
+        return json_files.remove_private_json(discovery_path(session))
     except OSError:
         return False
 

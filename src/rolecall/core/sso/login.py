@@ -31,7 +31,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from rolecall.core import cache, fsutil
+from rolecall.core import fsutil
+from rolecall.core.cache import timestamps
 from rolecall.core.sso import clients
 from rolecall.core.sso.errors import (
     CANCELLED,
@@ -385,5 +386,5 @@ def expiry_text(when: datetime) -> str:
 
 def humanize_remaining(token: Token, now: datetime | None = None) -> str:
     """``7h59m left`` or ``expired 3m ago``."""
-    text = cache.humanize(token.remaining(now))
+    text = timestamps.humanize(token.remaining(now))
     return text if text.startswith("expired") else f"{text} left"

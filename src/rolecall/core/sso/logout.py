@@ -6,7 +6,7 @@ the portal said:
 
 * the token file (``~/.aws/sso/cache/<sha1>.json``, shared with the AWS CLI);
 * the SSO role credentials cached in ``~/.aws/cli/cache`` for this session's
-  roles (botocore's key: :func:`cache.sso_role_cache_key`), the roles of its
+  roles (botocore's key: :func:`cache_keys.sso_role_cache_key`), the roles of its
   profiles and the discovered ones;
 * rolecall's discovery cache of the session.
 
@@ -22,7 +22,8 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from rolecall.core import cache
+from rolecall.core.cache import json_files
+from rolecall.core.cache import keys as cache_keys
 from rolecall.core.config import AwsConfig
 from rolecall.core.sso import discovery
 from rolecall.core.sso.errors import SsoError
@@ -76,7 +77,7 @@ def _remove(paths: Iterable[str]) -> int:
     removed = 0
     for path in paths:
         try:
-            if cache.remove_private_json(path):
+            if json_files.remove_private_json(path):
                 removed += 1
         except OSError:
             continue
@@ -87,9 +88,9 @@ def logout(config: AwsConfig, session: SsoSession) -> LogoutResult:
     """Sign ``session`` out at the portal, then delete its token and cached credentials."""
     portal = _call_portal(session)
     roles = session_roles(config, session)
-    cli_dir = cache.cli_cache_dir()
+    cli_dir = cache_keys.cli_cache_dir()
     keys = {
-        cache.sso_role_cache_key(account, role, session.name, session.start_url)
+        cache_keys.sso_role_cache_key(account, role, session.name, session.start_url)
         for account, role in roles
     }
     credentials = _remove(os.path.join(cli_dir, k + ".json") for k in sorted(keys))
@@ -103,7 +104,7 @@ def logout(config: AwsConfig, session: SsoSession) -> LogoutResult:
 
 def sso_credential_files(directory: str | None = None) -> list[str]:
     """Every file of the CLI cache that holds SSO role credentials (``ProviderType: sso``)."""
-    directory = directory or cache.cli_cache_dir()
+    directory = directory or cache_keys.cli_cache_dir()
     try:
         names = sorted(n for n in os.listdir(directory) if n.endswith(".json"))
     except OSError:
@@ -111,7 +112,7 @@ def sso_credential_files(directory: str | None = None) -> list[str]:
     found = []
     for name in names:
         path = os.path.join(directory, name)
-        data = cache.read_private_json(path)
+        data = json_files.read_private_json(path)
         if data is not None and data.get("ProviderType") == "sso":
             found.append(path)
     return found

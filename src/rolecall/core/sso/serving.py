@@ -19,7 +19,7 @@ from __future__ import annotations
 import shlex
 from datetime import UTC, datetime, timedelta
 
-from rolecall.core import cache
+from rolecall.core.cache import entries, keys
 from rolecall.core.serve import DEFAULT_MARGIN, Endpoint, Held, Refusal
 from rolecall.core.sso.errors import NETWORK, THROTTLED, SsoError
 from rolecall.core.sso.session import SsoSession
@@ -62,10 +62,10 @@ class RoleRefresher:
 
     def cached(self) -> Held | None:
 
-        key = cache.sso_role_cache_key(
+        key = keys.sso_role_cache_key(
             self.account_id, self.role_name, self.session.name, self.session.start_url
         )
-        entry = cache.read_entry(key)
+        entry = entries.read_entry(key)
         return None if entry is None else Held.from_entry(entry, self.account_id)
 
     def assume(self) -> Held:

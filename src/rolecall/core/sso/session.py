@@ -13,10 +13,8 @@ with the choices in its hint.  No network, no boto3.
 
 from __future__ import annotations
 
-import json
-
-from rolecall.core import cache
 from rolecall.core._record import FrozenRecord
+from rolecall.core.cache import keys
 from rolecall.core.sso.errors import CONFIG, SsoError
 
 TYPE_CHECKING = False
@@ -95,9 +93,9 @@ class SsoSession(FrozenRecord):
 
     @property
     def token_path(self) -> str:
-        """The AWS CLI v2's token file for this session (see :func:`cache.sso_token_path`)."""
+        """The AWS CLI v2's token file for this session (see :func:`keys.sso_token_path`)."""
         values = {"sso_session": self.name} if self.name else {"sso_start_url": self.start_url}
-        path = cache.sso_token_path(values)
+        path = keys.sso_token_path(values)
         assert path is not None
         return path
 
@@ -109,7 +107,7 @@ class SsoSession(FrozenRecord):
         40
         """
         ident = {"sessionName": self.name} if self.name else {"startUrl": self.start_url}
-        return cache.sha1_hex(json.dumps(ident, sort_keys=True).encode("utf-8"))
+        return keys.json_key(ident)
 
     def login_hint(self) -> str:
         """The command that logs this session in."""
@@ -131,7 +129,7 @@ class SsoSession(FrozenRecord):
             "scopes": list(self.scopes),
             "session_name": self.name,
         }
-        return cache.sha1_hex(json.dumps(args, sort_keys=True).encode("utf-8"))
+        return keys.json_key(args)
 
 
 def _from_section(name: str, values: Mapping[str, object]) -> SsoSession:

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from rolecall.core import cache
+from rolecall.core.cache import binding, json_files, keys, timestamps
 from rolecall.core.sso.session import SsoSession
 
 __all__ = [
@@ -74,7 +74,7 @@ class Token:
 
     @property
     def registration_expires_at(self) -> datetime | None:
-        return cache.parse_expiration(self.data.get("registrationExpiresAt"))
+        return timestamps.parse_expiration(self.data.get("registrationExpiresAt"))
 
     def refreshable(self, now: datetime | None = None) -> bool:
         """Whether the ``refresh_token`` grant can be tried, by botocore's own rule:
@@ -95,11 +95,11 @@ def read_token(session: SsoSession) -> Token | None:
     """
     path = session.token_path
     start_url = session.start_url
-    data = cache.read_bound_json(path, lambda doc: cache.sso_token_mismatch(doc, start_url))
+    data = binding.read_bound_json(path, lambda doc: binding.sso_token_mismatch(doc, start_url))
     if data is None:
         return None
     access = data.get("accessToken")
-    expires = cache.parse_expiration(data.get("expiresAt"))
+    expires = timestamps.parse_expiration(data.get("expiresAt"))
     if not isinstance(access, str) or not access or expires is None:
         return None
     return Token(path, data, access, expires)
@@ -124,17 +124,17 @@ def write_token(
         startUrl=session.start_url,
         region=session.region,
         accessToken=access_token,
-        expiresAt=cache.format_expiration(expires_at),
+        expiresAt=timestamps.format_expiration(expires_at),
     )
     if registration is not None:
         data.update(
             clientId=registration.client_id,
             clientSecret=registration.client_secret,
-            registrationExpiresAt=cache.format_expiration(registration.expires_at),
+            registrationExpiresAt=timestamps.format_expiration(registration.expires_at),
         )
     if refresh_token:
         data["refreshToken"] = refresh_token
-    cache.write_private_json(session.token_path, data)
+    json_files.write_private_json(session.token_path, data)
     return Token(
         session.token_path, data, access_token, expires_at.astimezone(UTC).replace(microsecond=0)
     )
@@ -142,7 +142,7 @@ def write_token(
 
 def delete_token(session: SsoSession) -> bool:
     """Remove the session's token file; True when there was one."""
-    return cache.remove_private_json(session.token_path)
+    return json_files.remove_private_json(session.token_path)
 
 
 @dataclass(frozen=True)
@@ -170,16 +170,16 @@ class Registration:
 
 
 def _registration_path(session: SsoSession) -> str:
-    return os.path.join(cache.sso_cache_dir(), session.registration_key() + ".json")
+    return os.path.join(keys.sso_cache_dir(), session.registration_key() + ".json")
 
 
 def read_registration(session: SsoSession) -> Registration | None:
     """The session's cached registration (the CLI v2's file), if readable."""
-    data = cache.read_private_json(_registration_path(session))
+    data = json_files.read_private_json(_registration_path(session))
     if data is None:
         return None
     cid, secret = data.get("clientId"), data.get("clientSecret")
-    expires = cache.parse_expiration(data.get("expiresAt"))
+    expires = timestamps.parse_expiration(data.get("expiresAt"))
     if not (isinstance(cid, str) and cid and isinstance(secret, str) and secret and expires):
         return None
     scopes = data.get("scopes")
@@ -193,13 +193,13 @@ def write_registration(session: SsoSession, registration: Registration) -> None:
     data: dict[str, Any] = {
         "clientId": registration.client_id,
         "clientSecret": registration.client_secret,
-        "expiresAt": cache.format_expiration(registration.expires_at),
+        "expiresAt": timestamps.format_expiration(registration.expires_at),
     }
     if registration.scopes:
         data["scopes"] = list(registration.scopes)
-    cache.write_private_json(_registration_path(session), data)
+    json_files.write_private_json(_registration_path(session), data)
 
 
 def delete_registration(session: SsoSession) -> bool:
     """Remove the session's cached registration; True when there was one."""
-    return cache.remove_private_json(_registration_path(session))
+    return json_files.remove_private_json(_registration_path(session))

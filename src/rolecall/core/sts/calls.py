@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import time
 
-from rolecall.core import cache as _cache
+from rolecall.core.cache import entries as _entries
+from rolecall.core.cache import timestamps as _timestamps
 from rolecall.core.sts.classify import (
     classify_botocore_error,
     classify_client_error,
@@ -68,7 +69,7 @@ def call(fn: Callable[[], Any], info: CallInfo, ctx: Context | None) -> Any:
                 exc, info, attempt, lambda: caller_arn(ctx, info.creds)
             )
             if forget:
-                _cache.remove_entry(forget)
+                _entries.remove_entry(forget)
             raise error from None
         except BotoCoreError as exc:
             raise classify_botocore_error(exc, info) from None
@@ -107,7 +108,7 @@ def checked_credentials(
         value = raw.get(key)
         if not isinstance(value, str) or not value:
             raise malformed(info, f"no {key}")
-    problem = _cache.credentials_problem(
+    problem = _entries.credentials_problem(
         raw["AccessKeyId"], raw["SecretAccessKey"], raw["SessionToken"]
     )
     if problem is not None:
@@ -119,8 +120,8 @@ def checked_credentials(
         target = f" for {info.role_arn}" if info.role_arn else ""
         raise AssumeError(
             f"STS returned credentials{target} that expired at "
-            f"{_cache.format_expiration(expiration)}, before they could be used "
-            f"(the local time is {_cache.format_expiration(now)}); nothing was cached",
+            f"{_timestamps.format_expiration(expiration)}, before they could be used "
+            f"(the local time is {_timestamps.format_expiration(now)}); nothing was cached",
             "check the system clock (and its time zone), then try again",
             EXPIRED_CREDENTIALS,
         )

@@ -11,7 +11,8 @@ from __future__ import annotations
 import contextlib
 import functools
 
-from rolecall.core import cache as _cache
+from rolecall.core.cache import entries as _entries
+from rolecall.core.cache import timestamps as _timestamps
 from rolecall.core.limits import CHAINED_MAX_DURATION
 from rolecall.core.sts.calls import call, checked_credentials
 from rolecall.core.sts.classify import CallInfo
@@ -92,7 +93,7 @@ class _Hop:
 def assume_hops(
     ctx: Context,
     start: int,
-    entry: _cache.CacheEntry | None,
+    entry: _entries.CacheEntry | None,
     durations: list[int],
     session_name: str | None,
     mfa_session: bool,
@@ -131,7 +132,7 @@ def assume_hops(
 
 
 def _start(
-    ctx: Context, start: int, entry: _cache.CacheEntry | None, use_mfa_session: bool
+    ctx: Context, start: int, entry: _entries.CacheEntry | None, use_mfa_session: bool
 ) -> _Signer:
     """Where the chain starts: the cached hop ``start``, else the root (with its MFA session)."""
     plan = ctx.plan
@@ -140,7 +141,7 @@ def _start(
         ctx.emit(
             "cache-hit",
             f"{plan.hops[start].name}: cached credentials, expire "
-            f"{_cache.format_expiration(entry.expiration)}",
+            f"{_timestamps.format_expiration(entry.expiration)}",
             step=total - start,
             total=total,
             arn=entry.arn,
@@ -258,7 +259,7 @@ def store(
     """Write a response to the CLI cache, unless a fresh entry of the same role there
     outlives it (``--duration 900`` must not replace a good hour-long entry).  An
     entry of another role, or one that cannot be read, is replaced."""
-    existing = _cache.read_role_entry(key, role_arn)
+    existing = _entries.read_role_entry(key, role_arn)
     if (
         existing is not None
         and expiration is not None
@@ -267,7 +268,7 @@ def store(
     ):
         return
     with contextlib.suppress(OSError, ValueError, TypeError):
-        _cache.write_entry(key, response)
+        _entries.write_entry(key, response)
 
 
 def account_of(arn: object) -> str | None:

@@ -25,7 +25,9 @@ failure is an :class:`AssumeError` whose ``str()`` is one line with a hint.
 
 from __future__ import annotations
 
-from rolecall.core import cache as _cache
+from rolecall.core.cache import entries as _entries
+from rolecall.core.cache import keys as _keys
+from rolecall.core.cache import timestamps as _timestamps
 from rolecall.core.limits import DEFAULT_DURATION, MAX_DURATION, MIN_DURATION, duration_in_range
 from rolecall.core.sts.context import Context
 from rolecall.core.sts.errors import INVALID_DURATION, UNEXPECTED, AssumeError
@@ -56,6 +58,7 @@ def assume(
     client_factory: ClientFactory | None = None,
     now: Callable[[], datetime] | None = None,
     mfa_session: bool = True,
+    defaults: Callable[[], tuple[int | None, str | None]] | None = None,
 ) -> AssumeResult:
     """Assume profile ``name`` (or serve it from the CLI cache); raises :class:`AssumeError`.
 
@@ -67,7 +70,10 @@ def assume(
     * ``session_name`` replaces the default RoleSessionName (the user name) for
       hops whose profile sets no ``role_session_name``;
     * ``client_factory(service, *, access_key_id, secret_access_key, session_token,
-      region, endpoint_url)`` builds the STS clients (tests inject their own).
+      region, endpoint_url)`` builds the STS clients (tests inject their own);
+    * ``defaults()``, when given, returns ``(default_duration, session_name)`` in
+      their place; it is called only when STS is (never on a cache hit), so that a
+      hit reads no settings file and the cache is read once.
     """
 
     def fail(err: AssumeError) -> AssumeError:
@@ -79,9 +85,13 @@ def assume(
         plan = make_plan(profiles, name)
     except AssumeError as err:
         raise fail(err) from None
-    ctx = Context(profiles, plan, progress, mfa, client_factory, now or _cache.now_utc, use_cache)
+    ctx = Context(
+        profiles, plan, progress, mfa, client_factory, now or _timestamps.now_utc, use_cache
+    )
     try:
-        return _assume(ctx, use_cache, duration, default_duration, session_name, mfa_session)
+        return _assume(
+            ctx, use_cache, duration, default_duration, session_name, mfa_session, defaults
+        )
     except AssumeError as err:
         raise fail(err) from None
     except KeyboardInterrupt:
@@ -106,6 +116,7 @@ def _assume(
     default_duration: int | None,
     session_name: str | None,
     mfa_session: bool,
+    defaults: Callable[[], tuple[int | None, str | None]] | None,
 ) -> AssumeResult:
     plan = ctx.plan
     if ctx.profiles.problems:
@@ -120,6 +131,8 @@ def _assume(
     start, entry = scan_cache(plan, ctx.now(), use_cache, skip_top)
     if start == 0 and entry is not None:
         return _cache_hit(ctx, entry)
+    if defaults is not None:
+        default_duration, session_name = defaults()
     # Validate durations before any network call.
     durations = [
         _duration_for(hop, idx == 0, duration, default_duration)
@@ -133,7 +146,7 @@ def _assume(
     def waiting(line: str) -> None:  # one line after a moment, one more if it runs out
         ctx.emit("warning", line)
 
-    lock = cache_lock(_cache.cli_cache_dir(), purpose=f"assuming {name}", on_wait=waiting)
+    lock = cache_lock(_keys.cli_cache_dir(), purpose=f"assuming {name}", on_wait=waiting)
     with lock as locked:
         if locked and use_cache:
             # another rolecall may have assumed while we waited
@@ -164,14 +177,14 @@ def _own_credentials(ctx: Context, use_mfa_session: bool) -> AssumeResult:
     return result
 
 
-def _cache_hit(ctx: Context, entry: _cache.CacheEntry) -> AssumeResult:
+def _cache_hit(ctx: Context, entry: _entries.CacheEntry) -> AssumeResult:
     name = ctx.plan.top.name
     total = len(ctx.plan.hops)
     creds = Credentials.from_entry(entry)
     result = AssumeResult(
         name, creds, entry.arn, entry.account_id, entry.expiration, True, ctx.region
     )
-    expires = _cache.format_expiration(entry.expiration)
+    expires = _timestamps.format_expiration(entry.expiration)
     kw = {"step": total, "total": total, "arn": entry.arn, "expiration": entry.expiration}
     ctx.emit("cache-hit", f"{name}: cached credentials, expire {expires}", **kw)
     ctx.emit("done", f"{name}: {entry.arn or 'assumed'} (from the cache)", **kw)

@@ -15,7 +15,7 @@ MFA-authenticated.  boto3 is imported only when the call is made.
 
 from __future__ import annotations
 
-from rolecall.core import cache as _cache
+from rolecall.core.cache import timestamps as _timestamps
 from rolecall.core.limits import FEDERATION_MAX_DURATION, MIN_DURATION
 from rolecall.core.sts.calls import call, checked_credentials
 from rolecall.core.sts.classify import CallInfo
@@ -120,7 +120,7 @@ def federation_token(
         info,
         None,
     )
-    raw, expiration = checked_credentials(response, info, (now or _cache.now_utc)())
+    raw, expiration = checked_credentials(response, info, (now or _timestamps.now_utc)())
     user = response.get("FederatedUser") if isinstance(response, dict) else None
     arn = user.get("Arn") if isinstance(user, dict) else None
     creds = Credentials(raw["AccessKeyId"], raw["SecretAccessKey"], raw["SessionToken"], expiration)

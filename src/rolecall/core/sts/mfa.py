@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import contextlib
 
-from rolecall.core import cache as _cache
+from rolecall.core.cache import mfa_sessions as _mfa_sessions
+from rolecall.core.cache import timestamps as _timestamps
 from rolecall.core.sts.calls import call, checked_credentials
 from rolecall.core.sts.classify import CallInfo
 from rolecall.core.sts.records import Credentials
@@ -35,13 +36,13 @@ def mfa_session(
     a new session could not be cached (it is still used).
     """
     root_name, serial, _ = session
-    key = _cache.mfa_session_key(*session)
-    entry = _cache.read_mfa_session(key, root_name, serial)
-    if entry is not None and entry.fresh(ctx.now(), _cache.MFA_EXPIRY_WINDOW):
+    key = _mfa_sessions.mfa_session_key(*session)
+    entry = _mfa_sessions.read_mfa_session(key, root_name, serial)
+    if entry is not None and entry.fresh(ctx.now(), _mfa_sessions.MFA_EXPIRY_WINDOW):
         ctx.emit(
             "root",
             f"reusing the MFA session of {root_name!r} "
-            f"(expires {_cache.format_expiration(entry.expiration)})",
+            f"(expires {_timestamps.format_expiration(entry.expiration)})",
             expiration=entry.expiration,
         )
         return Credentials.from_entry(entry), entry.path
@@ -78,6 +79,6 @@ def mfa_session(
     }
     path = ""
     with contextlib.suppress(OSError):
-        path = _cache.write_mfa_session(key, doc)
+        path = _mfa_sessions.write_mfa_session(key, doc)
     creds = Credentials(raw["AccessKeyId"], raw["SecretAccessKey"], raw["SessionToken"], expiration)
     return creds, path

@@ -7,7 +7,9 @@ boto3, never the network.  That is what lets ``is_cache_hit`` and
 
 from __future__ import annotations
 
-from rolecall.core import cache as _cache
+from rolecall.core.cache import entries as _entries
+from rolecall.core.cache import keys as _keys
+from rolecall.core.cache import timestamps as _timestamps
 from rolecall.core.profiles import Root
 from rolecall.core.sts.errors import CONFIG_PROBLEM, UNKNOWN_PROFILE, AssumeError
 
@@ -57,7 +59,7 @@ def make_plan(profiles: ProfileSet, name: str) -> Plan:
     hops, root = route.hops, route.root
     keys = []
     for hop in hops:
-        key = _cache.cache_key_for(hop)
+        key = _keys.cache_key_for(hop)
         assert key is not None
         keys.append(key)
     return Plan(prof, hops, root, keys)
@@ -78,7 +80,7 @@ def unknown_profile(profiles: ProfileSet, name: str) -> AssumeError:
 
 def scan_cache(
     plan: Plan, now: datetime, use_cache: bool, skip_top: bool
-) -> tuple[int, _cache.CacheEntry | None]:
+) -> tuple[int, _entries.CacheEntry | None]:
     """The index of the top-most hop with a fresh cache entry, and that entry.
 
     An entry counts only when it is the hop's role's own (see
@@ -93,7 +95,7 @@ def scan_cache(
             continue
         arn = plan.hops[idx].role_arn
         assert arn is not None  # (a hop assumes a role)
-        entry = _cache.read_role_entry(key, arn)
+        entry = _entries.read_role_entry(key, arn)
         if entry is not None and entry.fresh(now):
             return idx, entry
     return len(plan.hops), None
@@ -109,7 +111,7 @@ def is_cache_hit(profiles: ProfileSet, name: str, now: datetime | None = None) -
         return False
     if not plan.hops:
         return False
-    idx, _ = scan_cache(plan, now or _cache.now_utc(), True, False)
+    idx, _ = scan_cache(plan, now or _timestamps.now_utc(), True, False)
     return idx == 0
 
 
@@ -118,7 +120,9 @@ def mfa_session_for(profiles: ProfileSet, plan: Plan) -> tuple[str, str, str] | 
     ``mfa_serial`` itself) can use an MFA session."""
     if plan.root.kind != "static":
         return None
-    return _cache.mfa_root(profiles, plan.top.name)
+    from rolecall.core.cache.mfa_sessions import mfa_root  # (not on a cache hit's path)
+
+    return mfa_root(profiles, plan.top.name)
 
 
 def mfa_needed(
@@ -138,14 +142,18 @@ def mfa_needed(
         plan = make_plan(profiles, name)
     except AssumeError:
         return None
-    when = now or _cache.now_utc()
+    when = now or _timestamps.now_utc()
 
     def session_needs_code() -> str | None:
         session = mfa_session_for(profiles, plan) if mfa_session else None
         if session is None:
             return None
-        entry = _cache.read_mfa_session(_cache.mfa_session_key(*session), *session[:2])
-        if entry is not None and entry.fresh(when, _cache.MFA_EXPIRY_WINDOW):
+        from rolecall.core.cache import mfa_sessions as _mfa_sessions
+
+        entry = _mfa_sessions.read_mfa_session(
+            _mfa_sessions.mfa_session_key(*session), *session[:2]
+        )
+        if entry is not None and entry.fresh(when, _mfa_sessions.MFA_EXPIRY_WINDOW):
             return None
         return session[1]
 

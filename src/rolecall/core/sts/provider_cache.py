@@ -19,7 +19,10 @@ from __future__ import annotations
 import os
 import re
 
-from rolecall.core import cache as _cache
+from rolecall.core.cache import binding as _binding
+from rolecall.core.cache import entries as _entries
+from rolecall.core.cache import json_files as _json_files
+from rolecall.core.cache import timestamps as _timestamps
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
@@ -52,7 +55,7 @@ class ProviderCache:
 
     def _load(self, key: str) -> dict[str, Any] | None:
         path = self._path(key)
-        return None if path is None else _cache.read_bound_json(path, self._check)
+        return None if path is None else _binding.read_bound_json(path, self._check)
 
     def __contains__(self, key: object) -> bool:
         if not isinstance(key, str):
@@ -76,7 +79,7 @@ class ProviderCache:
         if path is None:
             return
         try:
-            _cache.write_private_json(path, value)
+            _json_files.write_private_json(path, value)
         except (OSError, ValueError, TypeError):
             pass  # (warned about when untrusted): the credentials are still used
 
@@ -98,7 +101,7 @@ def credentials_check(
     ``Expiration`` a cache hit needs), then ``binding`` (whose they are)."""
 
     def check(data: Mapping[str, Any]) -> str | None:
-        return _cache.credentials_problem_of(data) or binding(data)
+        return _entries.credentials_problem_of(data) or binding(data)
 
     return check
 
@@ -111,8 +114,8 @@ def sso_token_check(start_url: str) -> Callable[[Mapping[str, Any]], str | None]
         token = data.get("accessToken")
         if not isinstance(token, str) or not token:
             return "holds no accessToken"
-        if _cache.parse_expiration(data.get("expiresAt")) is None:
+        if _timestamps.parse_expiration(data.get("expiresAt")) is None:
             return "holds no readable expiresAt"
-        return _cache.sso_token_mismatch(data, start_url)
+        return _binding.sso_token_mismatch(data, start_url)
 
     return check

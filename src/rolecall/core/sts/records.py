@@ -8,8 +8,9 @@ This module must not import boto3 or botocore.
 
 from __future__ import annotations
 
-from rolecall.core import cache as _cache
 from rolecall.core._record import Record
+from rolecall.core.cache import entries as _entries
+from rolecall.core.cache import timestamps as _timestamps
 
 TYPE_CHECKING = False  # (not typing.TYPE_CHECKING: importing typing costs a cache hit)
 if TYPE_CHECKING:  # pragma: no cover
@@ -85,7 +86,7 @@ class Credentials(Record):
         self.expiration = expiration
 
     @classmethod
-    def from_entry(cls, entry: _cache.CacheEntry) -> Credentials:
+    def from_entry(cls, entry: _entries.CacheEntry) -> Credentials:
         """The credentials of a cache entry (the CLI cache, or an MFA session)."""
         return cls(
             entry.access_key_id, entry.secret_access_key, entry.session_token, entry.expiration
@@ -147,7 +148,9 @@ class AssumeResult(Record):
             "profile": self.profile,
             "arn": self.arn,
             "account_id": self.account_id,
-            "expiration": _cache.format_expiration(self.expiration) if self.expiration else None,
+            "expiration": _timestamps.format_expiration(self.expiration)
+            if self.expiration
+            else None,
             "from_cache": self.from_cache,
             "region": self.region,
         }
@@ -161,5 +164,5 @@ def expiry_utc(value: object) -> datetime | None:
     >>> expiry_utc("never") is None
     True
     """
-    when = _cache.parse_expiration(value)
+    when = _timestamps.parse_expiration(value)
     return None if when is None else when.replace(microsecond=0)

@@ -14,7 +14,9 @@ from __future__ import annotations
 import contextlib
 import os
 
-from rolecall.core import cache as _cache
+from rolecall.core.cache import binding as _binding
+from rolecall.core.cache import entries as _entries
+from rolecall.core.cache import keys as _keys
 from rolecall.core.sts.classify import classify_root_error
 from rolecall.core.sts.clients import client_config
 from rolecall.core.sts.endpoints import FALLBACK_REGION
@@ -57,7 +59,7 @@ def resolve_root(ctx: Context) -> tuple[Credentials, bool]:
 def _checked(creds: Credentials, root: Root) -> Credentials:
     """``creds``, refused when they are not in the alphabets AWS issues (from a
     file, a process or an answer: they would reach a shell and a terminal)."""
-    problem = _cache.credentials_problem(
+    problem = _entries.credentials_problem(
         creds.access_key_id, creds.secret_access_key, creds.session_token
     )
     if problem is not None:
@@ -189,7 +191,7 @@ def _cli_cache(ctx: Context, binding: Callable[[Mapping[str, Any]], str | None])
     from rolecall.core import fsutil
     from rolecall.core.sts.provider_cache import ProviderCache, credentials_check
 
-    directory = _cache.cli_cache_dir()
+    directory = _keys.cli_cache_dir()
     with contextlib.suppress(OSError):
         fsutil.ensure_private_dir(directory)
     files = ProviderCache(directory, credentials_check(binding))
@@ -233,12 +235,12 @@ def _sso_provider(ctx: Context, root: Root) -> Any:
     from rolecall.core.sts.provider_cache import ProviderCache, sso_token_check
 
     start_url, account_id = _sso_settings(ctx, root)
-    token_cache = ProviderCache(_cache.sso_cache_dir(), sso_token_check(start_url))
+    token_cache = ProviderCache(_keys.sso_cache_dir(), sso_token_check(start_url))
     return SSOProvider(
         load_config=_load_config(ctx),
         client_creator=_client_creator(ctx),
         profile_name=root.profile,
-        cache=_cli_cache(ctx, lambda data: _cache.sso_role_mismatch(data, account_id)),
+        cache=_cli_cache(ctx, lambda data: _binding.sso_role_mismatch(data, account_id)),
         token_cache=token_cache,
         token_provider=SSOTokenProvider(ctx.session, cache=token_cache, profile_name=root.profile),
     )
@@ -266,7 +268,7 @@ def _web_identity_provider(ctx: Context, root: Root) -> Any:
     return AssumeRoleWithWebIdentityProvider(
         load_config=_load_config(ctx),
         client_creator=_client_creator(ctx),
-        cache=_cli_cache(ctx, lambda data: _cache.role_mismatch(data, role_arn)),
+        cache=_cli_cache(ctx, lambda data: _binding.role_mismatch(data, role_arn)),
         profile_name=root.profile,
         disable_env_vars=True,
     )
