@@ -667,12 +667,13 @@ async def _poll_once(on_loop: bool, config: Path, credentials: Path, seconds: fl
         CSS_PATH = str(Path(sys.modules[RolecallApp.__module__].__file__ or "").parent / "app.tcss")
 
         def poll(self) -> None:
-            if self._reloading:
+            loading = self.loading
+            if loading.reloading:
                 return
-            change = self.file_watch.changes()
+            change = loading.file_watch.changes()
             if change is not None:
                 stamp, reread = change
-                self._start_reload(lambda: stamp, reread)
+                loading._start_reload(lambda: stamp, reread)
 
     settings = Settings(path=str(config.parent / "settings.toml"))
     cls = OnLoopPoll if on_loop else RolecallApp

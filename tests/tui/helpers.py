@@ -100,7 +100,7 @@ async def ready(pilot: Pilot[Any], app: RolecallApp, timeout: float = 30) -> Non
     app reads fine) is ignored by the app on purpose, and so it is here.
     """
     await pilot.pause()
-    await until(pilot, lambda: not app._reloading, timeout)
+    await until(pilot, lambda: not app.loading.reloading, timeout)
     await until(pilot, lambda: all(w.is_finished for w in app.workers), timeout)
     await pilot.pause()
 

@@ -655,7 +655,7 @@ async def test_no_profiles_shows_how_to_start(
         assert "press n" not in status(app)
         assert "no profiles in" in status(app)
         Path(aws_files[0]).write_text("# nothing yet\n")
-        app.reload_soon()
+        app.loading.reload_soon()
         for _ in range(20):
             await pilot.pause(0.1)
             await app.workers.wait_for_complete()

@@ -29,7 +29,7 @@ async def test_a_slow_fingerprint_is_never_taken_on_the_event_loop(
             app.poll()
             await app.workers.wait_for_complete()
             await pilot.pause()
-        app.reload_soon()
+        app.loading.reload_soon()
         await app.workers.wait_for_complete()
     main = threading.main_thread().name
     assert len(threads) >= 2, threads

@@ -27,7 +27,8 @@ from rolecall.core.sso.discovery import Discovery, Role
 from rolecall.core.sso.session import SsoSession
 from rolecall.fakes.sso import FakeSso
 from rolecall.settings import load_settings
-from rolecall.tui.app import DISCOVERY_GROUP, RolecallApp
+from rolecall.tui.app import RolecallApp
+from rolecall.tui.flows.discovery import DISCOVERY_GROUP
 from rolecall.tui.screens.sso_login import SsoLoginScreen
 from rolecall.tui.screens.switch_role import SwitchRoleScreen
 from rolecall.tui.services import Services

@@ -2,9 +2,11 @@
 the console.
 
 Each function runs in a thread and talks back only through ``post`` (the app's
-thread-safe ``post_message``); none takes the app (style.md §3: the app starts
-them and handles their messages and failures, ``RolecallApp.on_worker_state_changed``).
-Their inputs are plain values captured on the UI thread when the worker starts.
+thread-safe ``post_message``); none takes the app (style.md §3: the flows start
+them through ``Host.run_thread`` (``tui/flows/``), and the app hands their messages
+and failures back to the flows, ``RolecallApp.on_worker_state_changed``).  Their
+inputs are plain values captured on the UI thread when the worker starts
+(``flows.host.work_context``).
 """
 
 from __future__ import annotations
