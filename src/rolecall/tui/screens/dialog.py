@@ -8,8 +8,10 @@ up.  Its footer lists the dialog's own keys (Esc, Ctrl+S...), not the main scree
 
 from __future__ import annotations
 
+import contextlib
 from typing import TypeVar
 
+from textual._context import NoActiveAppError
 from textual.events import Resize
 from textual.screen import ModalScreen
 
@@ -28,6 +30,10 @@ class Dialog(ModalScreen[ResultType]):
 
     def __init__(self) -> None:
         super().__init__(classes="modal")
+        # (sized now, not at the first resize: a class set once mounted restyles every
+        # widget of the dialog again, a fifth of the Switch role form's opening)
+        with contextlib.suppress(NoActiveAppError):
+            self.set_class(self.app.size.height < SHORT, "-short")
 
     @staticmethod
     def footer() -> KeyFooter:
