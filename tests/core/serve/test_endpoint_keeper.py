@@ -189,7 +189,10 @@ def test_an_unexpected_error_is_a_500_and_the_keeper_lives_on(stop_all: list[Kee
     assert "boom" not in answer.message  # (no detail that could hold a secret)
     ref.fail = None
     answer = keeper.answer()
-    assert isinstance(answer, Held) and answer.credentials.access_key_id == "ASIANEW2"
+    # (fresh credentials from a later attempt: the keeper's own retries, retry_gap 0, may
+    # have failed once more before `fail` was cleared, so the attempt's number varies)
+    assert isinstance(answer, Held) and answer.credentials.access_key_id.startswith("ASIANEW")
+    assert answer.credentials.access_key_id != "ASIANEW1"  # (the attempt that failed)
 
 
 def test_a_short_role_keeps_half_its_lifetime() -> None:
