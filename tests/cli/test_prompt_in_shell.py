@@ -16,7 +16,7 @@ import pytest
 
 from rolecall.cli.shell_hooks import hook_command
 from rolecall.core.prompt import segment
-from rolecall.core.shell_init import render_prompt
+from rolecall.core.shell_prompt import render_prompt
 
 SHELLS = ("bash", "zsh", "fish")
 #: Seconds left, around every boundary of the text and the colour.

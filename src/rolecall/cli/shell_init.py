@@ -96,7 +96,8 @@ def completion_table(parser: argparse.ArgumentParser | None = None) -> list[Comm
 
 
 def cmd_shell_init(args: argparse.Namespace) -> int:
-    from rolecall.core.shell_init import PROMPT_SHELLS, check_name, render, render_prompt
+    from rolecall.core.shell_init import check_name, render
+    from rolecall.core.shell_prompt import PROMPT_SHELLS, render_prompt
 
     problem = check_name(args.name)
     if problem:
