@@ -14,6 +14,7 @@ __all__ = [
     "Hook",
     "Option",
     "Positional",
+    "Tables",
     "check",
     "fq",
     "hook_command_text",
@@ -22,6 +23,7 @@ __all__ = [
     "pq",
     "quoted_command",
     "sq",
+    "tables",
     "value_word",
 ]
 
@@ -135,6 +137,41 @@ def positional_word(positional: Positional) -> str:
     if positional.kind == "choice":
         return "|".join(positional.choices)
     return "@" + positional.kind
+
+
+@dataclass(frozen=True)
+class Tables:
+    """The lookup tables the generated code reads, as (key, value) rows: each command's
+    options (``"env"`` -> ``"--format --region ..."``), each option's value
+    (``"env --format"`` -> ``"sh fish ..."``), each positional (``"env 0"`` ->
+    ``"@profile"``) and each command's subcommands."""
+
+    options: list[tuple[str, str]]
+    values: list[tuple[str, str]]
+    positionals: list[tuple[str, str]]
+    subcommands: list[tuple[str, str]]
+
+
+def tables(commands: list[Command]) -> Tables:
+    """The :class:`Tables` of ``commands``, for every shell's code alike."""
+    opts = [(c.key, " ".join(n for o in c.options for n in o.names)) for c in commands]
+    values = [
+        (f"{c.key} {name}", value_word(o))
+        for c in commands
+        for o in c.options
+        if o.value is not None
+        for name in o.names
+    ]
+    positionals: list[tuple[str, str]] = []
+    for c in commands:
+        kinds = ["@sub"] if c.subcommands else [positional_word(p) for p in c.positionals]
+        for index, word in enumerate(kinds):
+            positionals.append((f"{c.key} {index}", word))
+        # a positional that takes the rest of the line stays what it is
+        if kinds and kinds[-1] == "@command":
+            positionals.append((f"{c.key} {len(kinds)}", "@command"))
+    subs = [(c.key, " ".join(c.subcommands)) for c in commands if c.subcommands]
+    return Tables(opts, values, positionals, subs)
 
 
 def quoted_command(words: tuple[str, ...], shell: str) -> str:

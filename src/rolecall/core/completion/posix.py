@@ -7,9 +7,8 @@ from rolecall.core.completion.model import (
     Command,
     Hook,
     hook_command_text,
-    positional_word,
     sq,
-    value_word,
+    tables,
 )
 
 # ---------------------------------------------------------------------------
@@ -205,25 +204,8 @@ def _sh_case(name: str, doc: str, rows: list[tuple[str, str]], args: str) -> str
 
 
 def _sh_tables(commands: list[Command]) -> str:
-    opts = [(c.key, " ".join(n for o in c.options for n in o.names)) for c in commands]
-    values = [
-        (f"{c.key} {name}", value_word(o))
-        for c in commands
-        for o in c.options
-        if o.value is not None
-        for name in o.names
-    ]
-    positionals: list[tuple[str, str]] = []
-    for c in commands:
-        kinds = [positional_word(p) for p in c.positionals]
-        if c.subcommands:
-            kinds = ["@sub"]
-        for index, word in enumerate(kinds):
-            positionals.append((f"{c.key} {index}", word))
-        # a positional that takes the rest of the line stays what it is
-        if kinds and kinds[-1] == "@command":
-            positionals.append((f"{c.key} {len(kinds)}", "@command"))
-    subs = [(c.key, " ".join(c.subcommands)) for c in commands if c.subcommands]
+    rows = tables(commands)
+    opts, values, positionals, subs = rows.options, rows.values, rows.positionals, rows.subcommands
     return "\n".join(
         [
             _sh_case("_rolecall_opts", "the options of a command", opts, "$1"),

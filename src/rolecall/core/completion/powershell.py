@@ -6,9 +6,8 @@ from __future__ import annotations
 from rolecall.core.completion.model import (
     Command,
     Hook,
-    positional_word,
     pq,
-    value_word,
+    tables,
 )
 
 # ---------------------------------------------------------------------------
@@ -105,22 +104,8 @@ def render_powershell(
     commands: list[Command], functions: tuple[str, ...], cache: str, hook: Hook
 ) -> str:
     del hook  # (PowerShell runs `rolecall __complete`: it passes native arguments its own way)
-    opts = [(c.key, " ".join(n for o in c.options for n in o.names)) for c in commands]
-    values = [
-        (f"{c.key} {name}", value_word(o))
-        for c in commands
-        for o in c.options
-        if o.value is not None
-        for name in o.names
-    ]
-    positionals: list[tuple[str, str]] = []
-    for c in commands:
-        kinds = ["@sub"] if c.subcommands else [positional_word(p) for p in c.positionals]
-        for index, word in enumerate(kinds):
-            positionals.append((f"{c.key} {index}", word))
-        if kinds and kinds[-1] == "@command":
-            positionals.append((f"{c.key} {len(kinds)}", "@command"))
-    subs = [(c.key, " ".join(c.subcommands)) for c in commands if c.subcommands]
+    rows = tables(commands)
+    opts, values, positionals, subs = rows.options, rows.values, rows.positionals, rows.subcommands
     parts = [
         _ps_table("__rolecallOpts", opts),
         _ps_table("__rolecallValue", values),
