@@ -197,27 +197,25 @@ def test_humanize() -> None:
     assert cache_timestamps.humanize(timedelta(minutes=-3)) == "expired 3m ago"
 
 
-def test_what_moved_out_is_still_reachable_here() -> None:
-    """``cache.expiries``, ``cache.read_entry`` and the rest, for the callers written
-    before the split (loaded from the module that owns each name on first use)."""
-    from rolecall.core import cache, cache_permissions, expiries
-    from rolecall.core.cache import entries, json_files, keys, mfa_sessions, trust
+def test_the_package_imports_nothing_and_names_nothing() -> None:
+    """``rolecall.core.cache`` is a package of modules, each owning its names: importing
+    it loads none of them (a cache hit pays only for what it uses), and it holds no
+    names of theirs (callers import the module that owns a name)."""
+    import subprocess
+    import sys
 
-    assert cache.expiries is expiries.expiries
-    assert cache.Expiry is expiries.Expiry
-    assert cache.cache_fingerprint is expiries.cache_fingerprint
-    assert cache.sso_token_expiry is expiries.sso_token_expiry
-    assert cache.permission_problems is cache_permissions.permission_problems
-    assert cache.entries_mode_ok is cache_permissions.entries_mode_ok
-    assert cache.read_role_entry is entries.read_role_entry
-    assert cache.cache_key_for is keys.cache_key_for
-    assert cache.write_private_json is json_files.write_private_json
-    assert cache.read_mfa_session is mfa_sessions.read_mfa_session
-    assert cache.warnings_seen is trust.warnings_seen
-    with pytest.raises(AttributeError):
-        cache.no_such_name  # noqa: B018
-    with pytest.raises(AttributeError):  # set it on ``trust``, which reads it
-        cache.on_warning  # noqa: B018
+    probe = (
+        "import sys\n"
+        "before = set(sys.modules)\n"
+        "import rolecall.core.cache as cache\n"
+        "print(sorted(m for m in set(sys.modules) - before if m.startswith('rolecall')))\n"
+        "print(hasattr(cache, 'read_entry'), hasattr(cache, 'expiries'))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert out.stdout.splitlines() == [
+        "['rolecall', 'rolecall.core', 'rolecall.core.cache']",
+        "False False",
+    ], out.stderr
 
 
 #: The pattern ``parse_expiration`` used before it stopped importing ``re``.

@@ -443,19 +443,19 @@ class Services:
     def do_cache_fingerprint(self) -> tuple[Any, ...]:
         fn = self.cache_fingerprint
         if fn is None:
-            from rolecall.core import cache
+            from rolecall.core.expiries import cache_fingerprint
 
-            fn = cache.cache_fingerprint
+            fn = cache_fingerprint
         return tuple(fn())
 
     def do_cache_dirs_stamp(self) -> tuple[Any, ...]:
         """The mtimes of the cache directories (three stats); () when the cache is faked."""
         if self.cache_fingerprint is not None:
             return ()
-        from rolecall.core import cache
+        from rolecall.core.cache.keys import cli_cache_dir, mfa_cache_dir, sso_cache_dir
 
         out: list[int | None] = []
-        for directory in (cache.cli_cache_dir(), cache.sso_cache_dir(), cache.mfa_cache_dir()):
+        for directory in (cli_cache_dir(), sso_cache_dir(), mfa_cache_dir()):
             try:
                 out.append(os.stat(directory).st_mtime_ns)
             except OSError:
