@@ -37,7 +37,7 @@ from rolecall.settings.model import (
     toml_key,
 )
 
-__all__ = ["MAX_SETTINGS_BYTES", "describe", "load_settings", "read_capped"]
+__all__ = ["MAX_SETTINGS_BYTES", "describe", "load_settings"]
 
 
 class _Reader:
@@ -111,20 +111,10 @@ MAX_SETTINGS_BYTES = 2 * 1024 * 1024
 _TOO_DEEP = "is nested too deeply to read; using the default settings"
 
 
-def read_capped(path: str, limit: int = MAX_SETTINGS_BYTES) -> bytes | None:
-    """The bytes of the regular file ``path``, at most ``limit + 1`` of them (so that
-    a larger file shows); None when it does not exist.
-
-    Opened without blocking, so a FIFO planted there cannot hang the UI; raises
-    ``OSError`` when it cannot be read or is not a regular file.
-    """
-    return read_regular(path, limit)
-
-
 def _parse(path: str, reader: _Reader) -> dict[str, Any] | None:
     """The file's TOML, or None (missing, unreadable, too large, not TOML: one error)."""
     try:
-        raw = read_capped(path)
+        raw = read_regular(path, MAX_SETTINGS_BYTES)  # (never waits on a FIFO)
     except OSError as exc:
         reader.error(f"cannot be read ({exc.strerror or exc}); using the default settings")
         return None

@@ -17,6 +17,7 @@ import tomlkit
 
 from rolecall.core.fsutil import FileChangedError, atomic_write, ensure_private_dir
 from rolecall.core.limits import MAX_DURATION, MIN_DURATION, duration_in_range
+from rolecall.core.regular_file import read_regular
 from rolecall.settings.colors import color_error, is_valid_color
 from rolecall.settings.model import (
     CONTROL_RE,
@@ -32,7 +33,7 @@ from rolecall.settings.model import (
     snapshot,
     toml_key,
 )
-from rolecall.settings.reading import MAX_SETTINGS_BYTES, read_capped
+from rolecall.settings.reading import MAX_SETTINGS_BYTES
 
 __all__ = ["save_settings"]
 
@@ -258,7 +259,7 @@ def save_settings(settings: Settings) -> None:
         raise SettingsError(f"{shown(settings.path)}: " + "; ".join(problems))
     path = settings.path
     for _attempt in range(5):
-        before = read_capped(path) or b""
+        before = read_regular(path, MAX_SETTINGS_BYTES) or b""
         if len(before) > MAX_SETTINGS_BYTES:
             raise SettingsError(
                 f"{shown(path)} is larger than {MAX_SETTINGS_BYTES // (1024 * 1024)} MiB; "
